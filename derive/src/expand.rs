@@ -1,0 +1,594 @@
+//! Code generation for a validated [`Input`]: the layout constants, the view,
+//! the `Facts` impl, field handles, nesting and (feature `proptest`) `Arbitrary`.
+//!
+//! Every layout number is a `const` computed by the compiler from the field
+//! types' `Field` constants, so this module never needs to know a type's size.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Ident, Path};
+
+use crate::ast::{Field, Input};
+use crate::attr::Default;
+
+/// Everything `#[derive(Facts)]` emits for `input`.
+pub fn derive(input: &Input) -> TokenStream {
+    let krate = krate(input);
+    let view = view_ident(input);
+    let transient = transient_struct(input);
+    let view_struct = view_struct(input);
+    let layout = layout(input, &krate);
+    let accessors = accessors(input, &krate);
+    let facts_impl = facts_impl(input, &krate);
+    let handles = handles(input, &krate);
+    let nesting = nesting(input, &krate);
+    let arbitrary = arbitrary(input, &krate);
+    let ident = input.ident;
+    let name = ident.to_string();
+    let debug_fields = input.stored().map(|f| {
+        let (fid, fname) = (f.ident, f.ident.to_string());
+        quote!(.field(#fname, &self.#fid()))
+    });
+    quote! {
+        #transient
+        #view_struct
+        const _: () = {
+            #layout
+            #accessors
+            #facts_impl
+            #handles
+            #nesting
+            #arbitrary
+
+            impl<'a> #krate::__private::fmt::Debug for #view<'a> {
+                fn fmt(&self, f: &mut #krate::__private::fmt::Formatter<'_>) -> #krate::__private::fmt::Result {
+                    f.debug_struct(#name) #(#debug_fields)* .finish()
+                }
+            }
+
+            impl<'a> #krate::__private::FactView<'a> for #view<'a> {
+                type Fact = #ident;
+
+                #[inline]
+                fn as_bytes(&self) -> &'a [u8] {
+                    self.blob
+                }
+
+                fn unpack(&self) -> #ident {
+                    <#ident as #krate::__private::Facts>::from_view(
+                        *self,
+                        ::core::default::Default::default(),
+                    )
+                }
+            }
+        };
+    }
+}
+
+/// The path to the factpack crate.
+pub fn krate(input: &Input) -> Path {
+    input
+        .attrs
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::factpack))
+}
+
+/// `FooView`.
+pub fn view_ident(input: &Input) -> Ident {
+    format_ident!("{}View", input.ident)
+}
+
+/// `FooTransient`, or `None` when the type has no transient field.
+fn transient_ident(input: &Input) -> Option<Ident> {
+    input
+        .transient()
+        .next()
+        .map(|_| format_ident!("{}Transient", input.ident))
+}
+
+/// `<T as Field<U>>` for a stored field.
+fn field_trait(field: &Field, krate: &Path) -> TokenStream {
+    let ty = field.ty;
+    let unit = match field.attrs.unit {
+        Some((unit, span)) => {
+            let name = Ident::new(unit.const_name(), span);
+            quote_spanned!(span=> #krate::unit::#name)
+        }
+        None => quote!(#krate::unit::NATURAL),
+    };
+    quote_spanned!(ty.span()=> <#ty as #krate::__private::Field<{ #unit }>>)
+}
+
+fn slot_ident(index: usize) -> Ident {
+    format_ident!("__SLOT_{}", index)
+}
+
+fn view_struct(input: &Input) -> TokenStream {
+    let vis = input.vis;
+    let view = view_ident(input);
+    let doc = format!(
+        "A validated, zero-copy view of a packed [`{}`]: one O(1) accessor per stored field.",
+        input.ident
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy)]
+        #vis struct #view<'a> {
+            blob: &'a [u8],
+        }
+    }
+}
+
+fn transient_struct(input: &Input) -> TokenStream {
+    let Some(ident) = transient_ident(input) else {
+        return TokenStream::new();
+    };
+    let vis = input.vis;
+    let doc = format!(
+        "The `#[facts(transient)]` fields of [`{}`]: kept beside its bytes, never in them.",
+        input.ident
+    );
+    let fields = input.transient().map(|f| {
+        let (fvis, fid, ty, docs) = (f.vis, f.ident, f.ty, &f.docs);
+        quote!(#(#docs)* #fvis #fid: #ty)
+    });
+    let defaults = input.transient().map(|f| {
+        let fid = f.ident;
+        let value = default_value(f);
+        quote!(#fid: #value)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        #vis struct #ident {
+            #(#fields,)*
+        }
+
+        impl ::core::default::Default for #ident {
+            fn default() -> Self {
+                Self { #(#defaults,)* }
+            }
+        }
+    }
+}
+
+/// The value a field takes when it is absent: its declared default, or
+/// `Default::default()` spanned at its type so a missing impl points there.
+fn default_value(field: &Field) -> TokenStream {
+    match &field.attrs.default {
+        Some(Default::Expr(expr)) => quote_spanned!(expr.span()=> #expr),
+        Some(Default::Trait(span)) => quote_spanned!(*span=> ::core::default::Default::default()),
+        None => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
+        }
+    }
+}
+
+/// The layout constants: per version segment its start, null count and end;
+/// per field its slot. See FORMAT.md.
+fn layout(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let mut out = TokenStream::new();
+    let stored: Vec<&Field> = input.stored().collect();
+    let mut index = 0;
+    for version in 1..=input.version() {
+        let start = format_ident!("__SEG{}_START", version);
+        let nulls = format_ident!("__SEG{}_NULLS", version);
+        let end = format_ident!("__SEG{}_END", version);
+        let start_value = if version == 1 {
+            quote!(#p::PREFIX_LEN)
+        } else {
+            let prev_end = format_ident!("__SEG{}_END", version - 1);
+            quote!(#prev_end)
+        };
+        let segment: Vec<(usize, &Field)> = stored
+            .iter()
+            .enumerate()
+            .skip(index)
+            .take_while(|(_, f)| f.since() == version)
+            .map(|(i, f)| (i, *f))
+            .collect();
+        let nullables = segment.iter().map(|(_, f)| {
+            let tr = field_trait(f, krate);
+            quote!(#tr::NULLABLE as usize)
+        });
+        let sizes = segment.iter().map(|(_, f)| {
+            let tr = field_trait(f, krate);
+            quote!(#tr::SLOT_SIZE)
+        });
+        out.extend(quote! {
+            const #start: usize = #start_value;
+            const #nulls: usize = 0 #(+ #nullables)*;
+            const #end: usize = #start + #p::bitmap_len(#nulls) #(+ #sizes)*;
+        });
+        for (position, (i, field)) in segment.iter().enumerate() {
+            let tr = field_trait(field, krate);
+            let slot = slot_ident(*i);
+            let nidx = format_ident!("__NIDX_{}", i);
+            let (offset, null_index) = if position == 0 {
+                (quote!(#start + #p::bitmap_len(#nulls)), quote!(0))
+            } else {
+                let (prev, prev_nidx) = (slot_ident(i - 1), format_ident!("__NIDX_{}", i - 1));
+                let prev_tr = field_trait(stored[i - 1], krate);
+                (
+                    quote!(#prev.offset + #prev_tr::SLOT_SIZE),
+                    quote!(#prev_nidx + #prev_tr::NULLABLE as usize),
+                )
+            };
+            let prev_end = if *i == 0 {
+                quote!(#p::Option::None)
+            } else {
+                let prev = slot_ident(i - 1);
+                let prev_tr = field_trait(stored[i - 1], krate);
+                quote!(#p::next_prev_end(#prev_tr::VARIABLE, #prev.offset, #prev.prev_end))
+            };
+            out.extend(quote! {
+                // The field's index among its segment's nullable fields.
+                const #nidx: usize = #null_index;
+                const #slot: #p::Slot = #p::Slot {
+                    offset: #offset,
+                    null: #p::null_bit(#tr::NULLABLE, #start, #nidx),
+                    prev_end: #prev_end,
+                };
+            });
+        }
+        index += segment.len();
+    }
+    out
+}
+
+fn accessors(input: &Input, krate: &Path) -> TokenStream {
+    let view = view_ident(input);
+    let methods = input.stored().enumerate().map(|(i, f)| {
+        let (vis, fid, docs) = (f.vis, f.ident, &f.docs);
+        let tr = field_trait(f, krate);
+        let slot = slot_ident(i);
+        let since = f.since();
+        let header = format!("The `{fid}` field, read in O(1) from the bytes.");
+        let body = if since == 1 {
+            quote!(#tr::read(self.blob, #slot))
+        } else {
+            // An `Option` field without a declared default reads as `None`.
+            let absent = match &f.attrs.default {
+                None => quote!(::core::default::Default::default()),
+                Some(_) => default_value(f),
+            };
+            let note =
+                format!("Added in version {since}; blobs of older versions read as the default.");
+            return quote! {
+                #[doc = #header]
+                #[doc = ""]
+                #(#docs)*
+                #[doc = ""]
+                #[doc = #note]
+                #[inline]
+                #vis fn #fid(&self) -> #tr::Ref<'a> {
+                    if self.blob.first().copied().unwrap_or(0) >= #since {
+                        #tr::read(self.blob, #slot)
+                    } else {
+                        #absent
+                    }
+                }
+            };
+        };
+        quote! {
+            #[doc = #header]
+            #[doc = ""]
+            #(#docs)*
+            #[inline]
+            #vis fn #fid(&self) -> #tr::Ref<'a> {
+                #body
+            }
+        }
+    });
+    quote! {
+        impl<'a> #view<'a> {
+            #(#methods)*
+        }
+    }
+}
+
+fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = input.ident;
+    let name = ident.to_string();
+    let view = view_ident(input);
+    let version = input.version();
+    let last_end = format_ident!("__SEG{}_END", version);
+    let header_lens = (1..=version).map(|v| {
+        let end = format_ident!("__SEG{}_END", v);
+        quote!(#p::header_len_u16(#end))
+    });
+    let stored: Vec<&Field> = input.stored().collect();
+
+    // Fingerprint chain: one constant per field, one per version.
+    let mut fp = quote!(#p::fingerprint_start());
+    let mut fingerprints = Vec::new();
+    for v in 1..=version {
+        for f in stored.iter().filter(|f| f.since() == v) {
+            let tr = field_trait(f, krate);
+            let fname = f.ident.to_string();
+            fp = quote!(#p::fingerprint_field(#fp, #fname, #tr::TYPE_FP, #tr::NULLABLE, #v));
+        }
+        fingerprints.push(fp.clone());
+    }
+
+    let infos = stored.iter().enumerate().map(|(i, f)| {
+        let tr = field_trait(f, krate);
+        let slot = slot_ident(i);
+        let (fname, since) = (f.ident.to_string(), f.since());
+        quote! {
+            #p::FieldInfo {
+                name: #fname,
+                offset: #slot.offset,
+                size: #tr::SLOT_SIZE,
+                null: #slot.null,
+                variable: #tr::VARIABLE,
+                since: #since,
+                type_fp: #tr::TYPE_FP,
+            }
+        }
+    });
+    let variable = stored.iter().map(|f| {
+        let tr = field_trait(f, krate);
+        quote!(#tr::VARIABLE)
+    });
+    let transient_names = input.transient().map(|f| f.ident.to_string());
+    let writes = stored.iter().enumerate().map(|(i, f)| {
+        let tr = field_trait(f, krate);
+        let (fid, fname, slot) = (f.ident, f.ident.to_string(), slot_ident(i));
+        quote! {
+            #tr::write(&this.#fid, out, base, #slot)
+                .map_err(|kind| #p::pack_error(#name, #fname, kind))?;
+        }
+    });
+    let checks = (1..=version).map(|v| {
+        let (start, nulls) = (
+            format_ident!("__SEG{}_START", v),
+            format_ident!("__SEG{}_NULLS", v),
+        );
+        let fields = stored
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.since() == v)
+            .map(|(i, f)| {
+                let tr = field_trait(f, krate);
+                let (fname, slot) = (f.ident.to_string(), slot_ident(i));
+                quote! {
+                    #tr::check(blob, #slot, &mut cursor)
+                        .map_err(|fault| #p::field_error(#name, #fname, fault))?;
+                }
+            });
+        let body = quote! {
+            #p::check_bitmap(blob, #name, #start, #nulls)?;
+            #(#fields)*
+        };
+        if v == 1 {
+            body
+        } else {
+            quote!(if header.version >= #v { #body })
+        }
+    });
+    let (transient_ty, transient_copy, transient_fields) = match transient_ident(input) {
+        Some(t) => {
+            let copies = input.transient().map(|f| {
+                let fid = f.ident;
+                quote!(#fid: ::core::clone::Clone::clone(&self.#fid))
+            });
+            let fields = input.transient().map(|f| {
+                let fid = f.ident;
+                quote!(#fid: transient.#fid)
+            });
+            (
+                quote!(#t),
+                quote!(#t { #(#copies,)* }),
+                quote!(#(#fields,)*),
+            )
+        }
+        None => (quote!(()), quote!(()), quote!()),
+    };
+    let unpacks = stored.iter().map(|f| {
+        let tr = field_trait(f, krate);
+        let fid = f.ident;
+        quote!(#fid: #tr::to_owned(view.#fid()))
+    });
+    quote! {
+        impl #p::Facts for #ident {
+            type View<'a> = #view<'a>;
+            type Transient = #transient_ty;
+
+            const NAME: &'static str = #name;
+            const VERSION: u8 = #version;
+            const HEADER_LENS: &'static [u16] = &[#(#header_lens),*];
+            const HEADER_LEN: usize = #last_end;
+            const FINGERPRINTS: &'static [u64] = &[#(#fingerprints),*];
+            const FINGERPRINT: u64 = #fp;
+            const FIELDS: &'static [#p::FieldInfo] = &[#(#infos),*];
+            const TRANSIENT_FIELDS: &'static [&'static str] = &[#(#transient_names),*];
+            const HAS_TAIL: bool = false #(|| #variable)*;
+
+            fn pack_into(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackError> {
+                #[inline(always)]
+                fn write_fields(
+                    this: &#ident,
+                    out: &mut #p::Vec<u8>,
+                    base: usize,
+                ) -> #p::Result<(), #p::PackError> {
+                    #(#writes)*
+                    #p::Result::Ok(())
+                }
+                let base = #p::begin_pack(out, #version, #p::header_len_u16(#last_end));
+                let result = write_fields(self, out, base);
+                if result.is_err() {
+                    out.truncate(base);
+                }
+                result
+            }
+
+            fn validate(blob: &[u8]) -> #p::Result<(), #p::Error> {
+                let header = #p::open(blob, #name, <Self as #p::Facts>::HEADER_LENS)?;
+                let mut cursor = header.header_len;
+                #(#checks)*
+                #p::close(blob, #name, header, cursor, #version)
+            }
+
+            #[inline(always)]
+            fn view_unvalidated(blob: &[u8]) -> #view<'_> {
+                #view { blob }
+            }
+
+            fn transient(&self) -> #transient_ty {
+                #transient_copy
+            }
+
+            #[allow(unused_variables)]
+            fn from_view(view: #view<'_>, transient: #transient_ty) -> Self {
+                Self {
+                    #(#unpacks,)*
+                    #transient_fields
+                }
+            }
+        }
+    }
+}
+
+/// `Foo::FIELD_NAME`: a typed handle per stored field.
+fn handles(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = input.ident;
+    let consts = input.stored().enumerate().map(|(i, f)| {
+        let (vis, ty, fname, since) = (f.vis, f.ty, f.ident.to_string(), f.since());
+        let handle = Ident::new(&fname.to_uppercase(), f.ident.span());
+        let unit = match f.attrs.unit {
+            Some((unit, span)) => {
+                let name = Ident::new(unit.const_name(), span);
+                quote!(#krate::unit::#name)
+            }
+            None => quote!(#krate::unit::NATURAL),
+        };
+        let slot = slot_ident(i);
+        let doc =
+            format!("Handle on the `{fname}` field: its constant byte offset, type and version.");
+        quote! {
+            #[doc = #doc]
+            #vis const #handle: #p::FieldRef<#ident, #ty, { #unit }> =
+                #p::FieldRef::new(#fname, #slot, #since);
+        }
+    });
+    quote! {
+        #[allow(non_upper_case_globals)]
+        impl #ident {
+            #(#consts)*
+        }
+    }
+}
+
+/// `FixedField` for the type itself, so that a fact without a tail can be a
+/// field (or a list element) of another fact.
+fn nesting(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = input.ident;
+    let view = view_ident(input);
+    let message = format!(
+        "`{ident}` has variable-length fields, so it cannot be nested in another fact or be a list element"
+    );
+    quote! {
+        impl #p::FixedField for #ident {
+            const SIZE: usize = {
+                ::core::assert!(!<Self as #p::Facts>::HAS_TAIL, #message);
+                <Self as #p::Facts>::HEADER_LEN
+            };
+            const TYPE_FP: u64 = #p::mix(#p::tag("fact"), <Self as #p::Facts>::FINGERPRINT);
+            const ALWAYS_VALID: bool = false;
+            type Ref<'a> = #view<'a>;
+
+            fn encode(&self, out: &mut [u8]) -> #p::Result<(), #p::PackErrorKind> {
+                #p::encode_nested(self, out)
+            }
+
+            fn check(bytes: &[u8]) -> #p::Result<(), #p::ErrorKind> {
+                #p::check_nested::<Self>(bytes)
+            }
+
+            #[inline(always)]
+            fn decode(bytes: &[u8]) -> #view<'_> {
+                #view { blob: bytes }
+            }
+
+            fn to_owned(value: #view<'_>) -> Self {
+                #p::FactView::unpack(&value)
+            }
+        }
+    }
+}
+
+#[cfg(feature = "proptest")]
+fn arbitrary(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = input.ident;
+    let stored: Vec<&Field> = input.stored().collect();
+    let strategies: Vec<TokenStream> = stored
+        .iter()
+        .map(|f| {
+            let ty = f.ty;
+            let unit = match f.attrs.unit {
+                Some((unit, span)) => {
+                    let name = Ident::new(unit.const_name(), span);
+                    quote!(#krate::unit::#name)
+                }
+                None => quote!(#krate::unit::NATURAL),
+            };
+            quote!(<#ty as #p::FieldStrategy<{ #unit }>>::strategy())
+        })
+        .collect();
+    let names: Vec<&Ident> = stored.iter().map(|f| f.ident).collect();
+    // Right-nested pairs: (a, (b, (c, d))), so any number of fields fits.
+    let nest = |items: Vec<TokenStream>| {
+        items
+            .into_iter()
+            .rev()
+            .reduce(|acc, item| quote!((#item, #acc)))
+            .unwrap_or_else(|| quote!(#p::proptest::strategy::Just(())))
+    };
+    let strategy = nest(strategies);
+    let pattern = nest(names.iter().map(|n| quote!(#n)).collect());
+    let pattern = if names.is_empty() {
+        quote!(())
+    } else {
+        pattern
+    };
+    let transient = input.transient().map(|f| {
+        let fid = f.ident;
+        let value = default_value(f);
+        quote!(#fid: #value)
+    });
+    quote! {
+        impl #p::proptest::arbitrary::Arbitrary for #ident {
+            type Parameters = ();
+            type Strategy = #p::proptest::strategy::BoxedStrategy<Self>;
+
+            fn arbitrary_with(_: ()) -> Self::Strategy {
+                use #p::proptest::strategy::Strategy as _;
+                #[allow(unused_parens)]
+                let strategy = #strategy;
+                strategy
+                    .prop_map(|#pattern| #ident { #(#names,)* #(#transient,)* })
+                    .boxed()
+            }
+        }
+
+        impl #p::FieldStrategy for #ident {
+            fn strategy() -> #p::proptest::strategy::BoxedStrategy<Self> {
+                <Self as #p::proptest::arbitrary::Arbitrary>::arbitrary_with(())
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "proptest"))]
+fn arbitrary(_: &Input, _: &Path) -> TokenStream {
+    TokenStream::new()
+}

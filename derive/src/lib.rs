@@ -1,0 +1,66 @@
+//! `#[derive(Facts)]`: the derive macro of [factpack](https://docs.rs/factpack).
+//!
+//! The macro runs in phases, one module each: [`attr`] parses `#[facts(..)]`,
+//! [`ast`] models the struct, [`valid`] checks that the attributes add up to a
+//! layout, [`expand`] generates code, and [`fallback`] stands in when there
+//! are errors. Every error is collected and reported at once.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod ast;
+mod attr;
+mod ctxt;
+mod expand;
+mod fallback;
+mod valid;
+
+use proc_macro::TokenStream;
+use syn::{parse_macro_input, DeriveInput};
+
+/// Derives `factpack::Facts`: a fixed, little-endian byte layout for a struct
+/// with named fields, a zero-copy view `FooView<'a>` with one O(1) accessor per
+/// field, a typed handle per field (`Foo::FIELD_NAME`) publishing its byte
+/// offset, and the struct's use as a nested field.
+///
+/// # Field types
+/// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
+/// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
+/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
+/// without variable-length fields, and `Option` of any of these.
+///
+/// # Attributes on the struct
+/// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).
+///   Raise it when appending fields.
+/// - `#[facts(crate = "path")]`: where factpack is, if it was renamed.
+///
+/// # Attributes on a field
+/// - `#[facts(transient)]`: the field is kept beside the bytes (in
+///   `Packed::transient`) and never stored. Its type needs a `Default`, or give
+///   one with `default = expr`.
+/// - `#[facts(since = N)]`: the version that appended the field. Blobs of older
+///   versions lack it, so it must be an `Option` (reads as `None`) or have a
+///   default. Fields must be declared in version order.
+/// - `#[facts(default)]` / `#[facts(default = expr)]`: what the field reads as
+///   in blobs that predate it (for `since`), or its initial value (for
+///   `transient`). For a stored field the expression has the accessor's type:
+///   `&str` for a `String`.
+/// - `#[facts(unit = "s" | "ms" | "us" | "ns")]`: the precision of a time field
+///   (and of every element of a list of them). Instants default to
+///   microseconds, durations to seconds.
+#[proc_macro_derive(Facts, attributes(facts))]
+pub fn derive_facts(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let cx = ctxt::Ctxt::default();
+    let model = ast::Input::from_syn(&cx, &input);
+    if let Some(model) = &model {
+        valid::check(&cx, model);
+    }
+    match (cx.finish(), model) {
+        (None, Some(model)) => expand::derive(&model).into(),
+        (Some(error), model) => {
+            fallback::expand(model.as_ref(), ctxt::Ctxt::to_compile_errors(&error)).into()
+        }
+        (None, None) => TokenStream::new(),
+    }
+}

@@ -1,0 +1,118 @@
+//! What `#[derive(Facts)]` expands to reaches the crate only through here.
+#![allow(clippy::arithmetic_side_effects)] // layout arithmetic runs in const contexts, where overflow is a compile error
+//! Nothing in this module is part of the public API.
+
+pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
+pub use crate::field::{Fault, Field, Slot};
+pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
+pub use crate::fixed::FixedField;
+pub use crate::layout::{check_bitmap, close, open, Header, PREFIX_LEN};
+pub use core::{fmt, option::Option, result::Result};
+pub use std::{boxed::Box, vec::Vec};
+
+#[cfg(feature = "proptest")]
+pub use crate::arbitrary::{proptest, FieldStrategy};
+
+/// Reserves a zeroed header of `header_len` bytes after `out`'s end and writes
+/// the prefix; returns where the fact starts.
+#[inline(always)]
+pub fn begin_pack(out: &mut Vec<u8>, version: u8, header_len: u16) -> usize {
+    let base = out.len();
+    out.resize(base.saturating_add(usize::from(header_len)), 0);
+    if let Some(prefix) = out.get_mut(base..base.saturating_add(PREFIX_LEN)) {
+        let [lo, hi] = header_len.to_le_bytes();
+        prefix.copy_from_slice(&[version, lo, hi]);
+    }
+    base
+}
+
+/// Names the field in a packing failure.
+#[cold]
+pub fn pack_error(type_name: &'static str, field: &'static str, kind: PackErrorKind) -> PackError {
+    PackError {
+        type_name,
+        field: Some(field),
+        kind,
+    }
+}
+
+/// Names the type and field in a validation failure.
+#[cold]
+pub fn field_error(type_name: &'static str, field: &'static str, fault: Fault) -> Error {
+    Error {
+        type_name,
+        field: Some(field),
+        offset: fault.offset,
+        kind: fault.kind,
+    }
+}
+
+/// Validates a nested fact in a fixed slot: exactly the version and header
+/// its parent's layout was compiled with, no tail.
+///
+/// # Errors
+/// [`ErrorKind::Nested`] with the inner error.
+pub fn check_nested<T: Facts>(bytes: &[u8]) -> Result<(), ErrorKind> {
+    let version = bytes.first().copied().unwrap_or(0);
+    let result = if version == T::VERSION {
+        T::validate(bytes)
+    } else {
+        Err(Error {
+            type_name: T::NAME,
+            field: None,
+            offset: 0,
+            kind: ErrorKind::VersionMismatch {
+                expected: T::VERSION,
+                found: version,
+            },
+        })
+    };
+    result.map_err(|e| ErrorKind::Nested(Box::new(e)))
+}
+
+/// Packs a tail-free nested fact into its fixed slot.
+///
+/// # Errors
+/// See [`Facts::pack_into`].
+pub fn encode_nested<T: Facts>(value: &T, out: &mut [u8]) -> Result<(), PackErrorKind> {
+    let mut buf = Vec::with_capacity(out.len());
+    value.pack_into(&mut buf).map_err(|e| e.kind)?;
+    if let Some(dst) = out.get_mut(..buf.len()) {
+        dst.copy_from_slice(&buf);
+    }
+    Ok(())
+}
+
+/// The number of bitmap bytes `nulls` nullable fields take.
+pub const fn bitmap_len(nulls: usize) -> usize {
+    nulls.div_ceil(8)
+}
+
+/// The null position of the `index`-th nullable field of a segment whose
+/// bitmap starts at `bitmap`; `None` for fields that are not nullable.
+pub const fn null_bit(nullable: bool, bitmap: usize, index: usize) -> Option<(usize, u8)> {
+    if nullable {
+        Some((bitmap + index / 8, 1u8 << (index % 8)))
+    } else {
+        None
+    }
+}
+
+/// The previous variable-length slot for the field after one at `offset`.
+pub const fn next_prev_end(variable: bool, offset: usize, prev: Option<usize>) -> Option<usize> {
+    if variable {
+        Some(offset)
+    } else {
+        prev
+    }
+}
+
+/// Header length as stored in the prefix; a header past 64 KiB fails to compile.
+pub const fn header_len_u16(len: usize) -> u16 {
+    assert!(
+        len <= u16::MAX as usize,
+        "a fact's header must fit in 65535 bytes"
+    );
+    len as u16
+}

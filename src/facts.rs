@@ -1,0 +1,229 @@
+//! The [`Facts`] trait that `#[derive(Facts)]` implements, its views, and the
+//! published layout of every field.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::error::{Error, PackError};
+use crate::field::{Field, Slot};
+use crate::packed::Packed;
+
+/// A fact type: a struct with a fixed byte layout, implemented by `#[derive(Facts)]`.
+///
+/// The constants describe the layout (they are what `FORMAT.md` computes); the
+/// methods pack a value, validate bytes and read them back.
+pub trait Facts: Sized + 'static {
+    /// The validated, borrowed view of a blob: `FooView<'a>` for a type `Foo`.
+    type View<'a>: FactView<'a, Fact = Self>;
+    /// The fields marked `#[facts(transient)]`, kept beside the bytes in a
+    /// [`Packed`]; `()` when there are none.
+    type Transient: Clone + Default + fmt::Debug;
+
+    /// The type's name, used in errors.
+    const NAME: &'static str;
+    /// The current version: the one [`pack`](Self::pack) writes.
+    const VERSION: u8;
+    /// Header length at each version: `HEADER_LENS[v - 1]` for version `v`.
+    const HEADER_LENS: &'static [u16];
+    /// Header length at the current version; a fact with no variable-length
+    /// field is exactly this long.
+    const HEADER_LEN: usize;
+    /// Schema fingerprint at each version: `FINGERPRINTS[v - 1]` for version `v`.
+    /// Appending fields gives the new version its own fingerprint and leaves the
+    /// older ones as they were.
+    const FINGERPRINTS: &'static [u64];
+    /// Schema fingerprint of the current version.
+    const FINGERPRINT: u64;
+    /// The stored fields, in layout order.
+    const FIELDS: &'static [FieldInfo];
+    /// The names of the `#[facts(transient)]` fields.
+    const TRANSIENT_FIELDS: &'static [&'static str];
+    /// Whether any field has a payload in the tail.
+    const HAS_TAIL: bool;
+
+    /// Appends the packed fact to `out`, reusing its capacity.
+    ///
+    /// # Errors
+    /// A time value its declared unit cannot hold, or a fact larger than 4 GiB.
+    /// On error `out` is left as it was.
+    fn pack_into(&self, out: &mut Vec<u8>) -> Result<(), PackError>;
+
+    /// Checks that `blob` holds a valid fact of this type, of this or any other
+    /// version.
+    ///
+    /// # Errors
+    /// The first problem found, with the field and offset to blame.
+    fn validate(blob: &[u8]) -> Result<(), Error>;
+
+    /// Wraps bytes without validating them. Accessors on an invalid blob return
+    /// meaningless values but never panic; use [`view`](Self::view) instead.
+    #[doc(hidden)]
+    fn view_unvalidated(blob: &[u8]) -> Self::View<'_>;
+
+    /// A copy of the transient fields.
+    fn transient(&self) -> Self::Transient;
+
+    /// Builds the owned value from a view and the transient fields.
+    fn from_view(view: Self::View<'_>, transient: Self::Transient) -> Self;
+
+    /// Validates `blob` and returns a view of it, without copying.
+    ///
+    /// # Errors
+    /// See [`validate`](Self::validate).
+    #[inline]
+    fn view(blob: &[u8]) -> Result<Self::View<'_>, Error> {
+        Self::validate(blob)?;
+        Ok(Self::view_unvalidated(blob))
+    }
+
+    /// Packs the fact into an owned, immutable record.
+    ///
+    /// # Errors
+    /// See [`pack_into`](Self::pack_into).
+    fn try_pack(&self) -> Result<Packed<Self>, PackError> {
+        let mut out = Vec::new();
+        self.pack_into(&mut out)?;
+        Ok(Packed::from_validated(out.into(), self.transient()))
+    }
+
+    /// Packs the fact into an owned, immutable record.
+    ///
+    /// # Panics
+    /// When [`try_pack`](Self::try_pack) fails: a time value outside what its
+    /// declared unit holds (only nanoseconds, or microseconds of a `TimeDelta`,
+    /// can overflow) or a fact larger than 4 GiB.
+    fn pack(&self) -> Packed<Self> {
+        match self.try_pack() {
+            Ok(packed) => packed,
+            #[allow(clippy::panic)] // documented above; `try_pack` is the fallible twin
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The fingerprint of version `version`, if this code knows it.
+    fn fingerprint_at(version: u8) -> Option<u64> {
+        let index = usize::from(version).checked_sub(1)?;
+        Self::FINGERPRINTS.get(index).copied()
+    }
+
+    /// The layout of the field called `name`.
+    fn field(name: &str) -> Option<&'static FieldInfo> {
+        Self::FIELDS.iter().find(|f| f.name == name)
+    }
+}
+
+/// A validated view of a fact's bytes; implemented by the generated `FooView<'a>`.
+pub trait FactView<'a>: Copy + fmt::Debug {
+    /// The fact type viewed.
+    type Fact: Facts;
+
+    /// The bytes viewed.
+    fn as_bytes(&self) -> &'a [u8];
+
+    /// The version that wrote the bytes.
+    fn version(&self) -> u8 {
+        self.as_bytes().first().copied().unwrap_or(0)
+    }
+
+    /// Decodes every field into an owned value; transient fields get their defaults.
+    fn unpack(&self) -> Self::Fact;
+}
+
+/// The layout of one stored field, published so that other tools (SQL
+/// `get_byte`/`substring`, Arrow, debuggers) can find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The field's name.
+    pub name: &'static str,
+    /// Offset of the field's slot from the start of the blob. For a fixed field
+    /// the value itself is there; for a variable-length one, its `u32` end pointer.
+    pub offset: usize,
+    /// Bytes of the slot.
+    pub size: usize,
+    /// The null bitmap byte and bit mask, for nullable fields.
+    pub null: Option<(usize, u8)>,
+    /// Whether the field has a payload in the tail.
+    pub variable: bool,
+    /// The version that added the field.
+    pub since: u8,
+    /// Fingerprint of the field's encoding.
+    pub type_fp: u64,
+}
+
+/// A typed handle on one field of `T`: its slot, type and version. The derive
+/// publishes one per stored field as an associated constant, the field's name
+/// in capitals (`PullRequestFacts::MERGED`).
+pub struct FieldRef<T, F, const U: u8 = 0> {
+    name: &'static str,
+    slot: Slot,
+    since: u8,
+    types: PhantomData<fn() -> (T, F)>,
+}
+
+impl<T, F, const U: u8> Clone for FieldRef<T, F, U> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, F, const U: u8> Copy for FieldRef<T, F, U> {}
+
+impl<T, F, const U: u8> fmt::Debug for FieldRef<T, F, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FieldRef")
+            .field("name", &self.name)
+            .field("offset", &self.slot.offset)
+            .field("since", &self.since)
+            .finish()
+    }
+}
+
+impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
+    #[doc(hidden)]
+    pub const fn new(name: &'static str, slot: Slot, since: u8) -> Self {
+        Self {
+            name,
+            slot,
+            since,
+            types: PhantomData,
+        }
+    }
+
+    /// The field's name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// Offset of the field's slot from the start of the blob: constant for
+    /// every blob of every version that has the field.
+    pub const fn offset(&self) -> usize {
+        self.slot.offset
+    }
+
+    /// Bytes of the slot.
+    pub const fn size(&self) -> usize {
+        F::SLOT_SIZE
+    }
+
+    /// The version that added the field.
+    pub const fn since(&self) -> u8 {
+        self.since
+    }
+
+    /// Reads the field from a view; `None` when the blob's version predates it.
+    #[inline]
+    pub fn get<'a>(&self, view: &T::View<'a>) -> Option<F::Ref<'a>> {
+        self.get_raw(view.as_bytes())
+    }
+
+    /// Reads the field from a blob that [`Facts::validate`] accepted.
+    #[inline]
+    pub(crate) fn get_raw<'a>(&self, blob: &'a [u8]) -> Option<F::Ref<'a>> {
+        let version = blob.first().copied().unwrap_or(0);
+        (version >= self.since).then(|| F::read(blob, self.slot))
+    }
+
+    pub(crate) const fn slot(&self) -> Slot {
+        self.slot
+    }
+}

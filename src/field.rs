@@ -1,0 +1,460 @@
+//! Fields: how each field of a fact reaches its slot in the header and, for
+//! variable-length fields, its payload in the tail.
+//!
+//! [`Field`] is implemented for every supported field type; `#[derive(Facts)]`
+//! lays the fields out by reading its constants and calls its methods with
+//! the field's [`Slot`]. Three shapes exist:
+//!
+//! - a fixed value ([`FixedField`]) sits in its slot;
+//! - `Option` of a fixed value adds one bit of the null bitmap; a null slot is zero;
+//! - a variable-length value (`String`, `Vec<T>`, `Vec<String>`, and their
+//!   `Option`s) stores in its slot the `u32` end offset of its payload, which
+//!   starts where the previous variable-length payload ended.
+
+use crate::bytes::{bit, put, set_bit, u16_at, u32_at};
+use crate::error::{ErrorKind, PackErrorKind};
+use crate::fingerprint::{mix, tag};
+use crate::fixed::FixedField;
+use crate::layout::HEADER_LEN_AT;
+use crate::slice::{Slice, StrList};
+
+/// Where one field lives in the header; built by `#[derive(Facts)]` as a constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Slot {
+    /// Offset of the field's slot from the start of the blob.
+    pub offset: usize,
+    /// For nullable fields: the bitmap byte's offset and the field's bit in it.
+    pub null: Option<(usize, u8)>,
+    /// For variable-length fields: the slot of the previous variable-length
+    /// field, whose end pointer is this payload's start; `None` when this is the
+    /// first one and the payload starts at the end of the header.
+    pub prev_end: Option<usize>,
+}
+
+/// A validation failure before the type and field are attached to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// Offset in the blob.
+    pub offset: usize,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+impl Fault {
+    /// A fault at `offset`.
+    pub fn at(offset: usize, kind: ErrorKind) -> Self {
+        Self { offset, kind }
+    }
+}
+
+/// A type that can be a field of a `#[derive(Facts)]` struct.
+///
+/// `UNIT` is the field's declared time unit (see [`unit`](crate::unit)).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a factpack field",
+    label = "unsupported field type",
+    note = "supported: fixed-size types (bool, integers, floats, [u8; N], chrono time types, fixed-size facts), String, Vec<fixed>, Vec<String>, and Option of any of these",
+    note = "fields that should not be stored can be marked `#[facts(transient)]`"
+)]
+pub trait Field<const UNIT: u8 = 0>: Sized {
+    /// Bytes the field takes in the header.
+    const SLOT_SIZE: usize;
+    /// Whether the field has a bit in the null bitmap.
+    const NULLABLE: bool;
+    /// Whether the field has a payload in the tail.
+    const VARIABLE: bool;
+    /// Fingerprint of the field's encoding.
+    const TYPE_FP: u64;
+    /// What the view's accessor returns.
+    type Ref<'a>: Copy;
+
+    /// Writes the field of the fact that starts at `base` in `out`: its slot
+    /// (already zeroed) and, for variable-length fields, its payload appended to `out`.
+    ///
+    /// # Errors
+    /// A time value that its unit cannot hold, or a fact past 4 GiB.
+    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind>;
+
+    /// Validates the field; `cursor` is where the next payload must start and
+    /// moves past this field's payload.
+    ///
+    /// # Errors
+    /// The first problem found, with its offset.
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault>;
+
+    /// Reads the field from a validated blob, in O(1).
+    fn read(blob: &[u8], at: Slot) -> Self::Ref<'_>;
+
+    /// Turns what [`read`](Self::read) returned into an owned value.
+    fn to_owned(value: Self::Ref<'_>) -> Self;
+}
+
+/// Writes a fixed value into its slot of the fact at `base`.
+#[inline(always)]
+fn write_slot<const U: u8, T: FixedField<U>>(
+    value: &T,
+    out: &mut [u8],
+    base: usize,
+    offset: usize,
+) -> Result<(), PackErrorKind> {
+    let start = base.wrapping_add(offset);
+    match out.get_mut(start..start.wrapping_add(T::SIZE)) {
+        Some(slot) => value.encode(slot),
+        None => Ok(()),
+    }
+}
+
+/// The bytes of a fixed slot.
+#[inline(always)]
+fn slot_bytes<const U: u8, T: FixedField<U>>(blob: &[u8], offset: usize) -> &[u8] {
+    blob.get(offset..offset.wrapping_add(T::SIZE))
+        .unwrap_or(&[])
+}
+
+impl<const U: u8, T: FixedField<U>> Field<U> for T {
+    const SLOT_SIZE: usize = T::SIZE;
+    const NULLABLE: bool = false;
+    const VARIABLE: bool = false;
+    const TYPE_FP: u64 = T::TYPE_FP;
+    type Ref<'a> = T::Ref<'a>;
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        write_slot::<U, T>(self, out, base, at.offset)
+    }
+
+    #[inline(always)]
+    fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
+        T::check(slot_bytes::<U, T>(blob, at.offset)).map_err(|kind| Fault::at(at.offset, kind))
+    }
+
+    #[inline(always)]
+    fn read(blob: &[u8], at: Slot) -> T::Ref<'_> {
+        T::decode(slot_bytes::<U, T>(blob, at.offset))
+    }
+
+    #[inline(always)]
+    fn to_owned(value: T::Ref<'_>) -> T {
+        T::to_owned(value)
+    }
+}
+
+/// Whether the field at `at` is present (not null).
+#[inline(always)]
+fn present(blob: &[u8], at: Slot) -> bool {
+    at.null.is_some_and(|(byte, mask)| bit(blob, byte, mask))
+}
+
+impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
+    const SLOT_SIZE: usize = T::SIZE;
+    const NULLABLE: bool = true;
+    const VARIABLE: bool = false;
+    const TYPE_FP: u64 = mix(tag("option"), T::TYPE_FP);
+    type Ref<'a> = Option<T::Ref<'a>>;
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        if let (Some(value), Some((byte, mask))) = (self, at.null) {
+            set_bit(out, base.wrapping_add(byte), mask);
+            write_slot::<U, T>(value, out, base, at.offset)?;
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
+        let bytes = slot_bytes::<U, T>(blob, at.offset);
+        let result = if present(blob, at) {
+            T::check(bytes)
+        } else if bytes.iter().all(|b| *b == 0) {
+            Ok(())
+        } else {
+            Err(ErrorKind::NonZeroNull)
+        };
+        result.map_err(|kind| Fault::at(at.offset, kind))
+    }
+
+    #[inline(always)]
+    fn read(blob: &[u8], at: Slot) -> Option<T::Ref<'_>> {
+        present(blob, at).then(|| T::decode(slot_bytes::<U, T>(blob, at.offset)))
+    }
+
+    #[inline(always)]
+    fn to_owned(value: Option<T::Ref<'_>>) -> Option<T> {
+        value.map(T::to_owned)
+    }
+}
+
+/// The payload of a variable-length value: what lies between its start and end.
+pub trait Payload<const U: u8 = 0>: Sized {
+    /// Fingerprint of the encoding.
+    const TYPE_FP: u64;
+    /// What an accessor returns.
+    type Ref<'a>: Copy;
+    /// Appends the payload.
+    ///
+    /// # Errors
+    /// A time value its unit cannot hold, or a payload past 4 GiB.
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind>;
+    /// Validates a payload; the error's offset is relative to the payload's start.
+    ///
+    /// # Errors
+    /// The first problem found.
+    fn check_payload(payload: &[u8]) -> Result<(), Fault>;
+    /// Reads a validated payload.
+    fn read_payload(payload: &[u8]) -> Self::Ref<'_>;
+    /// Turns what [`read_payload`](Self::read_payload) returned into an owned value.
+    fn to_owned(value: Self::Ref<'_>) -> Self;
+}
+
+/// Where the payload of the variable-length field at `at` starts.
+#[inline(always)]
+fn payload_start(blob: &[u8], at: Slot) -> usize {
+    match at.prev_end {
+        Some(prev) => u32_at(blob, prev),
+        None => u16_at(blob, HEADER_LEN_AT),
+    }
+}
+
+/// The payload of the variable-length field at `at` in a validated blob.
+#[inline(always)]
+fn payload(blob: &[u8], at: Slot) -> &[u8] {
+    blob.get(payload_start(blob, at)..u32_at(blob, at.offset))
+        .unwrap_or(&[])
+}
+
+/// Appends a payload and stores its end in the slot.
+#[inline(always)]
+fn write_payload<const U: u8, P: Payload<U>>(
+    value: &P,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    value.write_payload(out)?;
+    let end = u32::try_from(out.len().wrapping_sub(base)).map_err(|_| PackErrorKind::TooLarge)?;
+    put(out, base.wrapping_add(at.offset), &end.to_le_bytes());
+    Ok(())
+}
+
+/// Validates the end pointer at `at` against `cursor` and the blob's length,
+/// returns the payload and moves the cursor past it.
+#[inline(always)]
+fn take_payload<'a>(blob: &'a [u8], at: Slot, cursor: &mut usize) -> Result<&'a [u8], Fault> {
+    let start = *cursor;
+    let end = u32_at(blob, at.offset);
+    if end < start {
+        return Err(Fault::at(
+            at.offset,
+            ErrorKind::PointerBackwards { start, end },
+        ));
+    }
+    let Some(payload) = blob.get(start..end) else {
+        let len = blob.len();
+        return Err(Fault::at(
+            at.offset,
+            ErrorKind::PointerOutOfRange { end, len },
+        ));
+    };
+    *cursor = end;
+    Ok(payload)
+}
+
+/// Validates a payload and shifts its error offsets to the blob.
+#[inline(always)]
+fn check_payload<const U: u8, P: Payload<U>>(payload: &[u8], start: usize) -> Result<(), Fault> {
+    P::check_payload(payload).map_err(|f| Fault::at(start.saturating_add(f.offset), f.kind))
+}
+
+/// Implements [`Field`] for a [`Payload`] type and for its `Option`.
+macro_rules! variable_field {
+    ([$($g:tt)*] $ty:ty, $unit:tt) => {
+        impl<$($g)*> Field<$unit> for $ty {
+            const SLOT_SIZE: usize = 4;
+            const NULLABLE: bool = false;
+            const VARIABLE: bool = true;
+            const TYPE_FP: u64 = <$ty as Payload<$unit>>::TYPE_FP;
+            type Ref<'a> = <$ty as Payload<$unit>>::Ref<'a>;
+
+            #[inline(always)]
+            fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+                write_payload::<$unit, $ty>(self, out, base, at)
+            }
+
+            #[inline(always)]
+            fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+                let start = *cursor;
+                check_payload::<$unit, $ty>(take_payload(blob, at, cursor)?, start)
+            }
+
+            #[inline(always)]
+            fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
+                <$ty as Payload<$unit>>::read_payload(payload(blob, at))
+            }
+
+            #[inline(always)]
+            fn to_owned(value: Self::Ref<'_>) -> Self {
+                <$ty as Payload<$unit>>::to_owned(value)
+            }
+        }
+
+        impl<$($g)*> Field<$unit> for Option<$ty> {
+            const SLOT_SIZE: usize = 4;
+            const NULLABLE: bool = true;
+            const VARIABLE: bool = true;
+            const TYPE_FP: u64 = mix(tag("option"), <$ty as Payload<$unit>>::TYPE_FP);
+            type Ref<'a> = Option<<$ty as Payload<$unit>>::Ref<'a>>;
+
+            #[inline(always)]
+            fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+                match (self, at.null) {
+                    (Some(value), Some((byte, mask))) => {
+                        set_bit(out, base.wrapping_add(byte), mask);
+                        write_payload::<$unit, $ty>(value, out, base, at)
+                    }
+                    // A null payload is empty: its end is its start.
+                    _ => {
+                        let end = u32::try_from(out.len().wrapping_sub(base))
+                            .map_err(|_| PackErrorKind::TooLarge)?;
+                        put(out, base.wrapping_add(at.offset), &end.to_le_bytes());
+                        Ok(())
+                    }
+                }
+            }
+
+            #[inline(always)]
+            fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+                let start = *cursor;
+                let payload = take_payload(blob, at, cursor)?;
+                if present(blob, at) {
+                    check_payload::<$unit, $ty>(payload, start)
+                } else if payload.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
+                }
+            }
+
+            #[inline(always)]
+            fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
+                present(blob, at).then(|| <$ty as Payload<$unit>>::read_payload(payload(blob, at)))
+            }
+
+            #[inline(always)]
+            fn to_owned(value: Self::Ref<'_>) -> Self {
+                value.map(<$ty as Payload<$unit>>::to_owned)
+            }
+        }
+    };
+}
+
+variable_field!([] String, 0);
+variable_field!([] Vec<String>, 0);
+variable_field!([const U: u8, T: FixedField<U>] Vec<T>, U);
+
+impl Payload for String {
+    const TYPE_FP: u64 = tag("utf8");
+    type Ref<'a> = &'a str;
+
+    #[inline]
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        out.extend_from_slice(self.as_bytes());
+        Ok(())
+    }
+
+    #[inline]
+    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        core::str::from_utf8(payload)
+            .map(|_| ())
+            .map_err(|e| Fault::at(e.valid_up_to(), ErrorKind::InvalidUtf8))
+    }
+
+    #[inline]
+    fn read_payload(payload: &[u8]) -> &str {
+        // The crate has no unsafe code, so the validated bytes are checked again
+        // (std's UTF-8 check, with its ASCII fast path) instead of trusted.
+        core::str::from_utf8(payload).unwrap_or_default()
+    }
+
+    #[inline]
+    fn to_owned(value: &str) -> String {
+        value.to_owned()
+    }
+}
+
+impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
+    const TYPE_FP: u64 = {
+        assert!(T::SIZE > 0, "list elements must take at least one byte");
+        mix(tag("list"), T::TYPE_FP)
+    };
+    type Ref<'a> = Slice<'a, T, U>;
+
+    #[inline]
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        let start = out.len();
+        let bytes = self
+            .len()
+            .checked_mul(T::SIZE)
+            .ok_or(PackErrorKind::TooLarge)?;
+        out.resize(start.saturating_add(bytes), 0);
+        let Some(dst) = out.get_mut(start..) else {
+            return Ok(());
+        };
+        for (value, slot) in self.iter().zip(dst.chunks_exact_mut(T::SIZE)) {
+            value.encode(slot)?;
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        if payload.len().checked_rem(T::SIZE) != Some(0) {
+            let kind = ErrorKind::RaggedList {
+                len: payload.len(),
+                element_size: T::SIZE,
+            };
+            return Err(Fault::at(0, kind));
+        }
+        if !T::ALWAYS_VALID {
+            for (i, element) in payload.chunks_exact(T::SIZE).enumerate() {
+                T::check(element).map_err(|kind| Fault::at(i.saturating_mul(T::SIZE), kind))?;
+            }
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn read_payload(payload: &[u8]) -> Slice<'_, T, U> {
+        Slice::new(payload)
+    }
+
+    #[inline]
+    fn to_owned(value: Slice<'_, T, U>) -> Vec<T> {
+        value.to_vec()
+    }
+}
+
+impl Payload for Vec<String> {
+    const TYPE_FP: u64 = mix(tag("list"), tag("utf8"));
+    type Ref<'a> = StrList<'a>;
+
+    #[inline]
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        StrList::write(self, out)
+    }
+
+    #[inline]
+    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        StrList::check(payload)
+    }
+
+    #[inline]
+    fn read_payload(payload: &[u8]) -> StrList<'_> {
+        StrList::new(payload)
+    }
+
+    #[inline]
+    fn to_owned(value: StrList<'_>) -> Vec<String> {
+        value.to_vec()
+    }
+}

@@ -1,0 +1,180 @@
+//! Fixed-size values: how one value of a fixed type is laid out in its slot.
+//!
+//! A [`FixedField`] occupies exactly [`SIZE`](FixedField::SIZE) bytes, at a
+//! constant offset in the header or as one element of a list payload. The
+//! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1;
+//! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
+//! implement this trait through `#[derive(Facts)]`.
+
+use crate::bytes::array;
+use crate::error::{ErrorKind, PackErrorKind};
+use crate::fingerprint::tag;
+
+/// A value with a fixed-size encoding, usable as a field, an `Option` field or a
+/// `Vec` element.
+///
+/// `UNIT` selects the time unit of time types (see [`unit`](crate::unit)); every
+/// other type implements only the natural unit `0`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no fixed-size factpack encoding in this unit",
+    label = "not a fixed-size factpack type (or `#[facts(unit)]` on a type without a time unit)",
+    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, [u8; N], chrono time types, and fixed-size `#[derive(Facts)]` structs"
+)]
+pub trait FixedField<const UNIT: u8 = 0>: Sized {
+    /// Bytes one value takes.
+    const SIZE: usize;
+    /// Fingerprint of the encoding (type and unit), folded into the schema fingerprint.
+    const TYPE_FP: u64;
+    /// Whether every `SIZE`-byte string is a valid value, so that lists of this
+    /// type need no per-element check.
+    const ALWAYS_VALID: bool;
+    /// What an accessor returns: the value itself, or a view for nested facts.
+    type Ref<'a>: Copy;
+
+    /// Writes the value into `out`, which is exactly `SIZE` bytes.
+    ///
+    /// # Errors
+    /// Only time values whose declared unit cannot hold them fail.
+    fn encode(&self, out: &mut [u8]) -> Result<(), PackErrorKind>;
+
+    /// Checks that `bytes` (exactly `SIZE` of them) hold a valid value.
+    ///
+    /// # Errors
+    /// The kind of invalidity: a `bool` other than 0 or 1, a time outside its type's range, ...
+    fn check(bytes: &[u8]) -> Result<(), ErrorKind>;
+
+    /// Reads a value that [`check`](Self::check) accepted. On bytes it would
+    /// reject, returns some value rather than panicking.
+    fn decode(bytes: &[u8]) -> Self::Ref<'_>;
+
+    /// Turns what an accessor returned into an owned value.
+    fn to_owned(value: Self::Ref<'_>) -> Self;
+}
+
+macro_rules! le_number {
+    ($($ty:ty),*) => {$(
+        impl FixedField for $ty {
+            const SIZE: usize = core::mem::size_of::<$ty>();
+            const TYPE_FP: u64 = tag(stringify!($ty));
+            const ALWAYS_VALID: bool = true;
+            type Ref<'a> = $ty;
+
+            #[inline(always)]
+            fn encode(&self, out: &mut [u8]) -> Result<(), PackErrorKind> {
+                out.copy_from_slice(&self.to_le_bytes());
+                Ok(())
+            }
+
+            #[inline(always)]
+            fn check(_: &[u8]) -> Result<(), ErrorKind> {
+                Ok(())
+            }
+
+            #[inline(always)]
+            fn decode(bytes: &[u8]) -> $ty {
+                <$ty>::from_le_bytes(array(bytes, 0))
+            }
+
+            #[inline(always)]
+            fn to_owned(value: $ty) -> $ty {
+                value
+            }
+        }
+    )*};
+}
+
+le_number!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl FixedField for bool {
+    const SIZE: usize = 1;
+    const TYPE_FP: u64 = tag("bool");
+    const ALWAYS_VALID: bool = false;
+    type Ref<'a> = bool;
+
+    #[inline(always)]
+    fn encode(&self, out: &mut [u8]) -> Result<(), PackErrorKind> {
+        out.copy_from_slice(&[u8::from(*self)]);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
+        match bytes {
+            [0 | 1] => Ok(()),
+            [byte] => Err(ErrorKind::InvalidBool { byte: *byte }),
+            _ => Err(ErrorKind::Truncated {
+                needed: 1,
+                len: bytes.len(),
+            }),
+        }
+    }
+
+    #[inline(always)]
+    fn decode(bytes: &[u8]) -> bool {
+        bytes.first().is_some_and(|b| *b != 0)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: bool) -> bool {
+        value
+    }
+}
+
+impl<const N: usize> FixedField for [u8; N] {
+    const SIZE: usize = N;
+    const TYPE_FP: u64 = crate::fingerprint::mix(tag("bytes"), N as u64);
+    const ALWAYS_VALID: bool = true;
+    type Ref<'a> = [u8; N];
+
+    #[inline(always)]
+    fn encode(&self, out: &mut [u8]) -> Result<(), PackErrorKind> {
+        out.copy_from_slice(self);
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn check(_: &[u8]) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn decode(bytes: &[u8]) -> [u8; N] {
+        array(bytes, 0)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: [u8; N]) -> [u8; N] {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_little_endian() {
+        let mut out = [0u8; 4];
+        0x0102_0304_u32.encode(&mut out).unwrap();
+        assert_eq!(out, [4, 3, 2, 1]);
+        assert_eq!(<u32 as FixedField>::decode(&out), 0x0102_0304);
+        let mut out = [0u8; 2];
+        (-2i16).encode(&mut out).unwrap();
+        assert_eq!(out, [0xfe, 0xff]);
+    }
+
+    #[test]
+    fn bool_rejects_other_bytes() {
+        assert_eq!(<bool as FixedField>::check(&[1]), Ok(()));
+        assert_eq!(
+            <bool as FixedField>::check(&[2]),
+            Err(ErrorKind::InvalidBool { byte: 2 })
+        );
+    }
+
+    #[test]
+    fn short_input_decodes_without_panicking() {
+        assert_eq!(<u64 as FixedField>::decode(&[1, 2]), 0);
+        assert!(!<bool as FixedField>::decode(&[]));
+    }
+}

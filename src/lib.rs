@@ -1,0 +1,98 @@
+//! factpack keeps precomputed facts as bytes.
+//!
+//! `#[derive(Facts)]` turns a struct into an immutable record with a fixed,
+//! little-endian byte layout: [`pack`](Facts::pack) writes it, [`Packed::from_bytes`]
+//! validates it once, and every field is then read in O(1) straight from the
+//! bytes, without decoding the rest or allocating.
+//!
+//! ```
+//! use chrono::{DateTime, TimeZone, Utc};
+//! use factpack::{FactView, Facts, Packed};
+//!
+//! #[derive(Facts, Debug, Clone, PartialEq)]
+//! #[facts(version = 1)]
+//! pub struct PullRequestFacts {
+//!     pub created: DateTime<Utc>,
+//!     pub merged: Option<DateTime<Utc>>,
+//!     pub size: i64,
+//!     pub done: bool,
+//!     pub reviews: Vec<DateTime<Utc>>,
+//!     pub labels: Vec<String>,
+//!     #[facts(transient)]
+//!     pub repository_full_name: Option<String>,
+//! }
+//!
+//! let created = Utc.with_ymd_and_hms(2024, 5, 1, 9, 30, 0).unwrap();
+//! let facts = PullRequestFacts {
+//!     created,
+//!     merged: None,
+//!     size: 120,
+//!     done: false,
+//!     reviews: vec![created],
+//!     labels: vec!["bug".into()],
+//!     repository_full_name: None,
+//! };
+//! let packed = facts.pack();                          // owned, immutable, cheap to clone
+//! let bytes: &[u8] = packed.as_bytes();               // what to store
+//! let view = PullRequestFacts::view(bytes)?;          // validated once, zero-copy
+//! assert_eq!(view.size(), 120);                       // O(1), no decode
+//! assert_eq!(view.merged(), None);
+//! assert_eq!(view.labels().get(0), Some("bug"));
+//! assert_eq!(view.unpack(), facts);
+//! let owned = Packed::<PullRequestFacts>::copy_from_slice(bytes)?;
+//! assert_eq!(owned, packed);                          // byte equality is value equality
+//! # Ok::<(), factpack::Error>(())
+//! ```
+//!
+//! The byte format is specified in `FORMAT.md` at the root of the repository.
+//! The crate has no `unsafe` code: arbitrary bytes give `Ok` or a precise
+//! [`Error`], never a panic.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+// Untrusted bytes must never panic: the library reaches bytes only through
+// checked accessors. Unit tests opt out, where a panic is the point.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod bytes;
+mod error;
+mod facts;
+mod field;
+pub mod fingerprint;
+mod fixed;
+pub mod layout;
+mod packed;
+mod slice;
+mod time;
+pub mod unit;
+
+#[cfg(feature = "proptest")]
+mod arbitrary;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
+pub use crate::field::{Fault, Field, Payload, Slot};
+pub use crate::fixed::FixedField;
+pub use crate::packed::Packed;
+pub use crate::slice::{Slice, StrList};
+
+#[cfg(feature = "proptest")]
+pub use crate::arbitrary::FieldStrategy;
+
+/// Derives [`Facts`] for a struct with named fields. See the crate docs and
+/// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.
+#[cfg(feature = "derive")]
+pub use factpack_derive::Facts;

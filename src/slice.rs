@@ -1,0 +1,342 @@
+//! Borrowed views of list payloads: [`Slice`] for `Vec<T>` of a fixed type and
+//! [`StrList`] for `Vec<String>`.
+//!
+//! Both borrow the blob and decode an element only when asked for it, so
+//! reading the length or one element is O(1) whatever the list's size.
+//!
+//! A list of strings is laid out as Arrow lays out a string array, minus the
+//! leading zero offset: a `u32` count `n`, then `n` ascending `u32` end offsets
+//! into the string bytes, then the bytes. An empty list has an empty payload.
+
+use core::fmt;
+use core::marker::PhantomData;
+
+use crate::bytes::u32_at;
+use crate::error::{ErrorKind, PackErrorKind};
+use crate::field::Fault;
+use crate::fixed::FixedField;
+
+/// A borrowed list of fixed-size values, decoded element by element.
+pub struct Slice<'a, T, const U: u8 = 0> {
+    bytes: &'a [u8],
+    element: PhantomData<fn() -> T>,
+}
+
+impl<T, const U: u8> Clone for Slice<'_, T, U> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T, const U: u8> Copy for Slice<'_, T, U> {}
+
+impl<T, const U: u8> Default for Slice<'_, T, U> {
+    fn default() -> Self {
+        Self {
+            bytes: &[],
+            element: PhantomData,
+        }
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
+    /// Views validated payload bytes as a list.
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            element: PhantomData,
+        }
+    }
+
+    /// Number of elements.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.bytes.len().checked_div(T::SIZE).unwrap_or(0)
+    }
+
+    /// Whether the list has no element.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The element at `index`, or `None` past the end.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<T::Ref<'a>> {
+        let start = index.checked_mul(T::SIZE)?;
+        let bytes = self.bytes.get(start..start.checked_add(T::SIZE)?)?;
+        Some(T::decode(bytes))
+    }
+
+    /// The first element.
+    #[inline]
+    pub fn first(&self) -> Option<T::Ref<'a>> {
+        self.get(0)
+    }
+
+    /// The last element.
+    #[inline]
+    pub fn last(&self) -> Option<T::Ref<'a>> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    /// The elements in order.
+    #[inline]
+    pub fn iter(&self) -> <Self as IntoIterator>::IntoIter {
+        self.into_iter()
+    }
+
+    /// The elements, owned.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().map(T::to_owned).collect()
+    }
+
+    /// The raw little-endian payload: `len() * SIZE` bytes.
+    #[inline]
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> IntoIterator for Slice<'a, T, U> {
+    type Item = T::Ref<'a>;
+    type IntoIter = core::iter::Map<core::slice::ChunksExact<'a, u8>, fn(&'a [u8]) -> T::Ref<'a>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.bytes
+            .chunks_exact(T::SIZE)
+            .map(T::decode as fn(&'a [u8]) -> T::Ref<'a>)
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> fmt::Debug for Slice<'a, T, U>
+where
+    T::Ref<'a>: fmt::Debug,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, T, const U: u8> PartialEq<[T]> for Slice<'a, T, U>
+where
+    T: FixedField<U>,
+    T::Ref<'a>: PartialEq<T>,
+{
+    fn eq(&self, other: &[T]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == *b)
+    }
+}
+
+impl<T: FixedField<U>, const U: u8> PartialEq for Slice<'_, T, U> {
+    /// Two lists are equal when their encodings are; see the crate docs on equality.
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+/// A borrowed list of strings.
+#[derive(Clone, Copy, Default)]
+pub struct StrList<'a> {
+    /// The end offsets, `4 * len()` bytes.
+    ends: &'a [u8],
+    /// The concatenated string bytes.
+    data: &'a [u8],
+}
+
+impl<'a> StrList<'a> {
+    /// Views a validated payload.
+    pub(crate) fn new(payload: &'a [u8]) -> Self {
+        let count = u32_at(payload, 0);
+        let ends_len = count.saturating_mul(4);
+        let ends = payload.get(4..ends_len.saturating_add(4)).unwrap_or(&[]);
+        let data = payload.get(ends_len.saturating_add(4)..).unwrap_or(&[]);
+        Self { ends, data }
+    }
+
+    /// Appends the payload of `strings`.
+    pub(crate) fn write(strings: &[String], out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        if strings.is_empty() {
+            return Ok(());
+        }
+        let count = u32::try_from(strings.len()).map_err(|_| PackErrorKind::TooLarge)?;
+        out.extend_from_slice(&count.to_le_bytes());
+        let mut end = 0usize;
+        for s in strings {
+            end = end.saturating_add(s.len());
+            let end32 = u32::try_from(end).map_err(|_| PackErrorKind::TooLarge)?;
+            out.extend_from_slice(&end32.to_le_bytes());
+        }
+        for s in strings {
+            out.extend_from_slice(s.as_bytes());
+        }
+        Ok(())
+    }
+
+    /// Validates a payload: canonical empty list, offsets ascending and inside
+    /// the data, the data UTF-8, every offset on a character boundary.
+    pub(crate) fn check(payload: &[u8]) -> Result<(), Fault> {
+        if payload.is_empty() {
+            return Ok(());
+        }
+        let count = u32_at(payload, 0);
+        if payload.len() < 4 {
+            let kind = ErrorKind::Truncated {
+                needed: 4,
+                len: payload.len(),
+            };
+            return Err(Fault::at(0, kind));
+        }
+        if count == 0 {
+            return Err(Fault::at(0, ErrorKind::NonCanonicalEmptyList));
+        }
+        let data_start = count
+            .checked_mul(4)
+            .and_then(|n| n.checked_add(4))
+            .filter(|n| *n <= payload.len())
+            .ok_or_else(|| Fault::at(0, ErrorKind::BadStringOffsets))?;
+        let list = StrList::new(payload);
+        let text = core::str::from_utf8(list.data).map_err(|e| {
+            Fault::at(
+                data_start.saturating_add(e.valid_up_to()),
+                ErrorKind::InvalidUtf8,
+            )
+        })?;
+        let mut previous = 0;
+        for (i, end) in list.ends().enumerate() {
+            if end < previous || !text.is_char_boundary(end) {
+                let at = i.saturating_mul(4).saturating_add(4);
+                return Err(Fault::at(at, ErrorKind::BadStringOffsets));
+            }
+            previous = end;
+        }
+        if previous != list.data.len() {
+            return Err(Fault::at(4, ErrorKind::BadStringOffsets));
+        }
+        Ok(())
+    }
+
+    /// The end offsets of the strings in [`data`](Self::data).
+    #[inline]
+    pub fn ends(&self) -> impl ExactSizeIterator<Item = usize> + 'a {
+        self.ends.chunks_exact(4).map(|e| u32_at(e, 0))
+    }
+
+    /// All the strings' bytes, concatenated.
+    #[inline]
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// Number of strings.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.ends.len() / 4
+    }
+
+    /// Whether the list has no string.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The string at `index`, or `None` past the end.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<&'a str> {
+        let end_at = index.checked_mul(4)?;
+        let end = u32_at(self.ends.get(end_at..end_at.checked_add(4)?)?, 0);
+        let start = match end_at.checked_sub(4) {
+            Some(prev) => u32_at(self.ends, prev),
+            None => 0,
+        };
+        Some(core::str::from_utf8(self.data.get(start..end)?).unwrap_or_default())
+    }
+
+    /// The strings in order.
+    #[inline]
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+        let data = self.data;
+        let mut start = 0;
+        self.ends().map(move |end| {
+            let s = data.get(start..end).unwrap_or(&[]);
+            start = end;
+            core::str::from_utf8(s).unwrap_or_default()
+        })
+    }
+
+    /// The strings, owned.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
+
+impl fmt::Debug for StrList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for StrList<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.ends == other.ends && self.data == other.data
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<[S]> for StrList<'_> {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b.as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(strings: &[&str]) -> Vec<u8> {
+        let owned: Vec<String> = strings.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        StrList::write(&owned, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn strings_round_trip() {
+        let p = payload(&["a", "", "héllo"]);
+        assert_eq!(StrList::check(&p), Ok(()));
+        let list = StrList::new(&p);
+        assert_eq!(list.len(), 3);
+        assert_eq!(list.get(2), Some("héllo"));
+        assert_eq!(list.get(3), None);
+        assert_eq!(list.to_vec(), ["a", "", "héllo"]);
+        assert!(list == ["a", "", "héllo"][..]);
+    }
+
+    #[test]
+    fn empty_list_has_one_encoding() {
+        assert!(payload(&[]).is_empty());
+        assert_eq!(
+            StrList::check(&[0, 0, 0, 0]),
+            Err(Fault::at(0, ErrorKind::NonCanonicalEmptyList))
+        );
+    }
+
+    #[test]
+    fn offsets_inside_a_character_are_rejected() {
+        let mut p = payload(&["é", "x"]);
+        p[4] = 1; // the first end now splits the two bytes of 'é'
+        assert_eq!(
+            StrList::check(&p),
+            Err(Fault::at(4, ErrorKind::BadStringOffsets))
+        );
+    }
+
+    #[test]
+    fn a_count_past_the_payload_is_rejected() {
+        let mut p = payload(&["x"]);
+        p[0] = 200;
+        assert_eq!(
+            StrList::check(&p),
+            Err(Fault::at(0, ErrorKind::BadStringOffsets))
+        );
+    }
+}

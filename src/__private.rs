@@ -14,6 +14,15 @@ pub use std::{boxed::Box, vec::Vec};
 #[cfg(feature = "proptest")]
 pub use crate::arbitrary::{proptest, FieldStrategy};
 
+/// The transient part of a fact type without transient fields.
+pub type NoTransient = ();
+
+/// The version byte of a blob (0 when empty).
+#[inline(always)]
+pub fn version_of(blob: &[u8]) -> u8 {
+    blob.first().copied().unwrap_or(0)
+}
+
 /// Reserves a zeroed header of `header_len` bytes after `out`'s end and writes
 /// the prefix; returns where the fact starts.
 #[inline(always)]

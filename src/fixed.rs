@@ -16,8 +16,8 @@ use crate::fingerprint::tag;
 /// `UNIT` selects the time unit of time types (see [`unit`](crate::unit)); every
 /// other type implements only the natural unit `0`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no fixed-size factpack encoding in this unit",
-    label = "not a fixed-size factpack type (or `#[facts(unit)]` on a type without a time unit)",
+    message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
+    label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
     note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, [u8; N], chrono time types, and fixed-size `#[derive(Facts)]` structs"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {

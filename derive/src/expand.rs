@@ -101,6 +101,15 @@ fn field_trait(field: &Field, krate: &Path) -> TokenStream {
     quote_spanned!(ty.span()=> <#ty as #krate::__private::Field<{ #unit }>>)
 }
 
+/// `<T as Field<U>>::name`, spanned at the field's type so that an
+/// unsupported type is reported once, there.
+fn member(field: &Field, krate: &Path, name: &str) -> TokenStream {
+    let tr = field_trait(field, krate);
+    let span = field.ty.span();
+    let name = Ident::new(name, span);
+    quote_spanned!(span=> #tr::#name)
+}
+
 fn slot_ident(index: usize) -> Ident {
     format_ident!("__SLOT_{}", index)
 }
@@ -192,45 +201,43 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
             .map(|(i, f)| (i, *f))
             .collect();
         let nullables = segment.iter().map(|(_, f)| {
-            let tr = field_trait(f, krate);
-            quote!(#tr::NULLABLE as usize)
+            let nullable = member(f, krate, "NULLABLE");
+            quote!(#nullable as usize)
         });
-        let sizes = segment.iter().map(|(_, f)| {
-            let tr = field_trait(f, krate);
-            quote!(#tr::SLOT_SIZE)
-        });
+        let sizes = segment.iter().map(|(_, f)| member(f, krate, "SLOT_SIZE"));
         out.extend(quote! {
             const #start: usize = #start_value;
             const #nulls: usize = 0 #(+ #nullables)*;
             const #end: usize = #start + #p::bitmap_len(#nulls) #(+ #sizes)*;
         });
         for (position, (i, field)) in segment.iter().enumerate() {
-            let tr = field_trait(field, krate);
+            let nullable = member(field, krate, "NULLABLE");
             let slot = slot_ident(*i);
             let nidx = format_ident!("__NIDX_{}", i);
             let (offset, null_index) = if position == 0 {
                 (quote!(#start + #p::bitmap_len(#nulls)), quote!(0))
             } else {
                 let (prev, prev_nidx) = (slot_ident(i - 1), format_ident!("__NIDX_{}", i - 1));
-                let prev_tr = field_trait(stored[i - 1], krate);
+                let prev_size = member(stored[i - 1], krate, "SLOT_SIZE");
+                let prev_nullable = member(stored[i - 1], krate, "NULLABLE");
                 (
-                    quote!(#prev.offset + #prev_tr::SLOT_SIZE),
-                    quote!(#prev_nidx + #prev_tr::NULLABLE as usize),
+                    quote!(#prev.offset + #prev_size),
+                    quote!(#prev_nidx + #prev_nullable as usize),
                 )
             };
             let prev_end = if *i == 0 {
                 quote!(#p::Option::None)
             } else {
                 let prev = slot_ident(i - 1);
-                let prev_tr = field_trait(stored[i - 1], krate);
-                quote!(#p::next_prev_end(#prev_tr::VARIABLE, #prev.offset, #prev.prev_end))
+                let prev_variable = member(stored[i - 1], krate, "VARIABLE");
+                quote!(#p::next_prev_end(#prev_variable, #prev.offset, #prev.prev_end))
             };
             out.extend(quote! {
                 // The field's index among its segment's nullable fields.
                 const #nidx: usize = #null_index;
                 const #slot: #p::Slot = #p::Slot {
                     offset: #offset,
-                    null: #p::null_bit(#tr::NULLABLE, #start, #nidx),
+                    null: #p::null_bit(#nullable, #start, #nidx),
                     prev_end: #prev_end,
                 };
             });
@@ -241,15 +248,16 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
 }
 
 fn accessors(input: &Input, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
     let view = view_ident(input);
     let methods = input.stored().enumerate().map(|(i, f)| {
         let (vis, fid, docs) = (f.vis, f.ident, &f.docs);
-        let tr = field_trait(f, krate);
+        let (read, ty_ref) = (member(f, krate, "read"), member(f, krate, "Ref"));
         let slot = slot_ident(i);
         let since = f.since();
         let header = format!("The `{fid}` field, read in O(1) from the bytes.");
         let body = if since == 1 {
-            quote!(#tr::read(self.blob, #slot))
+            quote!(#read(self.blob, #slot))
         } else {
             // An `Option` field without a declared default reads as `None`.
             let absent = match &f.attrs.default {
@@ -265,9 +273,9 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
                 #[doc = ""]
                 #[doc = #note]
                 #[inline]
-                #vis fn #fid(&self) -> #tr::Ref<'a> {
-                    if self.blob.first().copied().unwrap_or(0) >= #since {
-                        #tr::read(self.blob, #slot)
+                #vis fn #fid(&self) -> #ty_ref<'a> {
+                    if #p::version_of(self.blob) >= #since {
+                        #read(self.blob, #slot)
                     } else {
                         #absent
                     }
@@ -279,7 +287,7 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
             #[doc = ""]
             #(#docs)*
             #[inline]
-            #vis fn #fid(&self) -> #tr::Ref<'a> {
+            #vis fn #fid(&self) -> #ty_ref<'a> {
                 #body
             }
         }
@@ -309,39 +317,37 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
     let mut fingerprints = Vec::new();
     for v in 1..=version {
         for f in stored.iter().filter(|f| f.since() == v) {
-            let tr = field_trait(f, krate);
+            let (type_fp, nullable) = (member(f, krate, "TYPE_FP"), member(f, krate, "NULLABLE"));
             let fname = f.ident.to_string();
-            fp = quote!(#p::fingerprint_field(#fp, #fname, #tr::TYPE_FP, #tr::NULLABLE, #v));
+            fp = quote!(#p::fingerprint_field(#fp, #fname, #type_fp, #nullable, #v));
         }
         fingerprints.push(fp.clone());
     }
 
     let infos = stored.iter().enumerate().map(|(i, f)| {
-        let tr = field_trait(f, krate);
+        let size = member(f, krate, "SLOT_SIZE");
+        let (variable, type_fp) = (member(f, krate, "VARIABLE"), member(f, krate, "TYPE_FP"));
         let slot = slot_ident(i);
         let (fname, since) = (f.ident.to_string(), f.since());
         quote! {
             #p::FieldInfo {
                 name: #fname,
                 offset: #slot.offset,
-                size: #tr::SLOT_SIZE,
+                size: #size,
                 null: #slot.null,
-                variable: #tr::VARIABLE,
+                variable: #variable,
                 since: #since,
-                type_fp: #tr::TYPE_FP,
+                type_fp: #type_fp,
             }
         }
     });
-    let variable = stored.iter().map(|f| {
-        let tr = field_trait(f, krate);
-        quote!(#tr::VARIABLE)
-    });
+    let variable = stored.iter().map(|f| member(f, krate, "VARIABLE"));
     let transient_names = input.transient().map(|f| f.ident.to_string());
     let writes = stored.iter().enumerate().map(|(i, f)| {
-        let tr = field_trait(f, krate);
+        let write = member(f, krate, "write");
         let (fid, fname, slot) = (f.ident, f.ident.to_string(), slot_ident(i));
         quote! {
-            #tr::write(&this.#fid, out, base, #slot)
+            #write(&this.#fid, out, base, #slot)
                 .map_err(|kind| #p::pack_error(#name, #fname, kind))?;
         }
     });
@@ -355,10 +361,10 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
             .enumerate()
             .filter(|(_, f)| f.since() == v)
             .map(|(i, f)| {
-                let tr = field_trait(f, krate);
+                let check = member(f, krate, "check");
                 let (fname, slot) = (f.ident.to_string(), slot_ident(i));
                 quote! {
-                    #tr::check(blob, #slot, &mut cursor)
+                    #check(blob, #slot, &mut cursor)
                         .map_err(|fault| #p::field_error(#name, #fname, fault))?;
                 }
             });
@@ -388,14 +394,15 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
                 quote!(#(#fields,)*),
             )
         }
-        None => (quote!(()), quote!(()), quote!()),
+        None => (quote!(#p::NoTransient), quote!(), quote!()),
     };
     let unpacks = stored.iter().map(|f| {
-        let tr = field_trait(f, krate);
+        let to_owned = member(f, krate, "to_owned");
         let fid = f.ident;
-        quote!(#fid: #tr::to_owned(view.#fid()))
+        quote!(#fid: #to_owned(view.#fid()))
     });
     quote! {
+        #[automatically_derived]
         impl #p::Facts for #ident {
             type View<'a> = #view<'a>;
             type Transient = #transient_ty;
@@ -411,6 +418,8 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
             const HAS_TAIL: bool = false #(|| #variable)*;
 
             fn pack_into(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackError> {
+                // Types without variable-length fields only write into the header.
+                #[allow(clippy::ptr_arg)]
                 #[inline(always)]
                 fn write_fields(
                     this: &#ident,
@@ -422,8 +431,8 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
                 }
                 let base = #p::begin_pack(out, #version, #p::header_len_u16(#last_end));
                 let result = write_fields(self, out, base);
-                if result.is_err() {
-                    out.truncate(base);
+                if #p::Result::is_err(&result) {
+                    #p::Vec::truncate(out, base);
                 }
                 result
             }
@@ -472,7 +481,8 @@ fn handles(input: &Input, krate: &Path) -> TokenStream {
         let slot = slot_ident(i);
         let doc =
             format!("Handle on the `{fname}` field: its constant byte offset, type and version.");
-        quote! {
+        let span = ty.span();
+        quote_spanned! {span=>
             #[doc = #doc]
             #vis const #handle: #p::FieldRef<#ident, #ty, { #unit }> =
                 #p::FieldRef::new(#fname, #slot, #since);
@@ -571,12 +581,13 @@ fn arbitrary(input: &Input, krate: &Path) -> TokenStream {
             type Strategy = #p::proptest::strategy::BoxedStrategy<Self>;
 
             fn arbitrary_with(_: ()) -> Self::Strategy {
-                use #p::proptest::strategy::Strategy as _;
                 #[allow(unused_parens)]
                 let strategy = #strategy;
-                strategy
-                    .prop_map(|#pattern| #ident { #(#names,)* #(#transient,)* })
-                    .boxed()
+                let values = #p::proptest::strategy::Strategy::prop_map(
+                    strategy,
+                    |#pattern| #ident { #(#names,)* #(#transient,)* },
+                );
+                #p::proptest::strategy::Strategy::boxed(values)
             }
         }
 

@@ -1,8 +1,8 @@
 //! `#[derive(Facts)]`: the derive macro of [factpack](https://docs.rs/factpack).
 //!
-//! The macro runs in phases, one module each: [`attr`] parses `#[facts(..)]`,
-//! [`ast`] models the struct, [`valid`] checks that the attributes add up to a
-//! layout, [`expand`] generates code, and [`fallback`] stands in when there
+//! The macro runs in phases, one module each: `attr` parses `#[facts(..)]`,
+//! `ast` models the struct, `valid` checks that the attributes add up to a
+//! layout, `expand` generates code, and `fallback` stands in when there
 //! are errors. Every error is collected and reported at once.
 
 #![forbid(unsafe_code)]
@@ -36,8 +36,9 @@ use syn::{parse_macro_input, DeriveInput};
 ///
 /// # Attributes on a field
 /// - `#[facts(transient)]`: the field is kept beside the bytes (in
-///   `Packed::transient`) and never stored. Its type needs a `Default`, or give
-///   one with `default = expr`.
+///   `Packed::transient`, a generated `FooTransient` struct) and never stored.
+///   Its type must be `Clone` and `Debug`, and have a `Default` unless one is
+///   given with `default = expr`.
 /// - `#[facts(since = N)]`: the version that appended the field. Blobs of older
 ///   versions lack it, so it must be an `Option` (reads as `None`) or have a
 ///   default. Fields must be declared in version order.
@@ -48,6 +49,13 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `#[facts(unit = "s" | "ms" | "us" | "ns")]`: the precision of a time field
 ///   (and of every element of a list of them). Instants default to
 ///   microseconds, durations to seconds.
+///
+/// # Feature `proptest`
+/// With factpack's `proptest` feature, the derive also implements
+/// `proptest::arbitrary::Arbitrary` for the type (transient fields take their
+/// defaults). proptest requires `Debug` of every `Arbitrary` type, so fact
+/// types must then derive `Debug`; enable the feature in `[dev-dependencies]`
+/// so that it only reaches test builds.
 #[proc_macro_derive(Facts, attributes(facts))]
 pub fn derive_facts(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

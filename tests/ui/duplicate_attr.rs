@@ -1,0 +1,9 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+#[facts(version = 2, version = 3)]
+struct Thing {
+    id: u64,
+}
+
+fn main() {}

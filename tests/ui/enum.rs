@@ -1,0 +1,9 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+enum Status {
+    Open,
+    Closed,
+}
+
+fn main() {}

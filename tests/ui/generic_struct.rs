@@ -1,0 +1,8 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+struct Wrapper<T> {
+    value: T,
+}
+
+fn main() {}

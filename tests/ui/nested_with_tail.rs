@@ -1,0 +1,14 @@
+use factpack::Facts;
+
+#[derive(Facts, Debug)]
+struct Inner {
+    id: u64,
+    name: String,
+}
+
+#[derive(Facts, Debug)]
+struct Outer {
+    inner: Inner,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+#[facts(version = 2)]
+struct Evolved {
+    id: u64,
+    #[facts(since = 2)]
+    added: u32,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use factpack::Facts;
+
+#[derive(Clone, Debug)]
+struct Handle(u32);
+
+#[derive(Facts, Debug)]
+struct Cached {
+    id: u64,
+    #[facts(transient)]
+    handle: Handle,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+struct Pair(u32, u64);
+
+fn main() {}

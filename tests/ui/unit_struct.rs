@@ -1,0 +1,6 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+struct Marker;
+
+fn main() {}

@@ -1,0 +1,9 @@
+use factpack::Facts;
+
+#[derive(Facts)]
+struct Thing {
+    #[facts(skip)]
+    id: u64,
+}
+
+fn main() {}

@@ -293,6 +293,7 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
         }
     });
     quote! {
+        #[allow(dead_code)]
         impl<'a> #view<'a> {
             #(#methods)*
         }
@@ -419,7 +420,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
 
             fn pack_into(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackError> {
                 // Types without variable-length fields only write into the header.
-                #[allow(clippy::ptr_arg)]
+                #[allow(clippy::ptr_arg, unused_variables)]
                 #[inline(always)]
                 fn write_fields(
                     this: &#ident,
@@ -489,7 +490,8 @@ fn handles(input: &Input, krate: &Path) -> TokenStream {
         }
     });
     quote! {
-        #[allow(non_upper_case_globals)]
+        // Generated API: unused handles or accessors are not the user's dead code.
+        #[allow(non_upper_case_globals, dead_code)]
         impl #ident {
             #(#consts)*
         }

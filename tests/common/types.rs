@@ -1,0 +1,148 @@
+//! Fact types that together use every supported field type, shared by
+//! `tests/types.rs` (examples) and `tests/properties.rs` (properties) through
+//! `#[path = "common/types.rs"] mod fixtures;`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use factpack::Facts;
+
+/// A fixed-size fact (no tail) with a nullable field, nested below.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Point {
+    pub x: i32,
+    pub y: i32,
+    pub label: Option<u16>,
+    pub visible: bool,
+}
+
+/// Every fixed-size scalar: booleans, integers, floats and byte arrays.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Scalars {
+    pub flag: bool,
+    pub i8: i8,
+    pub i16: i16,
+    pub i32: i32,
+    pub i64: i64,
+    pub u8: u8,
+    pub u16: u16,
+    pub u32: u32,
+    pub u64: u64,
+    pub f32: f32,
+    pub f64: f64,
+    pub ipv4: [u8; 4],
+    pub uuid: [u8; 16],
+}
+
+/// Every chrono type in every unit (no attribute = the type's natural unit).
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Times {
+    pub at: DateTime<Utc>,
+    #[facts(unit = "s")]
+    pub at_s: DateTime<Utc>,
+    #[facts(unit = "ms")]
+    pub at_ms: DateTime<Utc>,
+    #[facts(unit = "us")]
+    pub at_us: DateTime<Utc>,
+    #[facts(unit = "ns")]
+    pub at_ns: DateTime<Utc>,
+    pub naive: NaiveDateTime,
+    #[facts(unit = "s")]
+    pub naive_s: NaiveDateTime,
+    #[facts(unit = "ms")]
+    pub naive_ms: NaiveDateTime,
+    #[facts(unit = "us")]
+    pub naive_us: NaiveDateTime,
+    #[facts(unit = "ns")]
+    pub naive_ns: NaiveDateTime,
+    pub date: NaiveDate,
+    pub delta: TimeDelta,
+    #[facts(unit = "s")]
+    pub delta_s: TimeDelta,
+    #[facts(unit = "ms")]
+    pub delta_ms: TimeDelta,
+    #[facts(unit = "us")]
+    pub delta_us: TimeDelta,
+    #[facts(unit = "ns")]
+    pub delta_ns: TimeDelta,
+}
+
+/// Strings, lists of every kind and a nested fact; no floats, so that byte
+/// equality and value equality coincide.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Lists {
+    pub name: String,
+    pub origin: Point,
+    pub bools: Vec<bool>,
+    pub bytes: Vec<u8>,
+    pub counts: Vec<u16>,
+    pub sizes: Vec<i64>,
+    pub days: Vec<NaiveDate>,
+    #[facts(unit = "ms")]
+    pub stamps: Vec<DateTime<Utc>>,
+    #[facts(unit = "ns")]
+    pub waits: Vec<TimeDelta>,
+    pub addrs: Vec<[u8; 4]>,
+    pub points: Vec<Point>,
+    pub tags: Vec<String>,
+    pub note: String,
+}
+
+/// `Option` of every kind: fixed, time with a unit, nested, `String`, `Vec<T>`
+/// and `Vec<String>`; 11 nullable fields, so the bitmap takes 2 bytes.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Optionals {
+    pub id: u32,
+    pub flag: Option<bool>,
+    pub count: Option<i64>,
+    #[facts(unit = "s")]
+    pub seen: Option<DateTime<Utc>>,
+    pub day: Option<NaiveDate>,
+    #[facts(unit = "ms")]
+    pub took: Option<TimeDelta>,
+    pub addr: Option<[u8; 4]>,
+    pub at: Option<Point>,
+    pub title: Option<String>,
+    pub sizes: Option<Vec<u32>>,
+    #[facts(unit = "us")]
+    pub times: Option<Vec<NaiveDateTime>>,
+    pub labels: Option<Vec<String>>,
+}
+
+/// Exactly ten nullable bytes: the bitmap is 2 bytes and only the low 2 bits
+/// of the second may be set.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct TenNulls {
+    pub n0: Option<u8>,
+    pub n1: Option<u8>,
+    pub n2: Option<u8>,
+    pub n3: Option<u8>,
+    pub n4: Option<u8>,
+    pub n5: Option<u8>,
+    pub n6: Option<u8>,
+    pub n7: Option<u8>,
+    pub n8: Option<u8>,
+    pub n9: Option<u8>,
+}
+
+/// No stored field at all: a blob is just the 3-byte prefix.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Empty {}
+
+/// Stored fields and transient ones, one with a declared default.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct WithTransient {
+    pub id: u64,
+    pub name: String,
+    #[facts(transient, default = "unknown".to_owned())]
+    pub owner: String,
+    #[facts(transient)]
+    pub hits: Option<u32>,
+}
+
+/// Few possible values (2 × 3 × 64), so that two arbitrary ones are often
+/// equal: exercises "equal bytes ⇔ equal values" in both directions.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Flags {
+    pub a: bool,
+    pub b: Option<bool>,
+    pub c: Option<Vec<bool>>,
+}

@@ -81,9 +81,25 @@ pub trait Facts: Sized + 'static {
     /// # Errors
     /// See [`pack_into`](Self::pack_into).
     fn try_pack(&self) -> Result<Packed<Self>, PackError> {
-        let mut out = Vec::new();
-        self.pack_into(&mut out)?;
-        Ok(Packed::from_validated(out.into(), self.transient()))
+        // Packing into a reused scratch buffer and copying it out costs one
+        // exact allocation; growing a fresh `Vec` field by field and turning it
+        // into `Bytes` costs several.
+        thread_local! {
+            static SCRATCH: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
+        }
+        SCRATCH.with(|scratch| {
+            let mut fresh = Vec::new();
+            let mut borrowed = scratch.try_borrow_mut();
+            // A nested `try_pack` (from a `Debug` impl, say) falls back to a fresh buffer.
+            let out = borrowed.as_deref_mut().unwrap_or(&mut fresh);
+            out.clear();
+            self.pack_into(out)?;
+            let bytes = bytes::Bytes::copy_from_slice(out);
+            if out.capacity() > 1 << 20 {
+                *out = Vec::new(); // do not keep a huge fact's buffer alive
+            }
+            Ok(Packed::from_validated(bytes, self.transient()))
+        })
     }
 
     /// Packs the fact into an owned, immutable record.

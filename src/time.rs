@@ -25,6 +25,7 @@ pub(crate) const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// An instant as an integer count of `unit` since the epoch (floored), or `None`
 /// when it does not fit 64 bits (nanoseconds only).
+#[inline(always)]
 fn instant_to_raw(at: &DateTime<Utc>, unit: u8) -> Option<i64> {
     match unit {
         SECONDS => Some(at.timestamp()),
@@ -35,6 +36,7 @@ fn instant_to_raw(at: &DateTime<Utc>, unit: u8) -> Option<i64> {
 }
 
 /// The instant an integer stands for, or `None` outside chrono's range.
+#[inline(always)]
 pub(crate) fn instant_from_raw(raw: i64, unit: u8) -> Option<DateTime<Utc>> {
     match unit {
         SECONDS => DateTime::from_timestamp(raw, 0),
@@ -78,6 +80,7 @@ pub(crate) const fn duration_unit(unit: u8) -> u8 {
     }
 }
 
+#[inline(always)]
 fn check_instant(bytes: &[u8], unit: u8) -> Result<(), ErrorKind> {
     let raw = i64::from_le_bytes(array(bytes, 0));
     if instant_in_range(raw, unit) {
@@ -244,6 +247,7 @@ impl<const U: u8> FixedField<U> for TimeDelta {
 }
 
 /// The duration an integer of `unit` stands for, or `None` outside `TimeDelta`'s range.
+#[inline(always)]
 pub(crate) fn duration_from_raw(raw: i64, unit: u8) -> Option<TimeDelta> {
     match unit {
         MILLIS => TimeDelta::try_milliseconds(raw),

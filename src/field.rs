@@ -233,6 +233,12 @@ fn write_payload<const U: u8, P: Payload<U>>(
     at: Slot,
 ) -> Result<(), PackErrorKind> {
     value.write_payload(out)?;
+    write_end(out, base, at)
+}
+
+/// Stores in the slot where the payloads written so far end.
+#[inline(always)]
+fn write_end(out: &mut [u8], base: usize, at: Slot) -> Result<(), PackErrorKind> {
     let end = u32::try_from(out.len().wrapping_sub(base)).map_err(|_| PackErrorKind::TooLarge)?;
     put(out, base.wrapping_add(at.offset), &end.to_le_bytes());
     Ok(())
@@ -314,12 +320,7 @@ macro_rules! variable_field {
                         write_payload::<$unit, $ty>(value, out, base, at)
                     }
                     // A null payload is empty: its end is its start.
-                    _ => {
-                        let end = u32::try_from(out.len().wrapping_sub(base))
-                            .map_err(|_| PackErrorKind::TooLarge)?;
-                        put(out, base.wrapping_add(at.offset), &end.to_le_bytes());
-                        Ok(())
-                    }
+                    _ => write_end(out, base, at),
                 }
             }
 

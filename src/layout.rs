@@ -6,7 +6,7 @@
 //! fewer versions find where the tail starts. See `FORMAT.md` for the whole
 //! format.
 
-use crate::bytes::{u16_at, u32_at};
+use crate::bytes::u16_at;
 use crate::error::{Error, ErrorKind};
 
 /// Offset of the version byte.
@@ -128,19 +128,6 @@ pub fn close(
         len: blob.len(),
     };
     Err(Error::header(type_name, cursor, kind))
-}
-
-/// The length of a fact's tail-free part, read from a validated blob: used by
-/// generic code that splits headers from tails.
-#[inline]
-pub fn header_len(blob: &[u8]) -> usize {
-    u16_at(blob, HEADER_LEN_AT)
-}
-
-/// Reads the `u32` end pointer at `offset`.
-#[inline]
-pub fn end_at(blob: &[u8], offset: usize) -> usize {
-    u32_at(blob, offset)
 }
 
 #[cfg(test)]

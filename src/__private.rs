@@ -2,17 +2,26 @@
 #![allow(clippy::arithmetic_side_effects)] // layout arithmetic runs in const contexts, where overflow is a compile error
 //! Nothing in this module is part of the public API.
 
+pub use crate::columns::{ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn};
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Slot};
 pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
 pub use crate::fixed::FixedField;
+pub use crate::kind::FieldKind;
 pub use crate::layout::{check_bitmap, close, open, Header, PREFIX_LEN};
 pub use core::{fmt, option::Option, result::Result};
 pub use std::{boxed::Box, vec::Vec};
 
 #[cfg(feature = "proptest")]
 pub use crate::arbitrary::{proptest, FieldStrategy};
+
+#[cfg(feature = "arrow")]
+pub use crate::columns::arrow::{
+    flattened, into_record_batch, schema as arrow_schema_of, ArrowColumn,
+};
+#[cfg(feature = "arrow")]
+pub use {arrow_array, arrow_buffer, arrow_schema};
 
 /// The transient part of a fact type without transient fields.
 pub type NoTransient = ();

@@ -229,15 +229,19 @@ impl fmt::Display for PackError {
         if let Some(field) = self.field {
             write!(f, ", field `{field}`")?;
         }
-        match self.kind {
-            PackErrorKind::TooLarge => f.write_str(": the fact would exceed 4 GiB"),
+        write!(f, ": {}", self.kind)
+    }
+}
+
+impl fmt::Display for PackErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PackErrorKind::TooLarge => "the fact would exceed 4 GiB",
             PackErrorKind::TimeOutOfRange => {
-                f.write_str(": the time value does not fit 64 bits in the declared unit")
+                "the time value does not fit 64 bits in the declared unit"
             }
-            PackErrorKind::FieldAbsent => {
-                f.write_str(": the blob's version has no slot for this field")
-            }
-        }
+            PackErrorKind::FieldAbsent => "the blob's version has no slot for this field",
+        })
     }
 }
 

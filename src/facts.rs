@@ -4,8 +4,10 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::columns::{ColumnSource, Columns, ColumnsError};
 use crate::error::{Error, PackError};
 use crate::field::{Field, Slot};
+use crate::kind::FieldKind;
 use crate::packed::Packed;
 
 /// A fact type: a struct with a fixed byte layout, implemented by `#[derive(Facts)]`.
@@ -18,6 +20,8 @@ pub trait Facts: Sized + 'static {
     /// The fields marked `#[facts(transient)]`, kept beside the bytes in a
     /// [`Packed`]; `()` when there are none.
     type Transient: Clone + Default + fmt::Debug;
+    /// The struct of arrays of many facts: `FooColumns` for a type `Foo`.
+    type Columns: Columns<Fact = Self>;
 
     /// The type's name, used in errors.
     const NAME: &'static str;
@@ -116,6 +120,19 @@ pub trait Facts: Sized + 'static {
         }
     }
 
+    /// The columns of many facts, in one pass: from byte slices (validated on
+    /// the way), [`Packed`] values or views. See [`columns`](crate::columns).
+    ///
+    /// # Errors
+    /// The first source that is not a valid fact, by its position.
+    fn columns<I>(sources: I) -> Result<Self::Columns, ColumnsError>
+    where
+        I: IntoIterator,
+        I::Item: ColumnSource<Self>,
+    {
+        Self::Columns::from_sources(sources)
+    }
+
     /// The fingerprint of version `version`, if this code knows it.
     fn fingerprint_at(version: u8) -> Option<u64> {
         let index = usize::from(version).checked_sub(1)?;
@@ -164,6 +181,11 @@ pub struct FieldInfo {
     pub since: u8,
     /// Fingerprint of the field's encoding.
     pub type_fp: u64,
+    /// What the field holds: how to read its bytes without the Rust type.
+    pub kind: FieldKind,
+    /// Whether the field is marked `#[facts(index)]`: a store mirrors it in
+    /// its own SQL column, to filter on.
+    pub indexed: bool,
 }
 
 /// A typed handle on one field of `T`: its slot, type and version. The derive
@@ -173,7 +195,8 @@ pub struct FieldRef<T, F, const U: u8 = 0> {
     name: &'static str,
     slot: Slot,
     since: u8,
-    types: PhantomData<fn() -> (T, F)>,
+    absent: Option<fn() -> F>,
+    types: PhantomData<fn() -> T>,
 }
 
 impl<T, F, const U: u8> Clone for FieldRef<T, F, U> {
@@ -196,11 +219,12 @@ impl<T, F, const U: u8> fmt::Debug for FieldRef<T, F, U> {
 
 impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
     #[doc(hidden)]
-    pub const fn new(name: &'static str, slot: Slot, since: u8) -> Self {
+    pub const fn new(name: &'static str, slot: Slot, since: u8, absent: Option<fn() -> F>) -> Self {
         Self {
             name,
             slot,
             since,
+            absent,
             types: PhantomData,
         }
     }
@@ -241,5 +265,11 @@ impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
 
     pub(crate) const fn slot(&self) -> Slot {
         self.slot
+    }
+
+    /// The declared default of a field added after version 1 (`None` for an
+    /// `Option` field without one, which reads as null).
+    pub(crate) fn absent(&self) -> Option<fn() -> F> {
+        self.absent
     }
 }

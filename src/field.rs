@@ -141,7 +141,7 @@ impl<const U: u8, T: FixedField<U>> Field<U> for T {
 
 /// Whether the field at `at` is present (not null).
 #[inline(always)]
-fn present(blob: &[u8], at: Slot) -> bool {
+pub(crate) fn present(blob: &[u8], at: Slot) -> bool {
     at.null.is_some_and(|(byte, mask)| bit(blob, byte, mask))
 }
 
@@ -219,7 +219,7 @@ fn payload_start(blob: &[u8], at: Slot) -> usize {
 
 /// The payload of the variable-length field at `at` in a validated blob.
 #[inline(always)]
-fn payload(blob: &[u8], at: Slot) -> &[u8] {
+pub(crate) fn payload(blob: &[u8], at: Slot) -> &[u8] {
     blob.get(payload_start(blob, at)..u32_at(blob, at.offset))
         .unwrap_or(&[])
 }

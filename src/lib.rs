@@ -65,11 +65,13 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 mod bytes;
+pub mod columns;
 mod error;
 mod facts;
 mod field;
 pub mod fingerprint;
 mod fixed;
+mod kind;
 pub mod layout;
 mod packed;
 mod slice;
@@ -79,6 +81,7 @@ pub mod unit;
 #[cfg(feature = "proptest")]
 mod arbitrary;
 
+
 #[doc(hidden)]
 pub mod __private;
 
@@ -87,10 +90,12 @@ pub mod __private;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctest;
 
+pub use crate::columns::{ColumnSource, Columns, ColumnsError};
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Payload, Slot};
 pub use crate::fixed::FixedField;
+pub use crate::kind::{FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::slice::{Slice, StrList};
 

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use factpack::fingerprint::{mix, tag};
-use factpack::{FactView, Facts, FieldInfo, Packed};
+use factpack::{FactView, Facts, FieldInfo, FieldKind, Packed, TimeUnit};
 
 /// Joins the commented parts of an expected blob.
 fn hex(parts: &[&str]) -> String {
@@ -79,6 +79,8 @@ fn tiny_layout() {
                 variable: false,
                 since: 1,
                 type_fp: tag("bool"),
+                kind: FieldKind::Bool,
+                indexed: false,
             },
             FieldInfo {
                 name: "count",
@@ -88,6 +90,8 @@ fn tiny_layout() {
                 variable: false,
                 since: 1,
                 type_fp: tag("u16"),
+                kind: FieldKind::U16,
+                indexed: false,
             },
             FieldInfo {
                 name: "delta",
@@ -97,6 +101,8 @@ fn tiny_layout() {
                 variable: false,
                 since: 1,
                 type_fp: tag("i64"),
+                kind: FieldKind::I64,
+                indexed: false,
             },
             FieldInfo {
                 name: "at",
@@ -106,6 +112,11 @@ fn tiny_layout() {
                 variable: false,
                 since: 1,
                 type_fp: mix(tag("option"), timestamp_us),
+                kind: FieldKind::Timestamp {
+                    unit: TimeUnit::Micros,
+                    utc: true,
+                },
+                indexed: false,
             },
         ]
     );

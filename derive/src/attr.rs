@@ -25,6 +25,8 @@ pub struct FieldAttrs {
     pub default: Option<Default>,
     /// `unit = "s" | "ms" | "us" | "ns"`.
     pub unit: Option<(Unit, proc_macro2::Span)>,
+    /// `index`: a store mirrors the field in its own SQL column.
+    pub index: Option<proc_macro2::Span>,
 }
 
 /// What a field reads as when absent.
@@ -126,6 +128,10 @@ pub fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 if out.transient.replace(span).is_some() {
                     duplicate(cx, &meta.path);
                 }
+            } else if meta.path.is_ident("index") {
+                if out.index.replace(span).is_some() {
+                    duplicate(cx, &meta.path);
+                }
             } else if meta.path.is_ident("since") {
                 let lit: LitInt = meta.value()?.parse()?;
                 if out.since.is_some() {
@@ -161,7 +167,7 @@ pub fn field(cx: &Ctxt, attrs: &[Attribute]) -> FieldAttrs {
                 }
             } else {
                 let message = format!(
-                    "unknown attribute `{}` on a fact field; expected `transient`, `since`, `default` or `unit`",
+                    "unknown attribute `{}` on a fact field; expected `transient`, `since`, `default`, `unit` or `index`",
                     path_name(&meta.path)
                 );
                 return Err(meta.error(message));

@@ -24,6 +24,8 @@ pub fn derive(input: &Input) -> TokenStream {
     let handles = handles(input, &krate);
     let nesting = nesting(input, &krate);
     let arbitrary = arbitrary(input, &krate);
+    let columns_struct = crate::columns::columns_struct(input, &krate);
+    let columns_impls = crate::columns::columns_impls(input, &krate);
     let ident = input.ident;
     let name = ident.to_string();
     let debug_fields = input.stored().map(|f| {
@@ -33,8 +35,10 @@ pub fn derive(input: &Input) -> TokenStream {
     quote! {
         #transient
         #view_struct
+        #columns_struct
         const _: () = {
             #layout
+            #columns_impls
             #accessors
             #facts_impl
             #handles
@@ -90,7 +94,14 @@ fn transient_ident(input: &Input) -> Option<Ident> {
 
 /// `<T as Field<U>>` for a stored field.
 fn field_trait(field: &Field, krate: &Path) -> TokenStream {
+    field_trait_named(field, krate, "Field")
+}
+
+/// `<T as Trait<U>>` for a stored field and a trait of `__private` that takes
+/// the field's unit (`Field`, `FieldColumn`).
+pub fn field_trait_named(field: &Field, krate: &Path, name: &str) -> TokenStream {
     let ty = field.ty;
+    let trait_name = Ident::new(name, ty.span());
     let unit = match field.attrs.unit {
         Some((unit, span)) => {
             let name = Ident::new(unit.const_name(), span);
@@ -98,12 +109,12 @@ fn field_trait(field: &Field, krate: &Path) -> TokenStream {
         }
         None => quote!(#krate::unit::NATURAL),
     };
-    quote_spanned!(ty.span()=> <#ty as #krate::__private::Field<{ #unit }>>)
+    quote_spanned!(ty.span()=> <#ty as #krate::__private::#trait_name<{ #unit }>>)
 }
 
 /// `<T as Field<U>>::name`, spanned at the field's type so that an
 /// unsupported type is reported once, there.
-fn member(field: &Field, krate: &Path, name: &str) -> TokenStream {
+pub fn member(field: &Field, krate: &Path, name: &str) -> TokenStream {
     let tr = field_trait(field, krate);
     let span = field.ty.span();
     let name = Ident::new(name, span);
@@ -165,7 +176,7 @@ fn transient_struct(input: &Input) -> TokenStream {
 
 /// The value a field takes when it is absent: its declared default, or
 /// `Default::default()` spanned at its type so a missing impl points there.
-fn default_value(field: &Field) -> TokenStream {
+pub fn default_value(field: &Field) -> TokenStream {
     match &field.attrs.default {
         Some(Default::Expr(expr)) => quote_spanned!(expr.span()=> #expr),
         Some(Default::Trait(span)) => quote_spanned!(*span=> ::core::default::Default::default()),
@@ -303,6 +314,7 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
 fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
     let p = quote!(#krate::__private);
     let ident = input.ident;
+    let columns = crate::columns::columns_ident(input);
     let name = ident.to_string();
     let view = view_ident(input);
     let version = input.version();
@@ -330,6 +342,8 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
         let (variable, type_fp) = (member(f, krate, "VARIABLE"), member(f, krate, "TYPE_FP"));
         let slot = slot_ident(i);
         let (fname, since) = (f.ident.to_string(), f.since());
+        let kind = crate::columns::column_kind(f, krate);
+        let indexed = f.attrs.index.is_some();
         quote! {
             #p::FieldInfo {
                 name: #fname,
@@ -339,6 +353,8 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
                 variable: #variable,
                 since: #since,
                 type_fp: #type_fp,
+                kind: #kind,
+                indexed: #indexed,
             }
         }
     });
@@ -407,6 +423,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
         impl #p::Facts for #ident {
             type View<'a> = #view<'a>;
             type Transient = #transient_ty;
+            type Columns = #columns;
 
             const NAME: &'static str = #name;
             const VERSION: u8 = #version;
@@ -483,10 +500,22 @@ fn handles(input: &Input, krate: &Path) -> TokenStream {
         let doc =
             format!("Handle on the `{fname}` field: its constant byte offset, type and version.");
         let span = ty.span();
+        let absent = match (&f.attrs.default, since) {
+            (Some(_), 2..) => {
+                let owned = crate::columns::owned_default(f, krate);
+                quote!(#p::Option::Some({
+                    fn absent() -> #ty {
+                        #owned
+                    }
+                    absent
+                }))
+            }
+            _ => quote!(#p::Option::None),
+        };
         quote_spanned! {span=>
             #[doc = #doc]
             #vis const #handle: #p::FieldRef<#ident, #ty, { #unit }> =
-                #p::FieldRef::new(#fname, #slot, #since);
+                #p::FieldRef::new(#fname, #slot, #since, #absent);
         }
     });
     quote! {

@@ -21,6 +21,7 @@ pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {
     let ident = input.ident;
     let vis = input.vis;
     let view = view_ident(input);
+    let columns = crate::columns::columns_ident(input);
     quote! {
         #errors
 
@@ -30,7 +31,30 @@ pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {
             blob: &'a [u8],
         }
 
+        #[derive(Clone, Debug, Default)]
+        #[allow(missing_docs)]
+        #vis struct #columns {}
+
         const _: () = {
+            impl #p::ColumnData for #columns {
+                fn len(&self) -> usize {
+                    0
+                }
+                fn reserve(&mut self, _: usize) {}
+                fn truncate(&mut self, _: usize) {}
+            }
+
+            impl #p::Columns for #columns {
+                type Fact = #ident;
+                fn push_validated(
+                    &mut self,
+                    _: &[u8],
+                    _: #p::Option<&()>,
+                ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
+                    ::core::unreachable!()
+                }
+            }
+
             impl<'a> #p::FactView<'a> for #view<'a> {
                 type Fact = #ident;
                 fn as_bytes(&self) -> &'a [u8] {
@@ -44,6 +68,7 @@ pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {
             impl #p::Facts for #ident {
                 type View<'a> = #view<'a>;
                 type Transient = ();
+                type Columns = #columns;
                 const NAME: &'static str = "";
                 const VERSION: u8 = 1;
                 const HEADER_LENS: &'static [u16] = &[];

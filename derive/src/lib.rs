@@ -10,6 +10,7 @@
 
 mod ast;
 mod attr;
+mod columns;
 mod ctxt;
 mod expand;
 mod fallback;
@@ -49,6 +50,12 @@ use syn::{parse_macro_input, DeriveInput};
 /// - `#[facts(unit = "s" | "ms" | "us" | "ns")]`: the precision of a time field
 ///   (and of every element of a list of them). Instants default to
 ///   microseconds, durations to seconds.
+/// - `#[facts(index)]`: marks the field in `Facts::FIELDS` (`FieldInfo::indexed`)
+///   so that a store mirrors it in its own SQL column, to filter on.
+///
+/// # Columns
+/// The derive also generates `FooColumns`, the struct of arrays of many facts
+/// (see `factpack::columns`), with one public field per field of `Foo`.
 ///
 /// # Feature `proptest`
 /// With factpack's `proptest` feature, the derive also implements

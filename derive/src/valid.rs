@@ -65,5 +65,11 @@ fn check_transient(cx: &Ctxt, input: &Input) {
                 "a transient field is never stored, so it has no `unit`",
             ));
         }
+        if let Some(span) = field.attrs.index {
+            cx.push(syn::Error::new(
+                span,
+                "a transient field is never stored, so a store cannot mirror it: remove `index`",
+            ));
+        }
     }
 }

@@ -1,0 +1,457 @@
+//! 300,000 `PullRequestFacts` into columns (issue 3), beside the peers, in one run:
+//!
+//! * `columns/all`: every field into the same struct of arrays from
+//!   - factpack blobs concatenated in one buffer at an odd address, as a
+//!     driver hands them over (`factpack_contiguous`), in separate allocations
+//!     (`factpack_separate`), and already-validated `Packed` values
+//!     (`factpack_packed`);
+//!   - a native `Vec<PullRequestFacts>` in memory (`native_structs`: chrono
+//!     timestamps converted to microseconds on the way, as any consumer of
+//!     those structs must) and the same values with timestamps already `i64`
+//!     (`native_i64_mirror`, for information);
+//!   - rkyv blobs of the same values, concatenated like factpack's: each is
+//!     copied to an aligned buffer, validated (`access`), then read (`rkyv_db`);
+//!   - a `memcpy` of as many bytes as the factpack headers into fresh memory
+//!     (`memcpy_headers`): the physical floor.
+//! * `columns/arrow`: factpack blobs → columns → `RecordBatch`, against arrow's
+//!   builders fed from `Vec<PullRequestFacts>`.
+//! * `columns/one_field`: `PullRequestFacts::SIZE.column(..)` over the
+//!   contiguous blobs, against the same loop over native structs.
+//!
+//! Run with `cargo bench --bench columns --features arrow`; see `BENCHMARKS.md`.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::Duration;
+
+use arrow_array::builder::{
+    BooleanBuilder, Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
+    UInt16Builder,
+};
+use arrow_array::{ArrayRef, RecordBatch};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use factpack::columns::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+use factpack::{Facts, Packed};
+use rkyv::rancor::Error as RkyvError;
+use rkyv::util::AlignedVec;
+
+#[path = "../tests/common/prf.rs"]
+#[allow(dead_code)]
+mod prf;
+
+#[path = "common/mirror.rs"]
+#[allow(dead_code)]
+mod mirror;
+
+use mirror::{ArchivedMirror, Concatenated, Mirror};
+use prf::{PullRequestFacts, PullRequestFactsColumns, Rng};
+
+const N: usize = 300_000;
+const SEED: u64 = 0xfac7_bac4;
+
+/// The same column types as `PullRequestFactsColumns`, filled by the peers.
+#[derive(Default)]
+struct PeerColumns {
+    times: [Nullable<Vec<i64>>; 13],
+    flags: [Bitmap; 3],
+    size: Vec<i64>,
+    counters: [Vec<u16>; 3],
+    reviews: ListColumn<Vec<i64>>,
+    activity_days: ListColumn<Vec<i64>>,
+    runs: ListColumn<StringColumn>,
+}
+
+impl PeerColumns {
+    fn with_capacity(n: usize) -> Self {
+        let mut c = Self::default();
+        c.times.iter_mut().for_each(|t| t.reserve(n));
+        c.flags.iter_mut().for_each(|f| f.reserve(n));
+        c.size.reserve(n);
+        c.counters.iter_mut().for_each(|v| v.reserve(n));
+        c.reviews.reserve(n);
+        c.activity_days.reserve(n);
+        c.runs.reserve(n);
+        c
+    }
+
+    #[inline]
+    fn push(
+        &mut self,
+        times: [Option<i64>; 13],
+        flags: [bool; 3],
+        size: i64,
+        counters: [u16; 3],
+        reviews: impl Iterator<Item = i64>,
+        days: impl Iterator<Item = i64>,
+        runs: impl Iterator<Item = impl AsRef<str>>,
+    ) {
+        for (column, t) in self.times.iter_mut().zip(times) {
+            column.values.push(t.unwrap_or(0));
+            column.validity.push(t.is_some());
+        }
+        for (column, f) in self.flags.iter_mut().zip(flags) {
+            column.push(f);
+        }
+        self.size.push(size);
+        for (column, v) in self.counters.iter_mut().zip(counters) {
+            column.push(v);
+        }
+        self.reviews.values.extend(reviews);
+        self.reviews.close_row();
+        self.activity_days.values.extend(days);
+        self.activity_days.close_row();
+        for run in runs {
+            self.runs.values.push(run.as_ref());
+        }
+        self.runs.close_row();
+    }
+
+    fn rows(&self) -> usize {
+        self.size.len()
+    }
+}
+
+fn us(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp_micros())
+}
+
+fn from_native(facts: &[PullRequestFacts]) -> PeerColumns {
+    let mut c = PeerColumns::with_capacity(facts.len());
+    for f in facts {
+        c.push(
+            [
+                us(f.created),
+                us(f.first_commit),
+                us(f.work_began),
+                us(f.last_commit_before_first_review),
+                us(f.last_commit),
+                us(f.merged),
+                us(f.first_comment_on_first_review),
+                us(f.first_review_request),
+                us(f.first_review_request_exact),
+                us(f.last_review),
+                us(f.approved),
+                us(f.released),
+                us(f.closed),
+            ],
+            [f.done, f.force_push_dropped, f.release_ignored],
+            f.size,
+            [f.review_comments, f.regular_comments, f.participants],
+            f.reviews.iter().map(|t| t.timestamp_micros()),
+            f.activity_days.iter().map(|t| t.timestamp_micros()),
+            f.merged_with_failed_check_runs.iter(),
+        );
+    }
+    c
+}
+
+fn from_mirror(mirrors: &[Mirror]) -> PeerColumns {
+    let mut c = PeerColumns::with_capacity(mirrors.len());
+    for m in mirrors {
+        c.push(
+            [
+                m.created,
+                m.first_commit,
+                m.work_began,
+                m.last_commit_before_first_review,
+                m.last_commit,
+                m.merged,
+                m.first_comment_on_first_review,
+                m.first_review_request,
+                m.first_review_request_exact,
+                m.last_review,
+                m.approved,
+                m.released,
+                m.closed,
+            ],
+            [m.done, m.force_push_dropped, m.release_ignored],
+            m.size,
+            [m.review_comments, m.regular_comments, m.participants],
+            m.reviews.iter().copied(),
+            m.activity_days.iter().copied(),
+            m.merged_with_failed_check_runs.iter(),
+        );
+    }
+    c
+}
+
+fn from_rkyv(blobs: &Concatenated) -> PeerColumns {
+    let mut c = PeerColumns::with_capacity(blobs.len());
+    let mut aligned = AlignedVec::<16>::new();
+    for blob in blobs.iter() {
+        aligned.clear();
+        aligned.extend_from_slice(blob);
+        let m = rkyv::access::<ArchivedMirror, RkyvError>(&aligned).expect("valid");
+        let t = |o: &rkyv::option::ArchivedOption<rkyv::rend::i64_le>| {
+            o.as_ref().map(|v| v.to_native())
+        };
+        c.push(
+            [
+                t(&m.created),
+                t(&m.first_commit),
+                t(&m.work_began),
+                t(&m.last_commit_before_first_review),
+                t(&m.last_commit),
+                t(&m.merged),
+                t(&m.first_comment_on_first_review),
+                t(&m.first_review_request),
+                t(&m.first_review_request_exact),
+                t(&m.last_review),
+                t(&m.approved),
+                t(&m.released),
+                t(&m.closed),
+            ],
+            [m.done, m.force_push_dropped, m.release_ignored],
+            m.size.to_native(),
+            [
+                m.review_comments.to_native(),
+                m.regular_comments.to_native(),
+                m.participants.to_native(),
+            ],
+            m.reviews.iter().map(|v| v.to_native()),
+            m.activity_days.iter().map(|v| v.to_native()),
+            m.merged_with_failed_check_runs.iter().map(|s| s.as_str()),
+        );
+    }
+    c
+}
+
+/// The same RecordBatch built with arrow's builders, from native structs.
+fn arrow_builders(facts: &[PullRequestFacts]) -> RecordBatch {
+    let n = facts.len();
+    let mut times: Vec<TimestampMicrosecondBuilder> = (0..13)
+        .map(|_| TimestampMicrosecondBuilder::with_capacity(n).with_timezone("UTC"))
+        .collect();
+    let mut flags: Vec<BooleanBuilder> = (0..3).map(|_| BooleanBuilder::with_capacity(n)).collect();
+    let mut size = Int64Builder::with_capacity(n);
+    let mut counters: Vec<UInt16Builder> =
+        (0..3).map(|_| UInt16Builder::with_capacity(n)).collect();
+    let list = || {
+        ListBuilder::with_capacity(TimestampMicrosecondBuilder::new().with_timezone("UTC"), n)
+            .with_field(Arc::new(arrow_schema::Field::new(
+                "item",
+                arrow_schema::DataType::Timestamp(
+                    arrow_schema::TimeUnit::Microsecond,
+                    Some("UTC".into()),
+                ),
+                false,
+            )))
+    };
+    let (mut reviews, mut days) = (list(), list());
+    let mut runs = ListBuilder::with_capacity(StringBuilder::new(), n).with_field(Arc::new(
+        arrow_schema::Field::new("item", arrow_schema::DataType::Utf8, false),
+    ));
+    for f in facts {
+        let ts = [
+            f.created,
+            f.first_commit,
+            f.work_began,
+            f.last_commit_before_first_review,
+            f.last_commit,
+            f.merged,
+            f.first_comment_on_first_review,
+            f.first_review_request,
+            f.first_review_request_exact,
+            f.last_review,
+            f.approved,
+            f.released,
+            f.closed,
+        ];
+        for (b, t) in times.iter_mut().zip(ts) {
+            b.append_option(us(t));
+        }
+        for (b, v) in flags
+            .iter_mut()
+            .zip([f.done, f.force_push_dropped, f.release_ignored])
+        {
+            b.append_value(v);
+        }
+        size.append_value(f.size);
+        for (b, v) in
+            counters
+                .iter_mut()
+                .zip([f.review_comments, f.regular_comments, f.participants])
+        {
+            b.append_value(v);
+        }
+        reviews.values().append_slice(
+            &f.reviews
+                .iter()
+                .map(|t| t.timestamp_micros())
+                .collect::<Vec<_>>(),
+        );
+        reviews.append(true);
+        days.values().append_slice(
+            &f.activity_days
+                .iter()
+                .map(|t| t.timestamp_micros())
+                .collect::<Vec<_>>(),
+        );
+        days.append(true);
+        for r in &f.merged_with_failed_check_runs {
+            runs.values().append_value(r);
+        }
+        runs.append(true);
+    }
+    let mut arrays: Vec<ArrayRef> = times
+        .iter_mut()
+        .map(|b| Arc::new(b.finish()) as ArrayRef)
+        .collect();
+    arrays.extend(flags.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    arrays.push(Arc::new(size.finish()));
+    arrays.extend(
+        counters
+            .iter_mut()
+            .map(|b| Arc::new(b.finish()) as ArrayRef),
+    );
+    arrays.push(Arc::new(reviews.finish()));
+    arrays.push(Arc::new(days.finish()));
+    arrays.push(Arc::new(runs.finish()));
+    RecordBatch::try_new(Arc::new(PullRequestFactsColumns::schema()), arrays).expect("same schema")
+}
+
+struct Data {
+    facts: Vec<PullRequestFacts>,
+    mirrors: Vec<Mirror>,
+    packed: Vec<Packed<PullRequestFacts>>,
+    separate: Vec<Vec<u8>>,
+    fp_db: Concatenated,
+    rkyv_db: Concatenated,
+    header_bytes: Vec<u8>,
+}
+
+fn data() -> Data {
+    let mut rng = Rng::new(SEED);
+    let facts: Vec<PullRequestFacts> = (0..N).map(|_| prf::realistic(&mut rng)).collect();
+    let mirrors: Vec<Mirror> = facts.iter().map(Mirror::from).collect();
+    let packed: Vec<Packed<PullRequestFacts>> = facts.iter().map(Facts::pack).collect();
+    let separate: Vec<Vec<u8>> = packed.iter().map(|p| p.as_bytes().to_vec()).collect();
+    let fp_db = Concatenated::new(&separate);
+    let rkyv_db = Concatenated::new(
+        mirrors
+            .iter()
+            .map(|m| rkyv::to_bytes::<RkyvError>(m).expect("rkyv serializes")),
+    );
+    let header_bytes = vec![0x5a; N * PullRequestFacts::HEADER_LEN];
+
+    // Every path yields the same columns.
+    let ours = PullRequestFacts::columns(fp_db.iter()).expect("valid");
+    for peer in [
+        from_native(&facts),
+        from_mirror(&mirrors),
+        from_rkyv(&rkyv_db),
+    ] {
+        assert_eq!(peer.rows(), ours.len());
+        assert_eq!(peer.times[5], ours.merged);
+        assert_eq!(peer.times[12], ours.closed);
+        assert_eq!(peer.flags[0], ours.done);
+        assert_eq!(peer.size, ours.size);
+        assert_eq!(peer.counters[2], ours.participants);
+        assert_eq!(peer.reviews, ours.reviews);
+        assert_eq!(peer.activity_days, ours.activity_days);
+        assert_eq!(peer.runs, ours.merged_with_failed_check_runs);
+    }
+    let batch = ours.into_record_batch().expect("arrow");
+    assert_eq!(batch, arrow_builders(&facts));
+    println!(
+        "{N} PullRequestFacts: factpack blobs {} B, of which headers {} B ({} B each); rkyv blobs {} B",
+        fp_db.payload_len(),
+        header_bytes.len(),
+        PullRequestFacts::HEADER_LEN,
+        rkyv_db.payload_len()
+    );
+    Data {
+        facts,
+        mirrors,
+        packed,
+        separate,
+        fp_db,
+        rkyv_db,
+        header_bytes,
+    }
+}
+
+fn all(c: &mut Criterion, d: &Data) {
+    let mut g = c.benchmark_group("columns/all");
+    g.sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("factpack_contiguous", |b| {
+        b.iter(|| PullRequestFacts::columns(black_box(&d.fp_db).iter()).expect("valid"));
+    });
+    g.bench_function("factpack_separate", |b| {
+        b.iter(|| PullRequestFacts::columns(black_box(&d.separate)).expect("valid"));
+    });
+    g.bench_function("factpack_packed", |b| {
+        b.iter(|| PullRequestFacts::columns(black_box(&d.packed)).expect("valid"));
+    });
+    g.bench_function("native_structs", |b| {
+        b.iter(|| from_native(black_box(&d.facts)));
+    });
+    g.bench_function("native_i64_mirror", |b| {
+        b.iter(|| from_mirror(black_box(&d.mirrors)));
+    });
+    g.bench_function("rkyv_db", |b| {
+        b.iter(|| from_rkyv(black_box(&d.rkyv_db)));
+    });
+    g.bench_function("memcpy_headers", |b| {
+        b.iter(|| black_box(&d.header_bytes).to_vec());
+    });
+    g.finish();
+}
+
+fn arrow(c: &mut Criterion, d: &Data) {
+    let mut g = c.benchmark_group("columns/arrow");
+    g.sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("factpack_record_batch", |b| {
+        b.iter(|| {
+            PullRequestFacts::columns(black_box(&d.fp_db).iter())
+                .expect("valid")
+                .into_record_batch()
+                .expect("arrow")
+        });
+    });
+    g.bench_function("arrow_builders", |b| {
+        b.iter(|| arrow_builders(black_box(&d.facts)));
+    });
+    g.finish();
+}
+
+fn one_field(c: &mut Criterion, d: &Data) {
+    let mut g = c.benchmark_group("columns/one_field");
+    g.sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("factpack_size", |b| {
+        b.iter(|| {
+            PullRequestFacts::SIZE
+                .column(black_box(&d.fp_db).iter())
+                .expect("valid")
+        });
+    });
+    g.bench_function("native_size", |b| {
+        b.iter(|| {
+            black_box(&d.facts)
+                .iter()
+                .map(|f| f.size)
+                .collect::<Vec<i64>>()
+        });
+    });
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let d = data();
+    all(c, &d);
+    arrow(c, &d);
+    one_field(c, &d);
+}
+
+criterion_group! {
+    name = columns;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4));
+    targets = benches
+}
+criterion_main!(columns);

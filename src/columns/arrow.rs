@@ -1,0 +1,403 @@
+//! Columns into Arrow arrays without copying (feature `arrow`).
+//!
+//! Every column buffer already has Arrow's layout, so each `Vec` becomes an
+//! Arrow buffer by moving its allocation ([`Buffer::from_vec`]); only the
+//! checks Arrow makes on untrusted buffers (offsets ascending, UTF-8) read
+//! the data. The Arrow type comes from the field's [`FieldKind`]: timestamps
+//! keep their unit and, for `DateTime<Utc>`, the `UTC` time zone.
+//!
+//! Nested facts are flattened into `<field>_<subfield>` columns; a list of
+//! nested facts is a `List` of `Struct`. Transient fields are not part of the
+//! batch: their types are the application's own.
+
+use std::sync::Arc;
+
+use arrow_array::types::{
+    Date32Type, DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
+    DurationSecondType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
+    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+};
+use arrow_array::{
+    ArrayRef, BooleanArray, FixedSizeBinaryArray, ListArray, PrimitiveArray, RecordBatch,
+    RecordBatchOptions, StringArray, StructArray,
+};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
+
+use super::buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+use super::Columns;
+use crate::kind::{FieldKind, TimeUnit};
+
+/// A column that can move into Arrow arrays.
+pub trait ArrowColumn: ColumnData {
+    /// Appends the Arrow fields this column becomes (several for a nested
+    /// fact, flattened), named `name` (or `name_subfield`).
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>);
+
+    /// Moves the column into Arrow arrays, one per field of
+    /// [`arrow_fields`](Self::arrow_fields); `nulls` marks rows that are null
+    /// from outside (a null nested fact).
+    ///
+    /// # Errors
+    /// Buffers that break Arrow's rules, which only public fields changed by
+    /// hand can cause (offsets that do not ascend, a bitmap of the wrong length).
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError>;
+}
+
+/// The name of a nested fact's subfield column: `field_subfield`.
+pub fn flattened(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}_{name}")
+    }
+}
+
+/// The Arrow type of a field kind, for one value (a nested fact becomes a struct).
+pub fn data_type(kind: &FieldKind) -> DataType {
+    match kind {
+        FieldKind::Bool => DataType::Boolean,
+        FieldKind::I8 => DataType::Int8,
+        FieldKind::I16 => DataType::Int16,
+        FieldKind::I32 => DataType::Int32,
+        FieldKind::I64 => DataType::Int64,
+        FieldKind::U8 => DataType::UInt8,
+        FieldKind::U16 => DataType::UInt16,
+        FieldKind::U32 => DataType::UInt32,
+        FieldKind::U64 => DataType::UInt64,
+        FieldKind::F32 => DataType::Float32,
+        FieldKind::F64 => DataType::Float64,
+        FieldKind::Timestamp { unit, utc } => {
+            DataType::Timestamp(arrow_unit(*unit), utc.then(|| "UTC".into()))
+        }
+        FieldKind::Date => DataType::Date32,
+        FieldKind::Duration { unit } => DataType::Duration(arrow_unit(*unit)),
+        FieldKind::Bytes { len } => {
+            DataType::FixedSizeBinary(i32::try_from(*len).unwrap_or(i32::MAX))
+        }
+        FieldKind::Fact { fields, .. } => {
+            let children: Vec<Field> = fields
+                .iter()
+                .map(|f| Field::new(f.name, data_type(&f.kind), f.null.is_some()))
+                .collect();
+            DataType::Struct(Fields::from(children))
+        }
+        FieldKind::String => DataType::Utf8,
+        FieldKind::List(item) => {
+            DataType::List(Arc::new(Field::new("item", data_type(item), false)))
+        }
+        FieldKind::StrList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))),
+    }
+}
+
+fn arrow_unit(unit: TimeUnit) -> arrow_schema::TimeUnit {
+    match unit {
+        TimeUnit::Seconds => arrow_schema::TimeUnit::Second,
+        TimeUnit::Millis => arrow_schema::TimeUnit::Millisecond,
+        TimeUnit::Micros => arrow_schema::TimeUnit::Microsecond,
+        TimeUnit::Nanos => arrow_schema::TimeUnit::Nanosecond,
+    }
+}
+
+fn mismatch(kind: &FieldKind, column: &str) -> ArrowError {
+    ArrowError::InvalidArgumentError(format!("a {column} column cannot hold {kind:?} values"))
+}
+
+/// A primitive array of type `A` over `values`, moved, not copied.
+fn primitive<A: arrow_array::ArrowPrimitiveType>(
+    values: Vec<A::Native>,
+    nulls: Option<NullBuffer>,
+) -> Result<PrimitiveArray<A>, ArrowError> {
+    PrimitiveArray::<A>::try_new(ScalarBuffer::from(values), nulls)
+}
+
+/// Implements [`ArrowColumn`] for `Vec<native>`, choosing the array type by kind.
+macro_rules! primitive_column {
+    ($native:ty { $($kind:pat => $array:ty),* $(,)? }) => {
+        impl ArrowColumn for Vec<$native> {
+            fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+                out.push(Field::new(name, data_type(kind), nullable));
+            }
+
+            fn into_arrow(
+                self,
+                kind: &FieldKind,
+                nulls: Option<NullBuffer>,
+                out: &mut Vec<ArrayRef>,
+            ) -> Result<(), ArrowError> {
+                let array: ArrayRef = match kind {
+                    $($kind => Arc::new(primitive::<$array>(self, nulls)?),)*
+                    other => return Err(mismatch(other, stringify!($native))),
+                };
+                out.push(array);
+                Ok(())
+            }
+        }
+    };
+}
+
+primitive_column!(i8 { FieldKind::I8 => Int8Type });
+primitive_column!(i16 { FieldKind::I16 => Int16Type });
+primitive_column!(u8 { FieldKind::U8 => UInt8Type });
+primitive_column!(u16 { FieldKind::U16 => UInt16Type });
+primitive_column!(u32 { FieldKind::U32 => UInt32Type });
+primitive_column!(u64 { FieldKind::U64 => UInt64Type });
+primitive_column!(f32 { FieldKind::F32 => Float32Type });
+primitive_column!(f64 { FieldKind::F64 => Float64Type });
+primitive_column!(i32 { FieldKind::I32 => Int32Type, FieldKind::Date => Date32Type });
+
+impl ArrowColumn for Vec<i64> {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        out.push(Field::new(name, data_type(kind), nullable));
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        use TimeUnit::{Micros, Millis, Nanos, Seconds};
+        let array: ArrayRef = match *kind {
+            FieldKind::I64 => Arc::new(primitive::<Int64Type>(self, nulls)?),
+            FieldKind::Timestamp { unit, utc } => {
+                let zone = utc.then_some("UTC");
+                match unit {
+                    Seconds => Arc::new(
+                        primitive::<TimestampSecondType>(self, nulls)?.with_timezone_opt(zone),
+                    ),
+                    Millis => Arc::new(
+                        primitive::<TimestampMillisecondType>(self, nulls)?.with_timezone_opt(zone),
+                    ),
+                    Micros => Arc::new(
+                        primitive::<TimestampMicrosecondType>(self, nulls)?.with_timezone_opt(zone),
+                    ),
+                    Nanos => Arc::new(
+                        primitive::<TimestampNanosecondType>(self, nulls)?.with_timezone_opt(zone),
+                    ),
+                }
+            }
+            FieldKind::Duration { unit } => match unit {
+                Seconds => Arc::new(primitive::<DurationSecondType>(self, nulls)?),
+                Millis => Arc::new(primitive::<DurationMillisecondType>(self, nulls)?),
+                Micros => Arc::new(primitive::<DurationMicrosecondType>(self, nulls)?),
+                Nanos => Arc::new(primitive::<DurationNanosecondType>(self, nulls)?),
+            },
+            ref other => return Err(mismatch(other, "i64")),
+        };
+        out.push(array);
+        Ok(())
+    }
+}
+
+/// A validity or boolean buffer from a bitmap, moved.
+fn boolean_buffer(bitmap: Bitmap) -> Result<BooleanBuffer, ArrowError> {
+    let (bits, len) = bitmap.into_parts();
+    if bits.len() != len.div_ceil(8) {
+        return Err(ArrowError::InvalidArgumentError(format!(
+            "a bitmap of {len} bits needs {} bytes, not {}",
+            len.div_ceil(8),
+            bits.len()
+        )));
+    }
+    Ok(BooleanBuffer::new(Buffer::from_vec(bits), 0, len))
+}
+
+fn check_len(what: &str, len: usize, expected: usize) -> Result<(), ArrowError> {
+    if len == expected {
+        Ok(())
+    } else {
+        Err(ArrowError::InvalidArgumentError(format!(
+            "{what} has {len} rows where {expected} were expected"
+        )))
+    }
+}
+
+impl ArrowColumn for Bitmap {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        out.push(Field::new(name, data_type(kind), nullable));
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        if *kind != FieldKind::Bool {
+            return Err(mismatch(kind, "boolean"));
+        }
+        let values = boolean_buffer(self)?;
+        if let Some(nulls) = &nulls {
+            check_len("a validity bitmap", nulls.len(), values.len())?;
+        }
+        out.push(Arc::new(BooleanArray::new(values, nulls)));
+        Ok(())
+    }
+}
+
+impl<const N: usize> ArrowColumn for Vec<[u8; N]> {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        out.push(Field::new(name, data_type(kind), nullable));
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        if *kind != (FieldKind::Bytes { len: N }) {
+            return Err(mismatch(kind, "fixed-size binary"));
+        }
+        let size = i32::try_from(N)
+            .map_err(|_| ArrowError::InvalidArgumentError(format!("[u8; {N}] is too wide")))?;
+        let values = Buffer::from_vec(self.into_flattened());
+        out.push(Arc::new(FixedSizeBinaryArray::try_new(
+            size, values, nulls,
+        )?));
+        Ok(())
+    }
+}
+
+impl<C: ArrowColumn> ArrowColumn for Nullable<C> {
+    fn arrow_fields(kind: &FieldKind, name: &str, _: bool, out: &mut Vec<Field>) {
+        C::arrow_fields(kind, name, true, out);
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        let own = NullBuffer::new(boolean_buffer(self.validity)?);
+        if let Some(outer) = &nulls {
+            check_len("a validity bitmap", outer.len(), own.len())?;
+        }
+        let nulls = NullBuffer::union(nulls.as_ref(), Some(&own));
+        self.values.into_arrow(kind, nulls, out)
+    }
+}
+
+/// Arrow's offsets from ours, after checking what Arrow would otherwise panic on.
+fn offsets(offsets: Vec<i32>) -> Result<OffsetBuffer<i32>, ArrowError> {
+    let starts_at_zero = offsets.first() == Some(&0);
+    let ascending = offsets.windows(2).all(|w| w.first() <= w.get(1));
+    if !starts_at_zero || !ascending {
+        return Err(ArrowError::InvalidArgumentError(
+            "offsets must start at 0 and ascend".into(),
+        ));
+    }
+    Ok(OffsetBuffer::new(ScalarBuffer::from(offsets)))
+}
+
+impl ArrowColumn for StringColumn {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        out.push(Field::new(name, data_type(kind), nullable));
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        if *kind != FieldKind::String {
+            return Err(mismatch(kind, "string"));
+        }
+        let array =
+            StringArray::try_new(offsets(self.offsets)?, Buffer::from_vec(self.data), nulls)?;
+        out.push(Arc::new(array));
+        Ok(())
+    }
+}
+
+/// The kind of a list's elements.
+fn item_kind(kind: &FieldKind) -> Option<&FieldKind> {
+    match kind {
+        FieldKind::List(item) => Some(item),
+        FieldKind::StrList => Some(&FieldKind::String),
+        _ => None,
+    }
+}
+
+/// The Arrow field of a list's items: the element column's one field, or a
+/// struct of a nested fact's fields.
+fn item_field<C: ArrowColumn>(item: &FieldKind) -> Field {
+    let mut fields = Vec::new();
+    if let FieldKind::Fact { .. } = item {
+        C::arrow_fields(item, "", false, &mut fields);
+        return Field::new("item", DataType::Struct(Fields::from(fields)), false);
+    }
+    C::arrow_fields(item, "item", false, &mut fields);
+    fields
+        .pop()
+        .unwrap_or_else(|| Field::new("item", data_type(item), false))
+}
+
+impl<C: ArrowColumn> ArrowColumn for ListColumn<C> {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        let item = item_kind(kind).unwrap_or(kind);
+        let field = item_field::<C>(item);
+        out.push(Field::new(name, DataType::List(Arc::new(field)), nullable));
+    }
+
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        let item = item_kind(kind).ok_or_else(|| mismatch(kind, "list"))?;
+        let field = item_field::<C>(item);
+        let mut arrays = Vec::new();
+        self.values.into_arrow(item, None, &mut arrays)?;
+        let values: ArrayRef = match (field.data_type(), arrays.pop()) {
+            (DataType::Struct(fields), last) => {
+                arrays.extend(last);
+                Arc::new(StructArray::try_new(fields.clone(), arrays, None)?)
+            }
+            (_, Some(single)) if arrays.is_empty() => single,
+            _ => return Err(mismatch(item, "list item")),
+        };
+        let list = ListArray::try_new(Arc::new(field), offsets(self.offsets)?, values, nulls)?;
+        out.push(Arc::new(list));
+        Ok(())
+    }
+}
+
+/// The Arrow schema of `C`'s columns: every stored field, nested facts flattened.
+pub fn schema<C: Columns + ArrowColumn>() -> Schema {
+    let mut fields = Vec::new();
+    C::arrow_fields(&fact_kind::<C>(), "", false, &mut fields);
+    Schema::new(fields)
+}
+
+/// Moves `columns` into a record batch of [`schema`], without copying the values.
+///
+/// # Errors
+/// Buffers that break Arrow's rules, only possible if public fields were
+/// changed by hand.
+pub fn into_record_batch<C: Columns + ArrowColumn>(columns: C) -> Result<RecordBatch, ArrowError> {
+    let rows = columns.len();
+    let schema: SchemaRef = Arc::new(schema::<C>());
+    let mut arrays = Vec::with_capacity(schema.fields().len());
+    columns.into_arrow(&fact_kind::<C>(), None, &mut arrays)?;
+    let options = RecordBatchOptions::new().with_row_count(Some(rows));
+    RecordBatch::try_new_with_options(schema, arrays, &options)
+}
+
+fn fact_kind<C: Columns>() -> FieldKind {
+    use crate::facts::Facts;
+    FieldKind::Fact {
+        name: <C::Fact as Facts>::NAME,
+        fields: <C::Fact as Facts>::FIELDS,
+    }
+}

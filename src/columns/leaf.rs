@@ -1,0 +1,192 @@
+//! [`FixedColumn`]: how one fixed-size value lands in a column, straight from
+//! its validated bytes.
+//!
+//! Columns hold what the bytes hold: integers and floats as themselves, `bool`
+//! in a [`Bitmap`], instants and durations as their `i64` count of the field's
+//! unit, dates as `i32` days since 1970-01-01, `[u8; N]` as itself, and a
+//! nested fact as its own columns. Nothing is converted through chrono, so a
+//! timestamp column costs what an `i64` column costs.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+
+use super::buffers::{Bitmap, ColumnData};
+use crate::bytes::array;
+use crate::fixed::FixedField;
+use crate::kind::{FieldKind, TimeUnit};
+use crate::unit::{MICROS, MILLIS, NANOS, NATURAL, SECONDS};
+
+/// A fixed-size type that has a column: every [`FixedField`] of the crate, and
+/// every fixed-size `#[derive(Facts)]` struct.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no factpack column",
+    note = "every fixed-size factpack type has one; a type that implements `FixedField` by hand must implement `FixedColumn` too"
+)]
+pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
+    /// The column holding many values.
+    type Column: ColumnData;
+    /// What the bytes hold, for tools without the Rust type.
+    const KIND: FieldKind;
+
+    /// Appends the value whose validated bytes (exactly `SIZE`) are `bytes`.
+    fn push_bytes(column: &mut Self::Column, bytes: &[u8]);
+
+    /// Appends a placeholder: the all-zero value (for a null row).
+    fn push_zero(column: &mut Self::Column);
+
+    /// Appends every element of a validated list payload (`SIZE` bytes each).
+    #[inline]
+    fn extend_from_bytes(column: &mut Self::Column, payload: &[u8]) {
+        for element in payload.chunks_exact(Self::SIZE.max(1)) {
+            Self::push_bytes(column, element);
+        }
+    }
+}
+
+/// Implements [`FixedColumn`] for a type whose column is a `Vec` of the
+/// little-endian number its bytes hold.
+macro_rules! number_column {
+    ($($ty:ty => $raw:ty, [$($unit:ident),*], |$u:ident| $kind:expr;)*) => {$($(
+        impl FixedColumn<$unit> for $ty {
+            type Column = Vec<$raw>;
+            const KIND: FieldKind = {
+                let $u = $unit;
+                $kind
+            };
+
+            #[inline(always)]
+            fn push_bytes(column: &mut Vec<$raw>, bytes: &[u8]) {
+                column.push(<$raw>::from_le_bytes(array(bytes, 0)));
+            }
+
+            #[inline(always)]
+            fn push_zero(column: &mut Vec<$raw>) {
+                column.push(0 as $raw);
+            }
+
+            #[inline]
+            fn extend_from_bytes(column: &mut Vec<$raw>, payload: &[u8]) {
+                // A plain loop over exact chunks: LLVM turns it into a copy.
+                column.extend(
+                    payload
+                        .chunks_exact(core::mem::size_of::<$raw>())
+                        .map(|b| <$raw>::from_le_bytes(array(b, 0))),
+                );
+            }
+        }
+    )*)*};
+}
+
+number_column! {
+    i8 => i8, [NATURAL], |_u| FieldKind::I8;
+    i16 => i16, [NATURAL], |_u| FieldKind::I16;
+    i32 => i32, [NATURAL], |_u| FieldKind::I32;
+    i64 => i64, [NATURAL], |_u| FieldKind::I64;
+    u8 => u8, [NATURAL], |_u| FieldKind::U8;
+    u16 => u16, [NATURAL], |_u| FieldKind::U16;
+    u32 => u32, [NATURAL], |_u| FieldKind::U32;
+    u64 => u64, [NATURAL], |_u| FieldKind::U64;
+    f32 => f32, [NATURAL], |_u| FieldKind::F32;
+    f64 => f64, [NATURAL], |_u| FieldKind::F64;
+    DateTime<Utc> => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| utc_instant(u);
+    NaiveDateTime => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| naive_instant(u);
+    TimeDelta => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| duration(u);
+    NaiveDate => i32, [NATURAL], |_u| FieldKind::Date;
+}
+
+/// The stored unit of a declared unit constant, given the type's default.
+const fn time_unit(unit: u8, default: TimeUnit) -> TimeUnit {
+    match unit {
+        SECONDS => TimeUnit::Seconds,
+        MILLIS => TimeUnit::Millis,
+        MICROS => TimeUnit::Micros,
+        NANOS => TimeUnit::Nanos,
+        _ => default,
+    }
+}
+
+const fn utc_instant(unit: u8) -> FieldKind {
+    FieldKind::Timestamp {
+        unit: time_unit(unit, TimeUnit::Micros),
+        utc: true,
+    }
+}
+
+const fn naive_instant(unit: u8) -> FieldKind {
+    FieldKind::Timestamp {
+        unit: time_unit(unit, TimeUnit::Micros),
+        utc: false,
+    }
+}
+
+const fn duration(unit: u8) -> FieldKind {
+    FieldKind::Duration {
+        unit: time_unit(unit, TimeUnit::Seconds),
+    }
+}
+
+impl FixedColumn for bool {
+    type Column = Bitmap;
+    const KIND: FieldKind = FieldKind::Bool;
+
+    #[inline(always)]
+    fn push_bytes(column: &mut Bitmap, bytes: &[u8]) {
+        column.push(bytes.first().is_some_and(|b| *b != 0));
+    }
+
+    #[inline(always)]
+    fn push_zero(column: &mut Bitmap) {
+        column.push(false);
+    }
+}
+
+impl<const N: usize> FixedColumn for [u8; N] {
+    type Column = Vec<[u8; N]>;
+    const KIND: FieldKind = FieldKind::Bytes { len: N };
+
+    #[inline(always)]
+    fn push_bytes(column: &mut Vec<[u8; N]>, bytes: &[u8]) {
+        column.push(array(bytes, 0));
+    }
+
+    #[inline(always)]
+    fn push_zero(column: &mut Vec<[u8; N]>) {
+        column.push([0; N]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn timestamps_land_as_their_stored_integer() {
+        let at = Utc.with_ymd_and_hms(2024, 1, 2, 3, 4, 5).unwrap();
+        let mut bytes = [0u8; 8];
+        FixedField::<MILLIS>::encode(&at, &mut bytes).unwrap();
+        let mut column = Vec::new();
+        <DateTime<Utc> as FixedColumn<MILLIS>>::push_bytes(&mut column, &bytes);
+        assert_eq!(column, [at.timestamp_millis()]);
+        assert_eq!(
+            <DateTime<Utc> as FixedColumn<MILLIS>>::KIND,
+            FieldKind::Timestamp {
+                unit: TimeUnit::Millis,
+                utc: true
+            }
+        );
+        assert_eq!(
+            <TimeDelta as FixedColumn>::KIND,
+            FieldKind::Duration {
+                unit: TimeUnit::Seconds
+            }
+        );
+    }
+
+    #[test]
+    fn lists_of_numbers_extend_in_one_go() {
+        let payload: Vec<u8> = [1i32, -2, 3].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut column = vec![7];
+        <i32 as FixedColumn>::extend_from_bytes(&mut column, &payload);
+        assert_eq!(column, [7, 1, -2, 3]);
+    }
+}

@@ -1,0 +1,268 @@
+//! [`FieldColumn`]: the column of each field shape (fixed, `Option`, string,
+//! list, list of strings) and how a validated blob's field lands in it.
+
+use core::marker::PhantomData;
+
+use super::buffers::{offset, ColumnData, ListColumn, Nullable, StringColumn};
+use super::leaf::FixedColumn;
+use crate::error::PackErrorKind;
+use crate::field::{payload, present, Field, Slot};
+use crate::kind::FieldKind;
+use crate::slice::StrList;
+
+/// A field type with a column; implemented for every [`Field`] of the crate.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no factpack column",
+    note = "every supported field type has one; see `FixedColumn` for types implemented by hand"
+)]
+pub trait FieldColumn<const UNIT: u8 = 0>: Field<UNIT> {
+    /// The column holding this field of many facts.
+    type Column: ColumnData;
+    /// What the field holds, for tools without the Rust type.
+    const KIND: FieldKind;
+
+    /// Appends the field of a blob that `validate` accepted (at a version that
+    /// has the field).
+    fn push(column: &mut Self::Column, blob: &[u8], at: Slot);
+
+    /// Appends a null row (for `Option` fields) or a zero row: the field of a
+    /// blob whose version predates it.
+    fn push_absent(column: &mut Self::Column);
+
+    /// Appends an owned value: a declared default standing in for the field of
+    /// an older blob.
+    ///
+    /// # Errors
+    /// A time value its unit cannot hold; nothing is appended then.
+    fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind>;
+}
+
+/// Encodes a fixed value and appends it.
+fn push_encoded<const U: u8, T: FixedColumn<U>>(
+    column: &mut T::Column,
+    value: &T,
+) -> Result<(), PackErrorKind> {
+    let mut small = [0u8; 32];
+    let mut large = Vec::new();
+    let bytes: &mut [u8] = match small.get_mut(..T::SIZE) {
+        Some(bytes) => bytes,
+        None => {
+            large.resize(T::SIZE, 0);
+            &mut large
+        }
+    };
+    value.encode(bytes)?;
+    T::push_bytes(column, bytes);
+    Ok(())
+}
+
+/// The bytes of the fixed slot at `at`.
+#[inline(always)]
+fn slot<const U: u8, T: FixedColumn<U>>(blob: &[u8], at: Slot) -> &[u8] {
+    blob.get(at.offset..at.offset.wrapping_add(T::SIZE))
+        .unwrap_or(&[])
+}
+
+impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
+    type Column = T::Column;
+    const KIND: FieldKind = T::KIND;
+
+    #[inline(always)]
+    fn push(column: &mut T::Column, blob: &[u8], at: Slot) {
+        T::push_bytes(column, slot::<U, T>(blob, at));
+    }
+
+    #[inline(always)]
+    fn push_absent(column: &mut T::Column) {
+        T::push_zero(column);
+    }
+
+    fn push_value(column: &mut T::Column, value: &T) -> Result<(), PackErrorKind> {
+        push_encoded::<U, T>(column, value)
+    }
+}
+
+impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
+    type Column = Nullable<T::Column>;
+    const KIND: FieldKind = T::KIND;
+
+    #[inline(always)]
+    fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
+        // A null slot is all zeros, so it lands as the zero placeholder.
+        T::push_bytes(&mut column.values, slot::<U, T>(blob, at));
+        column.validity.push(present(blob, at));
+    }
+
+    #[inline(always)]
+    fn push_absent(column: &mut Self::Column) {
+        T::push_zero(&mut column.values);
+        column.validity.push(false);
+    }
+
+    fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind> {
+        match value {
+            Some(value) => push_encoded::<U, T>(&mut column.values, value)?,
+            None => T::push_zero(&mut column.values),
+        }
+        column.validity.push(value.is_some());
+        Ok(())
+    }
+}
+
+/// How a variable-length payload lands in its column; implemented by one
+/// marker type per payload shape.
+trait PayloadColumn {
+    /// The field's owned type.
+    type Owned;
+    /// The column of one row per payload.
+    type Column;
+    /// What the payload holds.
+    const KIND: FieldKind;
+    /// Appends one row from a validated payload.
+    fn push_payload(column: &mut Self::Column, payload: &[u8]);
+    /// Appends one row from an owned value that packs without error.
+    fn push_owned(column: &mut Self::Column, value: &Self::Owned);
+}
+
+/// A `String` payload.
+struct Utf8;
+
+/// A `Vec<String>` payload.
+struct Strings;
+
+/// A `Vec<T>` payload of fixed-size elements.
+struct Elements<const U: u8, T>(PhantomData<T>);
+
+impl PayloadColumn for Utf8 {
+    type Owned = String;
+    type Column = StringColumn;
+    const KIND: FieldKind = FieldKind::String;
+
+    #[inline(always)]
+    fn push_payload(column: &mut StringColumn, payload: &[u8]) {
+        column.push_bytes(payload);
+    }
+
+    fn push_owned(column: &mut StringColumn, value: &String) {
+        column.push_bytes(value.as_bytes());
+    }
+}
+
+impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
+    type Owned = Vec<T>;
+    type Column = ListColumn<T::Column>;
+    const KIND: FieldKind = FieldKind::List(&T::KIND);
+
+    #[inline(always)]
+    fn push_payload(column: &mut Self::Column, payload: &[u8]) {
+        T::extend_from_bytes(&mut column.values, payload);
+        column.close_row();
+    }
+
+    fn push_owned(column: &mut Self::Column, value: &Vec<T>) {
+        for element in value {
+            // Cannot fail: the caller checked that the whole list packs.
+            let _ = push_encoded::<U, T>(&mut column.values, element);
+        }
+        column.close_row();
+    }
+}
+
+impl PayloadColumn for Strings {
+    type Owned = Vec<String>;
+    type Column = ListColumn<StringColumn>;
+    const KIND: FieldKind = FieldKind::StrList;
+
+    #[inline(always)]
+    fn push_payload(column: &mut Self::Column, payload: &[u8]) {
+        let list = StrList::new(payload);
+        let strings = &mut column.values;
+        let base = strings.data.len();
+        // The payload's end offsets count from its own data: shift them by
+        // what the column held before, then copy the data in one go.
+        strings
+            .offsets
+            .extend(list.ends().map(|end| offset(base.wrapping_add(end))));
+        strings.data.extend_from_slice(list.data());
+        column.close_row();
+    }
+
+    fn push_owned(column: &mut Self::Column, value: &Vec<String>) {
+        for s in value {
+            column.values.push_bytes(s.as_bytes());
+        }
+        column.close_row();
+    }
+}
+
+/// Implements [`FieldColumn`] for a variable-length type and its `Option`.
+macro_rules! variable_column {
+    ([$($g:tt)*] $ty:ty, $unit:tt, $payload:ty, $column:ty) => {
+        impl<$($g)*> FieldColumn<$unit> for $ty {
+            type Column = $column;
+            const KIND: FieldKind = <$payload as PayloadColumn>::KIND;
+
+            #[inline(always)]
+            fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
+                <$payload as PayloadColumn>::push_payload(column, payload(blob, at));
+            }
+
+            #[inline(always)]
+            fn push_absent(column: &mut Self::Column) {
+                <$payload as PayloadColumn>::push_payload(column, &[]);
+            }
+
+            fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind> {
+                check_encodable::<$unit, $ty>(value)?;
+                <$payload as PayloadColumn>::push_owned(column, value);
+                Ok(())
+            }
+        }
+
+        impl<$($g)*> FieldColumn<$unit> for Option<$ty> {
+            type Column = Nullable<$column>;
+            const KIND: FieldKind = <$payload as PayloadColumn>::KIND;
+
+            #[inline(always)]
+            fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
+                // A null payload is empty, so it lands as an empty placeholder.
+                <$payload as PayloadColumn>::push_payload(&mut column.values, payload(blob, at));
+                column.validity.push(present(blob, at));
+            }
+
+            #[inline(always)]
+            fn push_absent(column: &mut Self::Column) {
+                <$payload as PayloadColumn>::push_payload(&mut column.values, &[]);
+                column.validity.push(false);
+            }
+
+            fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind> {
+                match value {
+                    Some(value) => {
+                        check_encodable::<$unit, $ty>(value)?;
+                        <$payload as PayloadColumn>::push_owned(&mut column.values, value);
+                    }
+                    None => <$payload as PayloadColumn>::push_payload(&mut column.values, &[]),
+                }
+                column.validity.push(value.is_some());
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Refuses a default whose elements its unit cannot hold, before anything is pushed.
+fn check_encodable<const U: u8, T: Field<U>>(value: &T) -> Result<(), PackErrorKind> {
+    let mut scratch = Vec::new();
+    scratch.resize(crate::layout::PREFIX_LEN.saturating_add(4), 0);
+    let at = Slot {
+        offset: crate::layout::PREFIX_LEN,
+        null: None,
+        prev_end: None,
+    };
+    value.write(&mut scratch, 0, at)
+}
+
+variable_column!([] String, 0, Utf8, StringColumn);
+variable_column!([] Vec<String>, 0, Strings, ListColumn<StringColumn>);
+variable_column!([const U: u8, T: FixedColumn<U>] Vec<T>, U, Elements<U, T>, ListColumn<T::Column>);

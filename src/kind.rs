@@ -1,0 +1,124 @@
+//! What each stored field holds, described at run time: enough for a tool that
+//! has only bytes and [`FieldInfo`] (a SQL mirror, Arrow, a debugger) to decode
+//! a field without the Rust type.
+
+use crate::facts::FieldInfo;
+
+/// The runtime description of a field's type, in [`FieldInfo::kind`].
+///
+/// Fixed kinds say how the slot's bytes read (all little-endian); the
+/// variable-length kinds describe the payload in the tail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// One byte, 0 or 1.
+    Bool,
+    /// `i8`.
+    I8,
+    /// `i16`.
+    I16,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u8`.
+    U8,
+    /// `u16`.
+    U16,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// An instant: `i64` count of `unit` since 1970-01-01T00:00:00, in UTC
+    /// (`DateTime<Utc>`, `utc` true) or wall-clock (`NaiveDateTime`, `utc` false).
+    Timestamp {
+        /// The unit counted.
+        unit: TimeUnit,
+        /// Whether the instant is in UTC rather than a naive wall-clock time.
+        utc: bool,
+    },
+    /// A calendar date (`NaiveDate`): `i32` days since 1970-01-01.
+    Date,
+    /// A duration (`TimeDelta`): `i64` count of `unit`.
+    Duration {
+        /// The unit counted.
+        unit: TimeUnit,
+    },
+    /// `[u8; len]`, the bytes themselves.
+    Bytes {
+        /// The array's length.
+        len: usize,
+    },
+    /// A nested fact of fixed size: the whole blob of `name`, whose fields are listed.
+    Fact {
+        /// The nested type's name.
+        name: &'static str,
+        /// The nested type's stored fields.
+        fields: &'static [FieldInfo],
+    },
+    /// A UTF-8 string (variable length).
+    String,
+    /// A list of fixed-size elements of the given kind (variable length).
+    List(&'static FieldKind),
+    /// A list of strings (variable length).
+    StrList,
+}
+
+impl FieldKind {
+    /// Bytes one value of a fixed kind takes; `None` for variable-length kinds
+    /// and nested facts (whose size is their header length).
+    pub const fn fixed_size(&self) -> Option<usize> {
+        match self {
+            FieldKind::Bool | FieldKind::I8 | FieldKind::U8 => Some(1),
+            FieldKind::I16 | FieldKind::U16 => Some(2),
+            FieldKind::I32 | FieldKind::U32 | FieldKind::F32 | FieldKind::Date => Some(4),
+            FieldKind::I64
+            | FieldKind::U64
+            | FieldKind::F64
+            | FieldKind::Timestamp { .. }
+            | FieldKind::Duration { .. } => Some(8),
+            FieldKind::Bytes { len } => Some(*len),
+            FieldKind::Fact { .. }
+            | FieldKind::String
+            | FieldKind::List(_)
+            | FieldKind::StrList => None,
+        }
+    }
+
+    /// Whether values of this kind live in the tail.
+    pub const fn is_variable(&self) -> bool {
+        matches!(
+            self,
+            FieldKind::String | FieldKind::List(_) | FieldKind::StrList
+        )
+    }
+}
+
+/// The unit of a stored time value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeUnit {
+    /// Seconds.
+    Seconds,
+    /// Milliseconds.
+    Millis,
+    /// Microseconds.
+    Micros,
+    /// Nanoseconds.
+    Nanos,
+}
+
+impl TimeUnit {
+    /// How many of this unit make one second.
+    pub const fn per_second(self) -> i64 {
+        match self {
+            TimeUnit::Seconds => 1,
+            TimeUnit::Millis => 1_000,
+            TimeUnit::Micros => 1_000_000,
+            TimeUnit::Nanos => 1_000_000_000,
+        }
+    }
+}

@@ -18,6 +18,9 @@
 //! * `columns/one_field`: `PullRequestFacts::SIZE.column(..)` over the
 //!   contiguous blobs, against the same loop over native structs.
 //!
+//! Times are the benchmark thread's CPU time (see `common/cpu_time.rs`), so
+//! that other jobs on a shared machine do not count.
+//!
 //! Run with `cargo bench --bench columns --features arrow`; see `BENCHMARKS.md`.
 
 use std::hint::black_box;
@@ -29,6 +32,7 @@ use arrow_array::builder::{
     UInt16Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
+use cpu_time::CpuTime;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use factpack::columns::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 use factpack::{Facts, Packed};
@@ -42,6 +46,9 @@ mod prf;
 #[path = "common/mirror.rs"]
 #[allow(dead_code)]
 mod mirror;
+
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
 
 use mirror::{ArchivedMirror, Concatenated, Mirror};
 use prf::{PullRequestFacts, PullRequestFactsColumns, Rng};
@@ -75,6 +82,7 @@ impl PeerColumns {
     }
 
     #[inline]
+    #[allow(clippy::too_many_arguments)] // one argument per kind of column, as the peers read them
     fn push(
         &mut self,
         times: [Option<i64>; 13],
@@ -371,7 +379,7 @@ fn data() -> Data {
     }
 }
 
-fn all(c: &mut Criterion, d: &Data) {
+fn all(c: &mut Criterion<CpuTime>, d: &Data) {
     let mut g = c.benchmark_group("columns/all");
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Elements(N as u64));
@@ -399,7 +407,7 @@ fn all(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
-fn arrow(c: &mut Criterion, d: &Data) {
+fn arrow(c: &mut Criterion<CpuTime>, d: &Data) {
     let mut g = c.benchmark_group("columns/arrow");
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Elements(N as u64));
@@ -417,7 +425,7 @@ fn arrow(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
-fn one_field(c: &mut Criterion, d: &Data) {
+fn one_field(c: &mut Criterion<CpuTime>, d: &Data) {
     let mut g = c.benchmark_group("columns/one_field");
     g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Elements(N as u64));
@@ -439,7 +447,7 @@ fn one_field(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
-fn benches(c: &mut Criterion) {
+fn benches(c: &mut Criterion<CpuTime>) {
     let d = data();
     all(c, &d);
     arrow(c, &d);
@@ -449,6 +457,7 @@ fn benches(c: &mut Criterion) {
 criterion_group! {
     name = columns;
     config = Criterion::default()
+        .with_measurement(CpuTime)
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));

@@ -44,6 +44,34 @@
 //! # Ok::<(), factpack::Error>(())
 //! ```
 //!
+//! Many facts at once go into columns, one `Vec` per field in Arrow's layout,
+//! in one pass over the blobs (see [`columns`]):
+//!
+//! ```
+//! # use chrono::{DateTime, Utc};
+//! # use factpack::{Facts, Packed};
+//! #[derive(Facts, Debug, Clone, PartialEq)]
+//! pub struct Review {
+//!     pub at: DateTime<Utc>,
+//!     pub approved: Option<bool>,
+//!     pub comments: Vec<String>,
+//! }
+//!
+//! let blobs: Vec<Packed<Review>> = (0..3)
+//!     .map(|i| Review {
+//!         at: DateTime::from_timestamp(i * 60, 0).unwrap(),
+//!         approved: (i > 0).then_some(i == 2),
+//!         comments: vec!["lgtm".into(); i as usize],
+//!     }.pack())
+//!     .collect();
+//! let columns = Review::columns(&blobs)?;           // bytes, `Packed` or views
+//! assert_eq!(columns.at, [0, 60_000_000, 120_000_000]); // microseconds, as stored
+//! assert_eq!(columns.approved.get(0), None);
+//! assert_eq!(columns.approved.get(2), Some(true));
+//! assert_eq!(columns.comments.offsets, [0, 0, 1, 3]);   // Arrow's list layout
+//! # Ok::<(), factpack::ColumnsError>(())
+//! ```
+//!
 //! The byte format is specified in `FORMAT.md` at the root of the repository.
 //! The crate has no `unsafe` code: arbitrary bytes give `Ok` or a precise
 //! [`Error`], never a panic.

@@ -130,6 +130,18 @@ fn nested_facts_are_columns_of_their_fields() {
     assert_lists_rows(&columns, &facts);
 }
 
+#[test]
+fn columns_filled_by_hand_count_their_rows() {
+    let mut columns = CounterColumns::default();
+    columns.id.push(4);
+    columns.values.values.extend([4, 4]);
+    columns.values.close_row();
+    assert_eq!(columns.len(), 1);
+    columns.push(counter(2).pack()).unwrap();
+    assert_eq!(columns.len(), 2);
+    assert_eq!(columns.values.get(1), Some(&[2, 2][..]));
+}
+
 // ---- every shape ------------------------------------------------------------
 
 fn point(i: i32) -> Point {
@@ -254,6 +266,72 @@ fn older_blobs_land_with_newer_fields_null_or_default() {
     // New blobs into old columns: the extra fields are ignored.
     let columns = v1::Pr::columns([new.as_bytes(), old.as_bytes()]).unwrap();
     assert_eq!(columns.id, [2, 1]);
+}
+
+#[test]
+fn blocks_and_one_by_one_agree_across_versions_sizes_and_errors() {
+    let mut rng = Rng::new(77);
+    for round in 0..6 {
+        let n = [0, 1, 63, 64, 65, 1500][round];
+        let old: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                if rng.chance(30) {
+                    v1::Pr {
+                        id: i,
+                        title: format!("o{i}"),
+                    }
+                    .pack()
+                    .as_bytes()
+                    .to_vec()
+                } else {
+                    v2::Pr {
+                        id: i,
+                        title: "n".repeat(i as usize % 5),
+                        reviewers: rng
+                            .chance(50)
+                            .then(|| vec![format!("r{i}"); i as usize % 3]),
+                        priority: i as u8,
+                        team: String::new(),
+                    }
+                    .pack()
+                    .as_bytes()
+                    .to_vec()
+                }
+            })
+            .collect();
+        let mut inputs = old.clone();
+        let bad = (n > 0 && round % 2 == 1).then(|| rng.below(u64::from(n)) as usize);
+        if let Some(at) = bad {
+            inputs[at].push(0); // a trailing byte: not canonical
+        }
+        let built = v2::Pr::columns(&inputs);
+        let mut one_by_one = v2::PrColumns::default();
+        let mut first_error = None;
+        for blob in &inputs {
+            if let Err(e) = one_by_one.push(&blob[..]) {
+                first_error = Some(e.position());
+                break;
+            }
+        }
+        match (built, bad) {
+            (Ok(columns), None) => {
+                assert_eq!(format!("{columns:?}"), format!("{one_by_one:?}"), "n = {n}");
+                assert_eq!(columns.len(), n as usize);
+            }
+            (Err(e), Some(at)) => {
+                assert_eq!(e.position(), at);
+                assert_eq!(first_error, Some(at));
+                let mut partial = v2::PrColumns::default();
+                assert!(partial.extend_from(&inputs).is_err());
+                assert_eq!(
+                    format!("{partial:?}"),
+                    format!("{one_by_one:?}"),
+                    "the facts before the bad one"
+                );
+            }
+            (other, bad) => panic!("{other:?} with a bad blob at {bad:?}"),
+        }
+    }
 }
 
 // ---- bad input ------------------------------------------------------------------

@@ -96,6 +96,31 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
         }
     });
+    // Blobs of the current version, whose header is known to be there, read
+    // their fixed fields from a constant-length prefix: the compiler then
+    // drops every bounds check on the constant offsets.
+    let current_pushes = stored.iter().enumerate().map(|(i, f)| {
+        let fid = f.ident;
+        let slot = format_ident!("__SLOT_{}", i);
+        let push = column_member(f, krate, "push");
+        let variable = crate::expand::member(f, krate, "VARIABLE");
+        quote!(#push(&mut self.#fid, if #variable { blob } else { head }, #slot);)
+    });
+    let block_extends = stored.iter().enumerate().map(|(i, f)| {
+        let fid = f.ident;
+        let slot = format_ident!("__SLOT_{}", i);
+        let extend = column_member(f, krate, "extend_block");
+        quote!(#extend(&mut self.#fid, blobs, heads, #slot);)
+    });
+    let block_transients = input.transient().map(|f| {
+        let fid = f.ident;
+        quote! {
+            for index in 0..count {
+                let transient = #p::Option::flatten(<[_]>::get(transients, index).copied());
+                #p::Vec::push(&mut self.#fid, #p::Option::map(transient, |t| ::core::clone::Clone::clone(&t.#fid)));
+            }
+        }
+    });
     let zeros = stored.iter().map(|f| {
         let fid = f.ident;
         let push_absent = column_member(f, krate, "push_absent");
@@ -106,18 +131,25 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
         quote! {
             #p::Vec::push(&mut self.#fid, #p::Option::map(transient, |t| ::core::clone::Clone::clone(&t.#fid)));
         }
-    });
+    })
+    .collect::<Vec<_>>();
     let transient_nones = transient_ids
         .iter()
         .map(|fid| quote!(#p::Vec::push(&mut self.#fid, #p::Option::None);));
     let name = ident.to_string();
     let arrow = arrow_impls(input, krate);
+    let len = match all_ids.first() {
+        Some(first) => quote!(#p::ColumnData::len(&self.#first)),
+        None => quote!(self.__rows),
+    };
 
     quote! {
         impl #p::ColumnData for #columns {
             #[inline]
             fn len(&self) -> ::core::primitive::usize {
-                self.__rows
+                // Every column has one row per fact; the first one says how
+                // many (so that columns filled by hand count right too).
+                #len
             }
 
             fn reserve(&mut self, additional: ::core::primitive::usize) {
@@ -127,6 +159,10 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             fn truncate(&mut self, rows: ::core::primitive::usize) {
                 #(#p::ColumnData::truncate(&mut self.#all_ids, rows);)*
                 self.__rows = ::core::cmp::min(self.__rows, rows);
+            }
+
+            fn reserve_payloads(&mut self, additional: ::core::primitive::usize) {
+                #(#p::ColumnData::reserve_payloads(&mut self.#stored_ids, additional);)*
             }
 
             #[inline]
@@ -147,10 +183,52 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                 transient: #p::Option<&<#ident as #p::Facts>::Transient>,
             ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
                 let version = #p::version_of(blob);
+                if version == <#ident as #p::Facts>::VERSION {
+                    if let #p::Option::Some(head) = <[::core::primitive::u8]>::first_chunk::<
+                        { <#ident as #p::Facts>::HEADER_LEN },
+                    >(blob)
+                    {
+                        let head: &[::core::primitive::u8] = head;
+                        #(#current_pushes)*
+                        #(#transient_pushes)*
+                        self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, 1);
+                        return #p::Result::Ok(());
+                    }
+                }
                 #(#pushes)*
                 #(#transient_pushes)*
                 self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, 1);
                 #p::Result::Ok(())
+            }
+
+            #[allow(unused_variables)]
+            fn push_block(
+                &mut self,
+                blobs: &[&[::core::primitive::u8]],
+                transients: &[#p::Option<&<#ident as #p::Facts>::Transient>],
+            ) -> ::core::primitive::bool {
+                const HEADER: ::core::primitive::usize = <#ident as #p::Facts>::HEADER_LEN;
+                const EMPTY: [::core::primitive::u8; HEADER] = [0; HEADER];
+                let mut heads: [&[::core::primitive::u8; HEADER]; #p::BLOCK] = [&EMPTY; #p::BLOCK];
+                let mut count: ::core::primitive::usize = 0;
+                for (head, blob) in ::core::iter::Iterator::zip(heads.iter_mut(), blobs) {
+                    if #p::version_of(blob) != <#ident as #p::Facts>::VERSION {
+                        return false;
+                    }
+                    match <[::core::primitive::u8]>::first_chunk::<HEADER>(blob) {
+                        #p::Option::Some(first) => *head = first,
+                        #p::Option::None => return false,
+                    }
+                    count += 1;
+                }
+                if count != blobs.len() {
+                    return false;
+                }
+                let heads = &heads[..count];
+                #(#block_extends)*
+                #(#block_transients)*
+                self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, count);
+                true
             }
         }
 

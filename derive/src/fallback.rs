@@ -53,6 +53,9 @@ pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {
                 ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
                     ::core::unreachable!()
                 }
+                fn push_block(&mut self, _: &[&[u8]], _: &[#p::Option<&()>]) -> bool {
+                    ::core::unreachable!()
+                }
             }
 
             impl<'a> #p::FactView<'a> for #view<'a> {

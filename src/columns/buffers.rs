@@ -28,6 +28,14 @@ pub trait ColumnData: Default + Clone + fmt::Debug {
     /// Keeps the first `rows` rows (nothing changes if there are fewer).
     fn truncate(&mut self, rows: usize);
 
+    /// Reserves room for the payloads (string bytes, list elements) of
+    /// `additional` more rows like the rows already there: building columns
+    /// calls it once the first rows show how large payloads run, so that the
+    /// value buffers are allocated once instead of doubling their way up.
+    fn reserve_payloads(&mut self, additional: usize) {
+        let _ = additional;
+    }
+
     /// Whether one more row whose payloads total at most `bytes` keeps every
     /// offset within `i32::MAX`. Fixed-size columns always have room.
     fn has_room(&self, bytes: usize) -> bool {
@@ -43,6 +51,15 @@ const MAX_OFFSET: usize = i32::MAX as usize;
 #[inline(always)]
 pub(crate) fn fits(used: usize, more: usize) -> bool {
     used.checked_add(more).is_some_and(|end| end <= MAX_OFFSET)
+}
+
+/// How many payload units (bytes, elements) `additional` more rows take if
+/// they are like the `rows` rows that hold `used` units, with an eighth more
+/// for the spread.
+pub(crate) fn extrapolate(used: usize, rows: usize, additional: usize) -> usize {
+    let per_row = used.div_ceil(rows.max(1));
+    let estimate = per_row.saturating_mul(additional);
+    estimate.saturating_add(estimate / 8)
 }
 
 /// `n` as an offset; callers have checked [`fits`] first.
@@ -86,13 +103,41 @@ impl Bitmap {
     #[inline(always)]
     pub fn push(&mut self, value: bool) {
         let bit = self.len % 8;
-        if bit == 0 {
-            self.bits.push(0);
-        }
-        if let Some(byte) = self.bits.last_mut() {
-            *byte |= u8::from(value) << bit;
+        match self.bits.last_mut() {
+            Some(byte) if bit != 0 => *byte |= u8::from(value) << bit,
+            _ => self.bits.push(u8::from(value)),
         }
         self.len = self.len.wrapping_add(1);
+    }
+
+    /// Appends bits, eight at a time where it can.
+    #[inline]
+    pub fn extend<I: IntoIterator<Item = bool>>(&mut self, bits: I) {
+        let mut bits = bits.into_iter();
+        // Fill the last, partial byte first.
+        while self.len % 8 != 0 {
+            match bits.next() {
+                Some(bit) => self.push(bit),
+                None => return,
+            }
+        }
+        self.bits.reserve(bits.size_hint().0.div_ceil(8));
+        loop {
+            let mut byte = 0u8;
+            let mut count = 0usize;
+            for bit in bits.by_ref().take(8) {
+                byte |= u8::from(bit) << count;
+                count = count.wrapping_add(1);
+            }
+            if count == 0 {
+                return;
+            }
+            self.bits.push(byte);
+            self.len = self.len.wrapping_add(count);
+            if count < 8 {
+                return;
+            }
+        }
     }
 
     /// The bit of row `index`; `None` past the end.
@@ -148,9 +193,7 @@ impl fmt::Debug for Bitmap {
 impl FromIterator<bool> for Bitmap {
     fn from_iter<I: IntoIterator<Item = bool>>(iter: I) -> Self {
         let mut bitmap = Bitmap::new();
-        for bit in iter {
-            bitmap.push(bit);
-        }
+        bitmap.extend(iter);
         bitmap
     }
 }
@@ -219,6 +262,45 @@ impl<T: Copy> Nullable<Vec<T>> {
     }
 }
 
+impl Nullable<Bitmap> {
+    /// Row `index`: `None` when it is null or past the end.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<bool> {
+        if self.validity.get(index).unwrap_or(false) {
+            self.values.get(index)
+        } else {
+            None
+        }
+    }
+
+    /// The rows in order, `None` where null.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Option<bool>> + '_ {
+        (0..self.values.len()).map(|i| self.get(i))
+    }
+}
+
+impl<T> Nullable<ListColumn<Vec<T>>> {
+    /// The elements of list `index`: `None` when it is null or past the end.
+    pub fn get(&self, index: usize) -> Option<&[T]> {
+        if self.validity.get(index).unwrap_or(false) {
+            self.values.get(index)
+        } else {
+            None
+        }
+    }
+}
+
+impl Nullable<ListColumn<StringColumn>> {
+    /// The strings of list `index`: `None` when it is null or past the end.
+    pub fn get(&self, index: usize) -> Option<Vec<&str>> {
+        if self.validity.get(index).unwrap_or(false) {
+            self.values.get(index)
+        } else {
+            None
+        }
+    }
+}
+
 impl Nullable<StringColumn> {
     /// Row `index`: `None` when it is null or past the end.
     pub fn get(&self, index: usize) -> Option<&str> {
@@ -244,6 +326,10 @@ impl<C: ColumnData> ColumnData for Nullable<C> {
     fn truncate(&mut self, rows: usize) {
         self.values.truncate(rows);
         self.validity.truncate(rows);
+    }
+
+    fn reserve_payloads(&mut self, additional: usize) {
+        self.values.reserve_payloads(additional);
     }
 
     #[inline(always)]
@@ -321,6 +407,11 @@ impl ColumnData for StringColumn {
         }
     }
 
+    fn reserve_payloads(&mut self, additional: usize) {
+        let more = extrapolate(self.data.len(), ColumnData::len(self), additional);
+        self.data.reserve(more);
+    }
+
     #[inline(always)]
     fn has_room(&self, bytes: usize) -> bool {
         fits(self.data.len(), bytes)
@@ -395,6 +486,12 @@ impl<C: ColumnData> ColumnData for ListColumn<C> {
         }
     }
 
+    fn reserve_payloads(&mut self, additional: usize) {
+        let more = extrapolate(self.values.len(), ColumnData::len(self), additional);
+        self.values.reserve(more);
+        self.values.reserve_payloads(more);
+    }
+
     #[inline(always)]
     fn has_room(&self, bytes: usize) -> bool {
         // A payload of `bytes` holds at most `bytes` elements.
@@ -423,6 +520,21 @@ mod tests {
         assert_eq!(bits.count_ones(), 4);
         assert_eq!(bits.get(8), Some(true));
         assert_eq!(bits.get(9), None);
+        let mut pushed = Bitmap::new();
+        for bit in bits.iter() {
+            pushed.push(bit);
+        }
+        assert_eq!(pushed, bits);
+        let mut extended: Bitmap = [true, true, false].into_iter().collect();
+        extended.extend(bits.iter());
+        extended.extend([true]);
+        let expected: Vec<bool> = [true, true, false]
+            .into_iter()
+            .chain(bits.iter())
+            .chain([true])
+            .collect();
+        assert_eq!(extended.iter().collect::<Vec<_>>(), expected);
+        assert_eq!(extended.len(), 13);
         let mut cut = bits.clone();
         cut.truncate(3);
         assert_eq!(cut.as_bytes(), &[0b0000_0101]);

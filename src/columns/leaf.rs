@@ -40,6 +40,16 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
             Self::push_bytes(column, element);
         }
     }
+
+    /// Appends the value at `offset` of each header in `heads`: the block
+    /// path, one field of many facts at a time.
+    #[inline]
+    fn extend_slots<const N: usize>(column: &mut Self::Column, heads: &[&[u8; N]], offset: usize) {
+        for head in heads {
+            let bytes = head.get(offset..offset.wrapping_add(Self::SIZE));
+            Self::push_bytes(column, bytes.unwrap_or(&[]));
+        }
+    }
 }
 
 /// Implements [`FixedColumn`] for a type whose column is a `Vec` of the
@@ -61,6 +71,18 @@ macro_rules! number_column {
             #[inline(always)]
             fn push_zero(column: &mut Vec<$raw>) {
                 column.push(0 as $raw);
+            }
+
+            #[inline]
+            fn extend_slots<const N: usize>(
+                column: &mut Vec<$raw>,
+                heads: &[&[u8; N]],
+                offset: usize,
+            ) {
+                // One tight loop per column: the offset is a constant and
+                // every header is `N` bytes, so no bounds check survives,
+                // and `extend` over a slice reserves once.
+                column.extend(heads.iter().map(|head| <$raw>::from_le_bytes(array(&head[..], offset))));
             }
 
             #[inline]
@@ -136,6 +158,15 @@ impl FixedColumn for bool {
     #[inline(always)]
     fn push_zero(column: &mut Bitmap) {
         column.push(false);
+    }
+
+    #[inline]
+    fn extend_slots<const N: usize>(column: &mut Bitmap, heads: &[&[u8; N]], offset: usize) {
+        column.extend(
+            heads
+                .iter()
+                .map(|head| head.get(offset).is_some_and(|b| *b != 0)),
+        );
     }
 }
 

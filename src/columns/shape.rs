@@ -25,6 +25,22 @@ pub trait FieldColumn<const UNIT: u8 = 0>: Field<UNIT> {
     /// has the field).
     fn push(column: &mut Self::Column, blob: &[u8], at: Slot);
 
+    /// Appends the field of every blob of a block: blobs that `validate`
+    /// accepted, of the current version, whose first `N` bytes (the header)
+    /// are `heads`.
+    #[inline]
+    fn extend_block<const N: usize>(
+        column: &mut Self::Column,
+        blobs: &[&[u8]],
+        heads: &[&[u8; N]],
+        at: Slot,
+    ) {
+        let _ = heads;
+        for blob in blobs {
+            Self::push(column, blob, at);
+        }
+    }
+
     /// Appends a null row (for `Option` fields) or a zero row: the field of a
     /// blob whose version predates it.
     fn push_absent(column: &mut Self::Column);
@@ -73,6 +89,16 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
     }
 
     #[inline(always)]
+    fn extend_block<const N: usize>(
+        column: &mut T::Column,
+        _: &[&[u8]],
+        heads: &[&[u8; N]],
+        at: Slot,
+    ) {
+        T::extend_slots(column, heads, at.offset);
+    }
+
+    #[inline(always)]
     fn push_absent(column: &mut T::Column) {
         T::push_zero(column);
     }
@@ -91,6 +117,19 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
         // A null slot is all zeros, so it lands as the zero placeholder.
         T::push_bytes(&mut column.values, slot::<U, T>(blob, at));
         column.validity.push(present(blob, at));
+    }
+
+    #[inline(always)]
+    fn extend_block<const N: usize>(
+        column: &mut Self::Column,
+        _: &[&[u8]],
+        heads: &[&[u8; N]],
+        at: Slot,
+    ) {
+        T::extend_slots(&mut column.values, heads, at.offset);
+        column
+            .validity
+            .extend(heads.iter().map(|head| present(&head[..], at)));
     }
 
     #[inline(always)]
@@ -253,8 +292,7 @@ macro_rules! variable_column {
 
 /// Refuses a default whose elements its unit cannot hold, before anything is pushed.
 fn check_encodable<const U: u8, T: Field<U>>(value: &T) -> Result<(), PackErrorKind> {
-    let mut scratch = Vec::new();
-    scratch.resize(crate::layout::PREFIX_LEN.saturating_add(4), 0);
+    let mut scratch = vec![0; crate::layout::PREFIX_LEN.saturating_add(4)];
     let at = Slot {
         offset: crate::layout::PREFIX_LEN,
         null: None,

@@ -282,19 +282,13 @@ fn arrow_builders(facts: &[PullRequestFacts]) -> RecordBatch {
         {
             b.append_value(v);
         }
-        reviews.values().append_slice(
-            &f.reviews
-                .iter()
-                .map(|t| t.timestamp_micros())
-                .collect::<Vec<_>>(),
-        );
+        for t in &f.reviews {
+            reviews.values().append_value(t.timestamp_micros());
+        }
         reviews.append(true);
-        days.values().append_slice(
-            &f.activity_days
-                .iter()
-                .map(|t| t.timestamp_micros())
-                .collect::<Vec<_>>(),
-        );
+        for t in &f.activity_days {
+            days.values().append_value(t.timestamp_micros());
+        }
         days.append(true);
         for r in &f.merged_with_failed_check_runs {
             runs.values().append_value(r);

@@ -140,6 +140,36 @@ impl Bitmap {
         }
     }
 
+    /// Appends one bit per item of `items`, computed by `bit`, eight to a
+    /// byte: the loop over each byte's eight items has a constant count, so
+    /// the compiler unrolls it.
+    #[inline]
+    pub fn extend_mapped<T>(&mut self, items: &[T], bit: impl Fn(&T) -> bool) {
+        let mut items = items;
+        // Fill the last, partial byte first.
+        while self.len % 8 != 0 {
+            let Some((first, rest)) = items.split_first() else {
+                return;
+            };
+            self.push(bit(first));
+            items = rest;
+        }
+        let chunks = items.chunks_exact(8);
+        let tail = chunks.remainder();
+        self.bits.reserve(items.len().div_ceil(8));
+        for chunk in chunks {
+            let byte = chunk
+                .iter()
+                .enumerate()
+                .fold(0u8, |byte, (k, item)| byte | (u8::from(bit(item)) << k));
+            self.bits.push(byte);
+        }
+        self.len = self.len.wrapping_add(items.len().wrapping_sub(tail.len()));
+        for item in tail {
+            self.push(bit(item));
+        }
+    }
+
     /// The bit of row `index`; `None` past the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<bool> {
@@ -535,6 +565,15 @@ mod tests {
             .collect();
         assert_eq!(extended.iter().collect::<Vec<_>>(), expected);
         assert_eq!(extended.len(), 13);
+        let mut mapped: Bitmap = [false].into_iter().collect();
+        let numbers: Vec<u32> = (0..20).collect();
+        mapped.extend_mapped(&numbers, |n| n % 3 == 0);
+        let expected: Vec<bool> = [false]
+            .into_iter()
+            .chain(numbers.iter().map(|n| n % 3 == 0))
+            .collect();
+        assert_eq!(mapped.iter().collect::<Vec<_>>(), expected);
+        assert_eq!(mapped.len(), 21);
         let mut cut = bits.clone();
         cut.truncate(3);
         assert_eq!(cut.as_bytes(), &[0b0000_0101]);

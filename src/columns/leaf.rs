@@ -162,11 +162,7 @@ impl FixedColumn for bool {
 
     #[inline]
     fn extend_slots<const N: usize>(column: &mut Bitmap, heads: &[&[u8; N]], offset: usize) {
-        column.extend(
-            heads
-                .iter()
-                .map(|head| head.get(offset).is_some_and(|b| *b != 0)),
-        );
+        column.extend_mapped(heads, |head| head.get(offset).is_some_and(|b| *b != 0));
     }
 }
 

@@ -129,7 +129,7 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
         T::extend_slots(&mut column.values, heads, at.offset);
         column
             .validity
-            .extend(heads.iter().map(|head| present(&head[..], at)));
+            .extend_mapped(heads, |head| present(&head[..], at));
     }
 
     #[inline(always)]

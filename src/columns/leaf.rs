@@ -14,6 +14,8 @@ use crate::bytes::array;
 use crate::fixed::FixedField;
 use crate::kind::{FieldKind, TimeUnit};
 use crate::unit::{MICROS, MILLIS, NANOS, NATURAL, SECONDS};
+use zerocopy::little_endian::{F32, F64, I16, I32, I64, U16, U32, U64};
+use zerocopy::FromBytes;
 
 /// A fixed-size type that has a column: every [`FixedField`] of the crate, and
 /// every fixed-size `#[derive(Facts)]` struct.
@@ -55,7 +57,7 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
 /// Implements [`FixedColumn`] for a type whose column is a `Vec` of the
 /// little-endian number its bytes hold.
 macro_rules! number_column {
-    ($($ty:ty => $raw:ty, [$($unit:ident),*], |$u:ident| $kind:expr;)*) => {$($(
+    ($($ty:ty => $raw:ty as $le:ty, [$($unit:ident),*], |$u:ident| $kind:expr;)*) => {$($(
         impl FixedColumn<$unit> for $ty {
             type Column = Vec<$raw>;
             const KIND: FieldKind = {
@@ -87,32 +89,38 @@ macro_rules! number_column {
 
             #[inline]
             fn extend_from_bytes(column: &mut Vec<$raw>, payload: &[u8]) {
-                // A plain loop over exact chunks: LLVM turns it into a copy.
-                column.extend(
-                    payload
-                        .chunks_exact(core::mem::size_of::<$raw>())
-                        .map(|b| <$raw>::from_le_bytes(array(b, 0))),
-                );
+                // The payload seen as unaligned little-endian numbers: on a
+                // little-endian machine the loop is a copy.
+                match <[$le]>::ref_from_bytes(payload) {
+                    Ok(values) => column.extend(values.iter().map(|v| <$raw>::from(*v))),
+                    // Unreachable for a validated payload, whose length is a
+                    // multiple of the element size.
+                    Err(_) => column.extend(
+                        payload
+                            .chunks_exact(core::mem::size_of::<$raw>())
+                            .map(|b| <$raw>::from_le_bytes(array(b, 0))),
+                    ),
+                }
             }
         }
     )*)*};
 }
 
 number_column! {
-    i8 => i8, [NATURAL], |_u| FieldKind::I8;
-    i16 => i16, [NATURAL], |_u| FieldKind::I16;
-    i32 => i32, [NATURAL], |_u| FieldKind::I32;
-    i64 => i64, [NATURAL], |_u| FieldKind::I64;
-    u8 => u8, [NATURAL], |_u| FieldKind::U8;
-    u16 => u16, [NATURAL], |_u| FieldKind::U16;
-    u32 => u32, [NATURAL], |_u| FieldKind::U32;
-    u64 => u64, [NATURAL], |_u| FieldKind::U64;
-    f32 => f32, [NATURAL], |_u| FieldKind::F32;
-    f64 => f64, [NATURAL], |_u| FieldKind::F64;
-    DateTime<Utc> => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| utc_instant(u);
-    NaiveDateTime => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| naive_instant(u);
-    TimeDelta => i64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| duration(u);
-    NaiveDate => i32, [NATURAL], |_u| FieldKind::Date;
+    i8 => i8 as i8, [NATURAL], |_u| FieldKind::I8;
+    i16 => i16 as I16, [NATURAL], |_u| FieldKind::I16;
+    i32 => i32 as I32, [NATURAL], |_u| FieldKind::I32;
+    i64 => i64 as I64, [NATURAL], |_u| FieldKind::I64;
+    u8 => u8 as u8, [NATURAL], |_u| FieldKind::U8;
+    u16 => u16 as U16, [NATURAL], |_u| FieldKind::U16;
+    u32 => u32 as U32, [NATURAL], |_u| FieldKind::U32;
+    u64 => u64 as U64, [NATURAL], |_u| FieldKind::U64;
+    f32 => f32 as F32, [NATURAL], |_u| FieldKind::F32;
+    f64 => f64 as F64, [NATURAL], |_u| FieldKind::F64;
+    DateTime<Utc> => i64 as I64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| utc_instant(u);
+    NaiveDateTime => i64 as I64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| naive_instant(u);
+    TimeDelta => i64 as I64, [NATURAL, SECONDS, MILLIS, MICROS, NANOS], |u| duration(u);
+    NaiveDate => i32 as I32, [NATURAL], |_u| FieldKind::Date;
 }
 
 /// The stored unit of a declared unit constant, given the type's default.

@@ -5,9 +5,11 @@ use core::marker::PhantomData;
 
 use super::buffers::{offset, ColumnData, ListColumn, Nullable, StringColumn};
 use super::leaf::FixedColumn;
+use crate::bytes::{u16_at, u32_at};
 use crate::error::PackErrorKind;
 use crate::field::{payload, present, Field, Slot};
 use crate::kind::FieldKind;
+use crate::layout::HEADER_LEN_AT;
 use crate::slice::StrList;
 
 /// A field type with a column; implemented for every [`Field`] of the crate.
@@ -246,6 +248,18 @@ macro_rules! variable_column {
                 <$payload as PayloadColumn>::push_payload(column, payload(blob, at));
             }
 
+            #[inline]
+            fn extend_block<const N: usize>(
+                column: &mut Self::Column,
+                blobs: &[&[u8]],
+                heads: &[&[u8; N]],
+                at: Slot,
+            ) {
+                for (blob, head) in blobs.iter().zip(heads) {
+                    <$payload as PayloadColumn>::push_payload(column, block_payload(blob, head, at));
+                }
+            }
+
             #[inline(always)]
             fn push_absent(column: &mut Self::Column) {
                 <$payload as PayloadColumn>::push_payload(column, &[]);
@@ -269,6 +283,22 @@ macro_rules! variable_column {
                 column.validity.push(present(blob, at));
             }
 
+            #[inline]
+            fn extend_block<const N: usize>(
+                column: &mut Self::Column,
+                blobs: &[&[u8]],
+                heads: &[&[u8; N]],
+                at: Slot,
+            ) {
+                for (blob, head) in blobs.iter().zip(heads) {
+                    let payload = block_payload(blob, head, at);
+                    <$payload as PayloadColumn>::push_payload(&mut column.values, payload);
+                }
+                column
+                    .validity
+                    .extend_mapped(heads, |head| present(&head[..], at));
+            }
+
             #[inline(always)]
             fn push_absent(column: &mut Self::Column) {
                 <$payload as PayloadColumn>::push_payload(&mut column.values, &[]);
@@ -288,6 +318,17 @@ macro_rules! variable_column {
             }
         }
     };
+}
+
+/// The payload of the variable-length field at `at`, its bounds read from the
+/// blob's header `head` at constant offsets.
+#[inline(always)]
+fn block_payload<'a, const N: usize>(blob: &'a [u8], head: &[u8; N], at: Slot) -> &'a [u8] {
+    let start = match at.prev_end {
+        Some(prev) => u32_at(&head[..], prev),
+        None => u16_at(&head[..], HEADER_LEN_AT),
+    };
+    blob.get(start..u32_at(&head[..], at.offset)).unwrap_or(&[])
 }
 
 /// Refuses a default whose elements its unit cannot hold, before anything is pushed.

@@ -17,12 +17,18 @@
 //!   views, or `Packed` facts, against the same field of native structs.
 //!
 //! Blob sizes are printed to stdout once, since criterion does not measure
-//! them. Run with `cargo bench --bench record`; see `BENCHMARKS.md`.
+//! them. Times are the benchmark thread's CPU time (see `common/cpu_time.rs`),
+//! so that other jobs on a shared machine do not count. The kernel accounts
+//! CPU time at scheduler ticks, so every group samples flat (each sample as
+//! long as the others, about 150 ms) rather than starting with samples of a
+//! few iterations that a tick-granular clock would read as zero. Run with
+//! `cargo bench --bench record`; see `BENCHMARKS.md`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use cpu_time::CpuTime;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use factpack::{FactView, Facts, Packed};
 use rkyv::rancor::Error as RkyvError;
@@ -31,6 +37,9 @@ use rkyv::util::AlignedVec;
 #[path = "../tests/common/prf.rs"]
 #[allow(dead_code)]
 mod prf;
+
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
 
 use prf::{PullRequestFacts, PullRequestFactsView, Rng};
 
@@ -258,8 +267,9 @@ fn data() -> Data {
     }
 }
 
-fn validate_read(c: &mut Criterion, d: &Data) {
+fn validate_read(c: &mut Criterion<CpuTime>, d: &Data) {
     let mut g = c.benchmark_group("validate_read/hot");
+    g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Elements(HOT as u64));
     g.bench_function("factpack", |b| {
         b.iter(|| {
@@ -325,10 +335,11 @@ fn validate_read(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
-fn pack(c: &mut Criterion, d: &Data) {
+fn pack(c: &mut Criterion<CpuTime>, d: &Data) {
     let facts = &d.facts[..HOT];
     let mirrors = &d.mirrors[..HOT];
     let mut g = c.benchmark_group("pack/hot");
+    g.sampling_mode(SamplingMode::Flat);
     g.throughput(Throughput::Elements(HOT as u64));
     g.bench_function("factpack", |b| {
         b.iter(|| {
@@ -406,7 +417,7 @@ fn pack(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
-fn field_read(c: &mut Criterion, d: &Data) {
+fn field_read(c: &mut Criterion<CpuTime>, d: &Data) {
     let views: Vec<PullRequestFactsView<'_>> = d
         .fp_db
         .iter()
@@ -417,9 +428,7 @@ fn field_read(c: &mut Criterion, d: &Data) {
         let views = &views[..n];
         let packed = &d.packed[..n];
         let mut g = c.benchmark_group(format!("field_read/{name}"));
-        if n == N {
-            g.sampling_mode(SamplingMode::Flat);
-        }
+        g.sampling_mode(SamplingMode::Flat);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_function("size/native", |b| {
             b.iter(|| {
@@ -460,7 +469,7 @@ fn field_read(c: &mut Criterion, d: &Data) {
     }
 }
 
-fn all(c: &mut Criterion) {
+fn all(c: &mut Criterion<CpuTime>) {
     let d = data();
     validate_read(c, &d);
     pack(c, &d);
@@ -470,6 +479,7 @@ fn all(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default()
+        .with_measurement(CpuTime)
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));

@@ -9,7 +9,9 @@ pub use crate::field::{Fault, Field, Slot};
 pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
 pub use crate::fixed::FixedField;
 pub use crate::kind::FieldKind;
-pub use crate::layout::{check_bitmap, close, open, Header, PREFIX_LEN};
+pub use crate::layout::{
+    bitmap_is_valid, check_bitmap, close, current_header, open, Header, PREFIX_LEN,
+};
 pub use core::{fmt, option::Option, result::Result};
 pub use std::{boxed::Box, vec::Vec};
 
@@ -22,6 +24,39 @@ pub use crate::columns::arrow::{
 };
 #[cfg(feature = "arrow")]
 pub use {arrow_array, arrow_buffer, arrow_schema};
+
+/// The two paths of the generated [`Facts::validate`] and [`Facts::pack_into`].
+///
+/// The fast paths handle the common case (a valid blob of the current
+/// version; a value every unit can hold) with one `bool` and no error values,
+/// reading and writing the header as a fixed-size array. When a fast path
+/// says `false`, the precise path runs from the start and finds the exact
+/// error (or, for blobs of older or newer versions, validates them). So the
+/// errors are the precise path's, and the two paths must accept exactly the
+/// same blobs and values and write the same bytes: `tests/fast_paths.rs`
+/// checks that over mutated blobs and arbitrary values, which is why this
+/// trait is reachable (hidden) at all.
+pub trait FastPath: Facts {
+    /// Whether `blob` is a valid fact of the current version. `false` for
+    /// every invalid blob and for every blob of another version.
+    fn validate_fast(blob: &[u8]) -> bool;
+
+    /// Validates `blob`, of any version, naming the first problem.
+    ///
+    /// # Errors
+    /// See [`Facts::validate`].
+    fn validate_precise(blob: &[u8]) -> Result<(), Error>;
+
+    /// Appends the packed fact to `out` and says whether that succeeded; on
+    /// `false`, what follows `out`'s old length is garbage.
+    fn pack_fast(&self, out: &mut Vec<u8>) -> bool;
+
+    /// Appends the packed fact to `out`, naming the field that fails.
+    ///
+    /// # Errors
+    /// See [`Facts::pack_into`].
+    fn pack_precise(&self, out: &mut Vec<u8>) -> Result<(), PackError>;
+}
 
 /// The transient part of a fact type without transient fields.
 pub type NoTransient = ();
@@ -43,6 +78,14 @@ pub fn begin_pack(out: &mut Vec<u8>, version: u8, header_len: u16) -> usize {
         prefix.copy_from_slice(&[version, lo, hi]);
     }
     base
+}
+
+/// The `N`-byte header of the fact that starts at `base` in `out`, once
+/// [`begin_pack`] has reserved it: the fast path of packing writes the fixed
+/// slots through this array, at constant offsets.
+#[inline(always)]
+pub fn header_mut<const N: usize>(out: &mut [u8], base: usize) -> Option<&mut [u8; N]> {
+    out.get_mut(base..)?.first_chunk_mut::<N>()
 }
 
 /// Names the field in a packing failure.

@@ -48,3 +48,17 @@ pub(crate) fn set_bit(out: &mut [u8], byte: usize, mask: u8) {
         *b |= mask;
     }
 }
+
+/// Whether every byte is zero. Slots of 2, 4 and 8 bytes (the length is a
+/// constant after inlining) are compared as one integer; LLVM's vectorizer
+/// would otherwise turn a byte-wise reduction of 8 bytes into a dozen shifts.
+#[inline(always)]
+pub(crate) fn is_zero(bytes: &[u8]) -> bool {
+    match bytes.len() {
+        8 => u64::from_le_bytes(array(bytes, 0)) == 0,
+        4 => u32::from_le_bytes(array(bytes, 0)) == 0,
+        2 => u16::from_le_bytes(array(bytes, 0)) == 0,
+        // An OR-reduction: branch-free, so long slots vectorize.
+        _ => bytes.iter().fold(0, |acc, b| acc | b) == 0,
+    }
+}

@@ -11,7 +11,7 @@
 //!   `Option`s) stores in its slot the `u32` end offset of its payload, which
 //!   starts where the previous variable-length payload ended.
 
-use crate::bytes::{bit, put, set_bit, u16_at, u32_at};
+use crate::bytes::{bit, is_zero, put, set_bit, u16_at, u32_at};
 use crate::error::{ErrorKind, PackErrorKind};
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
@@ -75,12 +75,55 @@ pub trait Field<const UNIT: u8 = 0>: Sized {
     /// A time value that its unit cannot hold, or a fact past 4 GiB.
     fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind>;
 
+    /// The fast path of packing, first half: writes what the field keeps in
+    /// the header (a fixed value's slot, a null bit) into `header`, the
+    /// fact's whole zeroed header. Its length is a constant after inlining,
+    /// so slots at constant offsets are written without bounds checks.
+    /// Returns `false` where [`write`](Self::write) would fail; the generated
+    /// `pack_into` then packs again through `write` to report the error.
+    ///
+    /// The default writes nothing and leaves everything to
+    /// [`write_tail`](Self::write_tail).
+    #[inline(always)]
+    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        let _ = (header, at);
+        true
+    }
+
+    /// The fast path of packing, second half, in field order after every
+    /// field's [`write_header`](Self::write_header): appends a variable-length
+    /// payload to `out` and stores its end in the slot. Returns `false` where
+    /// [`write`](Self::write) would fail.
+    ///
+    /// The default runs `write`, so a type that keeps the default of both
+    /// halves packs exactly as through `write`.
+    #[inline(always)]
+    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+        self.write(out, base, at).is_ok()
+    }
+
     /// Validates the field; `cursor` is where the next payload must start and
     /// moves past this field's payload.
     ///
     /// # Errors
     /// The first problem found, with its offset.
     fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault>;
+
+    /// Whether [`check`](Self::check) would accept the field, for the fast
+    /// path of validation: a plain `bool`, no error value, so that the
+    /// generated `validate` chains every field in one expression and builds
+    /// an [`Error`](crate::Error) only on the precise path, when this says no.
+    /// `header` is the blob's whole header at the current version, sliced
+    /// from a `&[u8; HEADER_LEN]`: after inlining its length is a constant,
+    /// so reads of slots at constant offsets need no bounds check. `cursor`
+    /// moves as in `check` (to a meaningless place once the answer is false).
+    ///
+    /// Must agree with `check` exactly; the default asks it.
+    #[inline(always)]
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+        let _ = header;
+        Self::check(blob, at, cursor).is_ok()
+    }
 
     /// Reads the field from a validated blob, in O(1).
     fn read(blob: &[u8], at: Slot) -> Self::Ref<'_>;
@@ -124,8 +167,23 @@ impl<const U: u8, T: FixedField<U>> Field<U> for T {
     }
 
     #[inline(always)]
+    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        write_slot::<U, T>(self, header, 0, at.offset).is_ok()
+    }
+
+    #[inline(always)]
+    fn write_tail(&self, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
+        true
+    }
+
+    #[inline(always)]
     fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
         T::check(slot_bytes::<U, T>(blob, at.offset)).map_err(|kind| Fault::at(at.offset, kind))
+    }
+
+    #[inline(always)]
+    fn is_valid(header: &[u8], _: &[u8], at: Slot, _: &mut usize) -> bool {
+        T::is_valid(slot_bytes::<U, T>(header, at.offset))
     }
 
     #[inline(always)]
@@ -162,17 +220,44 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
     }
 
     #[inline(always)]
+    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        // Branch-free where the type allows: which fields are null varies
+        // from fact to fact, so a branch on it would be mispredicted often.
+        if let Some((byte, mask)) = at.null {
+            set_bit(
+                header,
+                byte,
+                mask & 0u8.wrapping_sub(u8::from(self.is_some())),
+            );
+        }
+        let end = at.offset.wrapping_add(T::SIZE);
+        match header.get_mut(at.offset..end) {
+            Some(slot) => T::encode_or_null(self.as_ref(), slot).is_ok(),
+            None => false,
+        }
+    }
+
+    #[inline(always)]
+    fn write_tail(&self, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
+        true
+    }
+
+    #[inline(always)]
     fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
         let bytes = slot_bytes::<U, T>(blob, at.offset);
         let result = if present(blob, at) {
             T::check(bytes)
-        } else if bytes.iter().fold(0, |acc, b| acc | b) == 0 {
-            // (an OR-reduction: branch-free, so it vectorizes)
+        } else if is_zero(bytes) {
             Ok(())
         } else {
             Err(ErrorKind::NonZeroNull)
         };
         result.map_err(|kind| Fault::at(at.offset, kind))
+    }
+
+    #[inline(always)]
+    fn is_valid(header: &[u8], _: &[u8], at: Slot, _: &mut usize) -> bool {
+        T::is_valid_or_null(slot_bytes::<U, T>(header, at.offset), present(header, at))
     }
 
     #[inline(always)]
@@ -202,6 +287,13 @@ pub trait Payload<const U: u8 = 0>: Sized {
     /// # Errors
     /// The first problem found.
     fn check_payload(payload: &[u8]) -> Result<(), Fault>;
+    /// Whether [`check_payload`](Self::check_payload) accepts `payload`, for
+    /// the fast path of validation (see [`Field::is_valid`]). Must agree with
+    /// it exactly; the default asks it.
+    #[inline(always)]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        Self::check_payload(payload).is_ok()
+    }
     /// Reads a validated payload.
     fn read_payload(payload: &[u8]) -> Self::Ref<'_>;
     /// Turns what [`read_payload`](Self::read_payload) returned into an owned value.
@@ -267,6 +359,22 @@ fn take_payload<'a>(blob: &'a [u8], at: Slot, cursor: &mut usize) -> Result<&'a 
     Ok(payload)
 }
 
+/// [`take_payload`] as a `bool` for the fast path: the payload that the end
+/// pointer at `at` closes, or `None` where `take_payload` fails (an end before
+/// `cursor` or past the blob). The cursor moves to the end either way.
+#[inline(always)]
+fn payload_if_valid<'a>(
+    header: &[u8],
+    blob: &'a [u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Option<&'a [u8]> {
+    let start = *cursor;
+    let end = u32_at(header, at.offset);
+    *cursor = end;
+    blob.get(start..end)
+}
+
 /// Validates a payload and shifts its error offsets to the blob.
 #[inline(always)]
 fn check_payload<const U: u8, P: Payload<U>>(payload: &[u8], start: usize) -> Result<(), Fault> {
@@ -289,9 +397,25 @@ macro_rules! variable_field {
             }
 
             #[inline(always)]
+            fn write_header(&self, _: &mut [u8], _: Slot) -> bool {
+                true // the end pointer is known only once the payload is written
+            }
+
+            #[inline(always)]
+            fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+                write_payload::<$unit, $ty>(self, out, base, at).is_ok()
+            }
+
+            #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
                 let start = *cursor;
                 check_payload::<$unit, $ty>(take_payload(blob, at, cursor)?, start)
+            }
+
+            #[inline(always)]
+            fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+                payload_if_valid(header, blob, at, cursor)
+                    .is_some_and(<$ty as Payload<$unit>>::payload_is_valid)
             }
 
             #[inline(always)]
@@ -325,6 +449,23 @@ macro_rules! variable_field {
             }
 
             #[inline(always)]
+            fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+                if let (Some(_), Some((byte, mask))) = (self, at.null) {
+                    set_bit(header, byte, mask);
+                }
+                true
+            }
+
+            #[inline(always)]
+            fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+                match self {
+                    Some(value) => write_payload::<$unit, $ty>(value, out, base, at),
+                    None => write_end(out, base, at),
+                }
+                .is_ok()
+            }
+
+            #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
                 let start = *cursor;
                 let payload = take_payload(blob, at, cursor)?;
@@ -335,6 +476,18 @@ macro_rules! variable_field {
                 } else {
                     Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
                 }
+            }
+
+            #[inline(always)]
+            fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+                let present = present(header, at);
+                payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+                    if present {
+                        <$ty as Payload<$unit>>::payload_is_valid(payload)
+                    } else {
+                        payload.is_empty()
+                    }
+                })
             }
 
             #[inline(always)]
@@ -369,6 +522,11 @@ impl Payload for String {
         core::str::from_utf8(payload)
             .map(|_| ())
             .map_err(|e| Fault::at(e.valid_up_to(), ErrorKind::InvalidUtf8))
+    }
+
+    #[inline]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        core::str::from_utf8(payload).is_ok()
     }
 
     #[inline]
@@ -426,6 +584,15 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
     }
 
     #[inline]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        // `all` stops at the first invalid element, which keeps LLVM from
+        // vectorizing the loop: lists are short, and a vectorized loop's
+        // set-up costs more than it saves on a handful of elements.
+        payload.len().checked_rem(T::SIZE) == Some(0)
+            && (T::ALWAYS_VALID || payload.chunks_exact(T::SIZE).all(T::is_valid))
+    }
+
+    #[inline]
     fn read_payload(payload: &[u8]) -> Slice<'_, T, U> {
         Slice::new(payload)
     }
@@ -442,12 +609,22 @@ impl Payload for Vec<String> {
 
     #[inline]
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        // Most lists of strings are empty, and their payload is too: no call.
+        if self.is_empty() {
+            return Ok(());
+        }
         StrList::write(self, out)
     }
 
     #[inline]
     fn check_payload(payload: &[u8]) -> Result<(), Fault> {
         StrList::check(payload)
+    }
+
+    #[inline]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        // Most lists of strings are empty: no call for them.
+        payload.is_empty() || StrList::check(payload).is_ok()
     }
 
     #[inline]

@@ -6,7 +6,7 @@
 //! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
 //! implement this trait through `#[derive(Facts)]`.
 
-use crate::bytes::array;
+use crate::bytes::{array, is_zero};
 use crate::error::{ErrorKind, PackErrorKind};
 use crate::fingerprint::tag;
 
@@ -28,6 +28,13 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Whether every `SIZE`-byte string is a valid value, so that lists of this
     /// type need no per-element check.
     const ALWAYS_VALID: bool;
+    /// Whether `SIZE` zero bytes are a valid value (zero, `false`, the epoch).
+    /// Then the null slot of an `Option` of this type, which is all zero,
+    /// passes the value's own check, and validation's fast path checks an
+    /// `Option` without branching on its null bit. `false` (the default) is
+    /// always correct, only slower: nested facts keep it, since a zeroed
+    /// header has version 0.
+    const ZERO_IS_VALID: bool = false;
     /// What an accessor returns: the value itself, or a view for nested facts.
     type Ref<'a>: Copy;
 
@@ -43,6 +50,46 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// The kind of invalidity: a `bool` other than 0 or 1, a time outside its type's range, ...
     fn check(bytes: &[u8]) -> Result<(), ErrorKind>;
 
+    /// Whether [`check`](Self::check) accepts `bytes`, for the fast path of
+    /// validation: a plain `bool`, so that the checks of many fields combine
+    /// with `&` into one branch-free test. Must agree with `check` exactly;
+    /// the default asks it.
+    #[inline(always)]
+    fn is_valid(bytes: &[u8]) -> bool {
+        Self::check(bytes).is_ok()
+    }
+
+    /// Writes `value` into `out` (exactly `SIZE` zeroed bytes), or leaves the
+    /// zeros of a null slot for `None`; the fast path of packing an `Option`.
+    /// Types override it to avoid a branch on `None`.
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode).
+    #[inline(always)]
+    fn encode_or_null(value: Option<&Self>, out: &mut [u8]) -> Result<(), PackErrorKind> {
+        match value {
+            Some(value) => value.encode(out),
+            None => Ok(()),
+        }
+    }
+
+    /// For the fast path of validation of an `Option` of this type: whether
+    /// `bytes` are a valid value when `present`, and all zero when not. The
+    /// default says so with one branch-free test when zero is a valid value
+    /// (a null slot is then checked like a value, plus "present or zero").
+    #[inline(always)]
+    fn is_valid_or_null(bytes: &[u8], present: bool) -> bool {
+        if Self::ZERO_IS_VALID {
+            // Null bits vary from fact to fact, so a branch on them would be
+            // mispredicted often.
+            Self::is_valid(bytes) & (present | is_zero(bytes))
+        } else if present {
+            Self::is_valid(bytes)
+        } else {
+            is_zero(bytes)
+        }
+    }
+
     /// Reads a value that [`check`](Self::check) accepted. On bytes it would
     /// reject, returns some value rather than panicking.
     fn decode(bytes: &[u8]) -> Self::Ref<'_>;
@@ -57,6 +104,7 @@ macro_rules! le_number {
             const SIZE: usize = core::mem::size_of::<$ty>();
             const TYPE_FP: u64 = tag(stringify!($ty));
             const ALWAYS_VALID: bool = true;
+            const ZERO_IS_VALID: bool = true;
             type Ref<'a> = $ty;
 
             #[inline(always)]
@@ -68,6 +116,11 @@ macro_rules! le_number {
             #[inline(always)]
             fn check(_: &[u8]) -> Result<(), ErrorKind> {
                 Ok(())
+            }
+
+            #[inline(always)]
+            fn is_valid(_: &[u8]) -> bool {
+                true
             }
 
             #[inline(always)]
@@ -89,6 +142,7 @@ impl FixedField for bool {
     const SIZE: usize = 1;
     const TYPE_FP: u64 = tag("bool");
     const ALWAYS_VALID: bool = false;
+    const ZERO_IS_VALID: bool = true;
     type Ref<'a> = bool;
 
     #[inline(always)]
@@ -110,6 +164,11 @@ impl FixedField for bool {
     }
 
     #[inline(always)]
+    fn is_valid(bytes: &[u8]) -> bool {
+        matches!(bytes, [0 | 1])
+    }
+
+    #[inline(always)]
     fn decode(bytes: &[u8]) -> bool {
         bytes.first().is_some_and(|b| *b != 0)
     }
@@ -124,6 +183,7 @@ impl<const N: usize> FixedField for [u8; N] {
     const SIZE: usize = N;
     const TYPE_FP: u64 = crate::fingerprint::mix(tag("bytes"), N as u64);
     const ALWAYS_VALID: bool = true;
+    const ZERO_IS_VALID: bool = true;
     type Ref<'a> = [u8; N];
 
     #[inline(always)]
@@ -135,6 +195,11 @@ impl<const N: usize> FixedField for [u8; N] {
     #[inline(always)]
     fn check(_: &[u8]) -> Result<(), ErrorKind> {
         Ok(())
+    }
+
+    #[inline(always)]
+    fn is_valid(_: &[u8]) -> bool {
+        true
     }
 
     #[inline(always)]

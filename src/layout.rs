@@ -77,6 +77,35 @@ pub fn open(blob: &[u8], type_name: &'static str, header_lens: &[u16]) -> Result
     })
 }
 
+/// The header of `blob` when `blob` is at least `N` bytes long and its prefix
+/// says version `version` with a header of exactly `N` bytes: the case where
+/// [`open`] succeeds for the type's current version, whose header is `N` bytes.
+///
+/// This is the entry of validation's fast path: the header comes back as an
+/// array, so every slot at a constant offset is read without a bounds check.
+#[inline(always)]
+pub fn current_header<const N: usize>(blob: &[u8], version: u8) -> Option<&[u8; N]> {
+    let header = blob.first_chunk::<N>()?;
+    let [v, lo, hi, ..] = header.as_slice() else {
+        return None;
+    };
+    let expected = u16::try_from(N).ok()?.to_le_bytes();
+    (*v == version && [*lo, *hi] == expected && version != 0).then_some(header)
+}
+
+/// [`check_bitmap`] as a `bool`, for the fast path of validation.
+#[inline(always)]
+pub fn bitmap_is_valid(header: &[u8], start: usize, nulls: usize) -> bool {
+    let used = nulls % 8;
+    used == 0
+        || header
+            .get(start.saturating_add(nulls / 8))
+            .copied()
+            .unwrap_or(0)
+            >> used
+            == 0
+}
+
 /// Checks that the unused high bits of a segment's null bitmap are zero. The
 /// bitmap starts at `start` and serves `nulls` fields.
 ///

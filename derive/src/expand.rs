@@ -368,6 +368,16 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
                 .map_err(|kind| #p::pack_error(#name, #fname, kind))?;
         }
     });
+    let header_writes = stored.iter().enumerate().map(|(i, f)| {
+        let write_header = member(f, krate, "write_header");
+        let (fid, slot) = (f.ident, slot_ident(i));
+        quote!(&& #write_header(&this.#fid, header, #slot))
+    });
+    let tail_writes = stored.iter().enumerate().map(|(i, f)| {
+        let write_tail = member(f, krate, "write_tail");
+        let (fid, slot) = (f.ident, slot_ident(i));
+        quote!(&& #write_tail(&this.#fid, out, base, #slot))
+    });
     let checks = (1..=version).map(|v| {
         let (start, nulls) = (
             format_ident!("__SEG{}_START", v),
@@ -394,6 +404,22 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
         } else {
             quote!(if header.version >= #v { #body })
         }
+    });
+    // The fast path of `validate`: every segment's bitmap and every field (a
+    // blob of the current version has them all), chained with `&&`: the
+    // early exits are never taken on valid data, so they cost no
+    // mispredictions, and they keep LLVM from holding every check's result.
+    let fast_bitmaps = (1..=version).map(|v| {
+        let (start, nulls) = (
+            format_ident!("__SEG{}_START", v),
+            format_ident!("__SEG{}_NULLS", v),
+        );
+        quote!(ok = ok && #p::bitmap_is_valid(header, #start, #nulls);)
+    });
+    let fast_fields = stored.iter().enumerate().map(|(i, f)| {
+        let is_valid = member(f, krate, "is_valid");
+        let slot = slot_ident(i);
+        quote!(ok = ok && #is_valid(header, blob, #slot, &mut cursor);)
     });
     let (transient_ty, transient_copy, transient_fields) = match transient_ident(input) {
         Some(t) => {
@@ -436,30 +462,20 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
             const HAS_TAIL: bool = false #(|| #variable)*;
 
             fn pack_into(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackError> {
-                // Types without variable-length fields only write into the header.
-                #[allow(clippy::ptr_arg, unused_variables)]
-                #[inline(always)]
-                fn write_fields(
-                    this: &#ident,
-                    out: &mut #p::Vec<u8>,
-                    base: usize,
-                ) -> #p::Result<(), #p::PackError> {
-                    #(#writes)*
-                    #p::Result::Ok(())
+                let base = out.len();
+                if <Self as #p::FastPath>::pack_fast(self, out) {
+                    return #p::Result::Ok(());
                 }
-                let base = #p::begin_pack(out, #version, #p::header_len_u16(#last_end));
-                let result = write_fields(self, out, base);
-                if #p::Result::is_err(&result) {
-                    #p::Vec::truncate(out, base);
-                }
-                result
+                #p::Vec::truncate(out, base);
+                <Self as #p::FastPath>::pack_precise(self, out)
             }
 
             fn validate(blob: &[u8]) -> #p::Result<(), #p::Error> {
-                let header = #p::open(blob, #name, <Self as #p::Facts>::HEADER_LENS)?;
-                let mut cursor = header.header_len;
-                #(#checks)*
-                #p::close(blob, #name, header, cursor, #version)
+                if <Self as #p::FastPath>::validate_fast(blob) {
+                    #p::Result::Ok(())
+                } else {
+                    <Self as #p::FastPath>::validate_precise(blob)
+                }
             }
 
             #[inline(always)]
@@ -477,6 +493,81 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
                     #(#unpacks,)*
                     #transient_fields
                 }
+            }
+        }
+
+        // The fast and precise paths of `validate` and `pack_into`; see
+        // `FastPath` for how they share the work and why they agree.
+        #[automatically_derived]
+        impl #p::FastPath for #ident {
+            // Blobs of the current version only: the header is taken as a
+            // fixed-size array, so slots at constant offsets are read without
+            // bounds checks, and every check is a `bool` (no error values).
+            // Out of line, a leaf: inlined into `validate`, the call to the
+            // precise path would cost register moves inside the fast path.
+            #[inline(never)]
+            fn validate_fast(blob: &[u8]) -> bool {
+                let header: &[u8] = match #p::current_header::<{ #last_end }>(blob, #version) {
+                    #p::Option::Some(header) => header,
+                    #p::Option::None => return false,
+                };
+                let mut cursor = #last_end;
+                let mut ok = true;
+                #(#fast_bitmaps)*
+                #(#fast_fields)*
+                ok && cursor == blob.len()
+            }
+
+            // Out of line, so that the fast path around it stays small. It is
+            // the only path for blobs of other versions.
+            #[inline(never)]
+            fn validate_precise(blob: &[u8]) -> #p::Result<(), #p::Error> {
+                let header = #p::open(blob, #name, <Self as #p::Facts>::HEADER_LENS)?;
+                let mut cursor = header.header_len;
+                #(#checks)*
+                #p::close(blob, #name, header, cursor, #version)
+            }
+
+            // The fixed slots and null bits go into the header borrowed as a
+            // fixed-size array (constant offsets, no bounds checks, no reloads
+            // of the `Vec` between writes), then the payloads are appended.
+            #[allow(clippy::ptr_arg, unused_variables)]
+            #[inline(always)]
+            fn pack_fast(&self, out: &mut #p::Vec<u8>) -> bool {
+                let this = self;
+                let base = #p::begin_pack(out, #version, const { #p::header_len_u16(#last_end) });
+                let header_written = match #p::header_mut::<{ #last_end }>(out, base) {
+                    #p::Option::Some(header) => {
+                        let header: &mut [u8] = header;
+                        true #(#header_writes)*
+                    }
+                    #p::Option::None => false,
+                };
+                header_written #(#tail_writes)*
+            }
+
+            // Only runs when the fast path failed: a time its unit cannot
+            // hold, or a fact past 4 GiB.
+            #[cold]
+            #[inline(never)]
+            fn pack_precise(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackError> {
+                // Types without variable-length fields only write into the header.
+                #[allow(clippy::ptr_arg, unused_variables)]
+                #[inline(always)]
+                fn write_fields(
+                    this: &#ident,
+                    out: &mut #p::Vec<u8>,
+                    base: usize,
+                ) -> #p::Result<(), #p::PackError> {
+                    #(#writes)*
+                    #p::Result::Ok(())
+                }
+                let base = #p::begin_pack(out, #version, const { #p::header_len_u16(#last_end) });
+                let result = write_fields(self, out, base);
+                if #p::Result::is_err(&result) {
+                    #p::Vec::truncate(out, base);
+                }
+                result
             }
         }
     }

@@ -27,7 +27,6 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use cpu_time::CpuTime;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use factpack::{FactView, Facts, Packed};
@@ -41,6 +40,10 @@ mod prf;
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
 
+#[path = "common/mirror.rs"]
+mod mirror;
+
+use mirror::{ArchivedMirror, Concatenated, Mirror};
 use prf::{PullRequestFacts, PullRequestFactsView, Rng};
 
 /// How many facts the database-shaped figures use.
@@ -50,122 +53,12 @@ const HOT: usize = 1_000;
 /// Seed of the generator: every run sees the same values.
 const SEED: u64 = 0xfac7_bac4;
 
-/// The same values as [`PullRequestFacts`], in the shape the peers can
-/// serialize: timestamps as i64 microseconds (what factpack stores by default).
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    rkyv::Archive,
-    rkyv::Serialize,
-    rkyv::Deserialize,
-    serde::Serialize,
-    serde::Deserialize,
-)]
-struct Mirror {
-    created: Option<i64>,
-    first_commit: Option<i64>,
-    work_began: Option<i64>,
-    last_commit_before_first_review: Option<i64>,
-    last_commit: Option<i64>,
-    merged: Option<i64>,
-    first_comment_on_first_review: Option<i64>,
-    first_review_request: Option<i64>,
-    first_review_request_exact: Option<i64>,
-    last_review: Option<i64>,
-    approved: Option<i64>,
-    released: Option<i64>,
-    closed: Option<i64>,
-    done: bool,
-    force_push_dropped: bool,
-    release_ignored: bool,
-    size: i64,
-    review_comments: u16,
-    regular_comments: u16,
-    participants: u16,
-    reviews: Vec<i64>,
-    activity_days: Vec<i64>,
-    merged_with_failed_check_runs: Vec<String>,
-}
-
-fn us(t: Option<DateTime<Utc>>) -> Option<i64> {
-    t.map(|t| t.timestamp_micros())
-}
-
-fn us_all(ts: &[DateTime<Utc>]) -> Vec<i64> {
-    ts.iter().map(DateTime::timestamp_micros).collect()
-}
-
-impl From<&PullRequestFacts> for Mirror {
-    fn from(f: &PullRequestFacts) -> Self {
-        Self {
-            created: us(f.created),
-            first_commit: us(f.first_commit),
-            work_began: us(f.work_began),
-            last_commit_before_first_review: us(f.last_commit_before_first_review),
-            last_commit: us(f.last_commit),
-            merged: us(f.merged),
-            first_comment_on_first_review: us(f.first_comment_on_first_review),
-            first_review_request: us(f.first_review_request),
-            first_review_request_exact: us(f.first_review_request_exact),
-            last_review: us(f.last_review),
-            approved: us(f.approved),
-            released: us(f.released),
-            closed: us(f.closed),
-            done: f.done,
-            force_push_dropped: f.force_push_dropped,
-            release_ignored: f.release_ignored,
-            size: f.size,
-            review_comments: f.review_comments,
-            regular_comments: f.regular_comments,
-            participants: f.participants,
-            reviews: us_all(&f.reviews),
-            activity_days: us_all(&f.activity_days),
-            merged_with_failed_check_runs: f.merged_with_failed_check_runs.clone(),
-        }
-    }
-}
-
 fn bincode_standard() -> impl bincode::config::Config {
     bincode::config::standard()
 }
 
 fn bincode_legacy() -> impl bincode::config::Config {
     bincode::config::legacy()
-}
-
-/// Blobs concatenated in one buffer, the first starting at byte 1 (an odd
-/// address: the allocator hands out at least 8-aligned memory), the way a
-/// driver hands a column of `bytea` over.
-struct Concatenated {
-    buf: Vec<u8>,
-    /// `ends[i]..ends[i + 1]` is blob `i`.
-    ends: Vec<usize>,
-}
-
-impl Concatenated {
-    fn new<B: AsRef<[u8]>>(blobs: impl IntoIterator<Item = B>) -> Self {
-        let mut buf = vec![0xA5];
-        let mut ends = vec![buf.len()];
-        for blob in blobs {
-            buf.extend_from_slice(blob.as_ref());
-            ends.push(buf.len());
-        }
-        assert_eq!(buf.as_ptr().wrapping_add(1) as usize % 2, 1);
-        Self { buf, ends }
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len() - 1
-    }
-
-    fn payload_len(&self) -> usize {
-        self.buf.len() - 1
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
-        self.ends.windows(2).map(|w| &self.buf[w[0]..w[1]])
-    }
 }
 
 struct Data {

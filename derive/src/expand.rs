@@ -17,7 +17,8 @@ pub fn derive(input: &Input) -> TokenStream {
     let krate = krate(input);
     let view = view_ident(input);
     let transient = transient_struct(input);
-    let view_struct = view_struct(input);
+    let view_struct = view_struct(input, &krate);
+    let view_constructor = view_constructor(input, &krate);
     let layout = layout(input, &krate);
     let accessors = accessors(input, &krate);
     let facts_impl = facts_impl(input, &krate);
@@ -38,6 +39,7 @@ pub fn derive(input: &Input) -> TokenStream {
         #columns_struct
         const _: () = {
             #layout
+            #view_constructor
             #columns_impls
             #accessors
             #facts_impl
@@ -125,8 +127,9 @@ fn slot_ident(index: usize) -> Ident {
     format_ident!("__SLOT_{}", index)
 }
 
-fn view_struct(input: &Input) -> TokenStream {
+fn view_struct(input: &Input, krate: &Path) -> TokenStream {
     let vis = input.vis;
+    let ident = input.ident;
     let view = view_ident(input);
     let doc = format!(
         "A validated, zero-copy view of a packed [`{}`]: one O(1) accessor per stored field.",
@@ -136,7 +139,35 @@ fn view_struct(input: &Input) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Copy)]
         #vis struct #view<'a> {
-            blob: &'a [u8],
+            blob: &'a [::core::primitive::u8],
+            // The version-1 segment, which every valid blob of every version
+            // has: fields of version 1 read from it at constant offsets,
+            // without a bounds check.
+            head: &'a [::core::primitive::u8; <#ident as #krate::__private::Facts>::HEADER_LENS[0] as usize],
+        }
+    }
+}
+
+/// `FooView::__new`: the one way views are made.
+fn view_constructor(input: &Input, krate: &Path) -> TokenStream {
+    let ident = input.ident;
+    let view = view_ident(input);
+    let p = quote!(#krate::__private);
+    quote! {
+        impl<'a> #view<'a> {
+            #[inline(always)]
+            fn __new(blob: &'a [::core::primitive::u8]) -> Self {
+                const HEAD: ::core::primitive::usize =
+                    <#ident as #p::Facts>::HEADER_LENS[0] as ::core::primitive::usize;
+                const EMPTY: [::core::primitive::u8; HEAD] = [0; HEAD];
+                // A valid blob always has the version-1 segment; an invalid
+                // one (only reachable through `view_unvalidated`) reads zeros.
+                let head = match <[::core::primitive::u8]>::first_chunk::<HEAD>(blob) {
+                    #p::Option::Some(head) => head,
+                    #p::Option::None => &EMPTY,
+                };
+                Self { blob, head }
+            }
         }
     }
 }
@@ -268,7 +299,14 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
         let since = f.since();
         let header = format!("The `{fid}` field, read in O(1) from the bytes.");
         let body = if since == 1 {
-            quote!(#read(self.blob, #slot))
+            let variable = member(f, krate, "VARIABLE");
+            quote! {
+                if #variable {
+                    #read(self.blob, #slot)
+                } else {
+                    #read(&self.head[..], #slot)
+                }
+            }
         } else {
             // An `Option` field without a declared default reads as `None`.
             let absent = match &f.attrs.default {
@@ -480,7 +518,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
 
             #[inline(always)]
             fn view_unvalidated(blob: &[u8]) -> #view<'_> {
-                #view { blob }
+                #view::__new(blob)
             }
 
             fn transient(&self) -> #transient_ty {
@@ -647,7 +685,7 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
 
             #[inline(always)]
             fn decode(bytes: &[u8]) -> #view<'_> {
-                #view { blob: bytes }
+                #view::__new(bytes)
             }
 
             fn to_owned(value: #view<'_>) -> Self {

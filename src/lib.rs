@@ -109,6 +109,8 @@ pub mod unit;
 #[cfg(feature = "proptest")]
 mod arbitrary;
 
+#[cfg(feature = "store")]
+pub mod store;
 
 #[doc(hidden)]
 pub mod __private;

@@ -1,0 +1,110 @@
+//! [`Filter`]: which rows a read or a delete selects, by ranges, equality and
+//! `IN` lists on key and mirrored columns.
+
+use core::ops::{Bound, RangeBounds};
+
+use super::value::Value;
+
+/// One condition on one column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cond {
+    /// `column >= / > lo AND column <= / < hi`.
+    Range {
+        column: String,
+        lo: Bound<Value>,
+        hi: Bound<Value>,
+    },
+    /// `column IN (values)`; an empty list selects nothing.
+    In { column: String, values: Vec<Value> },
+    /// `column IS NULL` (or `IS NOT NULL`).
+    Null { column: String, null: bool },
+}
+
+/// Selects rows: every condition must hold. Columns are the store's key
+/// columns and mirrored fields, by name; values are checked against the
+/// column's type before any SQL runs.
+///
+/// ```
+/// # use factpack::store::Filter;
+/// # use chrono::{TimeZone, Utc};
+/// let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+/// let to = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
+/// let filter = Filter::new()
+///     .eq("account", 7)
+///     .is_in("repository", ["acme/api", "acme/web"])
+///     .range("created", from..to);
+/// # let _ = filter;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub(crate) conds: Vec<Cond>,
+}
+
+impl Filter {
+    /// Every row (of a visible version).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `column = value`.
+    #[must_use]
+    pub fn eq(self, column: &str, value: impl Into<Value>) -> Self {
+        self.is_in(column, [value])
+    }
+
+    /// `column IN (values)`. An empty list selects no row.
+    #[must_use]
+    pub fn is_in<V: Into<Value>>(
+        mut self,
+        column: &str,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        self.conds.push(Cond::In {
+            column: column.to_owned(),
+            values: values.into_iter().map(Into::into).collect(),
+        });
+        self
+    }
+
+    /// `column` within `range` (`a..b`, `a..=b`, `a..`, `..b`). Rows where the
+    /// column is null do not match.
+    #[must_use]
+    pub fn range<V: Into<Value> + Clone>(
+        mut self,
+        column: &str,
+        range: impl RangeBounds<V>,
+    ) -> Self {
+        let own = |b: Bound<&V>| match b {
+            Bound::Included(v) => Bound::Included(v.clone().into()),
+            Bound::Excluded(v) => Bound::Excluded(v.clone().into()),
+            Bound::Unbounded => Bound::Unbounded,
+        };
+        self.conds.push(Cond::Range {
+            column: column.to_owned(),
+            lo: own(range.start_bound()),
+            hi: own(range.end_bound()),
+        });
+        self
+    }
+
+    /// `column IS NULL`: a mirrored nullable field that is null (or absent from
+    /// the row's version).
+    #[must_use]
+    pub fn is_null(mut self, column: &str) -> Self {
+        self.conds.push(Cond::Null {
+            column: column.to_owned(),
+            null: true,
+        });
+        self
+    }
+
+    /// `column IS NOT NULL`.
+    #[must_use]
+    pub fn not_null(mut self, column: &str) -> Self {
+        self.conds.push(Cond::Null {
+            column: column.to_owned(),
+            null: false,
+        });
+        self
+    }
+}

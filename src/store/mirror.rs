@@ -1,0 +1,122 @@
+//! Mirrored columns: fixed scalar fields copied out of each blob into their own
+//! SQL column at write time, so that filters run in SQL, on an index.
+
+use crate::facts::FieldInfo;
+use crate::kind::{FieldKind, TimeUnit};
+
+use super::value::SqlType;
+
+/// One value for one SQL cell, as written: the common shape of key and
+/// mirrored columns on both backends.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// Microseconds since the Unix epoch.
+    Micros(i64),
+    /// Days since 1970-01-01.
+    Days(i64),
+}
+
+/// A field mirrored as a column: where to find it and how to read it.
+#[derive(Debug, Clone)]
+pub(crate) struct Mirror {
+    pub(crate) info: &'static FieldInfo,
+    pub(crate) sql: SqlType,
+}
+
+impl Mirror {
+    /// The mirror of `info`, or why the field cannot be mirrored.
+    pub(crate) fn new(info: &'static FieldInfo) -> Result<Self, String> {
+        let sql = match info.kind {
+            FieldKind::Bool => SqlType::Bool,
+            FieldKind::I8 | FieldKind::I16 | FieldKind::U8 => SqlType::I16,
+            FieldKind::I32 | FieldKind::U16 => SqlType::I32,
+            FieldKind::I64 | FieldKind::U32 | FieldKind::Duration { .. } => SqlType::I64,
+            FieldKind::F32 | FieldKind::F64 => SqlType::F64,
+            FieldKind::Timestamp { .. } => SqlType::Timestamp,
+            FieldKind::Date => SqlType::Date,
+            FieldKind::U64 => {
+                return Err(format!(
+                    "field `{}` is a u64, which no SQL integer column holds; mirror a narrower field",
+                    info.name
+                ))
+            }
+            _ => {
+                return Err(format!(
+                    "field `{}` is not a fixed scalar (bool, integer, float, time), so it cannot be mirrored",
+                    info.name
+                ))
+            }
+        };
+        Ok(Self { info, sql })
+    }
+
+    /// The column's name: the field's.
+    pub(crate) fn name(&self) -> &'static str {
+        self.info.name
+    }
+
+    /// The field's value in a validated blob; `Null` when the field is null or
+    /// the blob's version predates it.
+    pub(crate) fn cell(&self, blob: &[u8]) -> Cell {
+        let info = self.info;
+        if blob.first().copied().unwrap_or(0) < info.since {
+            return Cell::Null;
+        }
+        if let Some((byte, mask)) = info.null {
+            if blob.get(byte).is_none_or(|b| b & mask == 0) {
+                return Cell::Null;
+            }
+        }
+        let Some(bytes) = blob.get(info.offset..info.offset.saturating_add(info.size)) else {
+            return Cell::Null;
+        };
+        let mut le = [0_u8; 8];
+        if let Some(dst) = le.get_mut(..bytes.len()) {
+            dst.copy_from_slice(bytes);
+        }
+        let unsigned = u64::from_le_bytes(le);
+        // Sign-extend from the slot's width.
+        let shift =
+            64_u32.saturating_sub(u32::try_from(bytes.len().saturating_mul(8)).unwrap_or(64));
+        let signed = (unsigned.wrapping_shl(shift) as i64).wrapping_shr(shift);
+        match info.kind {
+            FieldKind::Bool => Cell::Bool(unsigned != 0),
+            FieldKind::U8 | FieldKind::U16 | FieldKind::U32 => {
+                Cell::Int(i64::try_from(unsigned).unwrap_or(i64::MAX))
+            }
+            FieldKind::F32 => Cell::Float(f64::from(f32::from_bits(unsigned as u32))),
+            FieldKind::F64 => Cell::Float(f64::from_bits(unsigned)),
+            FieldKind::Timestamp { unit, .. } => Cell::Micros(to_micros(signed, unit)),
+            FieldKind::Date => Cell::Days(signed),
+            _ => Cell::Int(signed),
+        }
+    }
+}
+
+/// A count of `unit` as microseconds, floored; saturating at the ends.
+fn to_micros(raw: i64, unit: TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Seconds => raw.saturating_mul(1_000_000),
+        TimeUnit::Millis => raw.saturating_mul(1_000),
+        TimeUnit::Micros => raw,
+        TimeUnit::Nanos => raw.div_euclid(1_000),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_floor_to_microseconds() {
+        assert_eq!(to_micros(-1, TimeUnit::Nanos), -1);
+        assert_eq!(to_micros(1_999, TimeUnit::Nanos), 1);
+        assert_eq!(to_micros(2, TimeUnit::Seconds), 2_000_000);
+        assert_eq!(to_micros(i64::MAX, TimeUnit::Millis), i64::MAX);
+    }
+}

@@ -1,0 +1,714 @@
+//! The precomputed-facts store: facts in a SQL table keyed by the application's
+//! own columns, written in bulk and read back in bulk, into columns.
+//!
+//! A [`FactStore<T, K>`] owns one table of one fact type `T`, keyed by `K` (a
+//! scalar or a tuple of scalars, see [`Key`]). Its columns are the key columns,
+//! `format_version`, `fingerprint`, one column per mirrored field (the fields
+//! marked `#[facts(index)]`, plus any named with
+//! [`StoreBuilder::mirror`]), the packed blob in `data`, and `updated_at`.
+//! The primary key is the key columns, the version and the fingerprint, so a
+//! row written by an incompatible layout is invisible to the reader (a miss to
+//! recompute), never misread; rows of an older compatible version are read.
+//!
+//! The backend is [SQLite](Backend::Sqlite) (a file or `sqlite::memory:`, the
+//! embedded default) or [PostgreSQL](Backend::Postgres), chosen by the URL
+//! given to [`Db::connect`].
+//!
+//! ```
+//! use factpack::store::{Db, FactStore, Filter};
+//! use factpack::columns::ColumnData;
+//! use factpack::Facts;
+//! use chrono::{DateTime, TimeZone, Utc};
+//!
+//! #[derive(Facts, Debug, Clone, PartialEq)]
+//! #[facts(version = 1)]
+//! pub struct Deploy {
+//!     #[facts(index)]
+//!     pub started: DateTime<Utc>,
+//!     pub finished: Option<DateTime<Utc>>,
+//!     pub commits: u32,
+//! }
+//!
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let db = Db::connect("sqlite::memory:").await?;
+//! let store = FactStore::<Deploy, (i64, String)>::builder(&db, "deploys")
+//!     .key(["account", "environment"])
+//!     .open()
+//!     .await?;
+//! let at = |day| Utc.with_ymd_and_hms(2024, 5, day, 12, 0, 0).unwrap();
+//! let facts = vec![
+//!     ((1, "prod".to_owned()), Deploy { started: at(1), finished: None, commits: 3 }.pack()),
+//!     ((1, "staging".to_owned()), Deploy { started: at(9), finished: Some(at(9)), commits: 7 }.pack()),
+//! ];
+//! store.upsert(&facts).await?;
+//!
+//! let recent = Filter::new().eq("account", 1).range("started", at(5)..);
+//! let columns = store.read_columns(&recent).await?;
+//! assert_eq!(columns.len(), 1);
+//! assert_eq!(columns.commits, vec![7]);
+//! # Ok::<(), factpack::store::StoreError>(())
+//! # }).unwrap();
+//! ```
+
+mod batch;
+mod db;
+mod error;
+mod filter;
+mod key;
+mod mirror;
+mod pages;
+mod pg;
+mod read;
+mod spec;
+mod sql_types;
+mod sqlite;
+mod value;
+
+use core::fmt;
+use core::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::facts::Facts;
+use crate::packed::Packed;
+
+use self::batch::Batch;
+use self::db::Pool;
+use self::mirror::{Cell, Mirror};
+
+use self::spec::{check_ident, Column, Spec, Where, RESERVED};
+
+pub use self::db::{Backend, Db, DbOptions};
+pub use self::error::{CorruptRow, StoreError};
+pub use self::filter::Filter;
+pub use self::key::{Key, KeyPart};
+pub use self::pages::PageSpec;
+pub use self::read::Salvage;
+pub use self::spec::Conflict;
+pub use self::sql_types::FactRef;
+pub use self::value::{SqlType, Value};
+
+/// How PostgreSQL batches travel. Both are one statement's worth of work in
+/// one transaction; `BENCHMARKS.md` compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PgWrite {
+    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
+    /// ON CONFLICT` (the default: the faster of the two).
+    #[default]
+    Copy,
+    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
+    /// parameter per column.
+    Unnest,
+}
+
+/// Fills a fact's transient fields from its row's key.
+type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
+
+/// A table of facts of type `T` keyed by `K`. Cheap to clone; every method
+/// takes `&self` and may run concurrently.
+pub struct FactStore<T: Facts, K: Key> {
+    db: Db,
+    spec: Arc<Spec>,
+    fill: Option<Fill<T, K>>,
+    pg_write: PgWrite,
+    types: PhantomData<fn() -> (T, K)>,
+}
+
+impl<T: Facts, K: Key> Clone for FactStore<T, K> {
+    fn clone(&self) -> Self {
+        Self {
+            db: self.db.clone(),
+            spec: Arc::clone(&self.spec),
+            fill: self.fill.clone(),
+            pg_write: self.pg_write,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<T: Facts, K: Key> fmt::Debug for FactStore<T, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FactStore")
+            .field("type", &T::NAME)
+            .field("table", &self.spec.table)
+            .field("backend", &self.spec.backend)
+            .finish()
+    }
+}
+
+/// Configures a [`FactStore`]; [`open`](Self::open) checks everything and
+/// creates the table.
+pub struct StoreBuilder<T: Facts, K: Key> {
+    db: Db,
+    table: String,
+    keys: Vec<String>,
+    mirrors: Vec<String>,
+    conflict: Conflict,
+    min_version: u8,
+    fill: Option<Fill<T, K>>,
+    pg_write: PgWrite,
+    pages: Option<PageSpec>,
+}
+
+impl<T: Facts, K: Key> fmt::Debug for StoreBuilder<T, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreBuilder")
+            .field("table", &self.table)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Facts, K: Key> StoreBuilder<T, K> {
+    /// Names the key columns, one per element of `K`, in order. Without it
+    /// a single-column key is called `key`.
+    #[must_use]
+    pub fn key<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Self {
+        self.keys = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Mirrors one more field as an indexed column, beside those marked
+    /// `#[facts(index)]`.
+    #[must_use]
+    pub fn mirror(mut self, field: &str) -> Self {
+        self.mirrors.push(field.to_owned());
+        self
+    }
+
+    /// What an upsert does with a row that exists (default: replace it).
+    #[must_use]
+    pub fn conflict(mut self, conflict: Conflict) -> Self {
+        self.conflict = conflict;
+        self
+    }
+
+    /// Hides rows written by versions below `version`: bumping it makes them
+    /// misses, to be recomputed, even though this code could read them.
+    #[must_use]
+    pub fn min_version(mut self, version: u8) -> Self {
+        self.min_version = version;
+        self
+    }
+
+    /// Fills the transient fields of every fact read, from its row's key.
+    #[must_use]
+    pub fn transient_from_key(
+        mut self,
+        fill: impl Fn(&K, &mut T::Transient) + Send + Sync + 'static,
+    ) -> Self {
+        self.fill = Some(Arc::new(fill));
+        self
+    }
+
+    /// How PostgreSQL batches travel (default: [`PgWrite::Copy`]).
+    #[must_use]
+    pub fn pg_write(mut self, how: PgWrite) -> Self {
+        self.pg_write = how;
+        self
+    }
+
+    /// Packs several facts into each row, as pages (see [`PageSpec`]): for
+    /// tables of so many facts that the server's cost per row dominates.
+    ///
+    /// A paged table has the prefix key columns, `bucket`, `page`, the
+    /// version and fingerprint (together the primary key), `<field>_min` and
+    /// `<field>_max` per mirrored field, `facts` (how many a page holds),
+    /// `data` and `updated_at`. The store's methods work as on a table of one
+    /// fact per row, with these differences:
+    /// - a filter selects pages in SQL (exactly on the prefix columns, by
+    ///   min/max on mirrored fields) and facts in Rust, on each fact's own
+    ///   fields and key;
+    /// - an upsert reads, merges and rewrites every page of the key prefixes
+    ///   it touches, in its transaction: choose a prefix that splits the
+    ///   facts into groups of moderate size. A fact whose bucketed field
+    ///   changes moves to its new bucket's page. The conflict policy is
+    ///   applied in Rust, against the stored fact of the same key of any
+    ///   visible version, which the new fact replaces;
+    /// - a page whose bytes are corrupt fails reads with
+    ///   [`StoreError::CorruptPage`] naming it; the next upsert that touches
+    ///   its group drops it (its facts become misses);
+    /// - [`delete_versions_below`](FactStore::delete_versions_below) counts
+    ///   pages; [`PgWrite`] does not apply (pages are few: they travel in one
+    ///   `UNNEST` statement).
+    #[must_use]
+    pub fn pages(mut self, pages: PageSpec) -> Self {
+        self.pages = Some(pages);
+        self
+    }
+
+    /// Checks the configuration, creates the table and its indexes if they do
+    /// not exist, and checks an existing table's columns.
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for a bad name, a key of another arity than
+    /// `K`, a field that cannot be mirrored; [`StoreError::SchemaMismatch`]
+    /// for an existing table with other columns; a database error.
+    pub async fn open(self) -> Result<FactStore<T, K>, StoreError> {
+        let spec = self.spec()?;
+        match &self.db.0 {
+            Pool::Postgres(pool) => pg::create(pool, &spec).await?,
+            Pool::Sqlite(pool) => sqlite::create(pool, &spec).await?,
+        }
+        Ok(FactStore {
+            db: self.db,
+            spec: Arc::new(spec),
+            fill: self.fill,
+            pg_write: self.pg_write,
+            types: PhantomData,
+        })
+    }
+
+    /// Resolves and checks the configuration, without SQL.
+    fn spec(&self) -> Result<Spec, StoreError> {
+        let table = &self.table;
+        check_ident(table, "table name", table)?;
+        let names: Vec<String> = if self.keys.is_empty() && K::TYPES.len() == 1 {
+            vec!["key".to_owned()]
+        } else {
+            self.keys.clone()
+        };
+        if names.len() != K::TYPES.len() {
+            return Err(StoreError::config(
+                table,
+                format!(
+                    "{} key column names given for a key of {} columns",
+                    names.len(),
+                    K::TYPES.len()
+                ),
+            ));
+        }
+        let keys: Vec<Column> = names
+            .into_iter()
+            .zip(K::TYPES)
+            .map(|(name, sql)| Column { name, sql: *sql })
+            .collect();
+        let mut mirrors: Vec<Mirror> = Vec::new();
+        let wanted = T::FIELDS.iter().filter(|f| f.indexed).map(|f| f.name);
+        let bucketed = self.pages.iter().map(PageSpec::field);
+        for name in wanted
+            .chain(self.mirrors.iter().map(String::as_str))
+            .chain(bucketed)
+        {
+            if mirrors.iter().any(|m| m.name() == name) {
+                continue;
+            }
+            let info = T::field(name).ok_or_else(|| {
+                StoreError::config(
+                    table,
+                    format!("`{}` has no stored field `{name}` to mirror", T::NAME),
+                )
+            })?;
+            mirrors.push(Mirror::new(info).map_err(|reason| StoreError::config(table, reason))?);
+        }
+        let mut seen: Vec<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
+        if self.pages.is_some() {
+            seen.extend(pages::PAGE_RESERVED.iter().map(|s| (*s).to_owned()));
+            for m in &mirrors {
+                seen.extend(pages::min_max(m.name()));
+            }
+        }
+        let names = keys
+            .iter()
+            .map(|c| c.name.clone())
+            .chain(mirrors.iter().map(|m| m.name().to_owned()));
+        for name in names {
+            check_ident(table, "column", &name)?;
+            if seen.contains(&name) {
+                return Err(StoreError::config(
+                    table,
+                    format!("column `{name}` is named twice or clashes with a column of the store"),
+                ));
+            }
+            seen.push(name);
+        }
+        if let Conflict::ReplaceIfNewer(column) = &self.conflict {
+            if !mirrors.iter().any(|m| m.name() == column) {
+                return Err(StoreError::config(
+                    table,
+                    format!("`ReplaceIfNewer({column})` needs `{column}` to be a mirrored field"),
+                ));
+            }
+        }
+        let first = self.min_version.max(1);
+        let visible = (first..=T::VERSION)
+            .filter_map(|v| T::fingerprint_at(v).map(|fp| (v, fp as i64)))
+            .collect();
+        let mut spec = Spec {
+            backend: self.db.backend(),
+            table: table.clone(),
+            keys,
+            mirrors,
+            conflict: self.conflict.clone(),
+            visible,
+            pages: None,
+        };
+        if let Some(pages) = &self.pages {
+            spec.pages = Some(pages::Layout::new(&spec, pages)?);
+        }
+        Ok(spec)
+    }
+}
+
+/// Compares the columns an existing table has with those the store expects.
+pub(crate) fn spec_check(spec: &Spec, found: &[(String, String)]) -> Result<(), StoreError> {
+    for (name, ty) in spec.expected_columns() {
+        match found.iter().find(|(n, _)| *n == name) {
+            None => {
+                return Err(StoreError::SchemaMismatch {
+                    table: spec.table.clone(),
+                    reason: format!(
+                    "column `{name}` is missing; a store cannot add columns to an existing table: \
+                         use a new table name, or drop this one (its facts are a cache)"
+                ),
+                })
+            }
+            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
+                return Err(StoreError::SchemaMismatch {
+                    table: spec.table.clone(),
+                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+impl<T: Facts, K: Key> FactStore<T, K> {
+    /// Starts configuring the store of `table` in `db`.
+    pub fn builder(db: &Db, table: &str) -> StoreBuilder<T, K> {
+        StoreBuilder {
+            db: db.clone(),
+            table: table.to_owned(),
+            keys: Vec::new(),
+            mirrors: Vec::new(),
+            conflict: Conflict::default(),
+            min_version: 1,
+            fill: None,
+            pg_write: PgWrite::default(),
+            pages: None,
+        }
+    }
+
+    /// The table's name.
+    pub fn table(&self) -> &str {
+        &self.spec.table
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The names of the mirrored columns, in table order.
+    pub fn mirrored(&self) -> Vec<&'static str> {
+        self.spec.mirrors.iter().map(Mirror::name).collect()
+    }
+
+    /// Upserts `rows` as one batch, in one transaction: all of them or, on
+    /// error, none. A key given twice keeps its last fact. Rows are written
+    /// with the version that packed them and its fingerprint.
+    ///
+    /// Returns the rows written (with [`Conflict::Keep`], or
+    /// [`Conflict::ReplaceIfNewer`], those left alone are not counted); for a
+    /// paged store, the facts written.
+    ///
+    /// # Errors
+    /// A database error (the batch is rolled back), or a fact of a version
+    /// this code does not know.
+    pub async fn upsert(&self, rows: &[(K, Packed<T>)]) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        if self.spec.pages.is_some() {
+            return pages::upsert(self, rows).await;
+        }
+        let batch = Batch::new(&self.spec, rows)?;
+        match &self.db.0 {
+            Pool::Postgres(pool) => pg::upsert(pool, &self.spec, &batch, self.pg_write).await,
+            Pool::Sqlite(pool) => sqlite::upsert(pool, &self.spec, &batch).await,
+        }
+    }
+
+    /// A `WHERE` selecting the visible rows of `keys`.
+    fn where_keys(&self, keys: &[K]) -> Result<Where, StoreError> {
+        self.where_keys_in(keys, Where::visible(&self.spec))
+    }
+
+    /// `w` and the rows of `keys`.
+    fn where_keys_in(&self, keys: &[K], mut w: Where) -> Result<Where, StoreError> {
+        let spec = &self.spec;
+        let mut columns: Vec<Vec<Cell>> = vec![Vec::with_capacity(keys.len()); spec.keys.len()];
+        let mut values = Vec::with_capacity(spec.keys.len());
+        for key in keys {
+            values.clear();
+            key.push_values(&mut values);
+            for ((column, value), c) in columns.iter_mut().zip(&values).zip(&spec.keys) {
+                column.push(spec.cell(&c.name, c.sql, value)?);
+            }
+        }
+        let names: Vec<(&str, SqlType)> =
+            spec.keys.iter().map(|c| (c.name.as_str(), c.sql)).collect();
+        w.in_list(&names, columns, &spec.table)?;
+        Ok(w)
+    }
+
+    /// A `WHERE` selecting the visible rows that `filter` selects.
+    fn where_filter(&self, filter: &Filter) -> Result<Where, StoreError> {
+        let mut w = Where::visible(&self.spec);
+        w.filter(&self.spec, filter)?;
+        Ok(w)
+    }
+
+    /// The facts of `keys` that are stored (a missing key is a miss, not an
+    /// error), with their keys, in no particular order.
+    ///
+    /// # Errors
+    /// A corrupt row ([`StoreError::Corrupt`], naming its key) or a database error.
+    pub async fn get(&self, keys: &[K]) -> Result<Vec<(K, Packed<T>)>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Some((w, keep)) = self.page_keys(keys)? {
+            return pages::read_packed(self, w, &keep, false)
+                .await
+                .map(|s| s.facts);
+        }
+        let w = self.where_keys(keys)?;
+        read::packed(self, w, false).await.map(|s| s.facts)
+    }
+
+    /// The facts of `keys`, into columns.
+    ///
+    /// # Errors
+    /// See [`get`](Self::get).
+    pub async fn get_columns(&self, keys: &[K]) -> Result<T::Columns, StoreError> {
+        if keys.is_empty() {
+            return Ok(crate::columns::Columns::with_capacity(0));
+        }
+        if let Some((w, keep)) = self.page_keys(keys)? {
+            return pages::read_columns(self, w, &keep, false)
+                .await
+                .map(|s| s.facts);
+        }
+        let w = self.where_keys(keys)?;
+        read::columns(self, w, false).await.map(|s| s.facts)
+    }
+
+    /// The facts that `filter` selects, with their keys.
+    ///
+    /// # Errors
+    /// A filter on an unknown column or with a value of the wrong type (before
+    /// any SQL runs), a corrupt row (naming its key), or a database error.
+    pub async fn read_packed(&self, filter: &Filter) -> Result<Vec<(K, Packed<T>)>, StoreError> {
+        self.read_packed_with(filter, false).await.map(|s| s.facts)
+    }
+
+    /// The facts that `filter` selects, into columns, straight from the rows
+    /// the driver holds.
+    ///
+    /// # Errors
+    /// See [`read_packed`](Self::read_packed).
+    pub async fn read_columns(&self, filter: &Filter) -> Result<T::Columns, StoreError> {
+        self.read_columns_with(filter, false).await.map(|s| s.facts)
+    }
+
+    /// Like [`read_packed`](Self::read_packed), but a corrupt row is set
+    /// aside, with its key, instead of failing the read.
+    ///
+    /// # Errors
+    /// A bad filter or a database error.
+    pub async fn read_packed_salvaging(
+        &self,
+        filter: &Filter,
+    ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+        self.read_packed_with(filter, true).await
+    }
+
+    /// Like [`read_columns`](Self::read_columns), but a corrupt row is set
+    /// aside, with its key, instead of failing the read.
+    ///
+    /// # Errors
+    /// A bad filter or a database error.
+    pub async fn read_columns_salvaging(
+        &self,
+        filter: &Filter,
+    ) -> Result<Salvage<T::Columns, K>, StoreError> {
+        self.read_columns_with(filter, true).await
+    }
+
+    /// How many visible rows (for a paged store, facts) `filter` selects.
+    ///
+    /// # Errors
+    /// A bad filter or a database error.
+    pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
+        if self.spec.pages.is_some() {
+            return pages::count(self, filter).await;
+        }
+        let w = self.where_filter(filter)?;
+        let sql = format!(
+            "SELECT COUNT(*) FROM {} AS t WHERE {}",
+            spec::quote(&self.spec.table),
+            w.sql
+        );
+        let mut n = 0_i64;
+        match &self.db.0 {
+            Pool::Postgres(pool) => {
+                pg::fetch(pool, &self.spec, sql, &w.params, |row| {
+                    n = sqlx::Row::try_get(row, 0).unwrap_or(0);
+                    Ok(())
+                })
+                .await?;
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::fetch(pool, &self.spec, sql, &w.params, |row| {
+                    n = sqlx::Row::try_get(row, 0).unwrap_or(0);
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Deletes the rows of `keys`, of every version and fingerprint.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete(&self, keys: &[K]) -> Result<u64, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        if self.spec.pages.is_some() {
+            return pages::delete_keys(self, keys).await;
+        }
+        // Every version, not only the visible ones.
+        let w = self.where_keys_in(keys, Where::raw(&self.spec, "TRUE".to_owned()))?;
+        self.delete_where_clause(w).await
+    }
+
+    /// Deletes the visible rows that `filter` selects.
+    ///
+    /// # Errors
+    /// A bad filter or a database error.
+    pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
+        if self.spec.pages.is_some() {
+            return pages::delete_where(self, filter).await;
+        }
+        let w = self.where_filter(filter)?;
+        self.delete_where_clause(w).await
+    }
+
+    /// Deletes every row written by a version below `version`, of any
+    /// fingerprint: invalidation after a format bump, to reclaim space.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
+        let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
+        self.delete_where_clause(w).await
+    }
+
+    /// For a paged store, the pages that may hold `keys` and the keys to keep.
+    fn page_keys(&self, keys: &[K]) -> Result<Option<(Where, pages::ReadKeys)>, StoreError> {
+        let Some(layout) = &self.spec.pages else {
+            return Ok(None);
+        };
+        let spec = &self.spec;
+        let mut wanted = std::collections::BTreeSet::new();
+        let mut prefixes: Vec<Vec<Cell>> = Vec::new();
+        let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
+        let mut values = Vec::with_capacity(spec.keys.len());
+        for key in keys {
+            values.clear();
+            key.push_values(&mut values);
+            let cells = values
+                .iter()
+                .zip(&spec.keys)
+                .map(|(v, c)| spec.cell(&c.name, c.sql, v))
+                .collect::<Result<Vec<_>, _>>()?;
+            wanted.insert(pages::key_bytes(&types, &cells));
+            prefixes.push(cells.into_iter().take(layout.prefix).collect());
+        }
+        let mut w = Where::visible(spec);
+        if layout.prefix > 0 {
+            prefixes.sort_by(|a, b| {
+                let t = &types;
+                pages::key_bytes(t, a).cmp(&pages::key_bytes(t, b))
+            });
+            prefixes.dedup();
+            let columns: Vec<(&str, SqlType)> = spec
+                .keys
+                .iter()
+                .take(layout.prefix)
+                .map(|c| (c.name.as_str(), c.sql))
+                .collect();
+            let by_column: Vec<Vec<Cell>> = (0..layout.prefix)
+                .map(|j| {
+                    prefixes
+                        .iter()
+                        .map(|p| p.get(j).cloned().unwrap_or(Cell::Null))
+                        .collect()
+                })
+                .collect();
+            w.in_list(&columns, by_column, &spec.table)?;
+        }
+        Ok(Some((w, pages::ReadKeys::Keys(wanted))))
+    }
+
+    async fn read_packed_with(
+        &self,
+        filter: &Filter,
+        salvage: bool,
+    ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+        if let Some(layout) = &self.spec.pages {
+            let keep =
+                pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
+            let w = pages::coarse(&self.spec, layout, filter)?;
+            return pages::read_packed(self, w, &keep, salvage).await;
+        }
+        let w = self.where_filter(filter)?;
+        read::packed(self, w, salvage).await
+    }
+
+    async fn read_columns_with(
+        &self,
+        filter: &Filter,
+        salvage: bool,
+    ) -> Result<Salvage<T::Columns, K>, StoreError> {
+        if let Some(layout) = &self.spec.pages {
+            let keep =
+                pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
+            let w = pages::coarse(&self.spec, layout, filter)?;
+            return pages::read_columns(self, w, &keep, salvage).await;
+        }
+        let w = self.where_filter(filter)?;
+        read::columns(self, w, salvage).await
+    }
+
+    async fn delete_where_clause(&self, w: Where) -> Result<u64, StoreError> {
+        let table = spec::quote(&self.spec.table);
+        let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
+        match &self.db.0 {
+            Pool::Postgres(pool) => {
+                pg::execute(pool, &self.spec, sql, &w.params, "cannot delete").await
+            }
+            Pool::Sqlite(pool) => {
+                sqlite::execute(pool, &self.spec, sql, &w.params, "cannot delete").await
+            }
+        }
+    }
+
+    pub(crate) fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    pub(crate) fn fill(&self) -> Option<&Fill<T, K>> {
+        self.fill.as_ref()
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.db.0
+    }
+}

@@ -1,0 +1,188 @@
+//! Filters evaluated in Rust on each fact of a page: the page's SQL columns
+//! only bound its facts (min/max per mirrored field), so every condition on a
+//! mirrored field or on a key column past the prefix is checked again here,
+//! on the fact's own bytes (through the field's offset and kind) and key.
+
+use core::cmp::Ordering;
+use core::ops::Bound;
+
+use crate::store::error::StoreError;
+use crate::store::filter::{Cond, Filter};
+use crate::store::mirror::Cell;
+use crate::store::spec::Spec;
+
+/// What a check reads.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    /// Mirrored field `i` of the spec, from the blob.
+    Mirror(usize),
+    /// Key column `prefix + i`, from the entry's key suffix.
+    Suffix(usize),
+}
+
+/// The test a value must pass.
+#[derive(Debug, Clone)]
+enum Test {
+    Range(Bound<Cell>, Bound<Cell>),
+    In(Vec<Cell>),
+    Null(bool),
+}
+
+/// The conditions of a filter that SQL cannot decide for a page's facts.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Exact {
+    checks: Vec<(Target, Test)>,
+}
+
+/// Orders two cells of one column; `None` when either is null (or NaN).
+pub(crate) fn compare(a: &Cell, b: &Cell) -> Option<Ordering> {
+    match (a, b) {
+        (Cell::Bool(a), Cell::Bool(b)) => Some(a.cmp(b)),
+        (Cell::Int(a), Cell::Int(b))
+        | (Cell::Micros(a), Cell::Micros(b))
+        | (Cell::Days(a), Cell::Days(b)) => Some(a.cmp(b)),
+        (Cell::Float(a), Cell::Float(b)) => a.partial_cmp(b),
+        (Cell::Text(a), Cell::Text(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+fn bound(
+    spec: &Spec,
+    column: &str,
+    b: &Bound<crate::store::Value>,
+) -> Result<Bound<Cell>, StoreError> {
+    let sql = spec.column(column)?;
+    Ok(match b {
+        Bound::Included(v) => Bound::Included(spec.cell(column, sql, v)?),
+        Bound::Excluded(v) => Bound::Excluded(spec.cell(column, sql, v)?),
+        Bound::Unbounded => Bound::Unbounded,
+    })
+}
+
+impl Exact {
+    /// The checks of `filter` on columns that are not the page's prefix,
+    /// with every value checked against its column's type.
+    pub(crate) fn new(spec: &Spec, prefix: usize, filter: &Filter) -> Result<Self, StoreError> {
+        let mut checks = Vec::new();
+        for cond in &filter.conds {
+            let column = match cond {
+                Cond::Range { column, .. }
+                | Cond::In { column, .. }
+                | Cond::Null { column, .. } => column,
+            };
+            let target = if let Some(i) = spec.keys.iter().position(|c| &c.name == column) {
+                match i.checked_sub(prefix) {
+                    Some(j) => Target::Suffix(j),
+                    None => continue, // decided by SQL, exactly
+                }
+            } else if let Some(i) = spec.mirrors.iter().position(|m| m.name() == column) {
+                Target::Mirror(i)
+            } else {
+                return Err(StoreError::UnknownColumn {
+                    table: spec.table.clone(),
+                    column: column.clone(),
+                });
+            };
+            let test = match cond {
+                Cond::Range { lo, hi, .. } => {
+                    Test::Range(bound(spec, column, lo)?, bound(spec, column, hi)?)
+                }
+                Cond::In { values, .. } => {
+                    let sql = spec.column(column)?;
+                    Test::In(
+                        values
+                            .iter()
+                            .map(|v| spec.cell(column, sql, v))
+                            .collect::<Result<_, _>>()?,
+                    )
+                }
+                Cond::Null { null, .. } => Test::Null(*null),
+            };
+            checks.push((target, test));
+        }
+        Ok(Self { checks })
+    }
+
+    /// Whether any check reads the key suffix.
+    pub(crate) fn needs_key(&self) -> bool {
+        self.checks
+            .iter()
+            .any(|(t, _)| matches!(t, Target::Suffix(_)))
+    }
+
+    /// Whether there is nothing to check.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.checks.is_empty()
+    }
+
+    /// Whether the fact with `blob` and key suffix `suffix` (needed only when
+    /// [`needs_key`](Self::needs_key)) passes every check.
+    pub(crate) fn matches(&self, spec: &Spec, blob: &[u8], suffix: &[Cell]) -> bool {
+        self.checks.iter().all(|(target, test)| {
+            let owned;
+            let value = match target {
+                Target::Mirror(i) => match spec.mirrors.get(*i) {
+                    Some(m) => {
+                        owned = m.cell(blob);
+                        &owned
+                    }
+                    None => return false,
+                },
+                Target::Suffix(i) => match suffix.get(*i) {
+                    Some(c) => c,
+                    None => return false,
+                },
+            };
+            passes(test, value)
+        })
+    }
+}
+
+fn passes(test: &Test, value: &Cell) -> bool {
+    match test {
+        Test::Null(null) => (*value == Cell::Null) == *null,
+        Test::In(list) => list
+            .iter()
+            .any(|v| compare(value, v) == Some(Ordering::Equal)),
+        Test::Range(lo, hi) => {
+            let above = match lo {
+                Bound::Included(b) => {
+                    matches!(compare(value, b), Some(Ordering::Greater | Ordering::Equal))
+                }
+                Bound::Excluded(b) => compare(value, b) == Some(Ordering::Greater),
+                Bound::Unbounded => true,
+            };
+            let below = match hi {
+                Bound::Included(b) => {
+                    matches!(compare(value, b), Some(Ordering::Less | Ordering::Equal))
+                }
+                Bound::Excluded(b) => compare(value, b) == Some(Ordering::Less),
+                Bound::Unbounded => true,
+            };
+            above && below
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_respect_bounds_and_exclude_nulls_as_sql_does() {
+        let t = Test::Range(Bound::Included(Cell::Int(2)), Bound::Excluded(Cell::Int(5)));
+        assert!(!passes(&t, &Cell::Int(1)));
+        assert!(passes(&t, &Cell::Int(2)));
+        assert!(passes(&t, &Cell::Int(4)));
+        assert!(!passes(&t, &Cell::Int(5)));
+        assert!(!passes(&t, &Cell::Null));
+        // As in SQL, where an unbounded range adds no condition.
+        let open = Test::Range(Bound::Unbounded, Bound::Unbounded);
+        assert!(passes(&open, &Cell::Null));
+        assert!(passes(&Test::Null(true), &Cell::Null));
+        assert!(!passes(&Test::Null(false), &Cell::Null));
+        assert!(passes(&Test::In(vec![Cell::Micros(3)]), &Cell::Micros(3)));
+        assert!(!passes(&Test::In(vec![]), &Cell::Micros(3)));
+    }
+}

@@ -1,0 +1,307 @@
+//! Pages: many facts in one row, for stores whose rows are so many that the
+//! server's cost per row dominates writes and reads.
+//!
+//! A paged store keys each row by the first columns of the application's key
+//! (the *prefix*, e.g. account and repository) and a time bucket of one
+//! mirrored time field (e.g. `created` by 30 days), plus a page number when a
+//! bucket holds more than [`PageSpec::max_facts`] facts. The row's `data` is
+//! a page (see `codec`): each fact's remaining key columns and its complete
+//! factpack blob, which reads hand to the columns as a slice of the page,
+//! without copying. Per page, every mirrored field has a `<field>_min` and
+//! `<field>_max` column, so that SQL skips pages that cannot match; the exact
+//! filter then runs in Rust on each fact's own fields.
+//!
+//! Writes read, merge and rewrite the pages of the key prefixes they touch,
+//! inside the batch's transaction. Version and fingerprint stay part of the
+//! primary key: a page of another layout is a miss, never misread.
+
+mod codec;
+mod exact;
+mod read;
+mod write;
+
+use core::fmt::Write as _;
+
+use chrono::TimeDelta;
+
+use crate::kind::FieldKind;
+
+use super::error::StoreError;
+use super::mirror::Cell;
+use super::spec::{quote, Spec};
+use super::value::SqlType;
+use super::Backend;
+
+pub(crate) use self::codec::key_bytes;
+pub(crate) use self::exact::Exact;
+pub(crate) use self::read::{cell_of, coarse, count, read_columns, read_packed, ReadKeys};
+pub(crate) use self::write::{delete_keys, delete_where, upsert};
+
+/// Packs several facts into each row: pages keyed by a prefix of the key
+/// columns and a time bucket. See [`StoreBuilder::pages`](super::StoreBuilder::pages).
+///
+/// ```
+/// # use factpack::store::PageSpec;
+/// # use chrono::TimeDelta;
+/// // Pages of (account, repository) and 30 days of `created`, at most 1,000 facts each.
+/// let pages = PageSpec::new(2, "created", TimeDelta::days(30)).max_facts(1_000);
+/// # let _ = pages;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSpec {
+    prefix: usize,
+    field: String,
+    width: TimeDelta,
+    max_facts: usize,
+}
+
+impl PageSpec {
+    /// Pages keyed by the first `prefix_columns` key columns and buckets of
+    /// `width` of the time field `time_field` (a `DateTime`, `NaiveDateTime`
+    /// or `NaiveDate` field, mirrored automatically). Facts whose field is
+    /// null share one bucket per prefix. At most 1,024 facts a page.
+    pub fn new(prefix_columns: usize, time_field: &str, width: TimeDelta) -> Self {
+        Self {
+            prefix: prefix_columns,
+            field: time_field.to_owned(),
+            width,
+            max_facts: 1_024,
+        }
+    }
+
+    /// At most `n` facts a page (at least 1); a fuller bucket takes several
+    /// pages.
+    #[must_use]
+    pub fn max_facts(mut self, n: usize) -> Self {
+        self.max_facts = n.max(1);
+        self
+    }
+
+    /// The time field bucketed.
+    pub(crate) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+/// A [`PageSpec`], resolved against a store's spec.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// Key columns in the page's key.
+    pub(crate) prefix: usize,
+    /// The bucketed field: an index into the spec's mirrors.
+    pub(crate) bucket: usize,
+    /// The bucket's width in the field's cell unit (µs or days).
+    pub(crate) width: i64,
+    pub(crate) max_facts: usize,
+}
+
+/// The bucket of facts whose bucketed field is null.
+pub(crate) const NULL_BUCKET: i64 = i64::MIN;
+
+/// Columns of a paged table besides the prefix and the min/max columns.
+pub(crate) const PAGE_RESERVED: [&str; 3] = ["bucket", "page", "facts"];
+
+impl Layout {
+    /// Resolves `pages` for a store with `keys` key columns whose mirrors
+    /// already include the bucketed field.
+    pub(crate) fn new(spec: &Spec, pages: &PageSpec) -> Result<Self, StoreError> {
+        let table = &spec.table;
+        if pages.prefix >= spec.keys.len() {
+            return Err(StoreError::config(
+                table,
+                format!(
+                    "pages keyed by {} of the {} key columns: the prefix must leave at least one key column to tell a page's facts apart",
+                    pages.prefix,
+                    spec.keys.len()
+                ),
+            ));
+        }
+        let bucket = spec
+            .mirrors
+            .iter()
+            .position(|m| m.name() == pages.field)
+            .ok_or_else(|| {
+                StoreError::config(
+                    table,
+                    format!("no mirrored field `{}` to bucket pages by", pages.field),
+                )
+            })?;
+        let width = match spec.mirrors.get(bucket).map(|m| m.info.kind) {
+            Some(FieldKind::Timestamp { .. }) => pages.width.num_microseconds(),
+            Some(FieldKind::Date) => (pages.width.num_seconds() % 86_400 == 0
+                && pages.width.subsec_nanos() == 0)
+                .then(|| pages.width.num_days()),
+            _ => {
+                return Err(StoreError::config(
+                    table,
+                    format!(
+                        "pages are bucketed by time: `{}` is not a timestamp or date field",
+                        pages.field
+                    ),
+                ))
+            }
+        };
+        let width = width.filter(|w| *w > 0).ok_or_else(|| {
+            StoreError::config(
+                table,
+                format!(
+                    "bucket width {} for `{}` must be positive (and whole days for a date)",
+                    pages.width, pages.field
+                ),
+            )
+        })?;
+        Ok(Self {
+            prefix: pages.prefix,
+            bucket,
+            width,
+            max_facts: pages.max_facts,
+        })
+    }
+
+    /// The bucket of a fact whose bucketed field holds `cell`.
+    pub(crate) fn bucket_of(&self, cell: &Cell) -> i64 {
+        match cell {
+            Cell::Micros(v) | Cell::Days(v) | Cell::Int(v) => v.div_euclid(self.width),
+            _ => NULL_BUCKET,
+        }
+    }
+
+    /// The types of the key columns past the prefix, as a page stores them.
+    pub(crate) fn suffix_types(&self, spec: &Spec) -> Vec<SqlType> {
+        spec.keys.iter().skip(self.prefix).map(|c| c.sql).collect()
+    }
+
+    /// The types of the prefix columns.
+    pub(crate) fn prefix_types(&self, spec: &Spec) -> Vec<SqlType> {
+        spec.keys.iter().take(self.prefix).map(|c| c.sql).collect()
+    }
+}
+
+/// `<field>_min` and `<field>_max`.
+pub(crate) fn min_max(field: &str) -> [String; 2] {
+    [format!("{field}_min"), format!("{field}_max")]
+}
+
+/// `CREATE TABLE IF NOT EXISTS` of a paged table.
+pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
+    let pg = spec.backend == Backend::Postgres;
+    let ty = |t: SqlType| if pg { t.postgres() } else { t.sqlite() };
+    let (small, big, int, blob, stamp) = if pg {
+        (
+            "SMALLINT",
+            "BIGINT",
+            "INTEGER",
+            "BYTEA",
+            "TIMESTAMPTZ NOT NULL DEFAULT now()",
+        )
+    } else {
+        ("INTEGER", "INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL")
+    };
+    let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&spec.table));
+    let mut pk = Vec::new();
+    for c in spec.keys.iter().take(layout.prefix) {
+        let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
+        pk.push(quote(&c.name));
+    }
+    let _ = write!(
+        create,
+        "bucket {big} NOT NULL, page {int} NOT NULL, format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
+    );
+    for m in &spec.mirrors {
+        for name in min_max(m.name()) {
+            let _ = write!(create, "{} {}, ", quote(&name), ty(m.sql));
+        }
+    }
+    pk.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
+    let _ = write!(
+        create,
+        "facts {int} NOT NULL, data {blob} NOT NULL, updated_at {stamp}, PRIMARY KEY ({}))",
+        pk.join(", ")
+    );
+    let mut out = vec![create];
+    if pg {
+        // Pages are tens of kilobytes: PostgreSQL would compress each with
+        // pglz before moving it out of line, which measured 6x slower to
+        // write and 4x slower to read than storing it uncompressed
+        // (BENCHMARKS.md). Altered only when needed: it locks the table.
+        let t = quote(&spec.table);
+        out.push(format!(
+            "DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '{t}'::regclass AND attname = 'data') <> 'e' \
+             THEN ALTER TABLE {t} ALTER COLUMN data SET STORAGE EXTERNAL; END IF; END $$"
+        ));
+    }
+    out
+}
+
+/// The columns a paged table must have, with the type each backend reports.
+pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
+    let pg = spec.backend == Backend::Postgres;
+    let ty = |t: SqlType| {
+        if pg {
+            super::spec::pg_reported(t)
+        } else {
+            t.sqlite()
+        }
+    };
+    let (small, big, int) = if pg {
+        ("smallint", "bigint", "integer")
+    } else {
+        ("INTEGER", "INTEGER", "INTEGER")
+    };
+    let mut out: Vec<(String, &'static str)> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| (c.name.clone(), ty(c.sql)))
+        .collect();
+    out.push(("bucket".into(), big));
+    out.push(("page".into(), int));
+    out.push(("format_version".into(), small));
+    out.push(("fingerprint".into(), big));
+    for m in &spec.mirrors {
+        for name in min_max(m.name()) {
+            out.push((name, ty(m.sql)));
+        }
+    }
+    out.push(("facts".into(), int));
+    out.push(("data".into(), if pg { "bytea" } else { "BLOB" }));
+    out.push((
+        "updated_at".into(),
+        if pg {
+            "timestamp with time zone"
+        } else {
+            "INTEGER"
+        },
+    ));
+    out
+}
+
+/// How a page is named in errors: its prefix, bucket, number and version.
+pub(crate) fn describe(
+    spec: &Spec,
+    prefix: &[Cell],
+    bucket: i64,
+    page: i64,
+    version: i64,
+) -> String {
+    let mut out = String::from("(");
+    for (i, (c, cell)) in spec.keys.iter().zip(prefix).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = match cell {
+            Cell::Text(v) => write!(out, "{} = {v:?}", c.name),
+            Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => write!(out, "{} = {v}", c.name),
+            Cell::Bool(v) => write!(out, "{} = {v}", c.name),
+            Cell::Float(v) => write!(out, "{} = {v}", c.name),
+            Cell::Null => write!(out, "{} = null", c.name),
+        };
+    }
+    let bucket = if bucket == NULL_BUCKET {
+        "null".to_owned()
+    } else {
+        bucket.to_string()
+    };
+    let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
+    out
+}

@@ -1,0 +1,494 @@
+//! Reads of a paged store: SQL selects the pages that may hold matching
+//! facts (exactly on the prefix, by min/max on mirrored fields), then each
+//! fact is checked in Rust and handed over as a slice of its page.
+
+use std::collections::BTreeSet;
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use crate::columns::{Columns, ColumnsError};
+use crate::facts::Facts;
+use crate::packed::Packed;
+
+use super::super::db::Pool;
+use super::super::error::{CorruptRow, StoreError};
+use super::super::filter::{Cond, Filter};
+use super::super::key::Key;
+use super::super::mirror::Cell;
+use super::super::read::{Filled, Salvage};
+use super::super::spec::{quote, Param, Spec, Where};
+use super::super::value::{self, SqlType, Value};
+use super::super::{pg, sqlite, FactStore};
+use super::codec::{self, Entry};
+use super::exact::{compare, Exact};
+use super::{describe, min_max, Layout};
+
+/// A value as a cell.
+pub(crate) fn cell_of(value: Value) -> Cell {
+    match value {
+        Value::Bool(v) => Cell::Bool(v),
+        Value::Int(v) => Cell::Int(v),
+        Value::Float(v) => Cell::Float(v),
+        Value::Text(v) => Cell::Text(v),
+        Value::Timestamp(v) => Cell::Micros(value::micros(&v)),
+        Value::Date(v) => Cell::Days(value::days(&v)),
+    }
+}
+
+/// A cell of a column of type `sql` as a value; `None` for a null or an
+/// instant out of range.
+fn value_of(cell: Cell, sql: SqlType) -> Option<Value> {
+    Some(match (cell, sql) {
+        (Cell::Bool(v), _) => Value::Bool(v),
+        (Cell::Float(v), _) => Value::Float(v),
+        (Cell::Text(v), _) => Value::Text(v),
+        (Cell::Micros(v), _) | (Cell::Int(v), SqlType::Timestamp) => {
+            Value::Timestamp(value::from_micros(v)?)
+        }
+        (Cell::Days(v), _) | (Cell::Int(v), SqlType::Date) => Value::Date(value::from_days(v)?),
+        (Cell::Int(v), _) => Value::Int(v),
+        (Cell::Null, _) => return None,
+    })
+}
+
+/// `SELECT prefix.., format_version, fingerprint, bucket, page, data`.
+pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> String {
+    let mut columns: Vec<String> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| format!("t.{}", quote(&c.name)))
+        .collect();
+    columns.extend(
+        ["format_version", "fingerprint", "bucket", "page", "data"].map(|c| format!("t.{c}")),
+    );
+    format!(
+        "SELECT {} FROM {} AS t WHERE {where_sql}",
+        columns.join(", "),
+        quote(&spec.table)
+    )
+}
+
+/// The SQL columns of a page row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Head {
+    pub(crate) prefix: Vec<Cell>,
+    pub(crate) version: i64,
+    pub(crate) fingerprint: i64,
+    pub(crate) bucket: i64,
+    pub(crate) page: i64,
+}
+
+impl Head {
+    /// The page, as errors name it.
+    pub(crate) fn describe(&self, spec: &Spec) -> String {
+        describe(spec, &self.prefix, self.bucket, self.page, self.version)
+    }
+}
+
+/// A row of [`select_sql`], on either backend.
+#[derive(Clone, Copy)]
+pub(crate) enum PageRow<'a> {
+    Pg(&'a PgRow),
+    Sqlite(&'a SqliteRow),
+}
+
+impl<'a> PageRow<'a> {
+    fn int(self, i: usize, small: bool) -> Option<i64> {
+        match self {
+            Self::Pg(row) if small => row.try_get::<i16, _>(i).ok().map(i64::from),
+            Self::Pg(row) => row
+                .try_get::<i64, _>(i)
+                .ok()
+                .or_else(|| row.try_get::<i32, _>(i).ok().map(i64::from)),
+            Self::Sqlite(row) => row.try_get(i).ok(),
+        }
+    }
+
+    /// The page's SQL columns.
+    pub(crate) fn head(self, spec: &Spec, layout: &Layout) -> Result<Head, StoreError> {
+        let bad = |column: &str| StoreError::BadKey {
+            table: spec.table.clone(),
+            column: column.to_owned(),
+        };
+        let mut prefix = Vec::with_capacity(layout.prefix);
+        for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
+            let v = match self {
+                Self::Pg(row) => pg::key_value(row, i, c.sql),
+                Self::Sqlite(row) => sqlite::key_value(row, i, c.sql),
+            };
+            prefix.push(cell_of(v.ok_or_else(|| bad(&c.name))?));
+        }
+        let p = layout.prefix;
+        let col = |off: usize, small: bool, name: &str| {
+            self.int(p.saturating_add(off), small)
+                .ok_or_else(|| bad(name))
+        };
+        Ok(Head {
+            prefix,
+            version: col(0, true, "format_version")?,
+            fingerprint: col(1, false, "fingerprint")?,
+            bucket: col(2, false, "bucket")?,
+            page: col(3, false, "page")?,
+        })
+    }
+
+    /// The page's bytes, borrowed from the row.
+    pub(crate) fn data(self, spec: &Spec, layout: &Layout) -> Result<&'a [u8], StoreError> {
+        let i = layout.prefix.saturating_add(4);
+        match self {
+            Self::Pg(row) => row.try_get(i),
+            Self::Sqlite(row) => row.try_get(i),
+        }
+        .map_err(StoreError::db(&spec.table, "cannot read a page"))
+    }
+}
+
+/// The pages `filter` may select: visible, its prefix conditions exactly,
+/// its conditions on mirrored fields by each page's min and max.
+pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Where, StoreError> {
+    let mut w = Where::visible(spec);
+    let prefix: Vec<&str> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| c.name.as_str())
+        .collect();
+    let on_prefix = Filter {
+        conds: filter
+            .conds
+            .iter()
+            .filter(|c| prefix.contains(&cond_column(c)))
+            .cloned()
+            .collect(),
+    };
+    w.filter(spec, &on_prefix)?;
+    for cond in &filter.conds {
+        let column = cond_column(cond);
+        let Some(m) = spec.mirrors.iter().find(|m| m.name() == column) else {
+            continue;
+        };
+        let [lo_col, hi_col] = min_max(m.name()).map(|c| format!("t.{}", quote(&c)));
+        match cond {
+            Cond::Range { lo, hi, .. } => {
+                for (bound, column, incl, excl) in
+                    [(lo, &hi_col, ">=", ">"), (hi, &lo_col, "<=", "<")]
+                {
+                    let (op, v) = match bound {
+                        core::ops::Bound::Included(v) => (incl, v),
+                        core::ops::Bound::Excluded(v) => (excl, v),
+                        core::ops::Bound::Unbounded => continue,
+                    };
+                    let cell = spec.cell(m.name(), m.sql, v)?;
+                    let p = w.placeholder(Param::One(m.sql, cell));
+                    w.sql.push_str(&format!(" AND {column} {op} {p}"));
+                }
+            }
+            Cond::In { values, .. } => {
+                let cells = values
+                    .iter()
+                    .map(|v| spec.cell(m.name(), m.sql, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut sorted: Vec<&Cell> = cells.iter().filter(|c| **c != Cell::Null).collect();
+                sorted.sort_by(|a, b| compare(a, b).unwrap_or(core::cmp::Ordering::Equal));
+                match (sorted.first(), sorted.last()) {
+                    (Some(min), Some(max)) => {
+                        let p = w.placeholder(Param::One(m.sql, (*min).clone()));
+                        w.sql.push_str(&format!(" AND {hi_col} >= {p}"));
+                        let p = w.placeholder(Param::One(m.sql, (*max).clone()));
+                        w.sql.push_str(&format!(" AND {lo_col} <= {p}"));
+                    }
+                    _ => w.sql.push_str(" AND FALSE"),
+                }
+            }
+            Cond::Null { null: false, .. } => w.sql.push_str(&format!(" AND {hi_col} IS NOT NULL")),
+            Cond::Null { null: true, .. } => {}
+        }
+    }
+    Ok(w)
+}
+
+fn cond_column(cond: &Cond) -> &str {
+    match cond {
+        Cond::Range { column, .. } | Cond::In { column, .. } | Cond::Null { column, .. } => column,
+    }
+}
+
+/// Which facts of the selected pages a read keeps.
+#[derive(Debug)]
+pub(crate) enum ReadKeys {
+    /// Those passing the exact filter.
+    Filter(Exact),
+    /// Those whose whole key, encoded, is one of these.
+    Keys(BTreeSet<Vec<u8>>),
+}
+
+/// One fact of a page, as a read visits it.
+pub(crate) struct Fact<'a> {
+    spec: &'a Spec,
+    layout: &'a Layout,
+    head: &'a Head,
+    entry: Entry<'a>,
+}
+
+impl Fact<'_> {
+    /// The fact's key.
+    pub(crate) fn key<K: Key>(&self) -> Result<K, StoreError> {
+        let bad = || StoreError::CorruptPage {
+            table: self.spec.table.clone(),
+            page: self.head.describe(self.spec),
+            reason: "a fact's key does not hold the key type's values".to_owned(),
+        };
+        let suffix_types = self.layout.suffix_types(self.spec);
+        let suffix = codec::key_cells(&suffix_types, self.entry.key).ok_or_else(bad)?;
+        let mut values = Vec::with_capacity(self.spec.keys.len());
+        for (cell, c) in self
+            .head
+            .prefix
+            .iter()
+            .cloned()
+            .chain(suffix)
+            .zip(&self.spec.keys)
+        {
+            values.push(value_of(cell, c.sql).ok_or_else(bad)?);
+        }
+        K::from_values(&mut values.into_iter()).ok_or_else(bad)
+    }
+
+    fn version(&self) -> u8 {
+        u8::try_from(self.head.version).unwrap_or(0)
+    }
+}
+
+/// Visits the pages `w` selects as the driver streams them, each with those
+/// of its facts that `keep` keeps (slices of the row), in page order.
+async fn for_each<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    w: Where,
+    keep: &ReadKeys,
+    mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let spec = store.spec();
+    let Some(layout) = spec.pages.as_ref() else {
+        return Err(StoreError::config(&spec.table, "not a paged store"));
+    };
+    let suffix_types = layout.suffix_types(spec);
+    let prefix_types = layout.prefix_types(spec);
+    // With several compatible versions visible, a key may sit in a page of
+    // each: the newest wins, so pages are read newest first.
+    let dedupe = spec.visible.len() > 1;
+    let mut seen: BTreeSet<Vec<u8>> = BTreeSet::new();
+    let order = if dedupe {
+        " ORDER BY t.format_version DESC"
+    } else {
+        ""
+    };
+    let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
+    let mut visit = |row: PageRow<'_>| -> Result<(), StoreError> {
+        let head = row.head(spec, layout)?;
+        let data = row.data(spec, layout)?;
+        let entries =
+            codec::entries(data, &suffix_types).map_err(|fault| StoreError::CorruptPage {
+                table: spec.table.clone(),
+                page: head.describe(spec),
+                reason: fault.0,
+            })?;
+        let prefix_bytes = codec::key_bytes(&prefix_types, &head.prefix);
+        let mut full = prefix_bytes.clone();
+        let mut facts = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let whole = |full: &mut Vec<u8>| {
+                full.truncate(prefix_bytes.len());
+                full.extend_from_slice(entry.key);
+            };
+            let kept = match keep {
+                ReadKeys::Keys(keys) => {
+                    whole(&mut full);
+                    keys.contains(&full)
+                }
+                ReadKeys::Filter(exact) if exact.is_empty() => true,
+                ReadKeys::Filter(exact) => {
+                    let suffix = if exact.needs_key() {
+                        codec::key_cells(&suffix_types, entry.key).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    exact.matches(spec, entry.blob, &suffix)
+                }
+            };
+            if !kept {
+                continue;
+            }
+            if dedupe {
+                whole(&mut full);
+                if !seen.insert(full.clone()) {
+                    continue;
+                }
+            }
+            facts.push(Fact {
+                spec,
+                layout,
+                head: &head,
+                entry,
+            });
+        }
+        each(&facts)
+    };
+    match store.pool() {
+        Pool::Postgres(pool) => {
+            pg::fetch(pool, spec, sql, &w.params, |row| visit(PageRow::Pg(row))).await
+        }
+        Pool::Sqlite(pool) => {
+            sqlite::fetch(pool, spec, sql, &w.params, |row| {
+                visit(PageRow::Sqlite(row))
+            })
+            .await
+        }
+    }
+}
+
+/// A corrupt fact: set aside when salvaging, the error otherwise.
+fn corrupt<K: Key>(
+    fact: &Fact<'_>,
+    error: crate::Error,
+    salvage: bool,
+    out: &mut Vec<CorruptRow<K>>,
+) -> Result<(), StoreError> {
+    let key: K = fact.key()?;
+    if salvage {
+        out.push(CorruptRow {
+            key,
+            version: fact.version(),
+            error,
+        });
+        Ok(())
+    } else {
+        Err(StoreError::Corrupt {
+            table: fact.spec.table.clone(),
+            key: format!("{key:?} (in page {})", fact.head.describe(fact.spec)),
+            source: error,
+        })
+    }
+}
+
+/// Reads the selected facts into columns: each page's facts together,
+/// through the columns' block path, as slices of the page.
+pub(crate) async fn read_columns<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    w: Where,
+    keep: &ReadKeys,
+    salvage: bool,
+) -> Result<Salvage<T::Columns, K>, StoreError> {
+    let fill = store.fill();
+    let mut facts = T::Columns::with_capacity(1024);
+    let mut skipped = Vec::new();
+    let mut transients: Vec<T::Transient> = Vec::new();
+    for_each(store, w, keep, |page| {
+        if let Some(fill) = fill {
+            transients.clear();
+            for fact in page {
+                let key: K = fact.key()?;
+                let mut t = T::Transient::default();
+                fill(&key, &mut t);
+                transients.push(t);
+            }
+        }
+        let mut start = 0;
+        while start < page.len() {
+            let rest = page.get(start..).unwrap_or(&[]);
+            let pushed = if fill.is_some() {
+                let sources = rest.iter().zip(transients.get(start..).unwrap_or(&[])).map(
+                    |(fact, transient)| Filled::<T> {
+                        blob: fact.entry.blob,
+                        transient,
+                    },
+                );
+                facts.extend_from(sources)
+            } else {
+                facts.extend_from(rest.iter().map(|fact| fact.entry.blob))
+            };
+            match pushed {
+                Ok(()) => break,
+                Err(ColumnsError::Invalid { position, error }) => {
+                    // The facts before it are in; set it aside (or fail),
+                    // then go on after it.
+                    let at = start.saturating_add(position);
+                    if let Some(fact) = page.get(at) {
+                        corrupt(fact, error, salvage, &mut skipped)?;
+                    }
+                    start = at.saturating_add(1);
+                }
+                Err(other) => {
+                    return Err(StoreError::Columns {
+                        table: store.spec().table.clone(),
+                        key: match page.get(start) {
+                            Some(fact) => format!("{:?}", fact.key::<K>()?),
+                            None => String::new(),
+                        },
+                        source: other,
+                    })
+                }
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Salvage {
+        facts,
+        corrupt: skipped,
+    })
+}
+
+/// Reads the selected facts as packed facts with their keys.
+pub(crate) async fn read_packed<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    w: Where,
+    keep: &ReadKeys,
+    salvage: bool,
+) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+    let fill = store.fill();
+    let mut facts = Vec::new();
+    let mut skipped = Vec::new();
+    for_each(store, w, keep, |page| {
+        for fact in page {
+            match Packed::<T>::copy_from_slice(fact.entry.blob) {
+                Ok(mut packed) => {
+                    let key: K = fact.key()?;
+                    if let Some(fill) = fill {
+                        fill(&key, packed.transient_mut());
+                    }
+                    facts.push((key, packed));
+                }
+                Err(error) => corrupt(fact, error, salvage, &mut skipped)?,
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Salvage {
+        facts,
+        corrupt: skipped,
+    })
+}
+
+/// How many facts `filter` selects.
+pub(crate) async fn count<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    filter: &Filter,
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let Some(layout) = spec.pages.as_ref() else {
+        return Err(StoreError::config(&spec.table, "not a paged store"));
+    };
+    let exact = Exact::new(spec, layout.prefix, filter)?;
+    let w = coarse(spec, layout, filter)?;
+    let mut n = 0_u64;
+    for_each(store, w, &ReadKeys::Filter(exact), |page| {
+        n = n.saturating_add(u64::try_from(page.len()).unwrap_or(u64::MAX));
+        Ok(())
+    })
+    .await?;
+    Ok(n)
+}

@@ -1,0 +1,782 @@
+//! Writes of a paged store: in one transaction, lock the key prefixes the
+//! batch touches, read all their pages, merge the change in, and rewrite the
+//! groups of pages (prefix, bucket, version) that changed.
+//!
+//! On PostgreSQL each prefix is locked with a transaction-scoped advisory
+//! lock, taken in one sorted order (so two batches cannot deadlock): unlike
+//! row locks (`SELECT .. FOR UPDATE`), it also covers pages that do not exist
+//! yet, which two batches would otherwise both create. SQLite's
+//! `BEGIN IMMEDIATE` serializes writers.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sqlx::{Arguments, AssertSqlSafe, Postgres, Sqlite, Transaction};
+
+use crate::facts::Facts;
+use crate::packed::Packed;
+
+use super::super::batch::Batch;
+use super::super::db::Pool;
+use super::super::error::StoreError;
+use super::super::filter::Filter;
+use super::super::key::Key;
+use super::super::mirror::Cell;
+use super::super::spec::{quote, Conflict, Param, Spec, Where};
+use super::super::value::SqlType;
+use super::super::{pg, sqlite, FactStore};
+use super::codec::{self, Entry};
+use super::exact::{compare, Exact};
+use super::read::{cell_of, coarse, select_sql, Head, PageRow};
+use super::{min_max, Layout};
+
+/// A page read inside the transaction.
+struct Stored {
+    head: Head,
+    /// The prefix, encoded.
+    prefix: Vec<u8>,
+    data: Vec<u8>,
+}
+
+impl Stored {
+    fn new(head: Head, data: &[u8], prefix_types: &[SqlType]) -> Self {
+        Self {
+            prefix: codec::key_bytes(prefix_types, &head.prefix),
+            head,
+            data: data.to_vec(),
+        }
+    }
+}
+
+/// A fact of an upsert, placed.
+struct New<'a> {
+    prefix: &'a [Cell],
+    prefix_bytes: Vec<u8>,
+    suffix: Vec<u8>,
+    bucket: i64,
+    version: i64,
+    fingerprint: i64,
+    blob: &'a [u8],
+    mirrors: &'a [Cell],
+}
+
+/// What a write does to the facts of the pages it reads.
+enum Change<'a> {
+    /// Adds these facts, replacing (per the conflict policy) those of the same key.
+    Upsert(Vec<New<'a>>),
+    /// Removes the facts whose whole key, encoded, is one of these.
+    Delete(BTreeSet<Vec<u8>>),
+    /// Removes the facts that pass the filter.
+    DeleteWhere(Exact),
+}
+
+/// A stored page, its prefix (encoded) and its entries (`None`: corrupt).
+type Parsed<'a> = (&'a Stored, &'a [u8], Option<Vec<Entry<'a>>>);
+
+/// A group of pages: prefix (encoded), bucket, version, fingerprint.
+type GroupKey<'a> = (&'a [u8], i64, i64, i64);
+
+struct Group<'a> {
+    prefix: Vec<Cell>,
+    facts: Vec<(&'a [u8], &'a [u8])>,
+    changed: bool,
+}
+
+/// A page to insert.
+struct PageOut {
+    prefix: Vec<Cell>,
+    bucket: i64,
+    page: i64,
+    version: i64,
+    fingerprint: i64,
+    bounds: Vec<[Cell; 2]>,
+    facts: i64,
+    data: Vec<u8>,
+}
+
+/// Whether `new` replaces `old` under `ReplaceIfNewer`: greater, or present
+/// where the old is null.
+fn newer(new: &Cell, old: &Cell) -> bool {
+    compare(new, old) == Some(core::cmp::Ordering::Greater)
+        || (*old == Cell::Null && *new != Cell::Null)
+}
+
+fn layout(spec: &Spec) -> Result<&Layout, StoreError> {
+    spec.pages
+        .as_ref()
+        .ok_or_else(|| StoreError::config(&spec.table, "not a paged store"))
+}
+
+/// The facts of `existing` after `change`, grouped, and how many facts the
+/// change wrote or removed.
+fn merge<'a>(
+    spec: &Spec,
+    layout: &Layout,
+    existing: &'a [Stored],
+    change: &'a Change<'a>,
+) -> Result<(BTreeMap<GroupKey<'a>, Group<'a>>, u64), StoreError> {
+    let suffix_types = layout.suffix_types(spec);
+    let parsed: Vec<Parsed<'a>> = existing
+        .iter()
+        .map(|s| {
+            // A page whose bytes are not a page is dropped by the rewrite:
+            // none of its facts could be read anyway.
+            (
+                s,
+                s.prefix.as_slice(),
+                codec::entries(&s.data, &suffix_types).ok(),
+            )
+        })
+        .collect();
+    let mut affected = 0_u64;
+    // Upserts: which new facts win over the facts stored under their key.
+    let mut incoming: BTreeMap<(&[u8], &[u8]), usize> = BTreeMap::new();
+    let mut accepted: Vec<bool> = Vec::new();
+    if let Change::Upsert(news) = change {
+        accepted = vec![true; news.len()];
+        // Without stored pages (a new prefix), nothing can conflict.
+        if !existing.is_empty() {
+            for (i, n) in news.iter().enumerate() {
+                incoming.insert((n.prefix_bytes.as_slice(), n.suffix.as_slice()), i);
+            }
+        }
+        let newer_column = match &spec.conflict {
+            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().position(|m| m.name() == c),
+            _ => None,
+        };
+        for (_, prefix, entries) in &parsed {
+            for e in entries.iter().flatten() {
+                let Some(&i) = incoming.get(&(*prefix, e.key)) else {
+                    continue;
+                };
+                let keep_old = match &spec.conflict {
+                    Conflict::Replace => false,
+                    Conflict::Keep => true,
+                    Conflict::ReplaceIfNewer(_) => {
+                        let m = newer_column.and_then(|j| spec.mirrors.get(j).map(|m| (j, m)));
+                        match (m, news.get(i)) {
+                            (Some((j, m)), Some(n)) => {
+                                let new = n.mirrors.get(j).cloned().unwrap_or(Cell::Null);
+                                !newer(&new, &m.cell(e.blob))
+                            }
+                            _ => false,
+                        }
+                    }
+                };
+                if keep_old {
+                    if let Some(a) = accepted.get_mut(i) {
+                        *a = false;
+                    }
+                }
+            }
+        }
+    }
+    let mut groups: BTreeMap<GroupKey, Group<'a>> = BTreeMap::new();
+    for (stored, prefix, entries) in &parsed {
+        let h = &stored.head;
+        let group = groups
+            .entry((*prefix, h.bucket, h.version, h.fingerprint))
+            .or_insert_with(|| Group {
+                prefix: h.prefix.clone(),
+                facts: Vec::new(),
+                changed: false,
+            });
+        let Some(entries) = entries else {
+            group.changed = true;
+            continue;
+        };
+        for e in entries {
+            let remove = match change {
+                Change::Upsert(_) => incoming
+                    .get(&(*prefix, e.key))
+                    .is_some_and(|&i| accepted.get(i).copied().unwrap_or(false)),
+                Change::Delete(keys) => {
+                    let mut whole = prefix.to_vec();
+                    whole.extend_from_slice(e.key);
+                    keys.contains(&whole)
+                }
+                Change::DeleteWhere(exact) => {
+                    let suffix = if exact.needs_key() {
+                        codec::key_cells(&suffix_types, e.key).unwrap_or_default()
+                    } else {
+                        Vec::new()
+                    };
+                    exact.matches(spec, e.blob, &suffix)
+                }
+            };
+            if remove {
+                group.changed = true;
+                if !matches!(change, Change::Upsert(_)) {
+                    affected = affected.saturating_add(1);
+                }
+            } else {
+                group.facts.push((e.key, e.blob));
+            }
+        }
+    }
+    if let Change::Upsert(news) = change {
+        for (n, ok) in news.iter().zip(&accepted) {
+            if !ok {
+                continue;
+            }
+            affected = affected.saturating_add(1);
+            let group = groups
+                .entry((
+                    n.prefix_bytes.as_slice(),
+                    n.bucket,
+                    n.version,
+                    n.fingerprint,
+                ))
+                .or_insert_with(|| Group {
+                    prefix: n.prefix.to_vec(),
+                    facts: Vec::new(),
+                    changed: false,
+                });
+            group.changed = true;
+            group.facts.push((n.suffix.as_slice(), n.blob));
+        }
+    }
+    groups.retain(|_, g| g.changed);
+    Ok((groups, affected))
+}
+
+/// The pages of the changed groups, at most `max_facts` facts each.
+fn paginate(
+    spec: &Spec,
+    layout: &Layout,
+    groups: &mut BTreeMap<GroupKey<'_>, Group<'_>>,
+) -> Result<Vec<PageOut>, StoreError> {
+    let mut out = Vec::new();
+    for ((_, bucket, version, fingerprint), group) in groups.iter_mut() {
+        group.facts.sort_by(|a, b| a.0.cmp(b.0));
+        for (page, chunk) in group.facts.chunks(layout.max_facts).enumerate() {
+            let mut bounds: Vec<[Cell; 2]> = vec![[Cell::Null, Cell::Null]; spec.mirrors.len()];
+            for (_, blob) in chunk {
+                for (m, [lo, hi]) in spec.mirrors.iter().zip(bounds.iter_mut()) {
+                    let v = m.cell(blob);
+                    if v == Cell::Null {
+                        continue;
+                    }
+                    if *lo == Cell::Null || compare(&v, lo) == Some(core::cmp::Ordering::Less) {
+                        *lo = v.clone();
+                    }
+                    if *hi == Cell::Null || compare(&v, hi) == Some(core::cmp::Ordering::Greater) {
+                        *hi = v;
+                    }
+                }
+            }
+            let data = codec::encode(chunk.iter().copied()).map_err(|fault| {
+                StoreError::config(&spec.table, format!("cannot write a page: {}", fault.0))
+            })?;
+            out.push(PageOut {
+                prefix: group.prefix.clone(),
+                bucket: *bucket,
+                page: i64::try_from(page).unwrap_or(i64::MAX),
+                version: *version,
+                fingerprint: *fingerprint,
+                bounds,
+                facts: i64::try_from(chunk.len()).unwrap_or(i64::MAX),
+                data,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A transaction on either backend.
+enum Tx<'c> {
+    Pg(Transaction<'c, Postgres>),
+    Sqlite(Transaction<'c, Sqlite>),
+}
+
+/// FNV-1a of the table and a prefix: the prefix's advisory lock.
+fn lock_id(table: &str, prefix: &[u8]) -> i64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in b"factpack:"
+        .iter()
+        .chain(table.as_bytes())
+        .chain(&[0xff])
+        .chain(prefix)
+    {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h as i64
+}
+
+impl Tx<'_> {
+    async fn begin(pool: &Pool, spec: &Spec) -> Result<Tx<'static>, StoreError> {
+        let fail = StoreError::db(&spec.table, "cannot begin the batch");
+        Ok(match pool {
+            Pool::Postgres(pool) => Tx::Pg(pool.begin().await.map_err(fail)?),
+            Pool::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?)
+            }
+        })
+    }
+
+    async fn commit(self, spec: &Spec) -> Result<(), StoreError> {
+        let fail = StoreError::db(&spec.table, "cannot commit the batch");
+        match self {
+            Tx::Pg(tx) => tx.commit().await.map_err(fail),
+            Tx::Sqlite(tx) => tx.commit().await.map_err(fail),
+        }
+    }
+
+    /// Locks the prefixes (PostgreSQL; SQLite's writer lock is already held).
+    async fn lock<'p>(
+        &mut self,
+        spec: &Spec,
+        prefixes: impl Iterator<Item = &'p Vec<u8>>,
+    ) -> Result<(), StoreError> {
+        let Tx::Pg(tx) = self else { return Ok(()) };
+        let mut ids: Vec<i64> = prefixes.map(|p| lock_id(&spec.table, p)).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        sqlx::query("SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)")
+            .bind(ids)
+            .execute(&mut **tx)
+            .await
+            .map_err(StoreError::db(&spec.table, "cannot lock the pages"))?;
+        Ok(())
+    }
+
+    async fn execute(
+        &mut self,
+        spec: &Spec,
+        sql: String,
+        params: &[Param],
+    ) -> Result<u64, StoreError> {
+        let fail = StoreError::db(&spec.table, "cannot rewrite the pages");
+        Ok(match self {
+            Tx::Pg(tx) => {
+                let args =
+                    pg::arguments(params).map_err(StoreError::db(&spec.table, "cannot bind"))?;
+                sqlx::query_with(AssertSqlSafe(sql), args)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(fail)?
+                    .rows_affected()
+            }
+            Tx::Sqlite(tx) => {
+                let args = sqlite::arguments(params)
+                    .map_err(StoreError::db(&spec.table, "cannot bind"))?;
+                sqlx::query_with(AssertSqlSafe(sql), args)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(fail)?
+                    .rows_affected()
+            }
+        })
+    }
+
+    /// The pages `w` selects, owned.
+    async fn pages(
+        &mut self,
+        spec: &Spec,
+        layout: &Layout,
+        w: &Where,
+    ) -> Result<Vec<Stored>, StoreError> {
+        let sql = select_sql(spec, layout, &w.sql);
+        let prefix_types = layout.prefix_types(spec);
+        let fail = StoreError::db(&spec.table, "cannot read the pages");
+        let mut out = Vec::new();
+        match self {
+            Tx::Pg(tx) => {
+                let args =
+                    pg::arguments(&w.params).map_err(StoreError::db(&spec.table, "cannot bind"))?;
+                let rows = sqlx::query_with(AssertSqlSafe(sql), args)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(fail)?;
+                for row in &rows {
+                    let r = PageRow::Pg(row);
+                    out.push(Stored::new(
+                        r.head(spec, layout)?,
+                        r.data(spec, layout)?,
+                        &prefix_types,
+                    ));
+                }
+            }
+            Tx::Sqlite(tx) => {
+                let args = sqlite::arguments(&w.params)
+                    .map_err(StoreError::db(&spec.table, "cannot bind"))?;
+                let rows = sqlx::query_with(AssertSqlSafe(sql), args)
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(fail)?;
+                for row in &rows {
+                    let r = PageRow::Sqlite(row);
+                    out.push(Stored::new(
+                        r.head(spec, layout)?,
+                        r.data(spec, layout)?,
+                        &prefix_types,
+                    ));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Inserts `pages`.
+    async fn insert(
+        &mut self,
+        spec: &Spec,
+        layout: &Layout,
+        pages: &[PageOut],
+    ) -> Result<(), StoreError> {
+        let mut columns: Vec<(String, SqlType)> = spec
+            .keys
+            .iter()
+            .take(layout.prefix)
+            .map(|c| (quote(&c.name), c.sql))
+            .collect();
+        columns.push(("bucket".into(), SqlType::I64));
+        columns.push(("page".into(), SqlType::I32));
+        columns.push(("format_version".into(), SqlType::I16));
+        columns.push(("fingerprint".into(), SqlType::I64));
+        for m in &spec.mirrors {
+            for name in min_max(m.name()) {
+                columns.push((quote(&name), m.sql));
+            }
+        }
+        columns.push(("facts".into(), SqlType::I32));
+        let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+        let table = quote(&spec.table);
+        let cells = |p: &PageOut| -> Vec<Cell> {
+            let mut row = p.prefix.clone();
+            row.extend([p.bucket, p.page, p.version, p.fingerprint].map(Cell::Int));
+            for [lo, hi] in &p.bounds {
+                row.push(lo.clone());
+                row.push(hi.clone());
+            }
+            row.push(Cell::Int(p.facts));
+            row
+        };
+        match self {
+            Tx::Pg(tx) => {
+                // Binary COPY straight into the table: the groups' old pages
+                // are deleted and their prefixes locked, so nothing conflicts.
+                let sql = format!(
+                    "COPY {table} ({}, data) FROM STDIN (FORMAT binary)",
+                    names.join(", ")
+                );
+                let mut copy = tx
+                    .copy_in_raw(&sql)
+                    .await
+                    .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
+                let send = StoreError::db(&spec.table, "cannot write the pages");
+                let mut buf = Vec::with_capacity(1 << 20);
+                buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+                buf.extend_from_slice(&[0; 8]); // flags, header extension length
+                let fields = i16::try_from(columns.len().saturating_add(1)).unwrap_or(i16::MAX);
+                let mut failed = None;
+                for p in pages {
+                    buf.extend_from_slice(&fields.to_be_bytes());
+                    for (cell, (_, sql)) in cells(p).iter().zip(&columns) {
+                        pg::copy_cell(&mut buf, *sql, cell);
+                    }
+                    pg::copy_len(&mut buf, p.data.len());
+                    buf.extend_from_slice(&p.data);
+                    if buf.len() >= 1 << 20 {
+                        if let Err(e) = copy.send(buf.as_slice()).await {
+                            failed = Some(e);
+                            break;
+                        }
+                        buf.clear();
+                    }
+                }
+                if let Some(e) = failed {
+                    let _ = copy.abort("factpack: cannot send the pages").await;
+                    return Err(send(e));
+                }
+                buf.extend_from_slice(&(-1_i16).to_be_bytes());
+                copy.send(buf.as_slice())
+                    .await
+                    .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
+                copy.finish().await.map_err(send)?;
+            }
+            Tx::Sqlite(tx) => {
+                const ROWS: usize = 16;
+                let now = chrono::Utc::now().timestamp_micros();
+                let one = format!("({}, ?, ?)", vec!["?"; names.len()].join(", "));
+                for chunk in pages.chunks(ROWS) {
+                    let mut args = sqlx::sqlite::SqliteArguments::default();
+                    for p in chunk {
+                        for cell in cells(p) {
+                            sqlite::bind_cell(&mut args, &cell)
+                                .map_err(StoreError::db(&spec.table, "cannot bind the pages"))?;
+                        }
+                        args.add(p.data.clone())
+                            .and_then(|()| args.add(now))
+                            .map_err(|e| {
+                                StoreError::db(&spec.table, "cannot bind the pages")(
+                                    sqlx::Error::Encode(e),
+                                )
+                            })?;
+                    }
+                    let sql = format!(
+                        "INSERT INTO {table} ({}, data, updated_at) VALUES {}",
+                        names.join(", "),
+                        vec![one.as_str(); chunk.len()].join(", ")
+                    );
+                    sqlx::query_with(AssertSqlSafe(sql), args)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `(version = v AND fingerprint = fp) OR ..` on alias `t`.
+fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
+    if versions.is_empty() {
+        return "TRUE".to_owned();
+    }
+    let parts: Vec<String> = versions
+        .iter()
+        .map(|(v, fp)| format!("(t.format_version = {v} AND t.fingerprint = {fp})"))
+        .collect();
+    format!("({})", parts.join(" OR "))
+}
+
+/// Rewrites the pages of `prefixes` (encoded, with their cells) of
+/// `versions` (every version when empty) with `change`, in one transaction.
+async fn rewrite<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    prefixes: &BTreeMap<Vec<u8>, Vec<Cell>>,
+    versions: &BTreeSet<(i64, i64)>,
+    change: &Change<'_>,
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let layout = layout(spec)?;
+    if prefixes.is_empty() {
+        return Ok(0);
+    }
+    let mut w = Where::raw(spec, versions_sql(versions));
+    if layout.prefix > 0 {
+        let columns: Vec<(&str, SqlType)> = spec
+            .keys
+            .iter()
+            .take(layout.prefix)
+            .map(|c| (c.name.as_str(), c.sql))
+            .collect();
+        let values: Vec<Vec<Cell>> = (0..layout.prefix)
+            .map(|j| {
+                prefixes
+                    .values()
+                    .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
+                    .collect()
+            })
+            .collect();
+        w.in_list(&columns, values, &spec.table)?;
+    }
+    let mut tx = Tx::begin(store.pool(), spec).await?;
+    tx.lock(spec, prefixes.keys()).await?;
+    let existing = tx.pages(spec, layout, &w).await?;
+    let (mut groups, affected) = merge(spec, layout, &existing, change)?;
+    if !groups.is_empty() {
+        let pages = paginate(spec, layout, &mut groups)?;
+        let mut columns: Vec<(&str, SqlType)> = spec
+            .keys
+            .iter()
+            .take(layout.prefix)
+            .map(|c| (c.name.as_str(), c.sql))
+            .collect();
+        columns.extend([
+            ("bucket", SqlType::I64),
+            ("format_version", SqlType::I16),
+            ("fingerprint", SqlType::I64),
+        ]);
+        let mut values: Vec<Vec<Cell>> = vec![Vec::with_capacity(groups.len()); columns.len()];
+        for ((_, bucket, version, fp), g) in &groups {
+            let row = g
+                .prefix
+                .iter()
+                .cloned()
+                .chain([*bucket, *version, *fp].map(Cell::Int));
+            for (column, cell) in values.iter_mut().zip(row) {
+                column.push(cell);
+            }
+        }
+        let mut d = Where::raw(spec, "TRUE".to_owned());
+        d.in_list(&columns, values, &spec.table)?;
+        let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
+        tx.execute(spec, sql, &d.params).await?;
+        tx.insert(spec, layout, &pages).await?;
+    }
+    tx.commit(spec).await?;
+    Ok(affected)
+}
+
+/// The key cells of `key`, checked against the columns' types.
+fn key_cells<K: Key>(spec: &Spec, key: &K) -> Result<Vec<Cell>, StoreError> {
+    let mut values = Vec::with_capacity(spec.keys.len());
+    key.push_values(&mut values);
+    values
+        .iter()
+        .zip(&spec.keys)
+        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
+        .collect()
+}
+
+/// Upserts `rows` into a paged store. Returns the facts written.
+pub(crate) async fn upsert<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    rows: &[(K, Packed<T>)],
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let layout = layout(spec)?;
+    let batch = Batch::new(spec, rows)?;
+    let nkeys = spec.keys.len();
+    let prefix_types = layout.prefix_types(spec);
+    let suffix_types = layout.suffix_types(spec);
+    let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
+    let mut versions: BTreeSet<(i64, i64)> = spec
+        .visible
+        .iter()
+        .map(|(v, fp)| (i64::from(*v), *fp))
+        .collect();
+    let mut news = Vec::with_capacity(batch.len());
+    for i in 0..batch.len() {
+        let row = batch.row(i);
+        let (keys, mirrors) = row.split_at(nkeys.min(row.len()));
+        let (prefix, suffix) = keys.split_at(layout.prefix.min(keys.len()));
+        let prefix_bytes = codec::key_bytes(&prefix_types, prefix);
+        prefixes
+            .entry(prefix_bytes.clone())
+            .or_insert_with(|| prefix.to_vec());
+        let version = i64::from(batch.versions.get(i).copied().unwrap_or(0));
+        let fingerprint = batch.fingerprints.get(i).copied().unwrap_or(0);
+        versions.insert((version, fingerprint));
+        news.push(New {
+            prefix,
+            prefix_bytes,
+            suffix: codec::key_bytes(&suffix_types, suffix),
+            bucket: layout.bucket_of(mirrors.get(layout.bucket).unwrap_or(&Cell::Null)),
+            version,
+            fingerprint,
+            blob: batch.data.get(i).copied().unwrap_or(&[]),
+            mirrors,
+        });
+    }
+    rewrite(store, &prefixes, &versions, &Change::Upsert(news)).await
+}
+
+/// Deletes the facts of `keys`, of every version. Returns the facts removed.
+pub(crate) async fn delete_keys<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    keys: &[K],
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let layout = layout(spec)?;
+    let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
+    let prefix_types = layout.prefix_types(spec);
+    let mut prefixes = BTreeMap::new();
+    let mut wanted = BTreeSet::new();
+    for key in keys {
+        let cells = key_cells(spec, key)?;
+        let prefix = cells.get(..layout.prefix).unwrap_or(&[]);
+        prefixes
+            .entry(codec::key_bytes(&prefix_types, prefix))
+            .or_insert_with(|| prefix.to_vec());
+        wanted.insert(codec::key_bytes(&types, &cells));
+    }
+    rewrite(store, &prefixes, &BTreeSet::new(), &Change::Delete(wanted)).await
+}
+
+/// Deletes the visible facts `filter` selects. Returns the facts removed.
+pub(crate) async fn delete_where<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    filter: &Filter,
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let layout = layout(spec)?;
+    let exact = Exact::new(spec, layout.prefix, filter)?;
+    let w = coarse(spec, layout, filter)?;
+    // The prefixes that may hold such facts; the rewrite reads all their pages.
+    let cols: Vec<String> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| format!("t.{}", quote(&c.name)))
+        .collect();
+    let select = if cols.is_empty() {
+        "1".to_owned()
+    } else {
+        cols.join(", ")
+    };
+    let sql = format!(
+        "SELECT DISTINCT {select} FROM {} AS t WHERE {}",
+        quote(&spec.table),
+        w.sql
+    );
+    let prefix_types = layout.prefix_types(spec);
+    let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
+    let mut failed = None;
+    let mut add = |values: Vec<Option<crate::store::Value>>| {
+        let mut cells = Vec::with_capacity(values.len());
+        for (v, c) in values.into_iter().zip(&spec.keys) {
+            match v {
+                Some(v) => cells.push(cell_of(v)),
+                None => failed = Some(c.name.clone()),
+            }
+        }
+        prefixes.insert(codec::key_bytes(&prefix_types, &cells), cells);
+        Ok(())
+    };
+    match store.pool() {
+        Pool::Postgres(pool) => {
+            pg::fetch(pool, spec, sql, &w.params, |row| {
+                add((0..layout.prefix)
+                    .zip(&prefix_types)
+                    .map(|(i, t)| pg::key_value(row, i, *t))
+                    .collect())
+            })
+            .await?;
+        }
+        Pool::Sqlite(pool) => {
+            sqlite::fetch(pool, spec, sql, &w.params, |row| {
+                add((0..layout.prefix)
+                    .zip(&prefix_types)
+                    .map(|(i, t)| sqlite::key_value(row, i, *t))
+                    .collect())
+            })
+            .await?;
+        }
+    }
+    if let Some(column) = failed {
+        return Err(StoreError::BadKey {
+            table: spec.table.clone(),
+            column,
+        });
+    }
+    let versions = spec
+        .visible
+        .iter()
+        .map(|(v, fp)| (i64::from(*v), *fp))
+        .collect();
+    rewrite(store, &prefixes, &versions, &Change::DeleteWhere(exact)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_treats_null_as_oldest() {
+        assert!(newer(&Cell::Int(2), &Cell::Int(1)));
+        assert!(!newer(&Cell::Int(1), &Cell::Int(1)));
+        assert!(newer(&Cell::Int(1), &Cell::Null));
+        assert!(!newer(&Cell::Null, &Cell::Int(1)));
+    }
+
+    #[test]
+    fn lock_ids_differ_by_table_and_prefix() {
+        assert_ne!(lock_id("a", b"x"), lock_id("b", b"x"));
+        assert_ne!(lock_id("a", b"x"), lock_id("a", b"y"));
+        assert_eq!(lock_id("a", b"x"), lock_id("a", b"x"));
+    }
+}

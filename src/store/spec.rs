@@ -1,0 +1,484 @@
+//! The table a store owns: its columns, which rows are visible, and the SQL
+//! that filters them. Everything here is checked before any SQL runs.
+
+use core::fmt::Write as _;
+use core::ops::Bound;
+
+use super::error::StoreError;
+use super::filter::{Cond, Filter};
+use super::mirror::{Cell, Mirror};
+use super::value::{self, SqlType, Value};
+use super::Backend;
+
+/// Columns every store table has besides the key and the mirrors.
+pub(crate) const RESERVED: [&str; 4] = ["format_version", "fingerprint", "data", "updated_at"];
+
+/// What to do when a row with the same key, version and fingerprint exists.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Conflict {
+    /// Overwrite it (the default).
+    #[default]
+    Replace,
+    /// Keep the existing row; the new one is dropped.
+    Keep,
+    /// Overwrite it only when the new row's value of this mirrored column is
+    /// greater (a null is older than any value).
+    ReplaceIfNewer(String),
+}
+
+/// A key or mirrored column.
+#[derive(Debug, Clone)]
+pub(crate) struct Column {
+    pub(crate) name: String,
+    pub(crate) sql: SqlType,
+}
+
+/// A store's table, resolved and checked.
+#[derive(Debug)]
+pub(crate) struct Spec {
+    pub(crate) backend: Backend,
+    pub(crate) table: String,
+    pub(crate) keys: Vec<Column>,
+    pub(crate) mirrors: Vec<Mirror>,
+    pub(crate) conflict: Conflict,
+    /// `(version, fingerprint)` of every version a reader accepts, oldest first.
+    pub(crate) visible: Vec<(u8, i64)>,
+    /// How facts are packed into pages, when they are.
+    pub(crate) pages: Option<super::pages::Layout>,
+}
+
+/// A query parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Param {
+    /// One value for a column of this type.
+    One(SqlType, Cell),
+    /// An array of values (PostgreSQL's `= ANY($n)` and `UNNEST`).
+    Array(SqlType, Vec<Cell>),
+}
+
+/// Whether `name` is a plain SQL identifier (quoted anyway, but kept simple
+/// so that it reads the same in every tool).
+pub(crate) fn check_ident(table: &str, what: &str, name: &str) -> Result<(), StoreError> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && name.len() <= 48 {
+        Ok(())
+    } else {
+        Err(StoreError::config(
+            table,
+            format!("{what} `{name}` is not an identifier of at most 48 ASCII letters, digits and underscores, starting with a letter"),
+        ))
+    }
+}
+
+/// `"name"`.
+pub(crate) fn quote(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+impl Spec {
+    /// The type of `column`, a key or mirrored column.
+    pub(crate) fn column(&self, column: &str) -> Result<SqlType, StoreError> {
+        self.keys
+            .iter()
+            .find(|c| c.name == column)
+            .map(|c| c.sql)
+            .or_else(|| {
+                self.mirrors
+                    .iter()
+                    .find(|m| m.name() == column)
+                    .map(|m| m.sql)
+            })
+            .ok_or_else(|| StoreError::UnknownColumn {
+                table: self.table.clone(),
+                column: column.to_owned(),
+            })
+    }
+
+    /// Key columns, quoted and comma-separated.
+    pub(crate) fn key_list(&self) -> String {
+        let names: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
+        names.join(", ")
+    }
+
+    /// Every written column but `updated_at`, in order: keys, version,
+    /// fingerprint, mirrors, data.
+    pub(crate) fn write_columns(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
+        out.push("format_version".into());
+        out.push("fingerprint".into());
+        out.extend(self.mirrors.iter().map(|m| quote(m.name())));
+        out.push("data".into());
+        out
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
+    pub(crate) fn ddl(&self) -> Vec<String> {
+        if let Some(layout) = &self.pages {
+            return super::pages::ddl(self, layout);
+        }
+        let ty = |t: SqlType| match self.backend {
+            Backend::Postgres => t.postgres(),
+            Backend::Sqlite => t.sqlite(),
+        };
+        let (small, big, blob, stamp) = match self.backend {
+            Backend::Postgres => (
+                "SMALLINT",
+                "BIGINT",
+                "BYTEA",
+                "TIMESTAMPTZ NOT NULL DEFAULT now()",
+            ),
+            Backend::Sqlite => ("INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL"),
+        };
+        let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
+        for c in &self.keys {
+            let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
+        }
+        let _ = write!(
+            create,
+            "format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
+        );
+        for m in &self.mirrors {
+            let _ = write!(create, "{} {}, ", quote(m.name()), ty(m.sql));
+        }
+        let _ = write!(
+            create,
+            "data {blob} NOT NULL, updated_at {stamp}, PRIMARY KEY ({}, format_version, fingerprint))",
+            self.key_list()
+        );
+        let mut out = vec![create];
+        for m in &self.mirrors {
+            out.push(format!(
+                "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                quote(&format!("{}__{}", self.table, m.name())),
+                quote(&self.table),
+                quote(m.name())
+            ));
+        }
+        out
+    }
+
+    /// The columns the table must have, with the type each backend reports.
+    pub(crate) fn expected_columns(&self) -> Vec<(String, &'static str)> {
+        if let Some(layout) = &self.pages {
+            return super::pages::expected_columns(self, layout);
+        }
+        let ty = |t: SqlType| match self.backend {
+            Backend::Postgres => pg_reported(t),
+            Backend::Sqlite => t.sqlite(),
+        };
+        let pg = self.backend == Backend::Postgres;
+        let mut out: Vec<(String, &'static str)> = self
+            .keys
+            .iter()
+            .map(|c| (c.name.clone(), ty(c.sql)))
+            .collect();
+        out.push((
+            "format_version".into(),
+            if pg { "smallint" } else { "INTEGER" },
+        ));
+        out.push(("fingerprint".into(), if pg { "bigint" } else { "INTEGER" }));
+        out.extend(
+            self.mirrors
+                .iter()
+                .map(|m| (m.name().to_owned(), ty(m.sql))),
+        );
+        out.push(("data".into(), if pg { "bytea" } else { "BLOB" }));
+        out.push((
+            "updated_at".into(),
+            if pg {
+                "timestamp with time zone"
+            } else {
+                "INTEGER"
+            },
+        ));
+        out
+    }
+
+    /// The condition that selects the rows this code may read: a visible
+    /// version and fingerprint, and no newer visible row for the same key.
+    pub(crate) fn visibility(&self, alias: &str) -> String {
+        let one = |alias: &str, (v, fp): &(u8, i64)| {
+            format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})")
+        };
+        let parts: Vec<String> = self.visible.iter().map(|p| one(alias, p)).collect();
+        let mut sql = if parts.is_empty() {
+            "FALSE".to_owned()
+        } else {
+            format!("({})", parts.join(" OR "))
+        };
+        if self.visible.len() > 1 && self.pages.is_none() {
+            // Two compatible versions of one key may both be stored; the newest wins.
+            let same_key: Vec<String> = self
+                .keys
+                .iter()
+                .map(|c| format!("n.{0} = {alias}.{0}", quote(&c.name)))
+                .collect();
+            let newer: Vec<String> = self.visible.iter().map(|p| one("n", p)).collect();
+            let _ = write!(
+                sql,
+                " AND NOT EXISTS (SELECT 1 FROM {} AS n WHERE {} AND n.format_version > {alias}.format_version AND ({}))",
+                quote(&self.table),
+                same_key.join(" AND "),
+                newer.join(" OR ")
+            );
+        }
+        sql
+    }
+
+    /// A value for `column` of type `sql`, or the error naming both.
+    pub(crate) fn cell(
+        &self,
+        column: &str,
+        sql: SqlType,
+        value: &Value,
+    ) -> Result<Cell, StoreError> {
+        let wrong = || StoreError::WrongType {
+            table: self.table.clone(),
+            column: column.to_owned(),
+            expected: sql,
+            found: format!("{} {value}", value.kind()),
+        };
+        if !value.fits(sql) {
+            return Err(wrong());
+        }
+        Ok(match value {
+            Value::Bool(v) => Cell::Bool(*v),
+            Value::Int(v) => Cell::Int(*v),
+            Value::Float(v) => Cell::Float(*v),
+            Value::Text(v) => Cell::Text(v.clone()),
+            Value::Timestamp(v) => Cell::Micros(value::micros(v)),
+            Value::Date(v) => Cell::Days(value::days(v)),
+        })
+    }
+}
+
+/// The type name PostgreSQL's `information_schema` reports for a column type.
+pub(crate) const fn pg_reported(t: SqlType) -> &'static str {
+    match t {
+        SqlType::Bool => "boolean",
+        SqlType::I16 => "smallint",
+        SqlType::I32 => "integer",
+        SqlType::I64 => "bigint",
+        SqlType::F64 => "double precision",
+        SqlType::Text => "text",
+        SqlType::Timestamp => "timestamp with time zone",
+        SqlType::Date => "date",
+    }
+}
+
+/// A `WHERE` clause under construction, with its parameters.
+#[derive(Debug)]
+pub(crate) struct Where {
+    backend: Backend,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<Param>,
+}
+
+impl Where {
+    /// Starts with the visibility condition on alias `t`.
+    pub(crate) fn visible(spec: &Spec) -> Self {
+        Self {
+            backend: spec.backend,
+            sql: spec.visibility("t"),
+            params: Vec::new(),
+        }
+    }
+
+    /// Starts with a condition of the store's own making.
+    pub(crate) fn raw(spec: &Spec, sql: String) -> Self {
+        Self {
+            backend: spec.backend,
+            sql,
+            params: Vec::new(),
+        }
+    }
+
+    /// A placeholder for a new parameter.
+    pub(crate) fn placeholder(&mut self, param: Param) -> String {
+        self.params.push(param);
+        match self.backend {
+            Backend::Postgres => format!("${}", self.params.len()),
+            Backend::Sqlite => "?".to_owned(),
+        }
+    }
+
+    /// Adds `AND <cond>` for every condition of `filter`, checking each value.
+    pub(crate) fn filter(&mut self, spec: &Spec, filter: &Filter) -> Result<(), StoreError> {
+        for cond in &filter.conds {
+            match cond {
+                Cond::Range { column, lo, hi } => {
+                    let sql = spec.column(column)?;
+                    for (bound, incl, excl) in [(lo, ">=", ">"), (hi, "<=", "<")] {
+                        let (op, value) = match bound {
+                            Bound::Included(v) => (incl, v),
+                            Bound::Excluded(v) => (excl, v),
+                            Bound::Unbounded => continue,
+                        };
+                        let cell = spec.cell(column, sql, value)?;
+                        let p = self.placeholder(Param::One(sql, cell));
+                        let _ = write!(self.sql, " AND t.{} {op} {p}", quote(column));
+                    }
+                }
+                Cond::In { column, values } => {
+                    let sql = spec.column(column)?;
+                    let cells = values
+                        .iter()
+                        .map(|v| spec.cell(column, sql, v))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    self.in_list(&[(column.as_str(), sql)], vec![cells], &spec.table)?;
+                }
+                Cond::Null { column, null } => {
+                    spec.column(column)?;
+                    let not = if *null { "" } else { " NOT" };
+                    let _ = write!(self.sql, " AND t.{} IS{not} NULL", quote(column));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `AND (c1, c2, ..) IN (rows)`, where `columns[i]` takes the values
+    /// `values[i]` (all of one length). PostgreSQL gets one array per column
+    /// through `UNNEST`; SQLite one JSON array of rows through `json_each`.
+    pub(crate) fn in_list(
+        &mut self,
+        columns: &[(&str, SqlType)],
+        values: Vec<Vec<Cell>>,
+        table: &str,
+    ) -> Result<(), StoreError> {
+        let names: Vec<String> = columns
+            .iter()
+            .map(|(n, _)| format!("t.{}", quote(n)))
+            .collect();
+        let lhs = if names.len() == 1 {
+            names.join("")
+        } else {
+            format!("({})", names.join(", "))
+        };
+        match self.backend {
+            Backend::Postgres => {
+                let mut arrays = Vec::with_capacity(columns.len());
+                for ((_, sql), cells) in columns.iter().zip(values) {
+                    let p = self.placeholder(Param::Array(*sql, cells));
+                    arrays.push(format!("{p}::{}[]", sql.postgres()));
+                }
+                if arrays.len() == 1 {
+                    let _ = write!(self.sql, " AND {lhs} = ANY({})", arrays.join(""));
+                } else {
+                    let _ = write!(
+                        self.sql,
+                        " AND {lhs} IN (SELECT * FROM UNNEST({}))",
+                        arrays.join(", ")
+                    );
+                }
+            }
+            Backend::Sqlite => {
+                let json = json_rows(&values, table, columns)?;
+                let p = self.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
+                let picks: Vec<String> = if columns.len() == 1 {
+                    vec!["value".to_owned()]
+                } else {
+                    (0..columns.len()).map(|i| format!("value->>{i}")).collect()
+                };
+                let _ = write!(
+                    self.sql,
+                    " AND {lhs} IN (SELECT {} FROM json_each({p}))",
+                    picks.join(", ")
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Rows of cells as a JSON array (of arrays when there are several columns),
+/// for SQLite's `json_each`.
+fn json_rows(
+    values: &[Vec<Cell>],
+    table: &str,
+    columns: &[(&str, SqlType)],
+) -> Result<String, StoreError> {
+    let rows = values.first().map_or(0, Vec::len);
+    let mut out = String::with_capacity(
+        rows.saturating_mul(columns.len().saturating_mul(12))
+            .saturating_add(2),
+    );
+    out.push('[');
+    for row in 0..rows {
+        if row > 0 {
+            out.push(',');
+        }
+        if columns.len() > 1 {
+            out.push('[');
+        }
+        for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cells.get(row) {
+                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
+                    let _ = write!(out, "{v}");
+                }
+                Some(Cell::Float(v)) if v.is_finite() => {
+                    let _ = write!(out, "{v:?}");
+                }
+                Some(Cell::Text(v)) => json_string(&mut out, v),
+                Some(Cell::Float(v)) => {
+                    return Err(StoreError::WrongType {
+                        table: table.to_owned(),
+                        column: (*name).to_owned(),
+                        expected: *sql,
+                        found: format!("non-finite float {v} in an IN list"),
+                    })
+                }
+                Some(Cell::Null) | None => out.push_str("null"),
+            }
+        }
+        if columns.len() > 1 {
+            out.push(']');
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// Appends `s` as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_quotes_backslashes_and_controls() {
+        let mut out = String::new();
+        json_string(&mut out, "a\"b\\c\nd");
+        assert_eq!(out, r#""a\"b\\c\u000ad""#);
+    }
+
+    #[test]
+    fn identifiers_are_plain() {
+        assert!(check_ident("t", "column", "repository_full_name").is_ok());
+        assert!(check_ident("t", "column", "1st").is_err());
+        assert!(check_ident("t", "column", "a\"; DROP TABLE x; --").is_err());
+        assert!(check_ident("t", "column", "").is_err());
+    }
+}

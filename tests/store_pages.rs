@@ -1,0 +1,642 @@
+//! The paged store (`StoreBuilder::pages`): several facts per row. Every test
+//! runs against SQLite (a temporary file) and, when `DATABASE_URL` names a
+//! PostgreSQL server, against PostgreSQL too; without it the PostgreSQL half
+//! is skipped and says so on stderr. With `FACTPACK_PG_MARKER` set, each test
+//! that ran on PostgreSQL appends its name to that file, for CI to count.
+#![cfg(all(feature = "store", feature = "derive"))]
+
+#[path = "common/prf.rs"]
+#[allow(dead_code)]
+mod prf;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::Once;
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use factpack::columns::ColumnData;
+use factpack::store::{Conflict, Db, FactStore, Filter, PageSpec, StoreError};
+use factpack::{Facts, Packed};
+use prf::{realistic, PullRequestFacts, PullRequestFactsTransient, Rng};
+use sqlx::AssertSqlSafe;
+
+type Key = (i64, String, i64);
+type Store = FactStore<PullRequestFacts, Key>;
+
+fn skipped_postgres() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n*** paged store tests: PostgreSQL SKIPPED: DATABASE_URL is not set. \
+             Set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them against PostgreSQL too. ***\n"
+        );
+    });
+}
+
+fn ran_on_postgres(test: &str) {
+    if let Ok(path) = std::env::var("FACTPACK_PG_MARKER") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .expect("marker file");
+        writeln!(file, "{test}").expect("marker write");
+    }
+}
+
+async fn raw(db: &Db, sql: &str) {
+    if let Some(pool) = db.as_postgres() {
+        sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .execute(pool)
+            .await
+            .unwrap();
+    } else if let Some(pool) = db.as_sqlite() {
+        sqlx::query(AssertSqlSafe(sql.to_owned()))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+}
+
+/// Runs `body` on a fresh SQLite file, then on PostgreSQL when there is one.
+async fn on_backends<F, Fut>(test: &str, body: F)
+where
+    F: Fn(Db, String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let test = format!("pages_{test}");
+    let table = format!("t_{test}");
+    let path = std::env::temp_dir().join(format!(
+        "factpack-store-{test}-{}.sqlite",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let db = Db::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    body(db.clone(), table.clone()).await;
+    db.close().await;
+    let _ = std::fs::remove_file(&path);
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => {
+            let db = Db::connect(&url).await.unwrap_or_else(|e| {
+                panic!("DATABASE_URL is set but PostgreSQL cannot be used: {e}")
+            });
+            raw(&db, &format!("DROP TABLE IF EXISTS {table}")).await;
+            body(db.clone(), table.clone()).await;
+            raw(&db, &format!("DROP TABLE IF EXISTS {table}")).await;
+            db.close().await;
+            ran_on_postgres(&test);
+        }
+        _ => skipped_postgres(),
+    }
+}
+
+fn key(i: i64) -> Key {
+    (i % 3, format!("org/repo{}", i % 7), i)
+}
+
+/// `n` realistic facts with keys `0..n`; every 13th has no `created`.
+fn facts(n: i64, seed: u64) -> Vec<(Key, Packed<PullRequestFacts>)> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let mut f = realistic(&mut rng);
+            if i % 13 == 0 {
+                f.created = None;
+            }
+            (key(i), f.pack())
+        })
+        .collect()
+}
+
+/// Pages of (account, repository) and a year of `created`, four facts at
+/// most, so that buckets span several pages.
+fn pages() -> PageSpec {
+    PageSpec::new(2, "created", TimeDelta::days(365)).max_facts(4)
+}
+
+async fn open_with(db: &Db, table: &str, conflict: Conflict) -> Store {
+    FactStore::builder(db, table)
+        .key(["account", "repository", "node"])
+        .mirror("merged")
+        .mirror("done")
+        .mirror("size")
+        .pages(pages())
+        .conflict(conflict)
+        .transient_from_key(|key: &Key, t: &mut PullRequestFactsTransient| {
+            t.repository_full_name = Some(key.1.clone())
+        })
+        .open()
+        .await
+        .unwrap()
+}
+
+async fn open(db: &Db, table: &str) -> Store {
+    open_with(db, table, Conflict::Replace).await
+}
+
+/// Everything the store holds, by key.
+async fn contents(store: &Store) -> BTreeMap<Key, Packed<PullRequestFacts>> {
+    let all = store.read_packed(&Filter::new()).await.unwrap();
+    let n = all.len();
+    let map: BTreeMap<_, _> = all.into_iter().collect();
+    assert_eq!(map.len(), n, "a key was read twice");
+    map
+}
+
+fn at(seconds: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(seconds, 0).unwrap()
+}
+
+#[tokio::test]
+async fn facts_round_trip_through_pages() {
+    on_backends("round_trip", |db, table| async move {
+        let store = open(&db, &table).await;
+        let rows = facts(600, 1);
+        assert_eq!(store.upsert(&rows).await.unwrap(), 600);
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows.iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
+        assert_eq!(store.count(&Filter::new()).await.unwrap(), 600);
+
+        // Many facts per row: fewer rows than facts, none over four facts.
+        let pages = match (db.as_postgres(), db.as_sqlite()) {
+            (Some(pool), _) => {
+                let q = format!("SELECT count(*), max(facts)::bigint FROM {table}");
+                sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(q))
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+            (_, Some(pool)) => {
+                let q = format!("SELECT count(*), max(facts) FROM {table}");
+                sqlx::query_as::<_, (i64, i64)>(AssertSqlSafe(q))
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            }
+            _ => unreachable!(),
+        };
+        assert!(pages.0 < 600 / 2, "{} pages for 600 facts", pages.0);
+        assert_eq!(pages.1, 4);
+
+        let mut wanted: Vec<Key> = (0..600).step_by(11).map(key).collect();
+        wanted.push(key(10_000)); // a miss
+        let got = store.get(&wanted).await.unwrap();
+        assert_eq!(got.len(), wanted.len() - 1);
+        for (k, p) in &got {
+            assert_eq!(Some(p), want.get(k));
+            assert_eq!(
+                p.transient().repository_full_name.as_deref(),
+                Some(k.1.as_str())
+            );
+        }
+        let columns = store.get_columns(&wanted).await.unwrap();
+        assert_eq!(columns.len(), wanted.len() - 1);
+        assert!(columns
+            .repository_full_name
+            .iter()
+            .all(|r| r.clone().flatten().is_some()));
+        // Opening again is idempotent.
+        let again = open(&db, &table).await;
+        assert_eq!(again.count(&Filter::new()).await.unwrap(), 600);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn page_filters_agree_with_brute_force() {
+    on_backends("filters", |db, table| async move {
+        let store = open(&db, &table).await;
+        let rows = facts(700, 2);
+        store.upsert(&rows).await.unwrap();
+        let (from, to) = (at(1_630_000_000), at(1_670_000_000));
+        let repos = ["org/repo1", "org/repo4"];
+        type Pred = Box<dyn Fn(&Key, &Packed<PullRequestFacts>) -> bool>;
+        let cases: Vec<(Filter, Pred)> = vec![
+            (
+                Filter::new()
+                    .is_in("repository", repos)
+                    .eq("account", 1)
+                    .range("created", from..to),
+                Box::new(move |k, p| {
+                    repos.contains(&k.1.as_str())
+                        && k.0 == 1
+                        && p.view().created().is_some_and(|c| from <= c && c < to)
+                }),
+            ),
+            (
+                Filter::new().range("created", ..=from),
+                Box::new(move |_, p| p.view().created().is_some_and(|c| c <= from)),
+            ),
+            (
+                Filter::new().is_null("created"),
+                Box::new(|_, p| p.view().created().is_none()),
+            ),
+            (
+                Filter::new().not_null("merged").eq("done", true),
+                Box::new(|_, p| p.view().merged().is_some() && p.view().done()),
+            ),
+            (
+                Filter::new().range("size", 100..=200),
+                Box::new(|_, p| (100..=200).contains(&p.view().size())),
+            ),
+            (
+                Filter::new().range("node", 50..90).eq("account", 2),
+                Box::new(|k, _| (50..90).contains(&k.2) && k.0 == 2),
+            ),
+            (
+                Filter::new().is_in("node", [3_i64, 4, 5, 600, 9_999]),
+                Box::new(|k, _| [3, 4, 5, 600].contains(&k.2)),
+            ),
+            (
+                Filter::new().is_in("size", Vec::<i64>::new()),
+                Box::new(|_, _| false),
+            ),
+        ];
+        for (i, (filter, pred)) in cases.iter().enumerate() {
+            let want: BTreeMap<Key, Packed<PullRequestFacts>> =
+                rows.iter().filter(|(k, p)| pred(k, p)).cloned().collect();
+            let got: BTreeMap<Key, Packed<PullRequestFacts>> = store
+                .read_packed(filter)
+                .await
+                .unwrap()
+                .into_iter()
+                .collect();
+            assert_eq!(got, want, "case {i}: {filter:?}");
+            let columns = store.read_columns(filter).await.unwrap();
+            assert_eq!(columns.len(), want.len(), "case {i}");
+            let mut sizes = columns.size.clone();
+            sizes.sort_unstable();
+            let mut want_sizes: Vec<i64> = want.values().map(|p| p.view().size()).collect();
+            want_sizes.sort_unstable();
+            assert_eq!(sizes, want_sizes, "case {i}");
+            assert_eq!(
+                store.count(filter).await.unwrap(),
+                want.len() as u64,
+                "case {i}"
+            );
+        }
+        assert!(!cases.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn upserts_replace_facts_inside_pages() {
+    on_backends("replace", |db, table| async move {
+        let store = open(&db, &table).await;
+        let first = facts(300, 3);
+        store.upsert(&first).await.unwrap();
+        // New values for a third of the keys (with other `created` times, so
+        // some move to another bucket), and 50 new keys.
+        let second = facts(350, 4);
+        let update: Vec<_> = second
+            .iter()
+            .filter(|(k, _)| k.2 % 3 == 0 || k.2 >= 300)
+            .cloned()
+            .collect();
+        assert_eq!(store.upsert(&update).await.unwrap(), update.len() as u64);
+        let mut want: BTreeMap<Key, Packed<PullRequestFacts>> = first.into_iter().collect();
+        want.extend(update.iter().cloned());
+        assert_eq!(want.len(), 350);
+        assert_eq!(contents(&store).await, want);
+
+        // Keep: existing facts stay, new keys are added.
+        let keep = open_with(&db, &format!("{table}_k"), Conflict::Keep).await;
+        raw(&db, &format!("DELETE FROM {table}_k")).await;
+        let a = facts(40, 5);
+        let b = facts(50, 6);
+        keep.upsert(&a).await.unwrap();
+        assert_eq!(keep.upsert(&b).await.unwrap(), 10);
+        let got = contents(&keep).await;
+        for (i, (k, p)) in b.iter().enumerate() {
+            let expected = if i < 40 { &a[i].1 } else { p };
+            assert_eq!(got.get(k), Some(expected), "key {k:?}");
+        }
+
+        // ReplaceIfNewer: the larger `size` wins.
+        let newer = open_with(
+            &db,
+            &format!("{table}_n"),
+            Conflict::ReplaceIfNewer("size".into()),
+        )
+        .await;
+        newer.upsert(&a).await.unwrap();
+        newer.upsert(&b).await.unwrap();
+        let got = contents(&newer).await;
+        for (i, (k, p)) in b.iter().enumerate() {
+            let expected = match a.get(i) {
+                Some((_, old)) if old.view().size() >= p.view().size() => old,
+                _ => p,
+            };
+            assert_eq!(got.get(k), Some(expected), "key {k:?}");
+        }
+        for suffix in ["k", "n"] {
+            raw(&db, &format!("DROP TABLE {table}_{suffix}")).await;
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_upserts_to_the_same_pages_lose_nothing() {
+    on_backends("concurrent", |db, table| async move {
+        let store = open(&db, &table).await;
+        // Four tasks, each writing its own keys and a shared set, into the
+        // same prefixes and buckets, three times over.
+        let mut tasks = Vec::new();
+        for t in 0..4_i64 {
+            let store = store.clone();
+            let mut rows: Vec<_> = facts(200, 10 + t as u64)
+                .into_iter()
+                .filter(|(k, _)| k.2 % 4 == t)
+                .map(|(k, p)| ((k.0, k.1, k.2 + 1_000), p))
+                .collect();
+            rows.extend(facts(60, 20 + t as u64));
+            if t % 2 == 1 {
+                rows.reverse();
+            }
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..3 {
+                    store.upsert(&rows).await.unwrap();
+                }
+                rows
+            }));
+        }
+        let mut written = Vec::new();
+        for task in tasks {
+            written.push(task.await.unwrap());
+        }
+        let got = contents(&store).await;
+        assert_eq!(got.len(), 200 + 60, "every key once");
+        for (k, p) in &got {
+            assert!(
+                written.iter().flatten().any(|(wk, wp)| wk == k && wp == p),
+                "key {k:?} holds a fact its writers did not write"
+            );
+        }
+        // Each task's own keys hold its own facts: no write was lost.
+        for rows in &written {
+            for (k, p) in rows.iter().filter(|(k, _)| k.2 >= 1_000) {
+                assert_eq!(got.get(k), Some(p));
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
+    on_backends("corrupt", |db, table| async move {
+        let store = open(&db, &table).await;
+        let rows = facts(120, 8);
+        store.upsert(&rows).await.unwrap();
+        let pg = db.as_postgres().is_some();
+        let cut = if pg {
+            "substring(data from 1 for 10)"
+        } else {
+            "substr(data, 1, 10)"
+        };
+        // Truncate one page of (1, org/repo3).
+        raw(
+            &db,
+            &format!(
+                "UPDATE {table} SET data = {cut} WHERE account = 1 AND repository = 'org/repo3' \
+                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 1 AND repository = 'org/repo3') \
+                 AND page = 0"
+            ),
+        )
+        .await;
+        let err = store.read_columns(&Filter::new()).await.unwrap_err();
+        match &err {
+            StoreError::CorruptPage { table: t, page, reason } => {
+                assert_eq!(t, &table);
+                assert!(page.contains("account = 1"), "{page}");
+                assert!(page.contains("repository = \"org/repo3\""), "{page}");
+                assert!(page.contains("page 0"), "{page}");
+                assert!(reason.contains("truncated"), "{reason}");
+            }
+            other => panic!("expected a corrupt page, got {other}"),
+        }
+        // The other pages stay readable.
+        let others = Filter::new().is_in("repository", ["org/repo1", "org/repo2"]);
+        let want = rows
+            .iter()
+            .filter(|(k, _)| k.1 == "org/repo1" || k.1 == "org/repo2")
+            .count();
+        assert_eq!(store.read_columns(&others).await.unwrap().len(), want);
+
+        // A corrupt fact inside a sound page: its key is named, and a
+        // salvaging read sets it aside.
+        // Revision, count, the first fact's node and blob length: its blob's
+        // first byte, the version, which is never 0.
+        let first_blob = 1 + 4 + 8 + 4;
+        let set = if pg {
+            format!("set_byte(data, {first_blob}, 0)")
+        } else {
+            format!(
+                "substr(data, 1, {first_blob}) || x'00' || substr(data, {})",
+                first_blob + 2
+            )
+        };
+        raw(
+            &db,
+            &format!(
+                "UPDATE {table} SET data = {set} WHERE account = 2 AND repository = 'org/repo5' \
+                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 2 AND repository = 'org/repo5') \
+                 AND page = 0"
+            ),
+        )
+        .await;
+        let repo5 = Filter::new().eq("repository", "org/repo5");
+        let err = store.read_columns(&repo5).await.unwrap_err();
+        let StoreError::Corrupt { key, .. } = &err else {
+            panic!("expected a corrupt fact, got {err}")
+        };
+        assert!(key.contains("org/repo5"), "{key}");
+        let salvaged = store.read_columns_salvaging(&repo5).await.unwrap();
+        assert_eq!(salvaged.corrupt.len(), 1);
+        let bad = salvaged.corrupt[0].key.clone();
+        assert_eq!(bad.1, "org/repo5");
+        let in_repo5 = rows.iter().filter(|(k, _)| k.1 == "org/repo5").count();
+        assert_eq!(salvaged.facts.len(), in_repo5 - 1);
+
+        // Rewriting the prefixes repairs both: the corrupt page is dropped
+        // (its facts rewritten here), the corrupt fact replaced.
+        let repair: Vec<_> = rows
+            .iter()
+            .filter(|(k, _)| (k.0 == 1 && k.1 == "org/repo3") || k == &bad)
+            .cloned()
+            .collect();
+        store.upsert(&repair).await.unwrap();
+        let want: BTreeMap<_, _> = rows.iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn page_deletes_by_key_filter_and_version() {
+    on_backends("deletes", |db, table| async move {
+        let store = open(&db, &table).await;
+        let rows = facts(90, 9);
+        store.upsert(&rows).await.unwrap();
+        assert_eq!(store.delete(&[key(1), key(2), key(999)]).await.unwrap(), 2);
+        assert_eq!(store.count(&Filter::new()).await.unwrap(), 88);
+        assert!(store.get(&[key(1)]).await.unwrap().is_empty());
+        // By a filter on a mirrored field: decided per fact, not per page.
+        let big = Filter::new().range("size", 500..);
+        let n_big = rows
+            .iter()
+            .filter(|(k, p)| k.2 != 1 && k.2 != 2 && p.view().size() >= 500)
+            .count() as u64;
+        assert!(n_big > 0);
+        assert_eq!(store.delete_where(&big).await.unwrap(), n_big);
+        assert_eq!(store.count(&big).await.unwrap(), 0);
+        assert_eq!(store.count(&Filter::new()).await.unwrap(), 88 - n_big);
+        let n = store
+            .delete_where(&Filter::new().eq("account", 0))
+            .await
+            .unwrap();
+        assert!(n > 0);
+        assert_eq!(store.count(&Filter::new()).await.unwrap(), 88 - n_big - n);
+        assert_eq!(store.delete_versions_below(1).await.unwrap(), 0);
+        assert!(store.delete_versions_below(2).await.unwrap() > 0);
+        assert_eq!(store.count(&Filter::new()).await.unwrap(), 0);
+    })
+    .await;
+}
+
+mod evolution {
+    use chrono::{DateTime, Utc};
+    use factpack::Facts;
+
+    pub mod v1 {
+        use super::*;
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        #[facts(version = 1)]
+        pub struct Review {
+            pub at: DateTime<Utc>,
+            pub comments: u32,
+        }
+    }
+
+    pub mod v2 {
+        use super::*;
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        #[facts(version = 2)]
+        pub struct Review {
+            pub at: DateTime<Utc>,
+            pub comments: u32,
+            #[facts(since = 2)]
+            pub approved: Option<bool>,
+        }
+    }
+
+    pub mod reordered {
+        use super::*;
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        #[facts(version = 1)]
+        pub struct Review {
+            pub comments: u32,
+            pub at: DateTime<Utc>,
+        }
+    }
+}
+
+#[tokio::test]
+async fn paged_versions_are_read_replaced_or_missed() {
+    use evolution::{reordered, v1, v2};
+    on_backends("versions", |db, table| async move {
+        let spec = || PageSpec::new(1, "at", TimeDelta::days(1));
+        let old = FactStore::<v1::Review, (i64, i64)>::builder(&db, &table)
+            .key(["repo", "n"])
+            .pages(spec())
+            .open()
+            .await
+            .unwrap();
+        let rows: Vec<_> = (0..10)
+            .map(|i| {
+                let f = v1::Review {
+                    at: at(1_700_000_000 + i * 40_000),
+                    comments: i as u32,
+                };
+                ((i % 2, i), f.pack())
+            })
+            .collect();
+        old.upsert(&rows).await.unwrap();
+        let new = FactStore::<v2::Review, (i64, i64)>::builder(&db, &table)
+            .key(["repo", "n"])
+            .pages(spec())
+            .open()
+            .await
+            .unwrap();
+        let got = new.get(&[(1, 3)]).await.unwrap();
+        assert_eq!(got[0].1.version(), 1);
+        assert_eq!(got[0].1.view().approved(), None);
+        let recent = Filter::new().range("at", at(1_700_000_000 + 5 * 40_000)..);
+        assert_eq!(new.read_columns(&recent).await.unwrap().len(), 5);
+        // A version-2 fact replaces the version-1 fact of its key.
+        let v2_row = v2::Review {
+            at: at(1),
+            comments: 99,
+            approved: Some(true),
+        }
+        .pack();
+        new.upsert(&[((1, 3), v2_row.clone())]).await.unwrap();
+        assert_eq!(new.get(&[(1, 3)]).await.unwrap()[0].1, v2_row);
+        assert_eq!(new.count(&Filter::new()).await.unwrap(), 10);
+        // Another layout under the same name sees none of them.
+        let other = FactStore::<reordered::Review, (i64, i64)>::builder(&db, &table)
+            .key(["repo", "n"])
+            .pages(spec())
+            .open()
+            .await
+            .unwrap();
+        assert_eq!(other.count(&Filter::new()).await.unwrap(), 0);
+        assert!(other.get(&[(0, 2)]).await.unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_page_specs_are_refused_before_any_sql() {
+    on_backends("config", |db, table| async move {
+        let cases = [
+            (PageSpec::new(3, "created", TimeDelta::days(1)), "prefix"),
+            (
+                PageSpec::new(1, "size", TimeDelta::days(1)),
+                "not a timestamp",
+            ),
+            (PageSpec::new(1, "created", TimeDelta::zero()), "positive"),
+            (
+                PageSpec::new(1, "nope", TimeDelta::days(1)),
+                "no stored field",
+            ),
+        ];
+        for (spec, words) in cases {
+            let err = FactStore::<PullRequestFacts, Key>::builder(&db, &table)
+                .key(["account", "repository", "node"])
+                .pages(spec)
+                .open()
+                .await
+                .unwrap_err();
+            assert!(matches!(err, StoreError::Config { .. }), "{err}");
+            assert!(err.to_string().contains(words), "{err}");
+        }
+        // A key column named like a page column.
+        let err = FactStore::<PullRequestFacts, (i64, i64)>::builder(&db, &table)
+            .key(["bucket", "node"])
+            .pages(PageSpec::new(1, "created", TimeDelta::days(1)))
+            .open()
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("`bucket`"), "{err}");
+    })
+    .await;
+}

@@ -10,7 +10,9 @@ use factpack::Facts;
 #[derive(Facts, Debug, Clone, PartialEq)]
 #[facts(version = 1)]
 pub struct PullRequestFacts {
-    /// When the pull request was opened.
+    /// When the pull request was opened. Mirrored by a store as an indexed
+    /// SQL column, for time windows.
+    #[facts(index)]
     pub created: Option<DateTime<Utc>>,
     pub first_commit: Option<DateTime<Utc>>,
     pub work_began: Option<DateTime<Utc>>,

@@ -127,21 +127,7 @@ fn from_native(facts: &[PullRequestFacts]) -> PeerColumns {
     let mut c = PeerColumns::with_capacity(facts.len());
     for f in facts {
         c.push(
-            [
-                us(f.created),
-                us(f.first_commit),
-                us(f.work_began),
-                us(f.last_commit_before_first_review),
-                us(f.last_commit),
-                us(f.merged),
-                us(f.first_comment_on_first_review),
-                us(f.first_review_request),
-                us(f.first_review_request_exact),
-                us(f.last_review),
-                us(f.approved),
-                us(f.released),
-                us(f.closed),
-            ],
+            prf::timestamps(f).map(us),
             [f.done, f.force_push_dropped, f.release_ignored],
             f.size,
             [f.review_comments, f.regular_comments, f.participants],
@@ -250,21 +236,7 @@ fn arrow_builders(facts: &[PullRequestFacts]) -> RecordBatch {
         arrow_schema::Field::new("item", arrow_schema::DataType::Utf8, false),
     ));
     for f in facts {
-        let ts = [
-            f.created,
-            f.first_commit,
-            f.work_began,
-            f.last_commit_before_first_review,
-            f.last_commit,
-            f.merged,
-            f.first_comment_on_first_review,
-            f.first_review_request,
-            f.first_review_request_exact,
-            f.last_review,
-            f.approved,
-            f.released,
-            f.closed,
-        ];
+        let ts = prf::timestamps(f);
         for (b, t) in times.iter_mut().zip(ts) {
             b.append_option(us(t));
         }

@@ -238,24 +238,6 @@ const NORMALIZED_COLUMNS: &str = "account, repository, node, created, first_comm
     done, force_push_dropped, release_ignored, size, review_comments, regular_comments, \
     participants, reviews, activity_days, merged_with_failed_check_runs";
 
-fn stamps(f: &PullRequestFacts) -> [Option<DateTime<Utc>>; 13] {
-    [
-        f.created,
-        f.first_commit,
-        f.work_began,
-        f.last_commit_before_first_review,
-        f.last_commit,
-        f.merged,
-        f.first_comment_on_first_review,
-        f.first_review_request,
-        f.first_review_request_exact,
-        f.last_review,
-        f.approved,
-        f.released,
-        f.closed,
-    ]
-}
-
 fn le_blob(list: &[DateTime<Utc>]) -> Vec<u8> {
     list.iter()
         .flat_map(|t| t.timestamp_micros().to_le_bytes())
@@ -277,7 +259,7 @@ async fn normalized_insert(db: &Db, table: &str, rows: &[(Key, PullRequestFacts)
             let mut q = QueryBuilder::new(format!("INSERT INTO {table} ({NORMALIZED_COLUMNS}) "));
             q.push_values(chunk, |mut b, (k, f)| {
                 b.push_bind(k.0).push_bind(k.1.clone()).push_bind(k.2);
-                for s in stamps(f) {
+                for s in prf::timestamps(f) {
                     b.push_bind(s);
                 }
                 b.push_bind(f.done)
@@ -300,7 +282,7 @@ async fn normalized_insert(db: &Db, table: &str, rows: &[(Key, PullRequestFacts)
             let mut q = QueryBuilder::new(format!("INSERT INTO {table} ({NORMALIZED_COLUMNS}) "));
             q.push_values(chunk, |mut b, (k, f)| {
                 b.push_bind(k.0).push_bind(k.1.clone()).push_bind(k.2);
-                for s in stamps(f) {
+                for s in prf::timestamps(f) {
                     b.push_bind(s.map(|t| t.timestamp_micros()));
                 }
                 b.push_bind(f.done)
@@ -378,7 +360,7 @@ async fn normalized_copy(db: &Db, table: &str, rows: &[(Key, PullRequestFacts)])
         field(&mut buf, &k.0.to_be_bytes());
         field(&mut buf, k.1.as_bytes());
         field(&mut buf, &k.2.to_be_bytes());
-        for s in stamps(f) {
+        for s in prf::timestamps(f) {
             stamp(&mut buf, s);
         }
         for b in [f.done, f.force_push_dropped, f.release_ignored] {

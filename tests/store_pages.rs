@@ -9,11 +9,14 @@
 #[allow(dead_code)]
 mod prf;
 
+#[path = "common/backends.rs"]
+#[allow(dead_code)]
+mod backends;
+
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::io::Write as _;
-use std::sync::Once;
 
+use backends::raw;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use factpack::columns::ColumnData;
 use factpack::store::{Conflict, Db, FactStore, Filter, PageSpec, StoreError};
@@ -24,76 +27,13 @@ use sqlx::AssertSqlSafe;
 type Key = (i64, String, i64);
 type Store = FactStore<PullRequestFacts, Key>;
 
-fn skipped_postgres() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n*** paged store tests: PostgreSQL SKIPPED: DATABASE_URL is not set. \
-             Set it (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run them against PostgreSQL too. ***\n"
-        );
-    });
-}
-
-fn ran_on_postgres(test: &str) {
-    if let Ok(path) = std::env::var("FACTPACK_PG_MARKER") {
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .expect("marker file");
-        writeln!(file, "{test}").expect("marker write");
-    }
-}
-
-async fn raw(db: &Db, sql: &str) {
-    if let Some(pool) = db.as_postgres() {
-        sqlx::query(AssertSqlSafe(sql.to_owned()))
-            .execute(pool)
-            .await
-            .unwrap();
-    } else if let Some(pool) = db.as_sqlite() {
-        sqlx::query(AssertSqlSafe(sql.to_owned()))
-            .execute(pool)
-            .await
-            .unwrap();
-    }
-}
-
 /// Runs `body` on a fresh SQLite file, then on PostgreSQL when there is one.
 async fn on_backends<F, Fut>(test: &str, body: F)
 where
     F: Fn(Db, String) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let test = format!("pages_{test}");
-    let table = format!("t_{test}");
-    let path = std::env::temp_dir().join(format!(
-        "factpack-store-{test}-{}.sqlite",
-        std::process::id()
-    ));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
-    let db = Db::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .unwrap();
-    body(db.clone(), table.clone()).await;
-    db.close().await;
-    let _ = std::fs::remove_file(&path);
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            let db = Db::connect(&url).await.unwrap_or_else(|e| {
-                panic!("DATABASE_URL is set but PostgreSQL cannot be used: {e}")
-            });
-            raw(&db, &format!("DROP TABLE IF EXISTS {table}")).await;
-            body(db.clone(), table.clone()).await;
-            raw(&db, &format!("DROP TABLE IF EXISTS {table}")).await;
-            db.close().await;
-            ran_on_postgres(&test);
-        }
-        _ => skipped_postgres(),
-    }
+    backends::on_backends(&format!("pages_{test}"), body).await;
 }
 
 fn key(i: i64) -> Key {

@@ -32,8 +32,11 @@ use crate::kind::{FieldKind, TimeUnit};
 /// A column that can move into Arrow arrays.
 pub trait ArrowColumn: ColumnData {
     /// Appends the Arrow fields this column becomes (several for a nested
-    /// fact, flattened), named `name` (or `name_subfield`).
-    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>);
+    /// fact, flattened), named `name` (or `name_subfield`). One field of the
+    /// kind's type unless the column says otherwise.
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        out.push(Field::new(name, data_type(kind), nullable));
+    }
 
     /// Moves the column into Arrow arrays, one per field of
     /// [`arrow_fields`](Self::arrow_fields); `nulls` marks rows that are null
@@ -121,10 +124,6 @@ fn primitive<A: arrow_array::ArrowPrimitiveType>(
 macro_rules! primitive_column {
     ($native:ty { $($kind:pat => $array:ty),* $(,)? }) => {
         impl ArrowColumn for Vec<$native> {
-            fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
-                out.push(Field::new(name, data_type(kind), nullable));
-            }
-
             fn into_arrow(
                 self,
                 kind: &FieldKind,
@@ -153,10 +152,6 @@ primitive_column!(f64 { FieldKind::F64 => Float64Type });
 primitive_column!(i32 { FieldKind::I32 => Int32Type, FieldKind::Date => Date32Type });
 
 impl ArrowColumn for Vec<i64> {
-    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
-        out.push(Field::new(name, data_type(kind), nullable));
-    }
-
     fn into_arrow(
         self,
         kind: &FieldKind,
@@ -220,10 +215,6 @@ fn check_len(what: &str, len: usize, expected: usize) -> Result<(), ArrowError> 
 }
 
 impl ArrowColumn for Bitmap {
-    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
-        out.push(Field::new(name, data_type(kind), nullable));
-    }
-
     fn into_arrow(
         self,
         kind: &FieldKind,
@@ -243,10 +234,6 @@ impl ArrowColumn for Bitmap {
 }
 
 impl<const N: usize> ArrowColumn for Vec<[u8; N]> {
-    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
-        out.push(Field::new(name, data_type(kind), nullable));
-    }
-
     fn into_arrow(
         self,
         kind: &FieldKind,
@@ -299,10 +286,6 @@ fn offsets(offsets: Vec<i32>) -> Result<OffsetBuffer<i32>, ArrowError> {
 }
 
 impl ArrowColumn for StringColumn {
-    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
-        out.push(Field::new(name, data_type(kind), nullable));
-    }
-
     fn into_arrow(
         self,
         kind: &FieldKind,

@@ -243,50 +243,21 @@ pub trait ColumnSource<T: Facts> {
     }
 }
 
-impl<T: Facts> ColumnSource<T> for &[u8] {
-    const VALIDATED: bool = false;
+/// Implements [`ColumnSource`] for byte containers, validated on the way.
+macro_rules! bytes_source {
+    ($($ty:ty),*) => {$(
+        impl<T: Facts> ColumnSource<T> for $ty {
+            const VALIDATED: bool = false;
 
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        self
-    }
+            #[inline(always)]
+            fn bytes(&self) -> &[u8] {
+                self
+            }
+        }
+    )*};
 }
 
-impl<T: Facts> ColumnSource<T> for Vec<u8> {
-    const VALIDATED: bool = false;
-
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        self
-    }
-}
-
-impl<T: Facts> ColumnSource<T> for &Vec<u8> {
-    const VALIDATED: bool = false;
-
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        self
-    }
-}
-
-impl<T: Facts> ColumnSource<T> for bytes::Bytes {
-    const VALIDATED: bool = false;
-
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        self
-    }
-}
-
-impl<T: Facts> ColumnSource<T> for &bytes::Bytes {
-    const VALIDATED: bool = false;
-
-    #[inline(always)]
-    fn bytes(&self) -> &[u8] {
-        self
-    }
-}
+bytes_source!(&[u8], Vec<u8>, &Vec<u8>, bytes::Bytes, &bytes::Bytes);
 
 impl<T: Facts> ColumnSource<T> for Packed<T> {
     const VALIDATED: bool = true;

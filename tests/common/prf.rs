@@ -150,6 +150,25 @@ pub fn realistic(rng: &mut Rng) -> PullRequestFacts {
 }
 
 /// The lead time of a released pull request, for the examples' metrics.
+/// The 13 nullable timestamps of a fact, in declaration order.
+pub fn timestamps(f: &PullRequestFacts) -> [Option<DateTime<Utc>>; 13] {
+    [
+        f.created,
+        f.first_commit,
+        f.work_began,
+        f.last_commit_before_first_review,
+        f.last_commit,
+        f.merged,
+        f.first_comment_on_first_review,
+        f.first_review_request,
+        f.first_review_request_exact,
+        f.last_review,
+        f.approved,
+        f.released,
+        f.closed,
+    ]
+}
+
 pub fn lead_time(view: &PullRequestFactsView<'_>) -> Option<TimeDelta> {
     Some(view.released()? - view.work_began()?)
 }

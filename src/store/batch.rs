@@ -23,6 +23,18 @@ pub(crate) struct Batch<'a> {
     pub(crate) data: Vec<&'a [u8]>,
 }
 
+/// The error for a blob under `key` of a version this code does not know.
+pub(crate) fn unknown_version<T: Facts, K: Key>(spec: &Spec, key: &K, version: u8) -> StoreError {
+    StoreError::config(
+        &spec.table,
+        format!(
+            "key {key:?}: a version-{version} `{}` cannot be stored by code that knows versions up to {}",
+            T::NAME,
+            T::VERSION
+        ),
+    )
+}
+
 impl<'a> Batch<'a> {
     /// Lays out `rows`.
     ///
@@ -50,16 +62,8 @@ impl<'a> Batch<'a> {
         let mut values = Vec::with_capacity(spec.keys.len());
         for (key, packed) in sorted {
             let version = packed.version();
-            let fingerprint = T::fingerprint_at(version).ok_or_else(|| {
-                StoreError::config(
-                    &spec.table,
-                    format!(
-                        "key {key:?}: a version-{version} `{}` cannot be stored by code that knows versions up to {}",
-                        T::NAME,
-                        T::VERSION
-                    ),
-                )
-            })?;
+            let fingerprint = T::fingerprint_at(version)
+                .ok_or_else(|| unknown_version::<T, K>(spec, key, version))?;
             values.clear();
             key.push_values(&mut values);
             batch.cells.extend(values.drain(..).map(cell_of));

@@ -178,16 +178,20 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
     (c.at == bytes.len()).then_some(out)
 }
 
-/// Encodes a page of `(key bytes, blob)` entries.
+/// Encodes a page of `(key bytes, blob)` entries, into a buffer of exactly
+/// the page's size.
 ///
 /// # Errors
 /// A page or blob past `u32` lengths.
-pub(crate) fn encode<'a>(
-    facts: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>,
-) -> Result<Vec<u8>, PageFault> {
+pub(crate) fn encode(facts: &[(&[u8], &[u8])]) -> Result<Vec<u8>, PageFault> {
     let count = u32::try_from(facts.len())
         .map_err(|_| PageFault("more than 4 billion facts in a page".into()))?;
-    let mut out = Vec::with_capacity(facts.len().saturating_mul(200).saturating_add(5));
+    let size = facts.iter().fold(5_usize, |n, (key, blob)| {
+        n.saturating_add(key.len())
+            .saturating_add(4)
+            .saturating_add(blob.len())
+    });
+    let mut out = Vec::with_capacity(size);
     out.push(REVISION);
     out.extend_from_slice(&count.to_le_bytes());
     for (key, blob) in facts {
@@ -210,7 +214,7 @@ mod tests {
         let k1 = key_bytes(&TYPES, &[Cell::Text("a/b".into()), Cell::Int(7)]);
         let k2 = key_bytes(&TYPES, &[Cell::Text("é".into()), Cell::Int(-1)]);
         let facts = [(&k1[..], &b"one"[..]), (&k2[..], &b""[..])];
-        encode(facts.into_iter()).unwrap()
+        encode(&facts).unwrap()
     }
 
     #[test]

@@ -17,6 +17,7 @@
 
 mod codec;
 mod exact;
+mod incoming;
 mod read;
 mod write;
 

@@ -15,7 +15,6 @@ use sqlx::{Arguments, AssertSqlSafe, Postgres, Sqlite, Transaction};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::super::batch::Batch;
 use super::super::db::Pool;
 use super::super::error::StoreError;
 use super::super::filter::Filter;
@@ -26,6 +25,7 @@ use super::super::value::SqlType;
 use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
+use super::incoming::{touched, Incoming, New};
 use super::read::{cell_of, coarse, select_sql, Head, PageRow};
 use super::{min_max, Layout};
 
@@ -45,18 +45,6 @@ impl Stored {
             data: data.to_vec(),
         }
     }
-}
-
-/// A fact of an upsert, placed.
-struct New<'a> {
-    prefix: &'a [Cell],
-    prefix_bytes: Vec<u8>,
-    suffix: Vec<u8>,
-    bucket: i64,
-    version: i64,
-    fingerprint: i64,
-    blob: &'a [u8],
-    mirrors: &'a [Cell],
 }
 
 /// What a write does to the facts of the pages it reads.
@@ -136,7 +124,7 @@ fn merge<'a>(
         // Without stored pages (a new prefix), nothing can conflict.
         if !existing.is_empty() {
             for (i, n) in news.iter().enumerate() {
-                incoming.insert((n.prefix_bytes.as_slice(), n.suffix.as_slice()), i);
+                incoming.insert((n.prefix_bytes, n.suffix), i);
             }
         }
         let newer_column = match &spec.conflict {
@@ -152,12 +140,9 @@ fn merge<'a>(
                     Conflict::Replace => false,
                     Conflict::Keep => true,
                     Conflict::ReplaceIfNewer(_) => {
-                        let m = newer_column.and_then(|j| spec.mirrors.get(j).map(|m| (j, m)));
+                        let m = newer_column.and_then(|j| spec.mirrors.get(j));
                         match (m, news.get(i)) {
-                            (Some((j, m)), Some(n)) => {
-                                let new = n.mirrors.get(j).cloned().unwrap_or(Cell::Null);
-                                !newer(&new, &m.cell(e.blob))
-                            }
+                            (Some(m), Some(n)) => !newer(&m.cell(n.blob), &m.cell(e.blob)),
                             _ => false,
                         }
                     }
@@ -220,23 +205,39 @@ fn merge<'a>(
             }
             affected = affected.saturating_add(1);
             let group = groups
-                .entry((
-                    n.prefix_bytes.as_slice(),
-                    n.bucket,
-                    n.version,
-                    n.fingerprint,
-                ))
+                .entry((n.prefix_bytes, n.bucket, n.version, n.fingerprint))
                 .or_insert_with(|| Group {
                     prefix: n.prefix.to_vec(),
                     facts: Vec::new(),
                     changed: false,
                 });
             group.changed = true;
-            group.facts.push((n.suffix.as_slice(), n.blob));
+            group.facts.push((n.suffix, n.blob));
         }
     }
     groups.retain(|_, g| g.changed);
     Ok((groups, affected))
+}
+
+/// Widens `[lo, hi]` (nulls while no value was seen) to hold `v`; a null
+/// `v` changes nothing.
+fn widen(bound: &mut [Cell; 2], v: Cell) {
+    use core::cmp::Ordering::{Greater, Less};
+    if v == Cell::Null {
+        return;
+    }
+    let [lo, hi] = bound;
+    let below = *lo == Cell::Null || compare(&v, lo) == Some(Less);
+    let above = *hi == Cell::Null || compare(&v, hi) == Some(Greater);
+    match (below, above) {
+        (true, true) => {
+            *lo = v.clone();
+            *hi = v;
+        }
+        (true, false) => *lo = v,
+        (false, true) => *hi = v,
+        (false, false) => {}
+    }
 }
 
 /// The pages of the changed groups, at most `max_facts` facts each.
@@ -251,20 +252,11 @@ fn paginate(
         for (page, chunk) in group.facts.chunks(layout.max_facts).enumerate() {
             let mut bounds: Vec<[Cell; 2]> = vec![[Cell::Null, Cell::Null]; spec.mirrors.len()];
             for (_, blob) in chunk {
-                for (m, [lo, hi]) in spec.mirrors.iter().zip(bounds.iter_mut()) {
-                    let v = m.cell(blob);
-                    if v == Cell::Null {
-                        continue;
-                    }
-                    if *lo == Cell::Null || compare(&v, lo) == Some(core::cmp::Ordering::Less) {
-                        *lo = v.clone();
-                    }
-                    if *hi == Cell::Null || compare(&v, hi) == Some(core::cmp::Ordering::Greater) {
-                        *hi = v;
-                    }
+                for (m, bound) in spec.mirrors.iter().zip(bounds.iter_mut()) {
+                    widen(bound, m.cell(blob));
                 }
             }
-            let data = codec::encode(chunk.iter().copied()).map_err(|fault| {
+            let data = codec::encode(chunk).map_err(|fault| {
                 StoreError::config(&spec.table, format!("cannot write a page: {}", fault.0))
             })?;
             out.push(PageOut {
@@ -422,7 +414,7 @@ impl Tx<'_> {
         &mut self,
         spec: &Spec,
         layout: &Layout,
-        pages: &[PageOut],
+        pages: &mut [PageOut],
     ) -> Result<(), StoreError> {
         let mut columns: Vec<(String, SqlType)> = spec
             .keys
@@ -499,14 +491,16 @@ impl Tx<'_> {
                 const ROWS: usize = 16;
                 let now = chrono::Utc::now().timestamp_micros();
                 let one = format!("({}, ?, ?)", vec!["?"; names.len()].join(", "));
-                for chunk in pages.chunks(ROWS) {
+                for chunk in pages.chunks_mut(ROWS) {
+                    let rows = chunk.len();
                     let mut args = sqlx::sqlite::SqliteArguments::default();
                     for p in chunk {
                         for cell in cells(p) {
                             sqlite::bind_cell(&mut args, &cell)
                                 .map_err(StoreError::db(&spec.table, "cannot bind the pages"))?;
                         }
-                        args.add(p.data.clone())
+                        // Written once: hand the page over rather than copy it.
+                        args.add(core::mem::take(&mut p.data))
                             .and_then(|()| args.add(now))
                             .map_err(|e| {
                                 StoreError::db(&spec.table, "cannot bind the pages")(
@@ -517,7 +511,7 @@ impl Tx<'_> {
                     let sql = format!(
                         "INSERT INTO {table} ({}, data, updated_at) VALUES {}",
                         names.join(", "),
-                        vec![one.as_str(); chunk.len()].join(", ")
+                        vec![one.as_str(); rows].join(", ")
                     );
                     sqlx::query_with(AssertSqlSafe(sql), args)
                         .execute(&mut **tx)
@@ -578,7 +572,7 @@ async fn rewrite<T: Facts, K: Key>(
     let existing = tx.pages(spec, layout, &w).await?;
     let (mut groups, affected) = merge(spec, layout, &existing, change)?;
     if !groups.is_empty() {
-        let pages = paginate(spec, layout, &mut groups)?;
+        let mut pages = paginate(spec, layout, &mut groups)?;
         let mut columns: Vec<(&str, SqlType)> = spec
             .keys
             .iter()
@@ -605,7 +599,7 @@ async fn rewrite<T: Facts, K: Key>(
         d.in_list(&columns, values, &spec.table)?;
         let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
         tx.execute(spec, sql, &d.params).await?;
-        tx.insert(spec, layout, &pages).await?;
+        tx.insert(spec, layout, &mut pages).await?;
     }
     tx.commit(spec).await?;
     Ok(affected)
@@ -629,39 +623,9 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
     let layout = layout(spec)?;
-    let batch = Batch::new(spec, rows)?;
-    let nkeys = spec.keys.len();
-    let prefix_types = layout.prefix_types(spec);
-    let suffix_types = layout.suffix_types(spec);
-    let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
-    let mut versions: BTreeSet<(i64, i64)> = spec
-        .visible
-        .iter()
-        .map(|(v, fp)| (i64::from(*v), *fp))
-        .collect();
-    let mut news = Vec::with_capacity(batch.len());
-    for i in 0..batch.len() {
-        let row = batch.row(i);
-        let (keys, mirrors) = row.split_at(nkeys.min(row.len()));
-        let (prefix, suffix) = keys.split_at(layout.prefix.min(keys.len()));
-        let prefix_bytes = codec::key_bytes(&prefix_types, prefix);
-        prefixes
-            .entry(prefix_bytes.clone())
-            .or_insert_with(|| prefix.to_vec());
-        let version = i64::from(batch.versions.get(i).copied().unwrap_or(0));
-        let fingerprint = batch.fingerprints.get(i).copied().unwrap_or(0);
-        versions.insert((version, fingerprint));
-        news.push(New {
-            prefix,
-            prefix_bytes,
-            suffix: codec::key_bytes(&suffix_types, suffix),
-            bucket: layout.bucket_of(mirrors.get(layout.bucket).unwrap_or(&Cell::Null)),
-            version,
-            fingerprint,
-            blob: batch.data.get(i).copied().unwrap_or(&[]),
-            mirrors,
-        });
-    }
+    let incoming = Incoming::new(spec, layout, rows)?;
+    let news = incoming.news();
+    let (prefixes, versions) = touched(spec, &news);
     rewrite(store, &prefixes, &versions, &Change::Upsert(news)).await
 }
 

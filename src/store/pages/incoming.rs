@@ -1,0 +1,254 @@
+//! The facts of a paged upsert, one per key (the last given wins), placed:
+//! each one's prefix, key suffix and bucket, encoded once into shared
+//! buffers rather than one allocation per fact.
+//!
+//! Facts are ordered by a fixed hash of their encoded prefix, then by their
+//! encoded key (its first 8 bytes as an integer, the rest only on a tie),
+//! then by the application's key. Pages are grouped by prefix and sort their
+//! facts by key bytes, so no order by key is needed, and sorting integers is
+//! much cheaper than comparing keys whose strings live each in its own
+//! allocation. Two equal keys encode to equal bytes, so each key's copies are
+//! adjacent and deduplicated exactly as a sort by key would (the last given
+//! wins); distinct keys that encode alike stay in key order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::facts::Facts;
+use crate::packed::Packed;
+
+use super::super::batch::unknown_version;
+use super::super::error::StoreError;
+use super::super::key::Key;
+use super::super::mirror::Cell;
+use super::super::spec::Spec;
+use super::super::value::{SqlType, Value};
+use super::codec;
+use super::read::cell_of;
+use super::Layout;
+
+/// A fact of an upsert, placed.
+pub(super) struct New<'a> {
+    pub(super) prefix: &'a [Cell],
+    pub(super) prefix_bytes: &'a [u8],
+    pub(super) suffix: &'a [u8],
+    pub(super) bucket: i64,
+    pub(super) version: i64,
+    pub(super) fingerprint: i64,
+    pub(super) blob: &'a [u8],
+}
+
+/// One row of the batch, placed: where its key lies in [`Incoming::keys`]
+/// (prefix, then suffix from `split`), its bucket, version and blob.
+struct Placed<'a> {
+    start: usize,
+    split: usize,
+    end: usize,
+    bucket: i64,
+    version: u8,
+    fingerprint: Option<u64>,
+    blob: &'a [u8],
+}
+
+/// The facts of one upsert, deduplicated and placed.
+pub(super) struct Incoming<'a> {
+    /// Every row's whole key, encoded (prefix then suffix), back to back.
+    keys: Vec<u8>,
+    /// Each row, placed.
+    rows: Vec<Placed<'a>>,
+    /// The rows kept, in order, each with its prefix (an index into `prefixes`).
+    kept: Vec<(usize, usize)>,
+    /// The cells of each prefix, in order of first use.
+    prefixes: Vec<Vec<Cell>>,
+}
+
+/// Appends the encoded key of `key` to `out`; returns where its suffix starts.
+fn encode_key<K: Key>(
+    key: &K,
+    types: &[SqlType],
+    prefix: usize,
+    values: &mut Vec<Value>,
+    out: &mut Vec<u8>,
+) -> usize {
+    values.clear();
+    key.push_values(values);
+    let mut split = None;
+    for (j, (sql, value)) in types.iter().zip(values.drain(..)).enumerate() {
+        if j == prefix {
+            split = Some(out.len());
+        }
+        codec::put_cell(out, *sql, &cell_of(value));
+    }
+    split.unwrap_or(out.len())
+}
+
+/// A fixed hash of `bytes` (a word at a time), so that the order of a
+/// batch's facts is the same in every run. Collisions only cost a compare.
+fn hash(bytes: &[u8]) -> u64 {
+    let mut h = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    for chunk in bytes.chunks(8) {
+        h = (h.rotate_left(5) ^ head(chunk)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    h
+}
+
+/// The first 8 bytes of `bytes` (zeros past its end) as a big-endian
+/// integer: ordering these orders the bytes, up to ties.
+fn head(bytes: &[u8]) -> u64 {
+    let mut word = [0_u8; 8];
+    for (w, b) in word.iter_mut().zip(bytes) {
+        *w = *b;
+    }
+    u64::from_be_bytes(word)
+}
+
+impl<'a> Incoming<'a> {
+    /// Deduplicates and places `rows`.
+    ///
+    /// # Errors
+    /// A blob of a version this code does not know (written by newer code).
+    pub(super) fn new<T: Facts, K: Key>(
+        spec: &Spec,
+        layout: &Layout,
+        rows: &'a [(K, Packed<T>)],
+    ) -> Result<Self, StoreError> {
+        let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
+        let mut placed = Incoming {
+            keys: Vec::with_capacity(rows.len().saturating_mul(types.len()).saturating_mul(12)),
+            rows: Vec::with_capacity(rows.len()),
+            kept: Vec::new(),
+            prefixes: Vec::new(),
+        };
+        // Each row's (prefix hash, first bytes of its suffix, row).
+        // Everything read from a row is read here, in the order given.
+        let mut order: Vec<(u64, u64, usize)> = Vec::with_capacity(rows.len());
+        let mut values = Vec::with_capacity(types.len());
+        let bucketed = spec.mirrors.get(layout.bucket);
+        for (i, (key, packed)) in rows.iter().enumerate() {
+            let start = placed.keys.len();
+            let split = encode_key(key, &types, layout.prefix, &mut values, &mut placed.keys);
+            let end = placed.keys.len();
+            let prefix = placed.keys.get(start..split).unwrap_or(&[]);
+            let suffix = placed.keys.get(split..end).unwrap_or(&[]);
+            order.push((hash(prefix), head(suffix), i));
+            let blob = packed.as_bytes();
+            let version = packed.version();
+            placed.rows.push(Placed {
+                start,
+                split,
+                end,
+                bucket: layout.bucket_of(&bucketed.map_or(Cell::Null, |m| m.cell(blob))),
+                version,
+                fingerprint: T::fingerprint_at(version),
+                blob,
+            });
+        }
+
+        // Sorted by prefix hash (so each prefix's facts are together), then
+        // by key bytes (so each page's are nearly in order), then by key;
+        // among equal keys the last given comes first and is the one kept.
+        let keys = &placed.keys;
+        let bytes = |i: usize| {
+            placed
+                .rows
+                .get(i)
+                .and_then(|r| keys.get(r.start..r.end))
+                .unwrap_or(&[])
+        };
+        let key_of = |i: usize| rows.get(i).map(|r| &r.0);
+        order.sort_unstable_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then_with(|| bytes(a.2).cmp(bytes(b.2)))
+                .then_with(|| key_of(a.2).cmp(&key_of(b.2)))
+                .then(b.2.cmp(&a.2))
+        });
+        order.dedup_by(|later, kept| {
+            (later.0, later.1) == (kept.0, kept.1) && key_of(later.2) == key_of(kept.2)
+        });
+
+        // A version this code cannot store: report the least such key.
+        let mut unknown: Option<&(K, Packed<T>)> = None;
+        for &(_, _, i) in &order {
+            if placed.rows.get(i).is_some_and(|r| r.fingerprint.is_none()) {
+                if let Some(row) = rows.get(i) {
+                    if unknown.is_none_or(|u| row.0 < u.0) {
+                        unknown = Some(row);
+                    }
+                }
+            }
+        }
+        if let Some((key, packed)) = unknown {
+            return Err(unknown_version::<T, K>(spec, key, packed.version()));
+        }
+
+        let mut kept = Vec::with_capacity(order.len());
+        let mut prefixes = Vec::new();
+        let mut last: Option<&[u8]> = None;
+        for &(_, _, i) in &order {
+            let prefix = placed
+                .rows
+                .get(i)
+                .and_then(|r| keys.get(r.start..r.split))
+                .unwrap_or(&[]);
+            if last != Some(prefix) {
+                last = Some(prefix);
+                if let Some((key, _)) = rows.get(i) {
+                    values.clear();
+                    key.push_values(&mut values);
+                }
+                prefixes.push(values.drain(..).take(layout.prefix).map(cell_of).collect());
+            }
+            kept.push((i, prefixes.len().saturating_sub(1)));
+        }
+        placed.kept = kept;
+        placed.prefixes = prefixes;
+        Ok(placed)
+    }
+
+    /// The placed facts, in order.
+    pub(super) fn news(&self) -> Vec<New<'_>> {
+        self.kept
+            .iter()
+            .filter_map(|&(i, prefix)| {
+                let r = self.rows.get(i)?;
+                Some(New {
+                    prefix: self.prefixes.get(prefix).map_or(&[], Vec::as_slice),
+                    prefix_bytes: self.keys.get(r.start..r.split).unwrap_or(&[]),
+                    suffix: self.keys.get(r.split..r.end).unwrap_or(&[]),
+                    bucket: r.bucket,
+                    version: i64::from(r.version),
+                    fingerprint: r.fingerprint.unwrap_or(0) as i64,
+                    blob: r.blob,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Prefixes, encoded, with their cells.
+pub(super) type Prefixes = BTreeMap<Vec<u8>, Vec<Cell>>;
+
+/// The prefixes `news` touch (encoded, with their cells) and their
+/// (version, fingerprint) pairs, plus the visible ones.
+pub(super) fn touched(spec: &Spec, news: &[New<'_>]) -> (Prefixes, BTreeSet<(i64, i64)>) {
+    let mut prefixes = Prefixes::new();
+    let mut versions: BTreeSet<(i64, i64)> = spec
+        .visible
+        .iter()
+        .map(|(v, fp)| (i64::from(*v), *fp))
+        .collect();
+    let mut last: Option<(&[u8], i64, i64)> = None;
+    for n in news {
+        // Consecutive facts mostly share these: skip the maps' lookups.
+        let here = (n.prefix_bytes, n.version, n.fingerprint);
+        if last == Some(here) {
+            continue;
+        }
+        last = Some(here);
+        if !prefixes.contains_key(n.prefix_bytes) {
+            prefixes.insert(n.prefix_bytes.to_vec(), n.prefix.to_vec());
+        }
+        versions.insert((n.version, n.fingerprint));
+    }
+    (prefixes, versions)
+}

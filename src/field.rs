@@ -149,7 +149,7 @@ fn write_slot<const U: u8, T: FixedField<U>>(
 
 /// The bytes of a fixed slot.
 #[inline(always)]
-fn slot_bytes<const U: u8, T: FixedField<U>>(blob: &[u8], offset: usize) -> &[u8] {
+pub(crate) fn slot_bytes<const U: u8, T: FixedField<U>>(blob: &[u8], offset: usize) -> &[u8] {
     blob.get(offset..offset.wrapping_add(T::SIZE))
         .unwrap_or(&[])
 }
@@ -302,7 +302,7 @@ pub trait Payload<const U: u8 = 0>: Sized {
 
 /// Where the payload of the variable-length field at `at` starts.
 #[inline(always)]
-fn payload_start(blob: &[u8], at: Slot) -> usize {
+pub(crate) fn payload_start(blob: &[u8], at: Slot) -> usize {
     match at.prev_end {
         Some(prev) => u32_at(blob, prev),
         None => u16_at(blob, HEADER_LEN_AT),

@@ -96,16 +96,6 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
         }
     });
-    // Blobs of the current version, whose header is known to be there, read
-    // their fixed fields from a constant-length prefix: the compiler then
-    // drops every bounds check on the constant offsets.
-    let current_pushes = stored.iter().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        let slot = format_ident!("__SLOT_{}", i);
-        let push = column_member(f, krate, "push");
-        let variable = crate::expand::member(f, krate, "VARIABLE");
-        quote!(#push(&mut self.#fid, if #variable { blob } else { head }, #slot);)
-    });
     let block_extends = stored.iter().enumerate().map(|(i, f)| {
         let fid = f.ident;
         let slot = format_ident!("__SLOT_{}", i);
@@ -182,19 +172,13 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                 blob: &[::core::primitive::u8],
                 transient: #p::Option<&<#ident as #p::Facts>::Transient>,
             ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
-                let version = #p::version_of(blob);
-                if version == <#ident as #p::Facts>::VERSION {
-                    if let #p::Option::Some(head) = <[::core::primitive::u8]>::first_chunk::<
-                        { <#ident as #p::Facts>::HEADER_LEN },
-                    >(blob)
-                    {
-                        let head: &[::core::primitive::u8] = head;
-                        #(#current_pushes)*
-                        #(#transient_pushes)*
-                        self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, 1);
-                        return #p::Result::Ok(());
-                    }
+                // Blobs of the current version take the block path, whose
+                // header reads have constant offsets; older ones go field by
+                // field, with their absent fields null or at their default.
+                if #p::Columns::push_block(self, &[blob], &[transient]) {
+                    return #p::Result::Ok(());
                 }
+                let version = #p::version_of(blob);
                 #(#pushes)*
                 #(#transient_pushes)*
                 self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, 1);

@@ -260,7 +260,7 @@ pub struct Nullable<C> {
     pub validity: Bitmap,
 }
 
-impl<C: ColumnData> Nullable<C> {
+impl<C> Nullable<C> {
     /// Whether row `index` has a value (false past the end).
     #[inline]
     pub fn is_valid(&self, index: usize) -> bool {
@@ -279,7 +279,7 @@ impl<T: Copy> Nullable<Vec<T>> {
     /// Row `index`: `None` when it is null or past the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<T> {
-        if self.validity.get(index).unwrap_or(false) {
+        if self.is_valid(index) {
             self.values.get(index).copied()
         } else {
             None
@@ -296,7 +296,7 @@ impl Nullable<Bitmap> {
     /// Row `index`: `None` when it is null or past the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<bool> {
-        if self.validity.get(index).unwrap_or(false) {
+        if self.is_valid(index) {
             self.values.get(index)
         } else {
             None
@@ -312,7 +312,7 @@ impl Nullable<Bitmap> {
 impl<T> Nullable<ListColumn<Vec<T>>> {
     /// The elements of list `index`: `None` when it is null or past the end.
     pub fn get(&self, index: usize) -> Option<&[T]> {
-        if self.validity.get(index).unwrap_or(false) {
+        if self.is_valid(index) {
             self.values.get(index)
         } else {
             None
@@ -323,7 +323,7 @@ impl<T> Nullable<ListColumn<Vec<T>>> {
 impl Nullable<ListColumn<StringColumn>> {
     /// The strings of list `index`: `None` when it is null or past the end.
     pub fn get(&self, index: usize) -> Option<Vec<&str>> {
-        if self.validity.get(index).unwrap_or(false) {
+        if self.is_valid(index) {
             self.values.get(index)
         } else {
             None
@@ -334,7 +334,7 @@ impl Nullable<ListColumn<StringColumn>> {
 impl Nullable<StringColumn> {
     /// Row `index`: `None` when it is null or past the end.
     pub fn get(&self, index: usize) -> Option<&str> {
-        if self.validity.get(index).unwrap_or(false) {
+        if self.is_valid(index) {
             self.values.get(index)
         } else {
             None
@@ -431,9 +431,8 @@ impl ColumnData for StringColumn {
     }
 
     fn truncate(&mut self, rows: usize) {
-        if let Some(end) = self.offsets.get(rows).copied() {
-            self.offsets.truncate(rows.saturating_add(1));
-            self.data.truncate(usize::try_from(end).unwrap_or(0));
+        if let Some(end) = truncate_offsets(&mut self.offsets, rows) {
+            self.data.truncate(end);
         }
     }
 
@@ -510,9 +509,8 @@ impl<C: ColumnData> ColumnData for ListColumn<C> {
     }
 
     fn truncate(&mut self, rows: usize) {
-        if let Some(end) = self.offsets.get(rows).copied() {
-            self.offsets.truncate(rows.saturating_add(1));
-            self.values.truncate(usize::try_from(end).unwrap_or(0));
+        if let Some(end) = truncate_offsets(&mut self.offsets, rows) {
+            self.values.truncate(end);
         }
     }
 
@@ -527,6 +525,14 @@ impl<C: ColumnData> ColumnData for ListColumn<C> {
         // A payload of `bytes` holds at most `bytes` elements.
         fits(self.values.len(), bytes) && self.values.has_room(bytes)
     }
+}
+
+/// Keeps the offsets of the first `rows` rows; returns where their values
+/// end, or `None` (and keeps everything) when there are no more rows than that.
+fn truncate_offsets(offsets: &mut Vec<i32>, rows: usize) -> Option<usize> {
+    let end = usize::try_from(*offsets.get(rows)?).unwrap_or(0);
+    offsets.truncate(rows.saturating_add(1));
+    Some(end)
 }
 
 /// Row `index`'s start and end from an offsets array.

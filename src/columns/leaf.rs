@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 use super::buffers::{Bitmap, ColumnData};
 use crate::bytes::array;
+use crate::field::slot_bytes;
 use crate::fixed::FixedField;
 use crate::kind::{FieldKind, TimeUnit};
 use crate::unit::{MICROS, MILLIS, NANOS, NATURAL, SECONDS};
@@ -48,8 +49,7 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
     #[inline]
     fn extend_slots<const N: usize>(column: &mut Self::Column, heads: &[&[u8; N]], offset: usize) {
         for head in heads {
-            let bytes = head.get(offset..offset.wrapping_add(Self::SIZE));
-            Self::push_bytes(column, bytes.unwrap_or(&[]));
+            Self::push_bytes(column, slot_bytes::<UNIT, Self>(&head[..], offset));
         }
     }
 }

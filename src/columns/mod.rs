@@ -49,6 +49,36 @@ const PAYLOAD_SAMPLE: usize = 1024;
 /// How many facts go into columns together, field by field.
 pub const BLOCK: usize = 64;
 
+/// The bytes of `source`, validated unless the source vouches for them.
+#[inline]
+fn validated<T: Facts, S: ColumnSource<T>>(
+    source: &S,
+    position: usize,
+) -> Result<&[u8], ColumnsError> {
+    let blob = source.bytes();
+    if !S::VALIDATED {
+        T::validate(blob).map_err(|error| ColumnsError::Invalid { position, error })?;
+    }
+    Ok(blob)
+}
+
+/// Refuses a fact of `bytes` that would take a column's offsets past `i32::MAX`.
+#[inline]
+fn ensure_room<T: Facts>(
+    column: &impl ColumnData,
+    bytes: usize,
+    position: usize,
+) -> Result<(), ColumnsError> {
+    if column.has_room(bytes) {
+        Ok(())
+    } else {
+        Err(ColumnsError::Full {
+            position,
+            type_name: T::NAME,
+        })
+    }
+}
+
 /// Appends a validated fact, unless the columns are full.
 fn push_checked<C: Columns>(
     columns: &mut C,
@@ -57,12 +87,7 @@ fn push_checked<C: Columns>(
     position: usize,
 ) -> Result<(), ColumnsError> {
     let name = <C::Fact as Facts>::NAME;
-    if !columns.has_room(blob.len()) {
-        return Err(ColumnsError::Full {
-            position,
-            type_name: name,
-        });
-    }
+    ensure_room::<C::Fact>(columns, blob.len(), position)?;
     let rows = columns.len();
     columns
         .push_validated(blob, transient)
@@ -89,17 +114,14 @@ fn push_sources<C: Columns, S: ColumnSource<C::Fact>>(
     let mut total = 0usize;
     let mut invalid = None;
     for ((source, blob), transient) in sources.iter().zip(&mut blobs).zip(&mut transients) {
-        *blob = source.bytes();
-        *transient = source.transient();
-        if !S::VALIDATED {
-            if let Err(error) = <C::Fact as Facts>::validate(blob) {
-                invalid = Some(ColumnsError::Invalid {
-                    position: first.saturating_add(count),
-                    error,
-                });
+        *blob = match validated(source, first.saturating_add(count)) {
+            Ok(bytes) => bytes,
+            Err(error) => {
+                invalid = Some(error);
                 break;
             }
-        }
+        };
+        *transient = source.transient();
         total = total.saturating_add(blob.len());
         count = count.saturating_add(1);
     }
@@ -160,13 +182,10 @@ pub trait Columns: ColumnData {
         source: &S,
         position: usize,
     ) -> Result<(), ColumnsError> {
-        let blob = source.bytes();
-        if !S::VALIDATED {
-            <Self::Fact as Facts>::validate(blob)
-                .map_err(|error| ColumnsError::Invalid { position, error })?;
-        }
+        let blob = validated(source, position)?;
         push_checked(self, blob, source.transient(), position)
     }
+
     /// Appends one fact.
     ///
     /// # Errors
@@ -383,16 +402,8 @@ impl<T: Facts, F: FieldColumn<U>, const U: u8> FieldRef<T, F, U> {
         let mut column = F::Column::default();
         column.reserve(sources.size_hint().0);
         for (position, source) in sources.enumerate() {
-            let blob = source.bytes();
-            if !<I::Item as ColumnSource<T>>::VALIDATED {
-                T::validate(blob).map_err(|error| ColumnsError::Invalid { position, error })?;
-            }
-            if !column.has_room(blob.len()) {
-                return Err(ColumnsError::Full {
-                    position,
-                    type_name: T::NAME,
-                });
-            }
+            let blob = validated(&source, position)?;
+            ensure_room::<T>(&column, blob.len(), position)?;
             if crate::__private::version_of(blob) >= self.since() {
                 F::push(&mut column, blob, self.slot());
             } else if let Some(default) = self.absent() {

@@ -5,11 +5,10 @@ use core::marker::PhantomData;
 
 use super::buffers::{offset, ColumnData, ListColumn, Nullable, StringColumn};
 use super::leaf::FixedColumn;
-use crate::bytes::{u16_at, u32_at};
+use crate::bytes::u32_at;
 use crate::error::PackErrorKind;
-use crate::field::{payload, present, Field, Slot};
+use crate::field::{payload, payload_start, present, slot_bytes, Field, Slot};
 use crate::kind::FieldKind;
-use crate::layout::HEADER_LEN_AT;
 use crate::slice::StrList;
 
 /// A field type with a column; implemented for every [`Field`] of the crate.
@@ -74,20 +73,13 @@ fn push_encoded<const U: u8, T: FixedColumn<U>>(
     Ok(())
 }
 
-/// The bytes of the fixed slot at `at`.
-#[inline(always)]
-fn slot<const U: u8, T: FixedColumn<U>>(blob: &[u8], at: Slot) -> &[u8] {
-    blob.get(at.offset..at.offset.wrapping_add(T::SIZE))
-        .unwrap_or(&[])
-}
-
 impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
     type Column = T::Column;
     const KIND: FieldKind = T::KIND;
 
     #[inline(always)]
     fn push(column: &mut T::Column, blob: &[u8], at: Slot) {
-        T::push_bytes(column, slot::<U, T>(blob, at));
+        T::push_bytes(column, slot_bytes::<U, T>(blob, at.offset));
     }
 
     #[inline(always)]
@@ -117,7 +109,7 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
     #[inline(always)]
     fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
         // A null slot is all zeros, so it lands as the zero placeholder.
-        T::push_bytes(&mut column.values, slot::<U, T>(blob, at));
+        T::push_bytes(&mut column.values, slot_bytes::<U, T>(blob, at.offset));
         column.validity.push(present(blob, at));
     }
 
@@ -324,11 +316,8 @@ macro_rules! variable_column {
 /// blob's header `head` at constant offsets.
 #[inline(always)]
 fn block_payload<'a, const N: usize>(blob: &'a [u8], head: &[u8; N], at: Slot) -> &'a [u8] {
-    let start = match at.prev_end {
-        Some(prev) => u32_at(&head[..], prev),
-        None => u16_at(&head[..], HEADER_LEN_AT),
-    };
-    blob.get(start..u32_at(&head[..], at.offset)).unwrap_or(&[])
+    blob.get(payload_start(&head[..], at)..u32_at(&head[..], at.offset))
+        .unwrap_or(&[])
 }
 
 /// Refuses a default whose elements its unit cannot hold, before anything is pushed.

@@ -173,6 +173,30 @@ async fn page_filters_agree_with_brute_force() {
                 Filter::new().range("created", ..=from),
                 Box::new(move |_, p| p.view().created().is_some_and(|c| c <= from)),
             ),
+            // Wide enough that most pages lie wholly inside it (kept whole,
+            // by their recorded span) and the rest straddle its ends.
+            (
+                Filter::new()
+                    .range("created", at(1_560_000_000)..at(1_690_000_000))
+                    .not_null("created"),
+                Box::new(|_, p| {
+                    p.view()
+                        .created()
+                        .is_some_and(|c| at(1_560_000_000) <= c && c < at(1_690_000_000))
+                }),
+            ),
+            // A page inside the time range still checks the other field.
+            (
+                Filter::new()
+                    .range("created", at(1_560_000_000)..at(1_690_000_000))
+                    .range("size", ..150),
+                Box::new(|_, p| {
+                    p.view()
+                        .created()
+                        .is_some_and(|c| at(1_560_000_000) <= c && c < at(1_690_000_000))
+                        && p.view().size() < 150
+                }),
+            ),
             (
                 Filter::new().is_null("created"),
                 Box::new(|_, p| p.view().created().is_none()),

@@ -44,7 +44,7 @@ use crate::packed::Packed;
 
 /// After how many facts building columns sizes the payload buffers for the
 /// rest of an iterator of known length.
-const PAYLOAD_SAMPLE: usize = 1024;
+pub(crate) const PAYLOAD_SAMPLE: usize = 1024;
 
 /// How many facts go into columns together, field by field.
 pub const BLOCK: usize = 64;

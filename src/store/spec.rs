@@ -271,7 +271,7 @@ pub(crate) const fn pg_reported(t: SqlType) -> &'static str {
 }
 
 /// A `WHERE` clause under construction, with its parameters.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Where {
     backend: Backend,
     pub(crate) sql: String,

@@ -116,6 +116,22 @@ impl Exact {
         self.checks.is_empty()
     }
 
+    /// Whether every fact whose mirrored field `mirror` is not null and lies
+    /// between `lo` and `hi` passes every check: each check is a range on
+    /// that field containing both ends, or asks it not to be null. A range
+    /// holding both ends holds everything between them.
+    pub(crate) fn implied_by_span(&self, mirror: usize, lo: &Cell, hi: &Cell) -> bool {
+        self.checks
+            .iter()
+            .all(|(target, test)| match (target, test) {
+                (Target::Mirror(i), Test::Range(..)) if *i == mirror => {
+                    passes(test, lo) && passes(test, hi)
+                }
+                (Target::Mirror(i), Test::Null(false)) => *i == mirror,
+                _ => false,
+            })
+    }
+
     /// Whether the fact with `blob` and key suffix `suffix` (needed only when
     /// [`needs_key`](Self::needs_key)) passes every check.
     pub(crate) fn matches(&self, spec: &Spec, blob: &[u8], suffix: &[Cell]) -> bool {

@@ -1,6 +1,9 @@
 //! Reads of a paged store: SQL selects the pages that may hold matching
 //! facts (exactly on the prefix, by min/max on mirrored fields), then each
-//! fact is checked in Rust and handed over as a slice of its page.
+//! fact is checked in Rust and handed over as a slice of its page. A page
+//! whose recorded span of the bucketed field lies inside the filter's range
+//! on it, with no other condition left, is kept whole without checks: the
+//! page's SQL columns are trusted to include as they are trusted to exclude.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +11,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use crate::columns::{Columns, ColumnsError};
+use crate::columns::{ColumnData, Columns, ColumnsError, PAYLOAD_SAMPLE};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -23,7 +26,7 @@ use super::super::value::{self, SqlType, Value};
 use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
-use super::{describe, min_max, Layout};
+use super::{describe, min_max, Layout, NULL_BUCKET};
 
 /// A value as a cell.
 pub(crate) fn cell_of(value: Value) -> Cell {
@@ -53,7 +56,8 @@ fn value_of(cell: Cell, sql: SqlType) -> Option<Value> {
     })
 }
 
-/// `SELECT prefix.., format_version, fingerprint, bucket, page, data`.
+/// `SELECT prefix.., format_version, fingerprint, bucket, page, data,
+/// <bucketed field>_min, <bucketed field>_max`.
 pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> String {
     let mut columns: Vec<String> = spec
         .keys
@@ -64,6 +68,9 @@ pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> Strin
     columns.extend(
         ["format_version", "fingerprint", "bucket", "page", "data"].map(|c| format!("t.{c}")),
     );
+    if let Some(m) = spec.mirrors.get(layout.bucket) {
+        columns.extend(min_max(m.name()).map(|c| format!("t.{}", quote(&c))));
+    }
     format!(
         "SELECT {} FROM {} AS t WHERE {where_sql}",
         columns.join(", "),
@@ -79,6 +86,9 @@ pub(crate) struct Head {
     pub(crate) fingerprint: i64,
     pub(crate) bucket: i64,
     pub(crate) page: i64,
+    /// The least and greatest value of the bucketed field among the page's
+    /// facts, as its row records them; `None` when null or unreadable.
+    pub(crate) span: Option<(Cell, Cell)>,
 }
 
 impl Head {
@@ -126,12 +136,22 @@ impl<'a> PageRow<'a> {
             self.int(p.saturating_add(off), small)
                 .ok_or_else(|| bad(name))
         };
+        let bound = |off: usize| {
+            let sql = spec.mirrors.get(layout.bucket)?.sql;
+            let i = p.saturating_add(off);
+            let v = match self {
+                Self::Pg(row) => pg::key_value(row, i, sql),
+                Self::Sqlite(row) => sqlite::key_value(row, i, sql),
+            };
+            v.map(cell_of)
+        };
         Ok(Head {
             prefix,
             version: col(0, true, "format_version")?,
             fingerprint: col(1, false, "fingerprint")?,
             bucket: col(2, false, "bucket")?,
             page: col(3, false, "page")?,
+            span: bound(5).zip(bound(6)),
         })
     }
 
@@ -298,6 +318,19 @@ async fn for_each<T: Facts, K: Key>(
         let prefix_bytes = codec::key_bytes(&prefix_types, &head.prefix);
         let mut full = prefix_bytes.clone();
         let mut facts = Vec::with_capacity(entries.len());
+        // A page whose every fact passes the filter by its recorded span
+        // (pages with a null bucketed field have their own bucket) is kept
+        // whole, without reading each fact's field.
+        let whole_page = match keep {
+            ReadKeys::Filter(exact) => {
+                head.bucket != NULL_BUCKET
+                    && head
+                        .span
+                        .as_ref()
+                        .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi))
+            }
+            ReadKeys::Keys(_) => false,
+        };
         for entry in entries {
             let whole = |full: &mut Vec<u8>| {
                 full.truncate(prefix_bytes.len());
@@ -308,7 +341,7 @@ async fn for_each<T: Facts, K: Key>(
                     whole(&mut full);
                     keys.contains(&full)
                 }
-                ReadKeys::Filter(exact) if exact.is_empty() => true,
+                ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {
                     let suffix = if exact.needs_key() {
                         codec::key_cells(&suffix_types, entry.key).unwrap_or_default()
@@ -373,8 +406,49 @@ fn corrupt<K: Key>(
     }
 }
 
+/// How many facts the pages `w` selects hold, at most: each page's `facts`
+/// column, bounded by how many of the smallest valid fact its data could
+/// hold (so that a corrupt count cannot ask for more memory than the rows
+/// carry). Read from the pages' SQL columns only, before their data.
+async fn capacity<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    w: &Where,
+) -> Result<usize, StoreError> {
+    let spec = store.spec();
+    let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
+    let least = match spec.backend {
+        super::super::Backend::Postgres => "LEAST",
+        super::super::Backend::Sqlite => "MIN",
+    };
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({least}(t.facts, LENGTH(t.data) / {smallest})), 0) AS BIGINT) \
+         FROM {} AS t WHERE {}",
+        quote(&spec.table),
+        w.sql
+    );
+    let mut n = 0_i64;
+    let mut read = |v: Result<i64, sqlx::Error>| {
+        n = v.map_err(StoreError::db(
+            &spec.table,
+            "cannot count the selected facts",
+        ))?;
+        Ok(())
+    };
+    match store.pool() {
+        Pool::Postgres(pool) => {
+            pg::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?
+        }
+        Pool::Sqlite(pool) => {
+            sqlite::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?;
+        }
+    }
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
 /// Reads the selected facts into columns: each page's facts together,
-/// through the columns' block path, as slices of the page.
+/// through the columns' block path, as slices of the page. The columns are
+/// allocated once, for as many facts as the selected pages hold; their
+/// string and list buffers once the first pages show how large those run.
 pub(crate) async fn read_columns<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
@@ -382,7 +456,9 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     salvage: bool,
 ) -> Result<Salvage<T::Columns, K>, StoreError> {
     let fill = store.fill();
-    let mut facts = T::Columns::with_capacity(1024);
+    let expected = capacity(store, &w).await?;
+    let mut facts = T::Columns::with_capacity(expected);
+    let mut sampled = false;
     let mut skipped = Vec::new();
     let mut transients: Vec<T::Transient> = Vec::new();
     for_each(store, w, keep, |page| {
@@ -431,6 +507,11 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
                     })
                 }
             }
+        }
+        let read = facts.len();
+        if !sampled && read >= PAYLOAD_SAMPLE {
+            facts.reserve_payloads(expected.saturating_sub(read));
+            sampled = true;
         }
         Ok(())
     })

@@ -2,7 +2,9 @@
 #![allow(clippy::arithmetic_side_effects)] // layout arithmetic runs in const contexts, where overflow is a compile error
 //! Nothing in this module is part of the public API.
 
-pub use crate::columns::{ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, BLOCK};
+pub use crate::columns::{
+    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, TransientColumn, BLOCK,
+};
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Slot};

@@ -140,7 +140,7 @@ async fn facts_round_trip_through_pages() {
         assert!(columns
             .repository_full_name
             .iter()
-            .all(|r| r.clone().flatten().is_some()));
+            .all(|r| r.and_then(Option::as_ref).is_some()));
         // Opening again is idempotent.
         let again = open(&db, &table).await;
         assert_eq!(again.count(&Filter::new()).await.unwrap(), 600);

@@ -40,7 +40,7 @@ pub fn columns_struct(input: &Input, krate: &Path) -> TokenStream {
     let transient = input.transient().map(|f| {
         let (fvis, fid, ty, docs) = (f.vis, f.ident, f.ty, &f.docs);
         let note = "Transient: `Some` for facts that came with their transient fields (a `Packed`), `None` for bytes.";
-        let column = quote_spanned!(ty.span()=> ::std::vec::Vec<::core::option::Option<#ty>>);
+        let column = quote_spanned!(ty.span()=> #krate::columns::TransientColumn<#ty>);
         quote!(#(#docs)* #[doc = ""] #[doc = #note] #fvis #fid: #column)
     });
     quote! {
@@ -105,10 +105,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
     let block_transients = input.transient().map(|f| {
         let fid = f.ident;
         quote! {
-            for index in 0..count {
-                let transient = #p::Option::flatten(<[_]>::get(transients, index).copied());
-                #p::Vec::push(&mut self.#fid, #p::Option::map(transient, |t| ::core::clone::Clone::clone(&t.#fid)));
-            }
+            #p::TransientColumn::extend_block(&mut self.#fid, count, transients, |t| &t.#fid);
         }
     });
     let zeros = stored.iter().map(|f| {
@@ -119,13 +116,13 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
     let transient_pushes = input.transient().map(|f| {
         let fid = f.ident;
         quote! {
-            #p::Vec::push(&mut self.#fid, #p::Option::map(transient, |t| ::core::clone::Clone::clone(&t.#fid)));
+            #p::TransientColumn::push(&mut self.#fid, #p::Option::map(transient, |t| ::core::clone::Clone::clone(&t.#fid)));
         }
     })
     .collect::<Vec<_>>();
     let transient_nones = transient_ids
         .iter()
-        .map(|fid| quote!(#p::Vec::push(&mut self.#fid, #p::Option::None);));
+        .map(|fid| quote!(#p::TransientColumn::push_none(&mut self.#fid, 1);));
     let name = ident.to_string();
     let arrow = arrow_impls(input, krate);
     let len = match all_ids.first() {

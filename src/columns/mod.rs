@@ -15,7 +15,7 @@
 //! | `Vec<T>` | [`ListColumn`] of `T`'s column (Arrow `List`) |
 //! | `Vec<String>` | [`ListColumn<StringColumn>`] (Arrow `List<Utf8>`) |
 //! | `Option<T>` | [`Nullable`] of `T`'s column: values + validity bitmap |
-//! | `#[facts(transient)] T` | `Vec<Option<T>>`: `Some` from a [`Packed`], `None` from bytes |
+//! | `#[facts(transient)] T` | [`TransientColumn<T>`]: `Some` from a [`Packed`], `None` from bytes (not written out) |
 //!
 //! The buffers are Arrow's, so with the `arrow` feature a `FooColumns` becomes
 //! a `RecordBatch` without copying (`into_record_batch`).
@@ -28,6 +28,7 @@
 mod buffers;
 mod leaf;
 mod shape;
+mod transient;
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
@@ -37,6 +38,7 @@ use core::fmt;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 pub use leaf::FixedColumn;
 pub use shape::FieldColumn;
+pub use transient::{Iter as TransientIter, TransientColumn};
 
 use crate::error::{Error, PackErrorKind};
 use crate::facts::{Facts, FieldRef};

@@ -138,10 +138,9 @@ async fn filters_select_what_the_facts_say() {
         want.sort_unstable();
         assert_eq!(sizes, want);
         // Transient columns are filled from the key.
-        assert!(columns
-            .repository_full_name
-            .iter()
-            .all(|r| r.and_then(Option::as_deref).is_some_and(|r| repos.contains(&r))));
+        assert!(columns.repository_full_name.iter().all(|r| r
+            .and_then(Option::as_deref)
+            .is_some_and(|r| repos.contains(&r))));
 
         // Nullable mirrors, booleans and inclusive ranges.
         let unmerged = store.count(&Filter::new().is_null("merged")).await.unwrap();

@@ -35,6 +35,9 @@ pub struct TransientColumn<T> {
     stored: Vec<Option<T>>,
     /// Number of rows, at least `stored.len()`.
     rows: usize,
+    /// How many rows [`ColumnData::reserve`] announced: the room `stored`
+    /// takes at once when rows are first written out.
+    expected: usize,
 }
 
 impl<T> TransientColumn<T> {
@@ -43,7 +46,18 @@ impl<T> TransientColumn<T> {
         Self {
             stored: Vec::new(),
             rows: 0,
+            expected: 0,
         }
+    }
+
+    /// Writes rows out up to `rows`, with room for the rows announced.
+    #[inline]
+    fn write_out(&mut self, rows: usize) {
+        if self.stored.capacity() < self.expected {
+            self.stored
+                .reserve_exact(self.expected.saturating_sub(self.stored.len()));
+        }
+        self.stored.resize_with(rows, || None);
     }
 
     /// Number of rows.
@@ -70,7 +84,7 @@ impl<T> TransientColumn<T> {
             return None;
         }
         if row >= self.stored.len() {
-            self.stored.resize_with(row.saturating_add(1), || None);
+            self.write_out(row.saturating_add(1));
         }
         self.stored.get_mut(row)
     }
@@ -87,7 +101,7 @@ impl<T> TransientColumn<T> {
     #[inline]
     pub fn push(&mut self, value: Option<T>) {
         if value.is_some() {
-            self.stored.resize_with(self.rows, || None);
+            self.write_out(self.rows);
             self.stored.push(value);
         }
         self.rows = self.rows.saturating_add(1);
@@ -123,14 +137,15 @@ impl<T> TransientColumn<T> {
             self.push_none(count);
             return;
         }
-        for row in 0..count {
-            let value = transients
+        self.write_out(self.rows);
+        self.stored.extend((0..count).map(|row| {
+            transients
                 .get(row)
                 .copied()
                 .flatten()
-                .map(|t| field(t).clone());
-            self.push(value);
-        }
+                .map(|t| field(t).clone())
+        }));
+        self.rows = self.rows.saturating_add(count);
     }
 }
 
@@ -177,7 +192,11 @@ impl<T: fmt::Debug> fmt::Debug for TransientColumn<T> {
 impl<T> From<Vec<Option<T>>> for TransientColumn<T> {
     fn from(stored: Vec<Option<T>>) -> Self {
         let rows = stored.len();
-        Self { stored, rows }
+        Self {
+            stored,
+            rows,
+            expected: rows,
+        }
     }
 }
 
@@ -247,9 +266,10 @@ impl<T: Clone + fmt::Debug> ColumnData for TransientColumn<T> {
         self.rows
     }
 
-    /// Nothing: rows are written only as values are set.
+    /// Remembers the row count: rows are written out only once a value is
+    /// set, and then with room for all of them at once.
     fn reserve(&mut self, additional: usize) {
-        let _ = additional;
+        self.expected = self.expected.max(self.rows.saturating_add(additional));
     }
 
     fn truncate(&mut self, rows: usize) {
@@ -268,7 +288,13 @@ mod tests {
         c.push_none(3);
         assert_eq!(c.len(), 3);
         assert!(c.stored.is_empty(), "no row written for `None`s");
+        ColumnData::reserve(&mut c, 100);
+        assert_eq!(c.stored.capacity(), 0, "reserving allocates nothing yet");
         c.push(Some(7));
+        assert!(
+            c.stored.capacity() >= 103,
+            "written out with the room reserved"
+        );
         c.push(None);
         assert_eq!(
             c.iter().collect::<Vec<_>>(),

@@ -184,24 +184,41 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
 /// # Errors
 /// A page or blob past `u32` lengths.
 pub(crate) fn encode(facts: &[(&[u8], &[u8])]) -> Result<Vec<u8>, PageFault> {
-    let count = u32::try_from(facts.len())
-        .map_err(|_| PageFault("more than 4 billion facts in a page".into()))?;
-    let size = facts.iter().fold(5_usize, |n, (key, blob)| {
+    let mut out = Vec::with_capacity(encoded_len(facts));
+    encode_into(&mut out, facts)?;
+    Ok(out)
+}
+
+/// How many bytes [`encode`] makes of `facts`.
+pub(crate) fn encoded_len(facts: &[(&[u8], &[u8])]) -> usize {
+    facts.iter().fold(5_usize, |n, (key, blob)| {
         n.saturating_add(key.len())
             .saturating_add(4)
             .saturating_add(blob.len())
-    });
-    let mut out = Vec::with_capacity(size);
+    })
+}
+
+/// Appends the page of `facts` to `out`, as [`encode`] makes it; on an
+/// error, `out` is as it was.
+pub(crate) fn encode_into(out: &mut Vec<u8>, facts: &[(&[u8], &[u8])]) -> Result<(), PageFault> {
+    let count = u32::try_from(facts.len())
+        .map_err(|_| PageFault("more than 4 billion facts in a page".into()))?;
+    if facts
+        .iter()
+        .any(|(_, blob)| u32::try_from(blob.len()).is_err())
+    {
+        return Err(PageFault("a blob of 4 GiB or more".into()));
+    }
+    out.reserve(encoded_len(facts));
     out.push(REVISION);
     out.extend_from_slice(&count.to_le_bytes());
     for (key, blob) in facts {
-        let len =
-            u32::try_from(blob.len()).map_err(|_| PageFault("a blob of 4 GiB or more".into()))?;
+        let len = u32::try_from(blob.len()).unwrap_or(u32::MAX);
         out.extend_from_slice(key);
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(blob);
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -69,8 +69,9 @@ struct Group<'a> {
     changed: bool,
 }
 
-/// A page to insert.
-struct PageOut {
+/// A page to insert: its SQL columns and its facts, encoded (by
+/// [`codec::encode_into`]) only as the page is written.
+struct PageOut<'a> {
     prefix: Vec<Cell>,
     bucket: i64,
     page: i64,
@@ -78,7 +79,19 @@ struct PageOut {
     fingerprint: i64,
     bounds: Vec<[Cell; 2]>,
     facts: i64,
-    data: Vec<u8>,
+    entries: &'a [(&'a [u8], &'a [u8])],
+}
+
+impl PageOut<'_> {
+    /// The page's bytes.
+    fn encode(&self, spec: &Spec) -> Result<Vec<u8>, StoreError> {
+        codec::encode(self.entries).map_err(|fault| page_fault(spec, &fault))
+    }
+}
+
+/// A page that cannot be encoded, as the write reports it.
+fn page_fault(spec: &Spec, fault: &codec::PageFault) -> StoreError {
+    StoreError::config(&spec.table, format!("cannot write a page: {}", fault.0))
 }
 
 /// Whether `new` replaces `old` under `ReplaceIfNewer`: greater, or present
@@ -240,15 +253,15 @@ fn widen(bound: &mut [Cell; 2], v: Cell) {
     }
 }
 
-/// The pages of the changed groups, at most `max_facts` facts each.
-fn paginate(
+/// The pages of the changed groups (their facts sorted by key), at most
+/// `max_facts` facts each.
+fn paginate<'a>(
     spec: &Spec,
     layout: &Layout,
-    groups: &mut BTreeMap<GroupKey<'_>, Group<'_>>,
-) -> Result<Vec<PageOut>, StoreError> {
+    groups: &'a BTreeMap<GroupKey<'_>, Group<'a>>,
+) -> Vec<PageOut<'a>> {
     let mut out = Vec::new();
-    for ((_, bucket, version, fingerprint), group) in groups.iter_mut() {
-        group.facts.sort_by(|a, b| a.0.cmp(b.0));
+    for ((_, bucket, version, fingerprint), group) in groups {
         for (page, chunk) in group.facts.chunks(layout.max_facts).enumerate() {
             let mut bounds: Vec<[Cell; 2]> = vec![[Cell::Null, Cell::Null]; spec.mirrors.len()];
             for (_, blob) in chunk {
@@ -256,9 +269,6 @@ fn paginate(
                     widen(bound, m.cell(blob));
                 }
             }
-            let data = codec::encode(chunk).map_err(|fault| {
-                StoreError::config(&spec.table, format!("cannot write a page: {}", fault.0))
-            })?;
             out.push(PageOut {
                 prefix: group.prefix.clone(),
                 bucket: *bucket,
@@ -267,11 +277,11 @@ fn paginate(
                 fingerprint: *fingerprint,
                 bounds,
                 facts: i64::try_from(chunk.len()).unwrap_or(i64::MAX),
-                data,
+                entries: chunk,
             });
         }
     }
-    Ok(out)
+    out
 }
 
 /// A transaction on either backend.
@@ -414,7 +424,7 @@ impl Tx<'_> {
         &mut self,
         spec: &Spec,
         layout: &Layout,
-        pages: &mut [PageOut],
+        pages: &[PageOut<'_>],
     ) -> Result<(), StoreError> {
         let mut columns: Vec<(String, SqlType)> = spec
             .keys
@@ -467,8 +477,13 @@ impl Tx<'_> {
                     for (cell, (_, sql)) in cells(p).iter().zip(&columns) {
                         pg::copy_cell(&mut buf, *sql, cell);
                     }
-                    pg::copy_len(&mut buf, p.data.len());
-                    buf.extend_from_slice(&p.data);
+                    // Encoded straight into the stream: the server stores
+                    // one page while the next is laid out.
+                    pg::copy_len(&mut buf, codec::encoded_len(p.entries));
+                    if let Err(fault) = codec::encode_into(&mut buf, p.entries) {
+                        let _ = copy.abort("factpack: cannot encode a page").await;
+                        return Err(page_fault(spec, &fault));
+                    }
                     if buf.len() >= 1 << 20 {
                         if let Err(e) = copy.send(buf.as_slice()).await {
                             failed = Some(e);
@@ -491,7 +506,7 @@ impl Tx<'_> {
                 const ROWS: usize = 16;
                 let now = chrono::Utc::now().timestamp_micros();
                 let one = format!("({}, ?, ?)", vec!["?"; names.len()].join(", "));
-                for chunk in pages.chunks_mut(ROWS) {
+                for chunk in pages.chunks(ROWS) {
                     let rows = chunk.len();
                     let mut args = sqlx::sqlite::SqliteArguments::default();
                     for p in chunk {
@@ -499,8 +514,7 @@ impl Tx<'_> {
                             sqlite::bind_cell(&mut args, &cell)
                                 .map_err(StoreError::db(&spec.table, "cannot bind the pages"))?;
                         }
-                        // Written once: hand the page over rather than copy it.
-                        args.add(core::mem::take(&mut p.data))
+                        args.add(p.encode(spec)?)
                             .and_then(|()| args.add(now))
                             .map_err(|e| {
                                 StoreError::db(&spec.table, "cannot bind the pages")(
@@ -572,7 +586,10 @@ async fn rewrite<T: Facts, K: Key>(
     let existing = tx.pages(spec, layout, &w).await?;
     let (mut groups, affected) = merge(spec, layout, &existing, change)?;
     if !groups.is_empty() {
-        let mut pages = paginate(spec, layout, &mut groups)?;
+        for group in groups.values_mut() {
+            group.facts.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        let pages = paginate(spec, layout, &groups);
         let mut columns: Vec<(&str, SqlType)> = spec
             .keys
             .iter()
@@ -599,7 +616,7 @@ async fn rewrite<T: Facts, K: Key>(
         d.in_list(&columns, values, &spec.table)?;
         let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
         tx.execute(spec, sql, &d.params).await?;
-        tx.insert(spec, layout, &mut pages).await?;
+        tx.insert(spec, layout, &pages).await?;
     }
     tx.commit(spec).await?;
     Ok(affected)

@@ -447,8 +447,9 @@ async fn capacity<T: Facts, K: Key>(
 
 /// Reads the selected facts into columns: each page's facts together,
 /// through the columns' block path, as slices of the page. The columns are
-/// allocated once, for as many facts as the selected pages hold; their
-/// string and list buffers once the first pages show how large those run.
+/// allocated once, for as many facts as the selected pages hold (or as many
+/// keys as asked for); their string and list buffers once the first pages
+/// show how large those run.
 pub(crate) async fn read_columns<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
@@ -456,7 +457,11 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     salvage: bool,
 ) -> Result<Salvage<T::Columns, K>, StoreError> {
     let fill = store.fill();
-    let expected = capacity(store, &w).await?;
+    // Reading by keys keeps at most one fact a key, however many the pages hold.
+    let expected = match keep {
+        ReadKeys::Keys(keys) => keys.len(),
+        ReadKeys::Filter(_) => capacity(store, &w).await?,
+    };
     let mut facts = T::Columns::with_capacity(expected);
     let mut sampled = false;
     let mut skipped = Vec::new();

@@ -16,10 +16,33 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
 
     /// The value read back from the column; `None` when it has another type.
     fn from_value(value: Value) -> Option<Self>;
+
+    /// Appends the value as a paged store's pages hold it: a byte for a
+    /// bool, a `u32` length and the bytes for text, 8 little-endian bytes
+    /// for every other type (integers, microseconds, days, a float's bits).
+    fn put_encoded(&self, out: &mut Vec<u8>) {
+        put_value(&self.to_value(), out);
+    }
+}
+
+/// Appends `value` as [`KeyPart::put_encoded`] describes.
+fn put_value(value: &Value, out: &mut Vec<u8>) {
+    let word = match value {
+        Value::Bool(v) => return out.push(u8::from(*v)),
+        Value::Text(v) => {
+            out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
+            return out.extend_from_slice(v.as_bytes());
+        }
+        Value::Int(v) => *v,
+        Value::Float(v) => i64::from_le_bytes(v.to_bits().to_le_bytes()),
+        Value::Timestamp(v) => super::value::micros(v),
+        Value::Date(v) => super::value::days(v),
+    };
+    out.extend_from_slice(&word.to_le_bytes());
 }
 
 macro_rules! key_part {
-    ($($t:ty => $sql:ident, $variant:ident);* $(;)?) => {$(
+    ($($t:ty => $sql:ident, $variant:ident, |$v:ident, $out:ident| $put:expr);* $(;)?) => {$(
         impl KeyPart for $t {
             const SQL: SqlType = SqlType::$sql;
 
@@ -33,18 +56,27 @@ macro_rules! key_part {
                     _ => None,
                 }
             }
+
+            #[inline]
+            fn put_encoded(&self, out: &mut Vec<u8>) {
+                let ($v, $out) = (self, out);
+                $put
+            }
         }
     )*};
 }
 
 key_part! {
-    bool => Bool, Bool;
-    i16 => I16, Int;
-    i32 => I32, Int;
-    i64 => I64, Int;
-    String => Text, Text;
-    DateTime<Utc> => Timestamp, Timestamp;
-    NaiveDate => Date, Date;
+    bool => Bool, Bool, |v, out| out.push(u8::from(*v));
+    i16 => I16, Int, |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
+    i32 => I32, Int, |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
+    i64 => I64, Int, |v, out| out.extend_from_slice(&v.to_le_bytes());
+    String => Text, Text, |v, out| {
+        out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
+        out.extend_from_slice(v.as_bytes());
+    };
+    DateTime<Utc> => Timestamp, Timestamp, |v, out| out.extend_from_slice(&super::value::micros(v).to_le_bytes());
+    NaiveDate => Date, Date, |v, out| out.extend_from_slice(&super::value::days(v).to_le_bytes());
 }
 
 /// A store's key: a [`KeyPart`] or a tuple of up to six of them, one SQL
@@ -59,6 +91,20 @@ pub trait Key: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     /// Rebuilds a key from its columns' values, in order; `None` when one has
     /// another type or one is missing.
     fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self>;
+
+    /// Appends the key as a paged store's pages hold it (each column as
+    /// [`KeyPart::put_encoded`] describes); returns where column `prefix`
+    /// starts in `out` (its end when the key has no such column).
+    fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
+        let mut split = None;
+        for (j, value) in self.values().iter().enumerate() {
+            if j == prefix {
+                split = Some(out.len());
+            }
+            put_value(value, out);
+        }
+        split.unwrap_or(out.len())
+    }
 
     /// The value of each column.
     fn values(&self) -> Vec<Value> {
@@ -80,6 +126,12 @@ macro_rules! scalar_key {
             fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
                 <$t as KeyPart>::from_value(values.next()?)
             }
+
+            fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
+                let start = out.len();
+                KeyPart::put_encoded(self, out);
+                if prefix == 0 { start } else { out.len() }
+            }
         }
     )*};
 }
@@ -97,6 +149,17 @@ macro_rules! tuple_key {
 
             fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
                 Some(($($name::from_value(values.next()?)?,)+))
+            }
+
+            fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
+                let mut split = None;
+                $(
+                    if $index == prefix {
+                        split = Some(out.len());
+                    }
+                    self.$index.put_encoded(out);
+                )+
+                split.unwrap_or(out.len())
             }
         }
     };
@@ -130,5 +193,38 @@ mod tests {
         assert_eq!(<(i64, i64)>::from_values(&mut short), None);
         let mut wide = vec![Value::Int(70_000)].into_iter();
         assert_eq!(<i16 as Key>::from_values(&mut wide), None);
+    }
+
+    /// A key implemented by hand, with the provided `put_encoded`.
+    #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Debug)]
+    struct Custom(i64, String, NaiveDate);
+
+    impl Key for Custom {
+        const TYPES: &'static [SqlType] = &[SqlType::I64, SqlType::Text, SqlType::Date];
+
+        fn push_values(&self, out: &mut Vec<Value>) {
+            out.extend([self.0.to_value(), self.1.to_value(), self.2.to_value()]);
+        }
+
+        fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
+            Some(Self(
+                KeyPart::from_value(values.next()?)?,
+                KeyPart::from_value(values.next()?)?,
+                KeyPart::from_value(values.next()?)?,
+            ))
+        }
+    }
+
+    #[test]
+    fn the_provided_encoding_matches_the_built_in_keys() {
+        let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let custom = Custom(-5, "a/b".into(), date);
+        let tuple = (-5_i64, "a/b".to_owned(), date);
+        for prefix in 0..=4 {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let split = custom.put_encoded(prefix, &mut a);
+            assert_eq!(split, tuple.put_encoded(prefix, &mut b), "prefix {prefix}");
+            assert_eq!(a, b);
+        }
     }
 }

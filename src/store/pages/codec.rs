@@ -270,4 +270,39 @@ mod tests {
         page.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(entries(&page, &TYPES).is_err());
     }
+
+    /// What a key writes itself must be what the codec writes for its cells.
+    #[test]
+    fn keys_encode_as_their_cells_do() {
+        use crate::store::key::{Key, KeyPart};
+        use crate::store::pages::read::cell_of;
+        use chrono::{DateTime, NaiveDate, Utc};
+
+        fn check<P: KeyPart>(part: P) {
+            let mut direct = Vec::new();
+            part.put_encoded(&mut direct);
+            let mut via_cell = Vec::new();
+            put_cell(&mut via_cell, P::SQL, &cell_of(part.to_value()));
+            assert_eq!(direct, via_cell, "{part:?}");
+        }
+        check(true);
+        check(-7_i16);
+        check(i32::MIN);
+        check(i64::MAX);
+        check("é/ü".to_owned());
+        check(String::new());
+        check(DateTime::<Utc>::from_timestamp(-1, 999_999_000).unwrap());
+        check(NaiveDate::from_ymd_opt(1969, 12, 31).unwrap());
+
+        let key = (3_i64, "org/repo".to_owned(), 9_i16);
+        let types = <(i64, String, i16)>::TYPES;
+        let cells: Vec<Cell> = key.values().into_iter().map(cell_of).collect();
+        for prefix in 0..=3 {
+            let mut out = vec![0xAA];
+            let split = key.put_encoded(prefix, &mut out);
+            assert_eq!(out[1..], key_bytes(types, &cells)[..]);
+            let want = 1 + key_bytes(&types[..prefix], &cells[..prefix]).len();
+            assert_eq!(split, want, "prefix {prefix}");
+        }
+    }
 }

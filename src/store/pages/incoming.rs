@@ -21,8 +21,7 @@ use super::super::error::StoreError;
 use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::Spec;
-use super::super::value::{SqlType, Value};
-use super::codec;
+use super::super::value::SqlType;
 use super::read::cell_of;
 use super::Layout;
 
@@ -59,26 +58,6 @@ pub(super) struct Incoming<'a> {
     kept: Vec<(usize, usize)>,
     /// The cells of each prefix, in order of first use.
     prefixes: Vec<Vec<Cell>>,
-}
-
-/// Appends the encoded key of `key` to `out`; returns where its suffix starts.
-fn encode_key<K: Key>(
-    key: &K,
-    types: &[SqlType],
-    prefix: usize,
-    values: &mut Vec<Value>,
-    out: &mut Vec<u8>,
-) -> usize {
-    values.clear();
-    key.push_values(values);
-    let mut split = None;
-    for (j, (sql, value)) in types.iter().zip(values.drain(..)).enumerate() {
-        if j == prefix {
-            split = Some(out.len());
-        }
-        codec::put_cell(out, *sql, &cell_of(value));
-    }
-    split.unwrap_or(out.len())
 }
 
 /// A fixed hash of `bytes` (a word at a time), so that the order of a
@@ -125,7 +104,7 @@ impl<'a> Incoming<'a> {
         let bucketed = spec.mirrors.get(layout.bucket);
         for (i, (key, packed)) in rows.iter().enumerate() {
             let start = placed.keys.len();
-            let split = encode_key(key, &types, layout.prefix, &mut values, &mut placed.keys);
+            let split = key.put_encoded(layout.prefix, &mut placed.keys);
             let end = placed.keys.len();
             let prefix = placed.keys.get(start..split).unwrap_or(&[]);
             let suffix = placed.keys.get(split..end).unwrap_or(&[]);

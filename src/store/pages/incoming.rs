@@ -38,6 +38,7 @@ pub(super) struct New<'a> {
 
 /// One row of the batch, placed: where its key lies in [`Incoming::keys`]
 /// (prefix, then suffix from `split`), its bucket, version and blob.
+#[derive(Clone, Copy)]
 struct Placed<'a> {
     start: usize,
     split: usize,
@@ -52,10 +53,12 @@ struct Placed<'a> {
 pub(super) struct Incoming<'a> {
     /// Every row's whole key, encoded (prefix then suffix), back to back.
     keys: Vec<u8>,
-    /// Each row, placed.
+    /// Each row, placed, in the order given.
     rows: Vec<Placed<'a>>,
-    /// The rows kept, in order, each with its prefix (an index into `prefixes`).
-    kept: Vec<(usize, usize)>,
+    /// The rows kept, in order, each with its prefix (an index into
+    /// `prefixes`): copied out of `rows` once, so that [`Incoming::news`]
+    /// reads them in order rather than all over `rows`.
+    kept: Vec<(Placed<'a>, usize)>,
     /// The cells of each prefix, in order of first use.
     prefixes: Vec<Vec<Cell>>,
 }
@@ -164,11 +167,10 @@ impl<'a> Incoming<'a> {
         let mut prefixes = Vec::new();
         let mut last: Option<&[u8]> = None;
         for &(_, _, i) in &order {
-            let prefix = placed
-                .rows
-                .get(i)
-                .and_then(|r| keys.get(r.start..r.split))
-                .unwrap_or(&[]);
+            let Some(row) = placed.rows.get(i) else {
+                continue;
+            };
+            let prefix = keys.get(row.start..row.split).unwrap_or(&[]);
             if last != Some(prefix) {
                 last = Some(prefix);
                 if let Some((key, _)) = rows.get(i) {
@@ -177,7 +179,7 @@ impl<'a> Incoming<'a> {
                 }
                 prefixes.push(values.drain(..).take(layout.prefix).map(cell_of).collect());
             }
-            kept.push((i, prefixes.len().saturating_sub(1)));
+            kept.push((*row, prefixes.len().saturating_sub(1)));
         }
         placed.kept = kept;
         placed.prefixes = prefixes;
@@ -188,17 +190,14 @@ impl<'a> Incoming<'a> {
     pub(super) fn news(&self) -> Vec<New<'_>> {
         self.kept
             .iter()
-            .filter_map(|&(i, prefix)| {
-                let r = self.rows.get(i)?;
-                Some(New {
-                    prefix: self.prefixes.get(prefix).map_or(&[], Vec::as_slice),
-                    prefix_bytes: self.keys.get(r.start..r.split).unwrap_or(&[]),
-                    suffix: self.keys.get(r.split..r.end).unwrap_or(&[]),
-                    bucket: r.bucket,
-                    version: i64::from(r.version),
-                    fingerprint: r.fingerprint.unwrap_or(0) as i64,
-                    blob: r.blob,
-                })
+            .map(|(r, prefix)| New {
+                prefix: self.prefixes.get(*prefix).map_or(&[], Vec::as_slice),
+                prefix_bytes: self.keys.get(r.start..r.split).unwrap_or(&[]),
+                suffix: self.keys.get(r.split..r.end).unwrap_or(&[]),
+                bucket: r.bucket,
+                version: i64::from(r.version),
+                fingerprint: r.fingerprint.unwrap_or(0) as i64,
+                blob: r.blob,
             })
             .collect()
     }

@@ -355,6 +355,34 @@ async fn concurrent_upserts_to_the_same_pages_lose_nothing() {
 }
 
 #[tokio::test]
+async fn reads_reserve_room_for_what_they_can_keep() {
+    on_backends("reserve", |db, table| async move {
+        let store = open(&db, &table).await;
+        let rows = facts(3_000, 12);
+        store.upsert(&rows).await.unwrap();
+        // A key column past the prefix: every page is read, few facts kept,
+        // and the columns are not sized for every fact of every page.
+        let few = store
+            .read_columns(&Filter::new().range("node", ..20))
+            .await
+            .unwrap();
+        assert_eq!(few.len(), 20);
+        assert!(few.size.capacity() < rows.len(), "{}", few.size.capacity());
+        // A corrupt fact count is only a hint gone wrong: the read still
+        // returns every fact.
+        raw(&db, &format!("UPDATE {table} SET facts = -2000000000")).await;
+        let wide = Filter::new().range("created", at(1_000_000_000)..at(2_000_000_000));
+        let want = rows.iter().filter(|(_, p)| p.view().created().is_some()).count();
+        assert_eq!(store.read_columns(&wide).await.unwrap().len(), want);
+        raw(&db, &format!("UPDATE {table} SET facts = 2000000000")).await;
+        let all = store.read_columns(&wide).await.unwrap();
+        assert_eq!(all.len(), want);
+        assert!(all.size.capacity() < 100 * rows.len(), "bounded by the pages' bytes");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
     on_backends("corrupt", |db, table| async move {
         let store = open(&db, &table).await;
@@ -428,6 +456,14 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
         let bad = salvaged.corrupt[0].key.clone();
         assert_eq!(bad.1, "org/repo5");
         let in_repo5 = rows.iter().filter(|(k, _)| k.1 == "org/repo5").count();
+        assert_eq!(salvaged.facts.len(), in_repo5 - 1);
+        // Checked fact by fact (a field the pages cannot decide), the fact
+        // whose bytes cannot be read is reported, not dropped as unmatched.
+        let checked = repo5.clone().range("size", i64::MIN..i64::MAX);
+        let err = store.read_columns(&checked).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        let salvaged = store.read_columns_salvaging(&checked).await.unwrap();
+        assert_eq!(salvaged.corrupt.len(), 1);
         assert_eq!(salvaged.facts.len(), in_repo5 - 1);
 
         // Rewriting the prefixes repairs both: the corrupt page is dropped

@@ -133,6 +133,7 @@ impl<T> TransientColumn<T> {
     ) where
         T: Clone,
     {
+        let transients = transients.get(..count).unwrap_or(transients);
         if transients.iter().all(Option::is_none) {
             self.push_none(count);
             return;

@@ -132,6 +132,17 @@ impl Exact {
             })
     }
 
+    /// Whether the pages' SQL columns decide every check for all but the
+    /// pages at the ends of a range: no checks, or only ranges on (and
+    /// non-null conditions on) mirrored field `bucketed`, the field pages
+    /// are bucketed by.
+    pub(crate) fn decided_by_pages(&self, bucketed: usize) -> bool {
+        self.checks.iter().all(|(target, test)| {
+            matches!(target, Target::Mirror(i) if *i == bucketed)
+                && matches!(test, Test::Range(..) | Test::Null(false))
+        })
+    }
+
     /// Whether the fact with `blob` and key suffix `suffix` (needed only when
     /// [`needs_key`](Self::needs_key)) passes every check.
     pub(crate) fn matches(&self, spec: &Spec, blob: &[u8], suffix: &[Cell]) -> bool {

@@ -348,7 +348,9 @@ async fn for_each<T: Facts, K: Key>(
                     } else {
                         Vec::new()
                     };
-                    exact.matches(spec, entry.blob, &suffix)
+                    // A fact that fails the filter only because its bytes
+                    // cannot be read is kept, for the read to report it.
+                    exact.matches(spec, entry.blob, &suffix) || T::validate(entry.blob).is_err()
                 }
             };
             if !kept {
@@ -406,43 +408,42 @@ fn corrupt<K: Key>(
     }
 }
 
+/// The rows columns start with when the number of facts is not known.
+const UNKNOWN_ROWS: usize = 1024;
+
 /// How many facts the pages `w` selects hold, at most: each page's `facts`
-/// column, bounded by how many of the smallest valid fact its data could
-/// hold (so that a corrupt count cannot ask for more memory than the rows
-/// carry). Read from the pages' SQL columns only, before their data.
-async fn capacity<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
-    w: &Where,
-) -> Result<usize, StoreError> {
+/// column, kept between 0 and how many of the smallest valid fact its data
+/// could hold (so that a corrupt count can neither ask for more memory than
+/// the rows carry nor fail the read). Read from the pages' SQL columns only,
+/// before their data. A hint: `None` when the query fails.
+async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
     let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let least = match spec.backend {
-        super::super::Backend::Postgres => "LEAST",
-        super::super::Backend::Sqlite => "MIN",
+    let (least, greatest) = match spec.backend {
+        super::super::Backend::Postgres => ("LEAST", "GREATEST"),
+        super::super::Backend::Sqlite => ("MIN", "MAX"),
     };
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM({least}(t.facts, LENGTH(t.data) / {smallest})), 0) AS BIGINT) \
+        "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
          FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let mut n = 0_i64;
+    let mut n = None;
     let mut read = |v: Result<i64, sqlx::Error>| {
-        n = v.map_err(StoreError::db(
-            &spec.table,
-            "cannot count the selected facts",
-        ))?;
+        n = v.ok();
         Ok(())
     };
-    match store.pool() {
+    let done = match store.pool() {
         Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?
+            pg::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await
         }
         Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?;
+            sqlite::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await
         }
-    }
-    Ok(usize::try_from(n).unwrap_or(0))
+    };
+    done.ok()?;
+    usize::try_from(n?).ok()
 }
 
 /// Reads the selected facts into columns: each page's facts together,
@@ -457,12 +458,18 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     salvage: bool,
 ) -> Result<Salvage<T::Columns, K>, StoreError> {
     let fill = store.fill();
-    // Reading by keys keeps at most one fact a key, however many the pages hold.
+    // Reading by keys keeps at most one fact a key, however many the pages
+    // hold. A filter keeps about as many facts as its pages hold only when
+    // the pages' SQL columns decide it (on the prefix, or by the bucketed
+    // field's range, where only the pages at its ends hold facts it drops);
+    // otherwise the columns grow as facts come.
+    let bucketed = store.spec().pages.as_ref().map_or(usize::MAX, |l| l.bucket);
     let expected = match keep {
-        ReadKeys::Keys(keys) => keys.len(),
-        ReadKeys::Filter(_) => capacity(store, &w).await?,
+        ReadKeys::Keys(keys) => Some(keys.len()),
+        ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
+        ReadKeys::Filter(_) => None,
     };
-    let mut facts = T::Columns::with_capacity(expected);
+    let mut facts = T::Columns::with_capacity(expected.unwrap_or(UNKNOWN_ROWS));
     let mut sampled = false;
     let mut skipped = Vec::new();
     let mut transients: Vec<T::Transient> = Vec::new();
@@ -514,7 +521,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
             }
         }
         let read = facts.len();
-        if !sampled && read >= PAYLOAD_SAMPLE {
+        if let Some(expected) = expected.filter(|_| !sampled && read >= PAYLOAD_SAMPLE) {
             facts.reserve_payloads(expected.saturating_sub(read));
             sampled = true;
         }

@@ -477,10 +477,19 @@ impl Tx<'_> {
                     for (cell, (_, sql)) in cells(p).iter().zip(&columns) {
                         pg::copy_cell(&mut buf, *sql, cell);
                     }
-                    // Encoded straight into the stream: the server stores
-                    // one page while the next is laid out.
-                    pg::copy_len(&mut buf, codec::encoded_len(p.entries));
-                    if let Err(fault) = codec::encode_into(&mut buf, p.entries) {
+                    // Encoded straight into the send buffer, with no page
+                    // buffer of its own; a field of COPY's binary format
+                    // holds at most `i32::MAX` bytes.
+                    let len = codec::encoded_len(p.entries);
+                    let encoded = if i32::try_from(len).is_err() {
+                        Err(codec::PageFault(format!(
+                            "a page of {len} bytes, more than a bytea can hold"
+                        )))
+                    } else {
+                        pg::copy_len(&mut buf, len);
+                        codec::encode_into(&mut buf, p.entries)
+                    };
+                    if let Err(fault) = encoded {
                         let _ = copy.abort("factpack: cannot encode a page").await;
                         return Err(page_fault(spec, &fault));
                     }

@@ -372,12 +372,18 @@ async fn reads_reserve_room_for_what_they_can_keep() {
         // returns every fact.
         raw(&db, &format!("UPDATE {table} SET facts = -2000000000")).await;
         let wide = Filter::new().range("created", at(1_000_000_000)..at(2_000_000_000));
-        let want = rows.iter().filter(|(_, p)| p.view().created().is_some()).count();
+        let want = rows
+            .iter()
+            .filter(|(_, p)| p.view().created().is_some())
+            .count();
         assert_eq!(store.read_columns(&wide).await.unwrap().len(), want);
         raw(&db, &format!("UPDATE {table} SET facts = 2000000000")).await;
         let all = store.read_columns(&wide).await.unwrap();
         assert_eq!(all.len(), want);
-        assert!(all.size.capacity() < 100 * rows.len(), "bounded by the pages' bytes");
+        assert!(
+            all.size.capacity() < 100 * rows.len(),
+            "bounded by the pages' bytes"
+        );
     })
     .await;
 }

@@ -16,6 +16,7 @@
 //! primary key: a page of another layout is a miss, never misread.
 
 mod codec;
+mod count;
 mod exact;
 mod incoming;
 mod read;
@@ -34,8 +35,9 @@ use super::value::SqlType;
 use super::Backend;
 
 pub(crate) use self::codec::key_bytes;
+pub(crate) use self::count::count;
 pub(crate) use self::exact::Exact;
-pub(crate) use self::read::{cell_of, coarse, count, read_columns, read_packed, ReadKeys};
+pub(crate) use self::read::{cell_of, coarse, read_columns, read_packed, ReadKeys};
 pub(crate) use self::write::{delete_keys, delete_where, upsert};
 
 /// Packs several facts into each row: pages keyed by a prefix of the key

@@ -284,7 +284,7 @@ impl Fact<'_> {
 
 /// Visits the pages `w` selects as the driver streams them, each with those
 /// of its facts that `keep` keeps (slices of the row), in page order.
-async fn for_each<T: Facts, K: Key>(
+pub(super) async fn for_each<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     keep: &ReadKeys,
@@ -564,24 +564,4 @@ pub(crate) async fn read_packed<T: Facts, K: Key>(
         facts,
         corrupt: skipped,
     })
-}
-
-/// How many facts `filter` selects.
-pub(crate) async fn count<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
-    filter: &Filter,
-) -> Result<u64, StoreError> {
-    let spec = store.spec();
-    let Some(layout) = spec.pages.as_ref() else {
-        return Err(StoreError::config(&spec.table, "not a paged store"));
-    };
-    let exact = Exact::new(spec, layout.prefix, filter)?;
-    let w = coarse(spec, layout, filter)?;
-    let mut n = 0_u64;
-    for_each(store, w, &ReadKeys::Filter(exact), |page| {
-        n = n.saturating_add(u64::try_from(page.len()).unwrap_or(u64::MAX));
-        Ok(())
-    })
-    .await?;
-    Ok(n)
 }

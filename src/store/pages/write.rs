@@ -63,6 +63,10 @@ type Parsed<'a> = (&'a Stored, &'a [u8], Option<Vec<Entry<'a>>>);
 /// A group of pages: prefix (encoded), bucket, version, fingerprint.
 type GroupKey<'a> = (&'a [u8], i64, i64, i64);
 
+/// One prefix's new facts by (bucket, version, fingerprint), as a merge
+/// gathers them before they join their groups.
+type Run<'a> = BTreeMap<(i64, i64, i64), Vec<(&'a [u8], &'a [u8])>>;
+
 struct Group<'a> {
     prefix: Vec<Cell>,
     facts: Vec<(&'a [u8], &'a [u8])>,
@@ -212,20 +216,44 @@ fn merge<'a>(
         }
     }
     if let Change::Upsert(news) = change {
+        // The news come prefix by prefix: each prefix's facts are gathered by
+        // (bucket, version, fingerprint) first, and each such group joins
+        // `groups` once, rather than every fact looking up its prefix bytes.
+        let mut run: Run<'a> = BTreeMap::new();
+        let mut current: Option<&New<'_>> = None;
+        let mut flush = |first: &New<'a>, run: &mut Run<'a>| {
+            for ((bucket, version, fingerprint), facts) in core::mem::take(run) {
+                let group = groups
+                    .entry((first.prefix_bytes, bucket, version, fingerprint))
+                    .or_insert_with(|| Group {
+                        prefix: first.prefix.to_vec(),
+                        facts: Vec::new(),
+                        changed: false,
+                    });
+                group.changed = true;
+                group.facts.extend(facts);
+            }
+        };
         for (n, ok) in news.iter().zip(&accepted) {
             if !ok {
                 continue;
             }
             affected = affected.saturating_add(1);
-            let group = groups
-                .entry((n.prefix_bytes, n.bucket, n.version, n.fingerprint))
-                .or_insert_with(|| Group {
-                    prefix: n.prefix.to_vec(),
-                    facts: Vec::new(),
-                    changed: false,
-                });
-            group.changed = true;
-            group.facts.push((n.suffix, n.blob));
+            match current {
+                Some(first) if first.prefix_bytes == n.prefix_bytes => {}
+                _ => {
+                    if let Some(first) = current {
+                        flush(first, &mut run);
+                    }
+                    current = Some(n);
+                }
+            }
+            run.entry((n.bucket, n.version, n.fingerprint))
+                .or_default()
+                .push((n.suffix, n.blob));
+        }
+        if let Some(first) = current {
+            flush(first, &mut run);
         }
     }
     groups.retain(|_, g| g.changed);

@@ -552,24 +552,38 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             spec::quote(&self.spec.table),
             w.sql
         );
+        let n = self.scalar(sql, &w.params, "cannot count the rows").await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The integer a query of one row and one column returns (0 without a
+    /// row), on either backend.
+    pub(crate) async fn scalar(
+        &self,
+        sql: String,
+        params: &[spec::Param],
+        action: &'static str,
+    ) -> Result<i64, StoreError> {
         let mut n = 0_i64;
+        let mut read = |v: Result<i64, sqlx::Error>| {
+            n = v.map_err(StoreError::db(&self.spec.table, action))?;
+            Ok(())
+        };
         match &self.db.0 {
             Pool::Postgres(pool) => {
-                pg::fetch(pool, &self.spec, sql, &w.params, |row| {
-                    n = sqlx::Row::try_get(row, 0).unwrap_or(0);
-                    Ok(())
+                pg::fetch(pool, &self.spec, sql, params, |row| {
+                    read(sqlx::Row::try_get(row, 0))
                 })
                 .await?;
             }
             Pool::Sqlite(pool) => {
-                sqlite::fetch(pool, &self.spec, sql, &w.params, |row| {
-                    n = sqlx::Row::try_get(row, 0).unwrap_or(0);
-                    Ok(())
+                sqlite::fetch(pool, &self.spec, sql, params, |row| {
+                    read(sqlx::Row::try_get(row, 0))
                 })
                 .await?;
             }
         }
-        Ok(u64::try_from(n).unwrap_or(0))
+        Ok(n)
     }
 
     /// Deletes the rows of `keys`, of every version and fingerprint.
@@ -638,21 +652,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                 pages::key_bytes(t, a).cmp(&pages::key_bytes(t, b))
             });
             prefixes.dedup();
-            let columns: Vec<(&str, SqlType)> = spec
-                .keys
-                .iter()
-                .take(layout.prefix)
-                .map(|c| (c.name.as_str(), c.sql))
-                .collect();
-            let by_column: Vec<Vec<Cell>> = (0..layout.prefix)
-                .map(|j| {
-                    prefixes
-                        .iter()
-                        .map(|p| p.get(j).cloned().unwrap_or(Cell::Null))
-                        .collect()
-                })
-                .collect();
-            w.in_list(&columns, by_column, &spec.table)?;
+            pages::prefix_in(spec, layout, &mut w, prefixes.iter().map(Vec::as_slice))?;
         }
         Ok(Some((w, pages::ReadKeys::Keys(wanted))))
     }

@@ -5,21 +5,18 @@
 
 use core::ops::Bound;
 
-use sqlx::Row;
-
 use crate::facts::Facts;
 
-use super::super::db::Pool;
 use super::super::error::StoreError;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::{Cell, Mirror};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::value::SqlType;
-use super::super::{pg, sqlite, FactStore};
+use super::super::FactStore;
 use super::exact::Exact;
 use super::read::{coarse, for_each, ReadKeys};
-use super::{min_max, NULL_BUCKET};
+use super::{least_greatest, min_max, NULL_BUCKET};
 
 /// The condition, on alias `t`, that a page lies wholly inside `filter`'s
 /// ranges on `m`, the bucketed field: not the page of null values, and its
@@ -65,29 +62,15 @@ fn inside_sql(
 /// taken as at least 0).
 async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let greatest = match spec.backend {
-        super::super::Backend::Postgres => "GREATEST",
-        super::super::Backend::Sqlite => "MAX",
-    };
+    let (_, greatest) = least_greatest(spec.backend);
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, t.facts)), 0) AS BIGINT) FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let action = "cannot count the facts";
-    let mut n = 0_i64;
-    let mut read = |v: Result<i64, sqlx::Error>| {
-        n = v.map_err(StoreError::db(&spec.table, action))?;
-        Ok(())
-    };
-    match store.pool() {
-        Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?
-        }
-        Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await?
-        }
-    }
+    let n = store
+        .scalar(sql, &w.params, "cannot count the facts")
+        .await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 

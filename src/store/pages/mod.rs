@@ -30,7 +30,7 @@ use crate::kind::FieldKind;
 
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Spec};
+use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
 use super::Backend;
 
@@ -178,6 +178,39 @@ impl Layout {
     pub(crate) fn prefix_types(&self, spec: &Spec) -> Vec<SqlType> {
         spec.keys.iter().take(self.prefix).map(|c| c.sql).collect()
     }
+}
+
+/// SQL's two-argument least and greatest on `backend`.
+pub(crate) fn least_greatest(backend: Backend) -> (&'static str, &'static str) {
+    match backend {
+        Backend::Postgres => ("LEAST", "GREATEST"),
+        Backend::Sqlite => ("MIN", "MAX"),
+    }
+}
+
+/// Adds to `w` that a page's prefix columns are one of `prefixes` (each
+/// holding at least the prefix's cells).
+pub(crate) fn prefix_in<'a>(
+    spec: &Spec,
+    layout: &Layout,
+    w: &mut Where,
+    prefixes: impl Iterator<Item = &'a [Cell]> + Clone,
+) -> Result<(), StoreError> {
+    let columns: Vec<(&str, SqlType)> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| (c.name.as_str(), c.sql))
+        .collect();
+    let values: Vec<Vec<Cell>> = (0..layout.prefix)
+        .map(|j| {
+            prefixes
+                .clone()
+                .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
+                .collect()
+        })
+        .collect();
+    w.in_list(&columns, values, &spec.table)
 }
 
 /// `<field>_min` and `<field>_max`.

@@ -26,7 +26,7 @@ use super::super::value::{self, SqlType, Value};
 use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
-use super::{describe, min_max, Layout, NULL_BUCKET};
+use super::{describe, least_greatest, min_max, Layout, NULL_BUCKET};
 
 /// A value as a cell.
 pub(crate) fn cell_of(value: Value) -> Cell {
@@ -419,31 +419,17 @@ const UNKNOWN_ROWS: usize = 1024;
 async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
     let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let (least, greatest) = match spec.backend {
-        super::super::Backend::Postgres => ("LEAST", "GREATEST"),
-        super::super::Backend::Sqlite => ("MIN", "MAX"),
-    };
+    let (least, greatest) = least_greatest(spec.backend);
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
          FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let mut n = None;
-    let mut read = |v: Result<i64, sqlx::Error>| {
-        n = v.ok();
-        Ok(())
-    };
-    let done = match store.pool() {
-        Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await
-        }
-        Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| read(row.try_get(0))).await
-        }
-    };
-    done.ok()?;
-    usize::try_from(n?).ok()
+    let n = store
+        .scalar(sql, &w.params, "cannot count the selected facts")
+        .await;
+    usize::try_from(n.ok()?).ok()
 }
 
 /// Reads the selected facts into columns: each page's facts together,

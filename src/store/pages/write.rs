@@ -602,21 +602,7 @@ async fn rewrite<T: Facts, K: Key>(
     }
     let mut w = Where::raw(spec, versions_sql(versions));
     if layout.prefix > 0 {
-        let columns: Vec<(&str, SqlType)> = spec
-            .keys
-            .iter()
-            .take(layout.prefix)
-            .map(|c| (c.name.as_str(), c.sql))
-            .collect();
-        let values: Vec<Vec<Cell>> = (0..layout.prefix)
-            .map(|j| {
-                prefixes
-                    .values()
-                    .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
-                    .collect()
-            })
-            .collect();
-        w.in_list(&columns, values, &spec.table)?;
+        super::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
     }
     let mut tx = Tx::begin(store.pool(), spec).await?;
     tx.lock(spec, prefixes.keys()).await?;

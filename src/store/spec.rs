@@ -166,36 +166,41 @@ impl Spec {
         if let Some(layout) = &self.pages {
             return super::pages::expected_columns(self, layout);
         }
-        let ty = |t: SqlType| match self.backend {
-            Backend::Postgres => pg_reported(t),
-            Backend::Sqlite => t.sqlite(),
-        };
-        let pg = self.backend == Backend::Postgres;
         let mut out: Vec<(String, &'static str)> = self
             .keys
             .iter()
-            .map(|c| (c.name.clone(), ty(c.sql)))
+            .map(|c| (c.name.clone(), self.reported(c.sql)))
             .collect();
-        out.push((
-            "format_version".into(),
-            if pg { "smallint" } else { "INTEGER" },
-        ));
-        out.push(("fingerprint".into(), if pg { "bigint" } else { "INTEGER" }));
+        out.push(("format_version".into(), self.reported(SqlType::I16)));
+        out.push(("fingerprint".into(), self.reported(SqlType::I64)));
         out.extend(
             self.mirrors
                 .iter()
-                .map(|m| (m.name().to_owned(), ty(m.sql))),
+                .map(|m| (m.name().to_owned(), self.reported(m.sql))),
         );
-        out.push(("data".into(), if pg { "bytea" } else { "BLOB" }));
-        out.push((
-            "updated_at".into(),
-            if pg {
-                "timestamp with time zone"
-            } else {
-                "INTEGER"
-            },
-        ));
+        out.extend(self.trailing_columns());
         out
+    }
+
+    /// The type this backend reports for a column of `t`.
+    pub(crate) fn reported(&self, t: SqlType) -> &'static str {
+        match self.backend {
+            Backend::Postgres => pg_reported(t),
+            Backend::Sqlite => t.sqlite(),
+        }
+    }
+
+    /// The `data` and `updated_at` columns every table ends with, with the
+    /// type this backend reports.
+    pub(crate) fn trailing_columns(&self) -> [(String, &'static str); 2] {
+        let data = match self.backend {
+            Backend::Postgres => "bytea",
+            Backend::Sqlite => "BLOB",
+        };
+        [
+            ("data".into(), data),
+            ("updated_at".into(), self.reported(SqlType::Timestamp)),
+        ]
     }
 
     /// The condition that selects the rows this code may read: a visible

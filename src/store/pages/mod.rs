@@ -271,44 +271,23 @@ pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
 
 /// The columns a paged table must have, with the type each backend reports.
 pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
-    let pg = spec.backend == Backend::Postgres;
-    let ty = |t: SqlType| {
-        if pg {
-            super::spec::pg_reported(t)
-        } else {
-            t.sqlite()
-        }
-    };
-    let (small, big, int) = if pg {
-        ("smallint", "bigint", "integer")
-    } else {
-        ("INTEGER", "INTEGER", "INTEGER")
-    };
     let mut out: Vec<(String, &'static str)> = spec
         .keys
         .iter()
         .take(layout.prefix)
-        .map(|c| (c.name.clone(), ty(c.sql)))
+        .map(|c| (c.name.clone(), spec.reported(c.sql)))
         .collect();
-    out.push(("bucket".into(), big));
-    out.push(("page".into(), int));
-    out.push(("format_version".into(), small));
-    out.push(("fingerprint".into(), big));
+    out.push(("bucket".into(), spec.reported(SqlType::I64)));
+    out.push(("page".into(), spec.reported(SqlType::I32)));
+    out.push(("format_version".into(), spec.reported(SqlType::I16)));
+    out.push(("fingerprint".into(), spec.reported(SqlType::I64)));
     for m in &spec.mirrors {
         for name in min_max(m.name()) {
-            out.push((name, ty(m.sql)));
+            out.push((name, spec.reported(m.sql)));
         }
     }
-    out.push(("facts".into(), int));
-    out.push(("data".into(), if pg { "bytea" } else { "BLOB" }));
-    out.push((
-        "updated_at".into(),
-        if pg {
-            "timestamp with time zone"
-        } else {
-            "INTEGER"
-        },
-    ));
+    out.push(("facts".into(), spec.reported(SqlType::I32)));
+    out.extend(spec.trailing_columns());
     out
 }
 

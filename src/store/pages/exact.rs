@@ -121,14 +121,9 @@ impl Exact {
     /// that field containing both ends, or asks it not to be null. A range
     /// holding both ends holds everything between them.
     pub(crate) fn implied_by_span(&self, mirror: usize, lo: &Cell, hi: &Cell) -> bool {
-        self.checks
-            .iter()
-            .all(|(target, test)| match (target, test) {
-                (Target::Mirror(i), Test::Range(..)) if *i == mirror => {
-                    passes(test, lo) && passes(test, hi)
-                }
-                (Target::Mirror(i), Test::Null(false)) => *i == mirror,
-                _ => false,
+        self.decided_by_pages(mirror)
+            && self.checks.iter().all(|(_, test)| {
+                !matches!(test, Test::Range(..)) || (passes(test, lo) && passes(test, hi))
             })
     }
 

@@ -842,6 +842,39 @@ fn main() {
     rt.block_on(async { tokio::spawn(run(n)).await.unwrap() });
 }
 
+/// `FACTPACK_BENCH_PROFILE_READS=N`: only read the paged table a run with
+/// `FACTPACK_BENCH_KEEP` left on PostgreSQL, N times (to profile the read).
+fn profile_reads() -> Option<usize> {
+    std::env::var("FACTPACK_BENCH_PROFILE_READS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+}
+
+/// Reads the kept paged table `reads` times and prints the best and median.
+async fn profile(db: &Db, reads: usize) {
+    let paged = open(db, "bench_pages", PgWrite::Copy, true).await;
+    let mut walls = Vec::with_capacity(reads);
+    for _ in 0..reads {
+        let (took, _) = timed(db, async {
+            paged.read_columns(&filter()).await.unwrap().size.len()
+        })
+        .await;
+        walls.push(took.wall);
+    }
+    if std::env::var("FACTPACK_BENCH_PRINT_ALL").is_ok() {
+        println!(
+            "{:?}",
+            walls.iter().map(|w| w.as_micros()).collect::<Vec<_>>()
+        );
+    }
+    walls.sort_unstable();
+    println!(
+        "paged read x{reads}: best {:?}, median {:?}",
+        walls.first().copied().unwrap_or_default(),
+        walls.get(reads / 2).copied().unwrap_or_default()
+    );
+}
+
 /// Both backends, then the report.
 async fn run(n: i64) {
     let mut report = Report::default();
@@ -861,6 +894,9 @@ async fn run(n: i64) {
             let sep = if url.contains('?') { '&' } else { '?' };
             let url = format!("{url}{sep}application_name=factpack_bench");
             let pg = Db::connect(&url).await.unwrap();
+            if let Some(reads) = profile_reads() {
+                return profile(&pg, reads).await;
+            }
             bench(&pg, "PostgreSQL", n, &mut report).await;
         }
         Err(_) => println!("PostgreSQL skipped: DATABASE_URL is not set"),

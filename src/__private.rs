@@ -3,7 +3,7 @@
 //! Nothing in this module is part of the public API.
 
 pub use crate::columns::{
-    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, TransientColumn, BLOCK,
+    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, HeaderByte, TransientColumn, BLOCK,
 };
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};

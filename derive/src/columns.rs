@@ -100,7 +100,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
         let fid = f.ident;
         let slot = format_ident!("__SLOT_{}", i);
         let extend = column_member(f, krate, "extend_block");
-        quote!(#extend(&mut self.#fid, blobs, heads, #slot);)
+        quote!(#extend(&mut self.#fid, blobs, heads, #slot, &mut nulls);)
     });
     let block_transients = input.transient().map(|f| {
         let fid = f.ident;
@@ -206,6 +206,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                     return false;
                 }
                 let heads = &heads[..count];
+                let mut nulls = <#p::HeaderByte as ::core::default::Default>::default();
                 #(#block_extends)*
                 #(#block_transients)*
                 self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, count);

@@ -12,6 +12,18 @@
 
 use core::fmt;
 
+/// The lowest bit of each of the eight bytes of `word`, as one byte: bit
+/// `k` of the result is bit 0 of byte `k`. Multiplying by the constant
+/// shifts bit `8k` to bit `56 + k` for every `k` at once (no two products
+/// land on the same bit, so nothing carries into the top byte).
+#[inline(always)]
+fn pack_flags(word: u64) -> u8 {
+    let [top, ..] = (word & 0x0101_0101_0101_0101)
+        .wrapping_mul(0x0102_0408_1020_4080)
+        .to_be_bytes();
+    top
+}
+
 /// What every column buffer can do, whatever it holds.
 pub trait ColumnData: Default + Clone + fmt::Debug {
     /// Number of rows.
@@ -167,6 +179,37 @@ impl Bitmap {
         self.len = self.len.wrapping_add(items.len().wrapping_sub(tail.len()));
         for item in tail {
             self.push(bit(item));
+        }
+    }
+
+    /// Appends one bit per byte of `bytes`: whether the byte has bit `mask`
+    /// set. With `mask` a single bit, eight bytes become one byte of bits
+    /// through one multiplication; any other mask takes the bit-by-bit way.
+    #[inline(always)]
+    pub fn extend_bit_of(&mut self, bytes: &[u8], mask: u8) {
+        if mask.count_ones() != 1 {
+            return self.extend_mapped(bytes, |b| b & mask != 0);
+        }
+        let shift = mask.trailing_zeros();
+        let mut bytes = bytes;
+        // Fill the last, partial byte first.
+        while self.len % 8 != 0 {
+            let Some((first, rest)) = bytes.split_first() else {
+                return;
+            };
+            self.push(first & mask != 0);
+            bytes = rest;
+        }
+        let chunks = bytes.chunks_exact(8);
+        let tail = chunks.remainder();
+        self.bits.reserve(bytes.len().div_ceil(8));
+        // `extend` over an exact-size iterator: no capacity check per byte.
+        self.bits.extend(chunks.map(|chunk| {
+            pack_flags(u64::from_le_bytes(chunk.try_into().unwrap_or_default()) >> shift)
+        }));
+        self.len = self.len.wrapping_add(bytes.len().wrapping_sub(tail.len()));
+        for byte in tail {
+            self.push(byte & mask != 0);
         }
     }
 
@@ -584,6 +627,30 @@ mod tests {
         cut.truncate(3);
         assert_eq!(cut.as_bytes(), &[0b0000_0101]);
         assert_eq!(cut, [true, false, true].into_iter().collect());
+    }
+
+    #[test]
+    fn bit_of_bytes_matches_bit_by_bit() {
+        // Every mask (single bits take the packed way), every start within a
+        // byte, and lengths around whole bytes.
+        let bytes: Vec<u8> = (0..40u32)
+            .map(|i| u8::try_from(i.wrapping_mul(0x9e37_79b9) >> 24).unwrap())
+            .collect();
+        for mask in [0u8, 1, 2, 4, 8, 16, 32, 64, 128, 3, 0xff] {
+            for start in 0..9 {
+                for len in [0, 1, 7, 8, 9, 16, 17, 31, 40] {
+                    let before: Bitmap = (0..start).map(|i| i % 2 == 0).collect();
+                    let mut packed = before.clone();
+                    packed.extend_bit_of(&bytes[..len], mask);
+                    let mut expected = before;
+                    for b in &bytes[..len] {
+                        expected.push(b & mask != 0);
+                    }
+                    assert_eq!(packed, expected, "mask {mask:#x}, start {start}, len {len}");
+                    assert_eq!(packed.len(), start + len);
+                }
+            }
+        }
     }
 
     #[test]

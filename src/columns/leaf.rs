@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
+use super::block::HeaderByte;
 use super::buffers::{Bitmap, ColumnData};
 use crate::bytes::array;
 use crate::field::slot_bytes;
@@ -170,7 +171,8 @@ impl FixedColumn for bool {
 
     #[inline]
     fn extend_slots<const N: usize>(column: &mut Bitmap, heads: &[&[u8; N]], offset: usize) {
-        column.extend_mapped(heads, |head| head.get(offset).is_some_and(|b| *b != 0));
+        // A validated bool is 0 or 1, so its lowest bit is its value.
+        HeaderByte::default().extend_bitmap(column, heads, offset, 1);
     }
 }
 

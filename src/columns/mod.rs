@@ -25,6 +25,7 @@
 //! already). A blob of an older version lands with the fields it predates
 //! null, or at their declared default.
 
+mod block;
 mod buffers;
 mod leaf;
 mod shape;
@@ -35,6 +36,8 @@ pub mod arrow;
 
 use core::fmt;
 
+#[doc(hidden)]
+pub use block::HeaderByte;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 pub use leaf::FixedColumn;
 pub use shape::FieldColumn;

@@ -3,7 +3,8 @@
 
 use core::marker::PhantomData;
 
-use super::buffers::{offset, ColumnData, ListColumn, Nullable, StringColumn};
+use super::block::HeaderByte;
+use super::buffers::{offset, Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 use super::leaf::FixedColumn;
 use crate::bytes::u32_at;
 use crate::error::PackErrorKind;
@@ -28,15 +29,17 @@ pub trait FieldColumn<const UNIT: u8 = 0>: Field<UNIT> {
 
     /// Appends the field of every blob of a block: blobs that `validate`
     /// accepted, of the current version, whose first `N` bytes (the header)
-    /// are `heads`.
+    /// are `heads`. `nulls` gathers the block's null bitmap bytes for the
+    /// validity bitmaps, once for all the fields that share one.
     #[inline]
     fn extend_block<const N: usize>(
         column: &mut Self::Column,
         blobs: &[&[u8]],
         heads: &[&[u8; N]],
         at: Slot,
+        nulls: &mut HeaderByte,
     ) {
-        let _ = heads;
+        let _ = (heads, nulls);
         for blob in blobs {
             Self::push(column, blob, at);
         }
@@ -88,6 +91,7 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
         _: &[&[u8]],
         heads: &[&[u8; N]],
         at: Slot,
+        _: &mut HeaderByte,
     ) {
         T::extend_slots(column, heads, at.offset);
     }
@@ -119,11 +123,10 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
         _: &[&[u8]],
         heads: &[&[u8; N]],
         at: Slot,
+        nulls: &mut HeaderByte,
     ) {
         T::extend_slots(&mut column.values, heads, at.offset);
-        column
-            .validity
-            .extend_mapped(heads, |head| present(&head[..], at));
+        extend_validity(&mut column.validity, heads, at, nulls);
     }
 
     #[inline(always)]
@@ -246,6 +249,7 @@ macro_rules! variable_column {
                 blobs: &[&[u8]],
                 heads: &[&[u8; N]],
                 at: Slot,
+                _: &mut HeaderByte,
             ) {
                 for (blob, head) in blobs.iter().zip(heads) {
                     <$payload as PayloadColumn>::push_payload(column, block_payload(blob, head, at));
@@ -281,14 +285,13 @@ macro_rules! variable_column {
                 blobs: &[&[u8]],
                 heads: &[&[u8; N]],
                 at: Slot,
+                nulls: &mut HeaderByte,
             ) {
                 for (blob, head) in blobs.iter().zip(heads) {
                     let payload = block_payload(blob, head, at);
                     <$payload as PayloadColumn>::push_payload(&mut column.values, payload);
                 }
-                column
-                    .validity
-                    .extend_mapped(heads, |head| present(&head[..], at));
+                extend_validity(&mut column.validity, heads, at, nulls);
             }
 
             #[inline(always)]
@@ -310,6 +313,20 @@ macro_rules! variable_column {
             }
         }
     };
+}
+
+/// Appends the validity of the nullable field at `at` for each header of a block.
+#[inline(always)]
+fn extend_validity<const N: usize>(
+    validity: &mut Bitmap,
+    heads: &[&[u8; N]],
+    at: Slot,
+    nulls: &mut HeaderByte,
+) {
+    match at.null {
+        Some((byte, mask)) => nulls.extend_bitmap(validity, heads, byte, mask),
+        None => validity.extend_mapped(heads, |_| false),
+    }
 }
 
 /// The payload of the variable-length field at `at`, its bounds read from the

@@ -13,12 +13,16 @@
 //!     copied to an aligned buffer, validated (`access`), then read (`rkyv_db`);
 //!   - a `memcpy` of as many bytes as the factpack headers into fresh memory
 //!     (`memcpy_headers`): the physical floor.
+//! * `columns/reused`: factpack's contiguous path and rkyv's into columns kept
+//!   from one iteration to the next (emptied, memory kept): no page faults on
+//!   fresh memory for either side.
 //! * `columns/arrow`: factpack blobs → columns → `RecordBatch`, against arrow's
 //!   builders fed from `Vec<PullRequestFacts>`.
 //! * `columns/one_field`: `PullRequestFacts::SIZE.column(..)` over the
 //!   contiguous blobs, against the same loop over native structs.
 //!
-//! Times are the benchmark thread's CPU time (see `common/cpu_time.rs`), so
+//! The peers' columns size their list and string buffers after their first
+//! 1,024 rows, as factpack's do. Times are the benchmark thread's CPU time (see `common/cpu_time.rs`), so
 //! that other jobs on a shared machine do not count.
 //!
 //! Run with `cargo bench --bench columns --features arrow`; see `BENCHMARKS.md`.
@@ -34,7 +38,7 @@ use arrow_array::builder::{
 use arrow_array::{ArrayRef, RecordBatch};
 use cpu_time::CpuTime;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use factpack::columns::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+use factpack::columns::{Bitmap, ColumnData, Columns, ListColumn, Nullable, StringColumn};
 use factpack::{Facts, Packed};
 use rkyv::rancor::Error as RkyvError;
 use rkyv::util::AlignedVec;
@@ -54,6 +58,9 @@ use mirror::{ArchivedMirror, Concatenated, Mirror};
 use prf::{PullRequestFacts, PullRequestFactsColumns, Rng};
 
 const N: usize = 300_000;
+/// After how many rows the peers' payload buffers are sized for the rest
+/// (factpack's columns do the same after as many).
+const PAYLOAD_SAMPLE: usize = 1024;
 const SEED: u64 = 0xfac7_bac4;
 
 /// The same column types as `PullRequestFactsColumns`, filled by the peers.
@@ -117,6 +124,29 @@ impl PeerColumns {
     fn rows(&self) -> usize {
         self.size.len()
     }
+
+    /// Sizes the list and string buffers for `total` rows once the first
+    /// [`PAYLOAD_SAMPLE`] are in, as factpack's columns do, so that the peers'
+    /// value buffers do not double their way up either.
+    fn sample_payloads(&mut self, total: usize) {
+        if self.rows() == PAYLOAD_SAMPLE && total > PAYLOAD_SAMPLE {
+            let more = total - PAYLOAD_SAMPLE;
+            self.reviews.reserve_payloads(more);
+            self.activity_days.reserve_payloads(more);
+            self.runs.reserve_payloads(more);
+        }
+    }
+
+    /// Empties every column, keeping its memory.
+    fn clear(&mut self) {
+        self.times.iter_mut().for_each(|t| t.truncate(0));
+        self.flags.iter_mut().for_each(|f| f.truncate(0));
+        self.size.clear();
+        self.counters.iter_mut().for_each(Vec::clear);
+        self.reviews.truncate(0);
+        self.activity_days.truncate(0);
+        self.runs.truncate(0);
+    }
 }
 
 fn us(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
@@ -126,6 +156,7 @@ fn us(t: Option<chrono::DateTime<chrono::Utc>>) -> Option<i64> {
 fn from_native(facts: &[PullRequestFacts]) -> PeerColumns {
     let mut c = PeerColumns::with_capacity(facts.len());
     for f in facts {
+        c.sample_payloads(facts.len());
         c.push(
             prf::timestamps(f).map(us),
             [f.done, f.force_push_dropped, f.release_ignored],
@@ -142,6 +173,7 @@ fn from_native(facts: &[PullRequestFacts]) -> PeerColumns {
 fn from_mirror(mirrors: &[Mirror]) -> PeerColumns {
     let mut c = PeerColumns::with_capacity(mirrors.len());
     for m in mirrors {
+        c.sample_payloads(mirrors.len());
         c.push(
             [
                 m.created,
@@ -171,10 +203,17 @@ fn from_mirror(mirrors: &[Mirror]) -> PeerColumns {
 
 fn from_rkyv(blobs: &Concatenated) -> PeerColumns {
     let mut c = PeerColumns::with_capacity(blobs.len());
+    fill_from_rkyv(&mut c, blobs);
+    c
+}
+
+/// Appends the rkyv blobs to `c`.
+fn fill_from_rkyv(c: &mut PeerColumns, blobs: &Concatenated) {
     let mut aligned = AlignedVec::<16>::new();
     for blob in blobs.iter() {
         aligned.clear();
         aligned.extend_from_slice(blob);
+        c.sample_payloads(blobs.len());
         let m = rkyv::access::<ArchivedMirror, RkyvError>(&aligned).expect("valid");
         let t = |o: &rkyv::option::ArchivedOption<rkyv::rend::i64_le>| {
             o.as_ref().map(|v| v.to_native())
@@ -207,7 +246,6 @@ fn from_rkyv(blobs: &Concatenated) -> PeerColumns {
             m.merged_with_failed_check_runs.iter().map(|s| s.as_str()),
         );
     }
-    c
 }
 
 /// The same RecordBatch built with arrow's builders, from native structs.
@@ -373,6 +411,34 @@ fn all(c: &mut Criterion<CpuTime>, d: &Data) {
     g.finish();
 }
 
+/// The same two paths into columns kept from one iteration to the next
+/// (emptied, their memory kept), as a service reading facts again and again
+/// can do: no page faults on fresh memory, for either side.
+fn reused(c: &mut Criterion<CpuTime>, d: &Data) {
+    let mut g = c.benchmark_group("columns/reused");
+    g.sampling_mode(SamplingMode::Flat);
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("factpack_contiguous", |b| {
+        let mut columns = PullRequestFacts::columns(d.fp_db.iter()).expect("valid");
+        b.iter(|| {
+            columns.truncate(0);
+            columns
+                .extend_from(black_box(&d.fp_db).iter())
+                .expect("valid");
+            black_box(columns.len())
+        });
+    });
+    g.bench_function("rkyv_db", |b| {
+        let mut columns = from_rkyv(&d.rkyv_db);
+        b.iter(|| {
+            columns.clear();
+            fill_from_rkyv(&mut columns, black_box(&d.rkyv_db));
+            black_box(columns.rows())
+        });
+    });
+    g.finish();
+}
+
 fn arrow(c: &mut Criterion<CpuTime>, d: &Data) {
     let mut g = c.benchmark_group("columns/arrow");
     g.sampling_mode(SamplingMode::Flat);
@@ -416,6 +482,7 @@ fn one_field(c: &mut Criterion<CpuTime>, d: &Data) {
 fn benches(c: &mut Criterion<CpuTime>) {
     let d = data();
     all(c, &d);
+    reused(c, &d);
     arrow(c, &d);
     one_field(c, &d);
 }

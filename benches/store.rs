@@ -16,7 +16,11 @@
 //! the best of ten (their medians are printed too).
 //!
 //! `cargo bench --bench store --features store` prints a table; the figures
-//! are recorded in BENCHMARKS.md.
+//! are recorded in BENCHMARKS.md. `FACTPACK_BENCH_SKIP_SQLITE` skips SQLite,
+//! `FACTPACK_BENCH_KEEP` leaves the tables, and
+//! `FACTPACK_BENCH_PROFILE_READS=N` only reads the paged table a kept run
+//! left on PostgreSQL, N times (`FACTPACK_BENCH_PRINT_ALL` prints each time),
+//! to profile the read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/common/prf.rs"]

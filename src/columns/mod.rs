@@ -51,6 +51,39 @@ use crate::packed::Packed;
 /// rest of an iterator of known length.
 pub(crate) const PAYLOAD_SAMPLE: usize = 1024;
 
+/// Sizes the payload buffers (string bytes, list elements) of columns being
+/// filled once, when the first [`PAYLOAD_SAMPLE`] new rows show how large
+/// payloads run, for the rows still to come: one allocation each instead of
+/// doubling their way up.
+pub(crate) struct PayloadSample {
+    /// The columns' row count before filling began.
+    start: usize,
+    /// The row count they are expected to reach; `None` once sized (or when
+    /// unknown).
+    total: Option<usize>,
+}
+
+impl PayloadSample {
+    /// Filling columns that hold `start` rows up to about `total`.
+    pub(crate) fn new(start: usize, total: Option<usize>) -> Self {
+        Self { start, total }
+    }
+
+    /// Called as rows go in: sizes the payload buffers once enough are in.
+    pub(crate) fn check(&mut self, columns: &mut impl ColumnData) {
+        let Some(total) = self.total else {
+            return;
+        };
+        let rows = columns.len();
+        if rows.saturating_sub(self.start) >= PAYLOAD_SAMPLE {
+            if total > rows {
+                columns.reserve_payloads(total.saturating_sub(rows));
+            }
+            self.total = None;
+        }
+    }
+}
+
 /// How many facts go into columns together, field by field.
 pub const BLOCK: usize = 64;
 
@@ -218,7 +251,7 @@ pub trait Columns: ColumnData {
         // one tight loop.
         let mut block: Vec<I::Item> = Vec::with_capacity(BLOCK.min(expected.max(1)));
         let mut position = 0usize;
-        let mut sampled = false;
+        let mut sample = PayloadSample::new(self.len(), Some(self.len().saturating_add(expected)));
         loop {
             block.clear();
             block.extend(sources.by_ref().take(BLOCK));
@@ -227,12 +260,7 @@ pub trait Columns: ColumnData {
             }
             push_sources(self, &block, position)?;
             position = position.saturating_add(block.len());
-            if !sampled && position >= PAYLOAD_SAMPLE && expected > position {
-                // The first rows show how large payloads run: allocate the
-                // value buffers for the rest at once.
-                self.reserve_payloads(expected.saturating_sub(position));
-                sampled = true;
-            }
+            sample.check(self);
         }
     }
 

@@ -11,7 +11,7 @@ use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use crate::columns::{ColumnData, Columns, ColumnsError, PAYLOAD_SAMPLE};
+use crate::columns::{Columns, ColumnsError, PayloadSample};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -456,7 +456,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
         ReadKeys::Filter(_) => None,
     };
     let mut facts = T::Columns::with_capacity(expected.unwrap_or(UNKNOWN_ROWS));
-    let mut sampled = false;
+    let mut sample = PayloadSample::new(0, expected);
     let mut skipped = Vec::new();
     let mut transients: Vec<T::Transient> = Vec::new();
     for_each(store, w, keep, |page| {
@@ -506,11 +506,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
                 }
             }
         }
-        let read = facts.len();
-        if let Some(expected) = expected.filter(|_| !sampled && read >= PAYLOAD_SAMPLE) {
-            facts.reserve_payloads(expected.saturating_sub(read));
-            sampled = true;
-        }
+        sample.check(&mut facts);
         Ok(())
     })
     .await?;

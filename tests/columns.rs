@@ -142,6 +142,17 @@ fn columns_filled_by_hand_count_their_rows() {
     assert_eq!(columns.values.get(1), Some(&[2, 2][..]));
 }
 
+#[test]
+fn debug_shows_the_columns_and_nothing_internal() {
+    let columns = Counter::columns([counter(1).pack(), counter(2).pack()]).unwrap();
+    let shown = format!("{columns:?}");
+    assert!(
+        shown.starts_with("CounterColumns { id: [1, 2], values: "),
+        "{shown}"
+    );
+    assert!(!shown.contains("__rows"), "{shown}");
+}
+
 // ---- every shape ------------------------------------------------------------
 
 fn point(i: i32) -> Point {

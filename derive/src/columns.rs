@@ -45,7 +45,7 @@ pub fn columns_struct(input: &Input, krate: &Path) -> TokenStream {
     });
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Debug, Default)]
+        #[derive(Clone, Default)]
         #vis struct #ident {
             #(#stored,)*
             #(#transient,)*
@@ -130,7 +130,27 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
         None => quote!(self.__rows),
     };
 
+    let debug_name = columns.to_string();
+    let debug_fields = all_ids.iter().map(|fid| {
+        let name = fid.to_string();
+        quote!(::core::fmt::DebugStruct::field(&mut out, #name, &self.#fid);)
+    });
+    // Without fields, the row count is all there is to show.
+    let debug_rows = all_ids
+        .is_empty()
+        .then(|| quote!(::core::fmt::DebugStruct::field(&mut out, "rows", &self.__rows);));
+
     quote! {
+        // The columns, without the row counter kept for field-less types.
+        impl ::core::fmt::Debug for #columns {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let mut out = ::core::fmt::Formatter::debug_struct(f, #debug_name);
+                #(#debug_fields)*
+                #debug_rows
+                ::core::fmt::DebugStruct::finish(&mut out)
+            }
+        }
+
         impl #p::ColumnData for #columns {
             #[inline]
             fn len(&self) -> ::core::primitive::usize {

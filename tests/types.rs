@@ -943,3 +943,35 @@ fn view_unpack_uses_transient_defaults() {
         }
     );
 }
+
+/// Raw identifiers: the field is named without its `r#` everywhere a name
+/// is shown or stored.
+#[derive(Facts, Debug, Clone, PartialEq)]
+struct Keywords {
+    r#type: u32,
+    r#match: Option<String>,
+}
+
+#[test]
+fn raw_identifier_fields_are_named_without_r_hash() {
+    let names: Vec<&str> = Keywords::FIELDS.iter().map(|f| f.name).collect();
+    assert_eq!(names, ["type", "match"]);
+    assert_eq!(Keywords::TYPE.name(), "type");
+    let fact = Keywords {
+        r#type: 7,
+        r#match: Some("x".into()),
+    };
+    let packed = fact.pack();
+    assert_eq!(packed.view().r#type(), 7);
+    assert_eq!(
+        format!("{:?}", packed.view()),
+        r#"Keywords { type: 7, match: Some("x") }"#
+    );
+    let columns = Keywords::columns([&packed]).unwrap();
+    let shown = format!("{columns:?}");
+    assert!(
+        shown.starts_with("KeywordsColumns { type: [7], match: "),
+        "{shown}"
+    );
+    assert!(!shown.contains("r#"), "{shown}");
+}

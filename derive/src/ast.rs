@@ -1,5 +1,6 @@
 //! A typed model of the derive input: the struct, its fields and their attributes.
 
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, Ident, Type, Visibility};
 
 use crate::attr::{self, ContainerAttrs, FieldAttrs};
@@ -22,6 +23,13 @@ pub struct Field<'a> {
     pub attrs: FieldAttrs,
     /// The field's own doc comments, carried over to its accessor.
     pub docs: Vec<&'a syn::Attribute>,
+}
+
+impl Field<'_> {
+    /// The field's name as users and the format see it: `type` for `r#type`.
+    pub fn name(&self) -> String {
+        self.ident.unraw().to_string()
+    }
 }
 
 impl<'a> Input<'a> {

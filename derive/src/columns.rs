@@ -82,7 +82,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             Some(_) => {
                 let push_value = column_member(f, krate, "push_value");
                 let owned = owned_default(f, krate);
-                let fname = fid.to_string();
+                let fname = f.name();
                 quote! {
                     #p::Result::map_err(#push_value(&mut self.#fid, &#owned), |kind| (#fname, kind))?;
                 }
@@ -130,9 +130,12 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
         None => quote!(self.__rows),
     };
 
+    // The block's gathered null bitmap bytes, for the fields' validity.
+    let new_nulls = (!stored.is_empty())
+        .then(|| quote!(let mut nulls = <#p::HeaderByte as ::core::default::Default>::default();));
     let debug_name = columns.to_string();
-    let debug_fields = all_ids.iter().map(|fid| {
-        let name = fid.to_string();
+    let debug_fields = stored.iter().copied().chain(input.transient()).map(|f| {
+        let (fid, name) = (f.ident, f.name());
         quote!(::core::fmt::DebugStruct::field(&mut out, #name, &self.#fid);)
     });
     // Without fields, the row count is all there is to show.
@@ -226,7 +229,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                     return false;
                 }
                 let heads = &heads[..count];
-                let mut nulls = <#p::HeaderByte as ::core::default::Default>::default();
+                #new_nulls
                 #(#block_extends)*
                 #(#block_transients)*
                 self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, count);
@@ -297,7 +300,7 @@ pub fn arrow_impls(input: &Input, krate: &Path) -> TokenStream {
     let fields = stored.iter().map(|f| {
         let (kind, column) = (column_kind(f, krate), column_member(f, krate, "Column"));
         let nullable = crate::expand::member(f, krate, "NULLABLE");
-        let name = f.ident.to_string();
+        let name = f.name();
         quote! {
             <#column as #p::ArrowColumn>::arrow_fields(
                 &#kind,

@@ -30,7 +30,7 @@ pub fn derive(input: &Input) -> TokenStream {
     let ident = input.ident;
     let name = ident.to_string();
     let debug_fields = input.stored().map(|f| {
-        let (fid, fname) = (f.ident, f.ident.to_string());
+        let (fid, fname) = (f.ident, f.name());
         quote!(.field(#fname, &self.#fid()))
     });
     quote! {
@@ -369,7 +369,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
     for v in 1..=version {
         for f in stored.iter().filter(|f| f.since() == v) {
             let (type_fp, nullable) = (member(f, krate, "TYPE_FP"), member(f, krate, "NULLABLE"));
-            let fname = f.ident.to_string();
+            let fname = f.name();
             fp = quote!(#p::fingerprint_field(#fp, #fname, #type_fp, #nullable, #v));
         }
         fingerprints.push(fp.clone());
@@ -379,7 +379,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
         let size = member(f, krate, "SLOT_SIZE");
         let (variable, type_fp) = (member(f, krate, "VARIABLE"), member(f, krate, "TYPE_FP"));
         let slot = slot_ident(i);
-        let (fname, since) = (f.ident.to_string(), f.since());
+        let (fname, since) = (f.name(), f.since());
         let kind = crate::columns::column_kind(f, krate);
         let indexed = f.attrs.index.is_some();
         quote! {
@@ -397,10 +397,10 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
         }
     });
     let variable = stored.iter().map(|f| member(f, krate, "VARIABLE"));
-    let transient_names = input.transient().map(|f| f.ident.to_string());
+    let transient_names = input.transient().map(|f| f.name());
     let writes = stored.iter().enumerate().map(|(i, f)| {
         let write = member(f, krate, "write");
-        let (fid, fname, slot) = (f.ident, f.ident.to_string(), slot_ident(i));
+        let (fid, fname, slot) = (f.ident, f.name(), slot_ident(i));
         quote! {
             #write(&this.#fid, out, base, #slot)
                 .map_err(|kind| #p::pack_error(#name, #fname, kind))?;
@@ -427,7 +427,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
             .filter(|(_, f)| f.since() == v)
             .map(|(i, f)| {
                 let check = member(f, krate, "check");
-                let (fname, slot) = (f.ident.to_string(), slot_ident(i));
+                let (fname, slot) = (f.name(), slot_ident(i));
                 quote! {
                     #check(blob, #slot, &mut cursor)
                         .map_err(|fault| #p::field_error(#name, #fname, fault))?;
@@ -616,7 +616,7 @@ fn handles(input: &Input, krate: &Path) -> TokenStream {
     let p = quote!(#krate::__private);
     let ident = input.ident;
     let consts = input.stored().enumerate().map(|(i, f)| {
-        let (vis, ty, fname, since) = (f.vis, f.ty, f.ident.to_string(), f.since());
+        let (vis, ty, fname, since) = (f.vis, f.ty, f.name(), f.since());
         let handle = Ident::new(&fname.to_uppercase(), f.ident.span());
         let unit = match f.attrs.unit {
             Some((unit, span)) => {

@@ -11,12 +11,15 @@ use super::BLOCK;
 
 /// One byte of each header of the block being appended, the one at
 /// `offset`, kept while the next column reads the same byte.
+///
+/// A value serves one block: `push_block` makes a new one for each, and
+/// every call on it must pass that block's headers (it gathers again only
+/// when the offset or the number of headers changes).
 #[derive(Debug, Clone)]
 #[doc(hidden)]
 pub struct HeaderByte {
-    /// The block (its address) and where the gathered byte sits in each
-    /// header; `None` before any.
-    gathered: Option<(usize, usize)>,
+    /// Where the gathered byte sits in each header; `None` before any.
+    gathered: Option<usize>,
     /// How many headers were gathered.
     len: usize,
     bytes: [u8; BLOCK],
@@ -33,10 +36,9 @@ impl Default for HeaderByte {
 }
 
 impl HeaderByte {
-    /// Appends to `bitmap`, for each header of `heads` (at most [`BLOCK`]),
-    /// whether the byte at `offset` has bit `mask` set. An offset past the
-    /// header reads as zero. The bytes are gathered again when the block or
-    /// the offset differs from the last call's.
+    /// Appends to `bitmap`, for each header of `heads` (the block's, at most
+    /// [`BLOCK`]), whether the byte at `offset` has bit `mask` set. An
+    /// offset past the header reads as zero.
     #[inline(always)]
     pub fn extend_bitmap<const N: usize>(
         &mut self,
@@ -45,12 +47,11 @@ impl HeaderByte {
         offset: usize,
         mask: u8,
     ) {
-        let block = (heads.as_ptr() as usize, offset);
-        if self.gathered != Some(block) || self.len != heads.len().min(BLOCK) {
+        if self.gathered != Some(offset) || self.len != heads.len().min(BLOCK) {
             for (byte, head) in self.bytes.iter_mut().zip(heads) {
                 *byte = head.get(offset).copied().unwrap_or(0);
             }
-            self.gathered = Some(block);
+            self.gathered = Some(offset);
             self.len = heads.len().min(BLOCK);
         }
         bitmap.extend_bit_of(self.bytes.get(..self.len).unwrap_or_default(), mask);

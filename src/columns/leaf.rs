@@ -9,8 +9,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
-use super::block::HeaderByte;
 use super::buffers::{Bitmap, ColumnData};
+use super::BLOCK;
 use crate::bytes::array;
 use crate::field::slot_bytes;
 use crate::fixed::FixedField;
@@ -171,8 +171,15 @@ impl FixedColumn for bool {
 
     #[inline]
     fn extend_slots<const N: usize>(column: &mut Bitmap, heads: &[&[u8; N]], offset: usize) {
-        // A validated bool is 0 or 1, so its lowest bit is its value.
-        HeaderByte::default().extend_bitmap(column, heads, offset, 1);
+        // Gathered as 0 or 1 (nonzero reads as true, as in `push_bytes`),
+        // then packed eight rows to a byte.
+        let mut flags = [0u8; BLOCK];
+        for block in heads.chunks(BLOCK) {
+            for (flag, head) in flags.iter_mut().zip(block) {
+                *flag = u8::from(head.get(offset).is_some_and(|b| *b != 0));
+            }
+            column.extend_bit_of(flags.get(..block.len()).unwrap_or_default(), 1);
+        }
     }
 }
 
@@ -225,5 +232,18 @@ mod tests {
         let mut column = vec![7];
         <i32 as FixedColumn>::extend_from_bytes(&mut column, &payload);
         assert_eq!(column, [7, 1, -2, 3]);
+    }
+
+    #[test]
+    fn bools_of_more_than_a_block_read_nonzero_as_true() {
+        let heads: Vec<[u8; 2]> = (0..130u8).map(|i| [9, i % 3]).collect();
+        let refs: Vec<&[u8; 2]> = heads.iter().collect();
+        let mut column = Bitmap::new();
+        column.push(true);
+        <bool as FixedColumn>::extend_slots(&mut column, &refs, 1);
+        let expected: Vec<bool> = core::iter::once(true)
+            .chain(heads.iter().map(|h| h[1] != 0))
+            .collect();
+        assert_eq!(column.iter().collect::<Vec<_>>(), expected);
     }
 }

@@ -18,9 +18,9 @@
 //! `cargo bench --bench store --features store` prints a table; the figures
 //! are recorded in BENCHMARKS.md. `FACTPACK_BENCH_SKIP_SQLITE` skips SQLite,
 //! `FACTPACK_BENCH_KEEP` leaves the tables, and
-//! `FACTPACK_BENCH_PROFILE_READS=N` only reads the paged table a kept run
-//! left on PostgreSQL, N times (`FACTPACK_BENCH_PRINT_ALL` prints each time),
-//! to profile the read.
+//! `FACTPACK_BENCH_PROFILE_READS=N` does nothing but read the paged table a
+//! kept run left on PostgreSQL, N times (`FACTPACK_BENCH_PRINT_ALL` prints
+//! each time), to profile the read.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../tests/common/prf.rs"]
@@ -859,10 +859,14 @@ async fn profile(db: &Db, reads: usize) {
     let paged = open(db, "bench_pages", PgWrite::Copy, true).await;
     let mut walls = Vec::with_capacity(reads);
     for _ in 0..reads {
-        let (took, _) = timed(db, async {
+        let (took, rows) = timed(db, async {
             paged.read_columns(&filter()).await.unwrap().size.len()
         })
         .await;
+        assert!(
+            rows > 0,
+            "bench_pages is empty: run the bench once with FACTPACK_BENCH_KEEP first"
+        );
         walls.push(took.wall);
     }
     if std::env::var("FACTPACK_BENCH_PRINT_ALL").is_ok() {
@@ -881,6 +885,10 @@ async fn profile(db: &Db, reads: usize) {
 
 /// Both backends, then the report.
 async fn run(n: i64) {
+    if let Some(reads) = profile_reads() {
+        let url = std::env::var("DATABASE_URL").expect("the profiling mode reads PostgreSQL");
+        return profile(&Db::connect(&url).await.unwrap(), reads).await;
+    }
     let mut report = Report::default();
     let path = std::env::temp_dir().join(format!("factpack-bench-{}.sqlite", std::process::id()));
     let sqlite = Db::connect(&format!("sqlite:{}", path.display()))
@@ -898,9 +906,6 @@ async fn run(n: i64) {
             let sep = if url.contains('?') { '&' } else { '?' };
             let url = format!("{url}{sep}application_name=factpack_bench");
             let pg = Db::connect(&url).await.unwrap();
-            if let Some(reads) = profile_reads() {
-                return profile(&pg, reads).await;
-            }
             bench(&pg, "PostgreSQL", n, &mut report).await;
         }
         Err(_) => println!("PostgreSQL skipped: DATABASE_URL is not set"),

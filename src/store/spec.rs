@@ -311,21 +311,42 @@ impl Where {
         }
     }
 
+    /// The conditions that SQL expression `lower` is at or above `bounds.0`
+    /// and `upper` at or below `bounds.1`, the bounds of a range on `column`
+    /// (of type `sql`) checked and added as parameters, in order; none for
+    /// an unbounded end. The caller adds them to the SQL in the same order.
+    pub(crate) fn range(
+        &mut self,
+        spec: &Spec,
+        (column, sql): (&str, SqlType),
+        bounds: (&Bound<Value>, &Bound<Value>),
+        [lower, upper]: [&str; 2],
+    ) -> Result<Vec<String>, StoreError> {
+        let mut out = Vec::with_capacity(2);
+        for (bound, target, incl, excl) in
+            [(bounds.0, lower, ">=", ">"), (bounds.1, upper, "<=", "<")]
+        {
+            let (op, value) = match bound {
+                Bound::Included(v) => (incl, v),
+                Bound::Excluded(v) => (excl, v),
+                Bound::Unbounded => continue,
+            };
+            let cell = spec.cell(column, sql, value)?;
+            let p = self.placeholder(Param::One(sql, cell));
+            out.push(format!("{target} {op} {p}"));
+        }
+        Ok(out)
+    }
+
     /// Adds `AND <cond>` for every condition of `filter`, checking each value.
     pub(crate) fn filter(&mut self, spec: &Spec, filter: &Filter) -> Result<(), StoreError> {
         for cond in &filter.conds {
             match cond {
                 Cond::Range { column, lo, hi } => {
                     let sql = spec.column(column)?;
-                    for (bound, incl, excl) in [(lo, ">=", ">"), (hi, "<=", "<")] {
-                        let (op, value) = match bound {
-                            Bound::Included(v) => (incl, v),
-                            Bound::Excluded(v) => (excl, v),
-                            Bound::Unbounded => continue,
-                        };
-                        let cell = spec.cell(column, sql, value)?;
-                        let p = self.placeholder(Param::One(sql, cell));
-                        let _ = write!(self.sql, " AND t.{} {op} {p}", quote(column));
+                    let target = format!("t.{}", quote(column));
+                    for cond in self.range(spec, (column, sql), (lo, hi), [&target, &target])? {
+                        let _ = write!(self.sql, " AND {cond}");
                     }
                 }
                 Cond::In { column, values } => {

@@ -3,8 +3,6 @@
 //! value their row records) are counted from their recorded fact count,
 //! without reading their data; the others are read and checked fact by fact.
 
-use core::ops::Bound;
-
 use crate::facts::Facts;
 
 use super::super::error::StoreError;
@@ -44,16 +42,7 @@ fn inside_sql(
         }
         // The least value against the lower bound, the greatest against
         // the upper: then every value between them is inside too.
-        for (bound, col, incl, excl) in [(lo, &lo_col, ">=", ">"), (hi, &hi_col, "<=", "<")] {
-            let (op, v) = match bound {
-                Bound::Included(v) => (incl, v),
-                Bound::Excluded(v) => (excl, v),
-                Bound::Unbounded => continue,
-            };
-            let cell = spec.cell(m.name(), m.sql, v)?;
-            let p = w.placeholder(Param::One(m.sql, cell));
-            parts.push(format!("{col} {op} {p}"));
-        }
+        parts.extend(w.range(spec, (m.name(), m.sql), (lo, hi), [&lo_col, &hi_col])?);
     }
     Ok(format!("({})", parts.join(" AND ")))
 }

@@ -193,17 +193,10 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
         let [lo_col, hi_col] = min_max(m.name()).map(|c| format!("t.{}", quote(&c)));
         match cond {
             Cond::Range { lo, hi, .. } => {
-                for (bound, column, incl, excl) in
-                    [(lo, &hi_col, ">=", ">"), (hi, &lo_col, "<=", "<")]
-                {
-                    let (op, v) = match bound {
-                        core::ops::Bound::Included(v) => (incl, v),
-                        core::ops::Bound::Excluded(v) => (excl, v),
-                        core::ops::Bound::Unbounded => continue,
-                    };
-                    let cell = spec.cell(m.name(), m.sql, v)?;
-                    let p = w.placeholder(Param::One(m.sql, cell));
-                    w.sql.push_str(&format!(" AND {column} {op} {p}"));
+                // A page overlaps the range: its greatest value is above the
+                // lower bound, its least below the upper one.
+                for cond in w.range(spec, (m.name(), m.sql), (lo, hi), [&hi_col, &lo_col])? {
+                    w.sql.push_str(&format!(" AND {cond}"));
                 }
             }
             Cond::In { values, .. } => {

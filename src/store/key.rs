@@ -4,6 +4,7 @@ use core::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::pages;
 use super::value::{SqlType, Value};
 
 /// One column of a key: a scalar with a fixed SQL type.
@@ -21,24 +22,13 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     /// bool, a `u32` length and the bytes for text, 8 little-endian bytes
     /// for every other type (integers, microseconds, days, a float's bits).
     fn put_encoded(&self, out: &mut Vec<u8>) {
-        put_value(&self.to_value(), out);
+        put_value(Self::SQL, self.to_value(), out);
     }
 }
 
-/// Appends `value` as [`KeyPart::put_encoded`] describes.
-fn put_value(value: &Value, out: &mut Vec<u8>) {
-    let word = match value {
-        Value::Bool(v) => return out.push(u8::from(*v)),
-        Value::Text(v) => {
-            out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
-            return out.extend_from_slice(v.as_bytes());
-        }
-        Value::Int(v) => *v,
-        Value::Float(v) => i64::from_le_bytes(v.to_bits().to_le_bytes()),
-        Value::Timestamp(v) => super::value::micros(v),
-        Value::Date(v) => super::value::days(v),
-    };
-    out.extend_from_slice(&word.to_le_bytes());
+/// Appends `value`, of a column of type `sql`, as the page codec writes it.
+fn put_value(sql: SqlType, value: Value, out: &mut Vec<u8>) {
+    pages::put_cell(out, sql, &pages::cell_of(value));
 }
 
 macro_rules! key_part {
@@ -97,11 +87,11 @@ pub trait Key: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     /// starts in `out` (its end when the key has no such column).
     fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
         let mut split = None;
-        for (j, value) in self.values().iter().enumerate() {
+        for (j, (value, sql)) in self.values().into_iter().zip(Self::TYPES).enumerate() {
             if j == prefix {
                 split = Some(out.len());
             }
-            put_value(value, out);
+            put_value(*sql, value, out);
         }
         split.unwrap_or(out.len())
     }

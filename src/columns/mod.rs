@@ -49,7 +49,7 @@ use crate::packed::Packed;
 
 /// After how many facts building columns sizes the payload buffers for the
 /// rest of an iterator of known length.
-pub(crate) const PAYLOAD_SAMPLE: usize = 1024;
+const PAYLOAD_SAMPLE: usize = 1024;
 
 /// Sizes the payload buffers (string bytes, list elements) of columns being
 /// filled once, when the first [`PAYLOAD_SAMPLE`] new rows show how large

@@ -184,7 +184,7 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
 /// # Errors
 /// A page or blob past `u32` lengths.
 pub(crate) fn encode(facts: &[(&[u8], &[u8])]) -> Result<Vec<u8>, PageFault> {
-    let mut out = Vec::with_capacity(encoded_len(facts));
+    let mut out = Vec::new();
     encode_into(&mut out, facts)?;
     Ok(out)
 }

@@ -117,6 +117,15 @@ impl<'a> PageRow<'a> {
         }
     }
 
+    /// Column `i`, of type `sql`, as a cell; `None` when null or unreadable.
+    fn cell(self, i: usize, sql: SqlType) -> Option<Cell> {
+        let value = match self {
+            Self::Pg(row) => pg::key_value(row, i, sql),
+            Self::Sqlite(row) => sqlite::key_value(row, i, sql),
+        };
+        value.map(cell_of)
+    }
+
     /// The page's SQL columns.
     pub(crate) fn head(self, spec: &Spec, layout: &Layout) -> Result<Head, StoreError> {
         let bad = |column: &str| StoreError::BadKey {
@@ -125,26 +134,15 @@ impl<'a> PageRow<'a> {
         };
         let mut prefix = Vec::with_capacity(layout.prefix);
         for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
-            let v = match self {
-                Self::Pg(row) => pg::key_value(row, i, c.sql),
-                Self::Sqlite(row) => sqlite::key_value(row, i, c.sql),
-            };
-            prefix.push(cell_of(v.ok_or_else(|| bad(&c.name))?));
+            prefix.push(self.cell(i, c.sql).ok_or_else(|| bad(&c.name))?);
         }
         let p = layout.prefix;
         let col = |off: usize, small: bool, name: &str| {
             self.int(p.saturating_add(off), small)
                 .ok_or_else(|| bad(name))
         };
-        let bound = |off: usize| {
-            let sql = spec.mirrors.get(layout.bucket)?.sql;
-            let i = p.saturating_add(off);
-            let v = match self {
-                Self::Pg(row) => pg::key_value(row, i, sql),
-                Self::Sqlite(row) => sqlite::key_value(row, i, sql),
-            };
-            v.map(cell_of)
-        };
+        let bound =
+            |off: usize| self.cell(p.saturating_add(off), spec.mirrors.get(layout.bucket)?.sql);
         Ok(Head {
             prefix,
             version: col(0, true, "format_version")?,

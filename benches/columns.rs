@@ -22,8 +22,12 @@
 //!   contiguous blobs, against the same loop over native structs.
 //!
 //! The peers' columns size their list and string buffers after their first
-//! 1,024 rows, as factpack's do. Times are the benchmark thread's CPU time (see `common/cpu_time.rs`), so
-//! that other jobs on a shared machine do not count.
+//! 1,024 rows, as factpack's do. Times are the benchmark thread's CPU time
+//! (see `common/cpu_time.rs`), so that other jobs on a shared machine do not
+//! count. On glibc the bench runs itself again with every large allocation a
+//! fresh mapping (see `common/fresh_pages.rs`), so that every path builds its
+//! columns in fresh pages and pays the same page faults; set
+//! `GLIBC_TUNABLES` yourself to measure another allocator setting.
 //!
 //! Run with `cargo bench --bench columns --features arrow`; see `BENCHMARKS.md`.
 
@@ -37,7 +41,7 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use cpu_time::CpuTime;
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use factpack::columns::{Bitmap, ColumnData, Columns, ListColumn, Nullable, StringColumn};
 use factpack::{Facts, Packed};
 use rkyv::rancor::Error as RkyvError;
@@ -53,6 +57,9 @@ mod mirror;
 
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
+
+#[path = "common/fresh_pages.rs"]
+mod fresh_pages;
 
 use mirror::{ArchivedMirror, Concatenated, Mirror};
 use prf::{PullRequestFacts, PullRequestFactsColumns, Rng};
@@ -496,4 +503,9 @@ criterion_group! {
         .measurement_time(Duration::from_secs(4));
     targets = benches
 }
-criterion_main!(columns);
+
+fn main() {
+    fresh_pages::ensure();
+    columns();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -39,7 +39,7 @@ use core::fmt;
 #[doc(hidden)]
 pub use block::HeaderByte;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
-pub use leaf::FixedColumn;
+pub use leaf::{FixedColumn, Spans};
 pub use shape::FieldColumn;
 pub use transient::{Iter as TransientIter, TransientColumn};
 

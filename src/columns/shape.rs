@@ -5,7 +5,7 @@ use core::marker::PhantomData;
 
 use super::block::HeaderByte;
 use super::buffers::{offset, Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
-use super::leaf::FixedColumn;
+use super::leaf::{FixedColumn, Spans};
 use crate::bytes::u32_at;
 use crate::error::PackErrorKind;
 use crate::field::{payload, payload_start, present, slot_bytes, Field, Slot};
@@ -158,6 +158,15 @@ trait PayloadColumn {
     fn push_payload(column: &mut Self::Column, payload: &[u8]);
     /// Appends one row from an owned value that packs without error.
     fn push_owned(column: &mut Self::Column, value: &Self::Owned);
+
+    /// Appends one row per payload of a block: the validated payload of row
+    /// `i` is `blob[start..end]` for the `i`-th `(blob, start, end)`.
+    #[inline(always)]
+    fn extend_spans<'a>(column: &mut Self::Column, spans: impl Spans<'a>) {
+        for (blob, start, end) in spans {
+            Self::push_payload(column, blob.get(start..end).unwrap_or_default());
+        }
+    }
 }
 
 /// A `String` payload.
@@ -193,6 +202,11 @@ impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
     fn push_payload(column: &mut Self::Column, payload: &[u8]) {
         T::extend_from_bytes(&mut column.values, payload);
         column.close_row();
+    }
+
+    #[inline(always)]
+    fn extend_spans<'a>(column: &mut Self::Column, spans: impl Spans<'a>) {
+        T::extend_lists(&mut column.values, &mut column.offsets, spans);
     }
 
     fn push_owned(column: &mut Self::Column, value: &Vec<T>) {
@@ -251,9 +265,7 @@ macro_rules! variable_column {
                 at: Slot,
                 _: &mut HeaderByte,
             ) {
-                for (blob, head) in blobs.iter().zip(heads) {
-                    <$payload as PayloadColumn>::push_payload(column, block_payload(blob, head, at));
-                }
+                <$payload as PayloadColumn>::extend_spans(column, block_spans(blobs, heads, at));
             }
 
             #[inline(always)]
@@ -287,10 +299,8 @@ macro_rules! variable_column {
                 at: Slot,
                 nulls: &mut HeaderByte,
             ) {
-                for (blob, head) in blobs.iter().zip(heads) {
-                    let payload = block_payload(blob, head, at);
-                    <$payload as PayloadColumn>::push_payload(&mut column.values, payload);
-                }
+                let spans = block_spans(blobs, heads, at);
+                <$payload as PayloadColumn>::extend_spans(&mut column.values, spans);
                 extend_validity(&mut column.validity, heads, at, nulls);
             }
 
@@ -329,12 +339,25 @@ fn extend_validity<const N: usize>(
     }
 }
 
-/// The payload of the variable-length field at `at`, its bounds read from the
-/// blob's header `head` at constant offsets.
+/// Where the payload of the variable-length field at `at` lies in each blob
+/// of a block, its bounds read from the blob's header in `heads` at constant
+/// offsets: `(blob, start, end)`.
 #[inline(always)]
-fn block_payload<'a, const N: usize>(blob: &'a [u8], head: &[u8; N], at: Slot) -> &'a [u8] {
-    blob.get(payload_start(&head[..], at)..u32_at(&head[..], at.offset))
-        .unwrap_or(&[])
+fn block_spans<'a, 'h, const N: usize>(
+    blobs: &'h [&'a [u8]],
+    heads: &'h [&[u8; N]],
+    at: Slot,
+) -> impl Spans<'a> + 'h
+where
+    'a: 'h,
+{
+    blobs.iter().zip(heads).map(move |(blob, head)| {
+        (
+            *blob,
+            payload_start(&head[..], at),
+            u32_at(&head[..], at.offset),
+        )
+    })
 }
 
 /// Refuses a default whose elements its unit cannot hold, before anything is pushed.

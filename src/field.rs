@@ -294,13 +294,6 @@ pub trait Payload<const U: u8 = 0>: Sized {
     fn payload_is_valid(payload: &[u8]) -> bool {
         Self::check_payload(payload).is_ok()
     }
-    /// Whether `blob[start..end]` exists and [`payload_is_valid`](Self::payload_is_valid)
-    /// accepts it. A type may read the rest of `blob` to check its payload
-    /// faster (lists of fixed-size values do); the answer must be the same.
-    #[inline(always)]
-    fn span_is_valid(blob: &[u8], start: usize, end: usize) -> bool {
-        blob.get(start..end).is_some_and(Self::payload_is_valid)
-    }
     /// Reads a validated payload.
     fn read_payload(payload: &[u8]) -> Self::Ref<'_>;
     /// Turns what [`read_payload`](Self::read_payload) returned into an owned value.
@@ -366,68 +359,26 @@ fn take_payload<'a>(blob: &'a [u8], at: Slot, cursor: &mut usize) -> Result<&'a 
     Ok(payload)
 }
 
-/// The bounds of the payload that the end pointer at `at` closes, for the
-/// fast path: from `cursor` (where the previous payload ended) to the end
-/// pointer. The cursor moves to the end. Whether the bounds are in order and
-/// inside the blob is the caller's check ([`take_payload`] is the precise
-/// path's).
+/// [`take_payload`] as a `bool` for the fast path: the payload that the end
+/// pointer at `at` closes, or `None` where `take_payload` fails (an end before
+/// `cursor` or past the blob). The cursor moves to the end either way.
 #[inline(always)]
-fn payload_span(header: &[u8], at: Slot, cursor: &mut usize) -> (usize, usize) {
+fn payload_if_valid<'a>(
+    header: &[u8],
+    blob: &'a [u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Option<&'a [u8]> {
     let start = *cursor;
     let end = u32_at(header, at.offset);
     *cursor = end;
-    (start, end)
+    blob.get(start..end)
 }
 
 /// Validates a payload and shifts its error offsets to the blob.
 #[inline(always)]
 fn check_payload<const U: u8, P: Payload<U>>(payload: &[u8], start: usize) -> Result<(), Fault> {
     P::check_payload(payload).map_err(|f| Fault::at(start.saturating_add(f.offset), f.kind))
-}
-
-/// How many elements of a list [`elements_are_valid`] checks at once.
-const WINDOW: usize = 8;
-
-/// Whether the `len` elements of a list that ends at `end` in `blob` are all
-/// valid, checked without a branch on `len` for lists of up to [`WINDOW`].
-///
-/// List lengths vary from fact to fact, so a loop over the elements ends at
-/// a different count each time and its exit is mispredicted about once a
-/// list, which costs more than checking a few elements. Instead the window
-/// of `WINDOW` elements of the blob that ends where the list ends is checked
-/// whole, the slots before the list's first element masked out. Longer lists
-/// take more windows; a list too close to the blob's start is checked
-/// element by element.
-#[inline(always)]
-fn elements_are_valid<const U: u8, T: FixedField<U>>(blob: &[u8], end: usize, len: usize) -> bool {
-    let window_len = WINDOW.wrapping_mul(T::SIZE);
-    let mut ok = true;
-    let mut left = len;
-    let mut to = end;
-    while left > 0 {
-        let window = to
-            .checked_sub(window_len)
-            .and_then(|from| blob.get(from..to));
-        match window {
-            Some(window) => {
-                let skip = WINDOW.saturating_sub(left);
-                for (slot, element) in window.chunks_exact(T::SIZE).enumerate() {
-                    ok &= (slot < skip) | T::is_valid(element);
-                }
-            }
-            None => {
-                let from = to.saturating_sub(left.wrapping_mul(T::SIZE));
-                return ok
-                    && blob
-                        .get(from..to)
-                        .is_some_and(|rest| rest.chunks_exact(T::SIZE).all(T::is_valid));
-            }
-        }
-        let checked = left.min(WINDOW);
-        left = left.wrapping_sub(checked);
-        to = to.wrapping_sub(checked.wrapping_mul(T::SIZE));
-    }
-    ok
 }
 
 /// Implements [`Field`] for a [`Payload`] type and for its `Option`.
@@ -463,8 +414,8 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
-                let (start, end) = payload_span(header, at, cursor);
-                <$ty as Payload<$unit>>::span_is_valid(blob, start, end)
+                payload_if_valid(header, blob, at, cursor)
+                    .is_some_and(<$ty as Payload<$unit>>::payload_is_valid)
             }
 
             #[inline(always)]
@@ -530,13 +481,13 @@ macro_rules! variable_field {
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
                 let present = present(header, at);
-                let (start, end) = payload_span(header, at, cursor);
-                if present {
-                    <$ty as Payload<$unit>>::span_is_valid(blob, start, end)
-                } else {
-                    // An empty payload inside the blob.
-                    start == end && end <= blob.len()
-                }
+                payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+                    if present {
+                        <$ty as Payload<$unit>>::payload_is_valid(payload)
+                    } else {
+                        payload.is_empty()
+                    }
+                })
             }
 
             #[inline(always)]
@@ -641,17 +592,6 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
             && (T::ALWAYS_VALID || payload.chunks_exact(T::SIZE).all(T::is_valid))
     }
 
-    #[inline(always)]
-    fn span_is_valid(blob: &[u8], start: usize, end: usize) -> bool {
-        match blob.get(start..end) {
-            Some(payload) if payload.len().checked_rem(T::SIZE) == Some(0) => {
-                let len = payload.len().checked_div(T::SIZE).unwrap_or(0);
-                T::ALWAYS_VALID || elements_are_valid::<U, T>(blob, end, len)
-            }
-            _ => false,
-        }
-    }
-
     #[inline]
     fn read_payload(payload: &[u8]) -> Slice<'_, T, U> {
         Slice::new(payload)
@@ -695,48 +635,5 @@ impl Payload for Vec<String> {
     #[inline]
     fn to_owned(value: StrList<'_>) -> Vec<String> {
         value.to_vec()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::unit::MICROS;
-    use chrono::{DateTime, Utc};
-
-    /// The windowed check of a list of timestamps agrees with checking every
-    /// element, for every length up to past two windows, every position of
-    /// a single bad element, and lists at the blob's start (no window fits).
-    #[test]
-    fn windowed_list_check_agrees_with_every_element() {
-        type Stamps = Vec<DateTime<Utc>>;
-        let good = 1_700_000_000_000_000i64.to_le_bytes();
-        let bad = i64::MAX.to_le_bytes();
-        for pad in [0usize, 9, 70] {
-            for len in 0..20usize {
-                for bad_at in (0..len).map(Some).chain([None]) {
-                    let mut blob = vec![0xffu8; pad];
-                    let start = blob.len();
-                    for k in 0..len {
-                        blob.extend_from_slice(if bad_at == Some(k) { &bad } else { &good });
-                    }
-                    let end = blob.len();
-                    blob.extend_from_slice(&bad);
-                    let expected = <Stamps as Payload<MICROS>>::payload_is_valid(&blob[start..end]);
-                    assert_eq!(expected, bad_at.is_none());
-                    assert_eq!(
-                        <Stamps as Payload<MICROS>>::span_is_valid(&blob, start, end),
-                        expected,
-                        "pad {pad}, len {len}, bad at {bad_at:?}"
-                    );
-                }
-            }
-        }
-        // Bounds out of order, past the blob, or not a whole number of elements.
-        let blob = [0u8; 80];
-        assert!(!<Stamps as Payload<MICROS>>::span_is_valid(&blob, 16, 8));
-        assert!(!<Stamps as Payload<MICROS>>::span_is_valid(&blob, 72, 88));
-        assert!(!<Stamps as Payload<MICROS>>::span_is_valid(&blob, 8, 20));
-        assert!(<Stamps as Payload<MICROS>>::span_is_valid(&blob, 8, 72));
     }
 }

@@ -20,6 +20,9 @@
 //!   builders fed from `Vec<PullRequestFacts>`.
 //! * `columns/one_field`: `PullRequestFacts::SIZE.column(..)` over the
 //!   contiguous blobs, against the same loop over native structs.
+//! * `columns/paired` (printed last, outside criterion): factpack's
+//!   contiguous path and rkyv's measured in turn for 15 rounds, fresh and
+//!   reused columns, with the median and range of the per-round ratios.
 //!
 //! The peers' columns size their list and string buffers after their first
 //! 1,024 rows, as factpack's do. Times are the benchmark thread's CPU time
@@ -486,12 +489,62 @@ fn one_field(c: &mut Criterion<CpuTime>, d: &Data) {
     g.finish();
 }
 
+/// factpack's contiguous path and rkyv's, measured in turn round after round
+/// (fresh columns, then reused ones), so that both meet the same load on a
+/// shared machine: criterion measures each benchmark for seconds on its own,
+/// a minute apart, and on a busy host that minute can move a time by more
+/// than the two paths differ. Prints the median and range of the per-round
+/// ratios (rkyv's CPU time / factpack's).
+fn paired(d: &Data) {
+    const ROUNDS: usize = 15;
+    let cpu = cpu_time::thread_cpu_ns;
+    let mut fresh = Vec::with_capacity(ROUNDS);
+    let mut kept = Vec::with_capacity(ROUNDS);
+    let mut ours = PullRequestFacts::columns(d.fp_db.iter()).expect("valid");
+    let mut theirs = from_rkyv(&d.rkyv_db);
+    for _ in 0..ROUNDS {
+        let t0 = cpu();
+        drop(black_box(
+            PullRequestFacts::columns(d.fp_db.iter()).expect("valid"),
+        ));
+        let t1 = cpu();
+        drop(black_box(from_rkyv(&d.rkyv_db)));
+        let t2 = cpu();
+        ours.truncate(0);
+        ours.extend_from(d.fp_db.iter()).expect("valid");
+        let t3 = cpu();
+        theirs.clear();
+        fill_from_rkyv(&mut theirs, &d.rkyv_db);
+        let t4 = cpu();
+        fresh.push(((t1 - t0) as f64, (t2 - t1) as f64));
+        kept.push(((t3 - t2) as f64, (t4 - t3) as f64));
+    }
+    for (name, rounds) in [("fresh columns", fresh), ("reused columns", kept)] {
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let ratios: Vec<f64> = rounds.iter().map(|(ours, theirs)| theirs / ours).collect();
+        let (min, max) = ratios
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+        println!(
+            "columns/paired ({ROUNDS} rounds), {name}: factpack {:.1} ms, rkyv {:.1} ms (medians); \
+             rkyv / factpack per round: median {:.2}x, range {min:.2}x-{max:.2}x",
+            median(rounds.iter().map(|r| r.0).collect()) / 1e6,
+            median(rounds.iter().map(|r| r.1).collect()) / 1e6,
+            median(ratios),
+        );
+    }
+}
+
 fn benches(c: &mut Criterion<CpuTime>) {
     let d = data();
     all(c, &d);
     reused(c, &d);
     arrow(c, &d);
     one_field(c, &d);
+    paired(&d);
 }
 
 criterion_group! {

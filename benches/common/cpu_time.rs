@@ -16,7 +16,7 @@ use criterion::Throughput;
 pub struct CpuTime;
 
 /// Nanoseconds the current thread has run, as the scheduler accounts them.
-fn thread_cpu_ns() -> u64 {
+pub fn thread_cpu_ns() -> u64 {
     let stat = fs::read_to_string("/proc/thread-self/schedstat")
         .expect("/proc/thread-self/schedstat (Linux) is readable");
     stat.split_whitespace()

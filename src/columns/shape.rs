@@ -225,6 +225,11 @@ impl PayloadColumn for Strings {
 
     #[inline(always)]
     fn push_payload(column: &mut Self::Column, payload: &[u8]) {
+        if payload.is_empty() {
+            // The common case in many fact types: no strings, no work.
+            column.close_row();
+            return;
+        }
         let list = StrList::new(payload);
         let strings = &mut column.values;
         let base = strings.data.len();

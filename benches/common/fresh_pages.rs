@@ -25,10 +25,14 @@ use std::process::{self, Command};
 /// Every allocation of 128 KiB or more is a fresh mapping.
 const FRESH_PAGES: &str = "glibc.malloc.mmap_threshold=131072";
 
+/// Set in the child, so that it never runs itself again (glibc drops
+/// `GLIBC_TUNABLES` for privileged programs, for one).
+const CHILD: &str = "FACTPACK_BENCH_FRESH_PAGES_CHILD";
+
 /// Re-runs this benchmark binary with [`FRESH_PAGES`] and exits with its
-/// status, unless `GLIBC_TUNABLES` is set already (by this function in the
-/// child, or by hand, to measure another allocator setting) or the C library
-/// is not glibc.
+/// status (1 if a signal ended it), unless `GLIBC_TUNABLES` is set already
+/// (by this function in the child, or by hand, to measure another allocator
+/// setting), this is the child, or the C library is not glibc.
 pub fn ensure() {
     if !cfg!(all(target_os = "linux", target_env = "gnu")) {
         eprintln!("allocator: as the platform's C library has it (not glibc)");
@@ -38,10 +42,15 @@ pub fn ensure() {
         eprintln!("allocator: GLIBC_TUNABLES={}", tunables.to_string_lossy());
         return;
     }
+    if env::var_os(CHILD).is_some() {
+        eprintln!("allocator: GLIBC_TUNABLES did not reach the child; as glibc has it");
+        return;
+    }
     let exe = env::current_exe().expect("the benchmark's own path");
     let status = Command::new(exe)
         .args(env::args_os().skip(1))
         .env("GLIBC_TUNABLES", FRESH_PAGES)
+        .env(CHILD, "1")
         .status()
         .expect("the benchmark runs again with the tunable set");
     process::exit(status.code().unwrap_or(1));

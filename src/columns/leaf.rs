@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
-use super::buffers::{offset, Bitmap, ColumnData};
+use super::buffers::{offset, Bitmap, ColumnData, ListColumn};
 use super::BLOCK;
 use crate::bytes::array;
 use crate::field::slot_bytes;
@@ -60,15 +60,14 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
         }
     }
 
-    /// Appends the elements of each list of a block, the validated payload of
-    /// list `i` being `blob[start..end]` for the `i`-th span, and after each,
-    /// where the column then ends to `ends` (a list column's offsets, which
-    /// the caller has checked fit).
+    /// Appends a row to `lists` for each list of a block, the validated
+    /// payload of list `i` being `blob[start..end]` for the `i`-th span (the
+    /// caller has checked that the offsets fit).
     #[inline]
-    fn extend_lists<'a>(column: &mut Self::Column, ends: &mut Vec<i32>, spans: impl Spans<'a>) {
+    fn extend_lists<'a>(lists: &mut ListColumn<Self::Column>, spans: impl Spans<'a>) {
         for (blob, start, end) in spans {
-            Self::extend_from_bytes(column, blob.get(start..end).unwrap_or_default());
-            ends.push(offset(column.len()));
+            Self::extend_from_bytes(&mut lists.values, blob.get(start..end).unwrap_or_default());
+            lists.close_row();
         }
     }
 
@@ -116,14 +115,9 @@ macro_rules! number_column {
             }
 
             #[inline]
-            fn extend_lists<'a>(column: &mut Vec<$raw>, ends: &mut Vec<i32>, spans: impl Spans<'a>) {
+            fn extend_lists<'a>(lists: &mut ListColumn<Vec<$raw>>, spans: impl Spans<'a>) {
                 const S: usize = core::mem::size_of::<$raw>();
-                extend_number_lists::<$raw, S, { WINDOW * S }>(
-                    column,
-                    ends,
-                    spans,
-                    <$raw>::from_le_bytes,
-                );
+                extend_number_lists::<$raw, S, { WINDOW * S }>(lists, spans, <$raw>::from_le_bytes);
             }
 
             #[inline]
@@ -182,11 +176,14 @@ number_column! {
 /// (which validation rules out) would leave zeros in its rows.
 #[inline(always)]
 fn extend_number_lists<'a, T: Copy + Default, const S: usize, const B: usize>(
-    column: &mut Vec<T>,
-    ends: &mut Vec<i32>,
+    lists: &mut ListColumn<Vec<T>>,
     spans: impl Spans<'a>,
     read: fn([u8; S]) -> T,
 ) {
+    let ListColumn {
+        offsets: ends,
+        values: column,
+    } = lists;
     let old = column.len();
     let mut total = 0usize;
     ends.extend(spans.clone().map(|(_, start, end)| {
@@ -208,19 +205,13 @@ fn extend_number_lists<'a, T: Copy + Default, const S: usize, const B: usize>(
                 .and_then(|bytes| <&[u8; B]>::try_from(bytes).ok());
             let room = to.checked_sub(WINDOW).and_then(|at| rows.get_mut(at..to));
             match (window, room) {
-                (Some(window), Some(room)) => {
-                    for (value, bytes) in room.iter_mut().zip(window.chunks_exact(S)) {
-                        *value = read(array(bytes, 0));
-                    }
-                }
+                (Some(window), Some(room)) => read_into(room, window, read),
                 _ => {
                     // Exactly the `left` elements before `from`.
                     let bytes = blob.get(from.saturating_sub(left.wrapping_mul(S))..from);
                     let room = rows.get_mut(to.saturating_sub(left)..to);
                     if let (Some(bytes), Some(room)) = (bytes, room) {
-                        for (value, bytes) in room.iter_mut().zip(bytes.chunks_exact(S)) {
-                            *value = read(array(bytes, 0));
-                        }
+                        read_into(room, bytes, read);
                     }
                     break;
                 }
@@ -231,6 +222,14 @@ fn extend_number_lists<'a, T: Copy + Default, const S: usize, const B: usize>(
             from = from.wrapping_sub(moved.wrapping_mul(S));
         }
         list_end = list_end.wrapping_sub(len);
+    }
+}
+
+/// Reads `bytes` (`S` bytes an element) into `room`, as far as both go.
+#[inline(always)]
+fn read_into<T, const S: usize>(room: &mut [T], bytes: &[u8], read: fn([u8; S]) -> T) {
+    for (value, bytes) in room.iter_mut().zip(bytes.chunks_exact(S)) {
+        *value = read(array(bytes, 0));
     }
 }
 
@@ -365,18 +364,20 @@ mod tests {
         for block in [1, 2, 7, 64] {
             let mut expected = vec![-1i64];
             let mut expected_ends = vec![0i32];
-            let mut values = vec![-1i64];
-            let mut ends = vec![0i32];
+            let mut lists = ListColumn {
+                offsets: vec![0],
+                values: vec![-1i64],
+            };
             for chunk in blobs.chunks(block) {
                 for (blob, start, end) in chunk {
                     <i64 as FixedColumn>::extend_from_bytes(&mut expected, &blob[*start..*end]);
                     expected_ends.push(offset(expected.len()));
                 }
                 let spans = chunk.iter().map(|(b, s, e)| (b.as_slice(), *s, *e));
-                <i64 as FixedColumn>::extend_lists(&mut values, &mut ends, spans);
+                <i64 as FixedColumn>::extend_lists(&mut lists, spans);
             }
-            assert_eq!(values, expected, "block of {block}");
-            assert_eq!(ends, expected_ends, "block of {block}");
+            assert_eq!(lists.values, expected, "block of {block}");
+            assert_eq!(lists.offsets, expected_ends, "block of {block}");
         }
     }
 
@@ -418,8 +419,11 @@ mod tests {
                 blobs.push((blob, start, end));
             }
             let mut expected: Vec<R> = vec![R::default(); below(12) as usize];
-            let mut values = expected.clone();
-            let (mut ends, mut expected_ends) = (vec![0i32], vec![0i32]);
+            let mut lists = ListColumn {
+                offsets: vec![0],
+                values: expected.clone(),
+            };
+            let mut expected_ends = vec![0i32];
             for (blob, start, end) in &blobs {
                 for element in blob[*start..*end].chunks_exact(S) {
                     T::push_bytes(&mut expected, element);
@@ -428,10 +432,10 @@ mod tests {
             }
             for block in blobs.chunks(1 + below(64) as usize) {
                 let spans = block.iter().map(|(b, s, e)| (b.as_slice(), *s, *e));
-                T::extend_lists(&mut values, &mut ends, spans);
+                T::extend_lists(&mut lists, spans);
             }
-            assert_eq!(values, expected);
-            assert_eq!(ends, expected_ends);
+            assert_eq!(lists.values, expected);
+            assert_eq!(lists.offsets, expected_ends);
         }
     }
 

@@ -206,7 +206,7 @@ impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
 
     #[inline(always)]
     fn extend_spans<'a>(column: &mut Self::Column, spans: impl Spans<'a>) {
-        T::extend_lists(&mut column.values, &mut column.offsets, spans);
+        T::extend_lists(column, spans);
     }
 
     fn push_owned(column: &mut Self::Column, value: &Vec<T>) {

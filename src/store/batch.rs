@@ -21,6 +21,11 @@ pub(crate) struct Batch<'a> {
     pub(crate) versions: Vec<u8>,
     pub(crate) fingerprints: Vec<i64>,
     pub(crate) data: Vec<&'a [u8]>,
+    /// Each row's source stamp (see the cache), null for plain upserts.
+    pub(crate) stamps: Vec<Option<i64>>,
+    /// Whether rows replace existing ones by source stamp, whatever the
+    /// store's conflict policy (the cache's writes).
+    pub(crate) stamped: bool,
 }
 
 /// The error for a blob under `key` of a version this code does not know.
@@ -44,8 +49,31 @@ impl<'a> Batch<'a> {
         spec: &Spec,
         rows: &'a [(K, Packed<T>)],
     ) -> Result<Self, StoreError> {
-        let mut sorted: Vec<&'a (K, Packed<T>)> = rows.iter().collect();
-        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        Self::build(
+            spec,
+            rows.iter().map(|(k, p)| (k, p, None)).collect(),
+            false,
+        )
+    }
+
+    /// Lays out rows with their source stamps, for the cache: a row replaces
+    /// a stored one only when its stamp is at least the stored one's.
+    ///
+    /// # Errors
+    /// See [`new`](Self::new).
+    pub(crate) fn stamped<T: Facts, K: Key>(
+        spec: &Spec,
+        rows: Vec<(&'a K, &'a Packed<T>, Option<i64>)>,
+    ) -> Result<Self, StoreError> {
+        Self::build(spec, rows, true)
+    }
+
+    fn build<T: Facts, K: Key>(
+        spec: &Spec,
+        mut sorted: Vec<(&'a K, &'a Packed<T>, Option<i64>)>,
+        stamped: bool,
+    ) -> Result<Self, StoreError> {
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
         // Stable sort, then reversed: among equal keys the last given comes first.
         sorted.reverse();
         sorted.dedup_by(|later, kept| later.0 == kept.0);
@@ -58,9 +86,11 @@ impl<'a> Batch<'a> {
             versions: Vec::with_capacity(sorted.len()),
             fingerprints: Vec::with_capacity(sorted.len()),
             data: Vec::with_capacity(sorted.len()),
+            stamps: Vec::with_capacity(sorted.len()),
+            stamped,
         };
         let mut values = Vec::with_capacity(spec.keys.len());
-        for (key, packed) in sorted {
+        for (key, packed, stamp) in sorted {
             let version = packed.version();
             let fingerprint = T::fingerprint_at(version)
                 .ok_or_else(|| unknown_version::<T, K>(spec, key, version))?;
@@ -74,6 +104,7 @@ impl<'a> Batch<'a> {
             batch.versions.push(version);
             batch.fingerprints.push(fingerprint as i64);
             batch.data.push(blob);
+            batch.stamps.push(stamp);
         }
         Ok(batch)
     }

@@ -4,8 +4,27 @@ use core::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::columns::{Bitmap, ColumnData, StringColumn};
+
 use super::pages;
 use super::value::{SqlType, Value};
+
+/// What a key part's column is: column data that compares, crosses threads
+/// and, with the `arrow` feature, moves into an Arrow array.
+#[cfg(feature = "arrow")]
+pub trait KeyColumn:
+    ColumnData + PartialEq + Send + Sync + crate::columns::arrow::ArrowColumn
+{
+}
+#[cfg(feature = "arrow")]
+impl<C: ColumnData + PartialEq + Send + Sync + crate::columns::arrow::ArrowColumn> KeyColumn for C {}
+
+/// What a key part's column is: column data that compares, crosses threads
+/// and, with the `arrow` feature, moves into an Arrow array.
+#[cfg(not(feature = "arrow"))]
+pub trait KeyColumn: ColumnData + PartialEq + Send + Sync {}
+#[cfg(not(feature = "arrow"))]
+impl<C: ColumnData + PartialEq + Send + Sync> KeyColumn for C {}
 
 /// One column of a key: a scalar with a fixed SQL type.
 pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
@@ -17,6 +36,17 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
 
     /// The value read back from the column; `None` when it has another type.
     fn from_value(value: Value) -> Option<Self>;
+
+    /// The column many values of this part go into, in the layout the fact
+    /// columns use: a `Vec` of integers (instants as microseconds, dates as
+    /// days), a [`Bitmap`] of bools, a [`StringColumn`] of text.
+    type Column: KeyColumn;
+
+    /// The [`FieldKind`](crate::FieldKind) whose Arrow type the column takes.
+    const KIND: crate::FieldKind;
+
+    /// Appends the value to `column`.
+    fn push_to(&self, column: &mut Self::Column);
 
     /// Appends the value as a paged store's pages hold it: a byte for a
     /// bool, a `u32` length and the bytes for text, 8 little-endian bytes
@@ -32,9 +62,17 @@ fn put_value(sql: SqlType, value: Value, out: &mut Vec<u8>) {
 }
 
 macro_rules! key_part {
-    ($($t:ty => $sql:ident, $variant:ident, |$v:ident, $out:ident| $put:expr);* $(;)?) => {$(
+    ($($t:ty => $sql:ident, $variant:ident, $column:ty, $kind:expr, |$c:ident| $push:expr, |$v:ident, $out:ident| $put:expr);* $(;)?) => {$(
         impl KeyPart for $t {
             const SQL: SqlType = SqlType::$sql;
+            type Column = $column;
+            const KIND: crate::FieldKind = $kind;
+
+            #[inline]
+            fn push_to(&self, column: &mut Self::Column) {
+                let $c = (self, column);
+                $push
+            }
 
             fn to_value(&self) -> Value {
                 Value::from(self.clone())
@@ -56,17 +94,31 @@ macro_rules! key_part {
     )*};
 }
 
+/// Instants in key columns: microseconds since 1970, in UTC.
+const MICROS: crate::FieldKind = crate::FieldKind::Timestamp {
+    unit: crate::TimeUnit::Micros,
+    utc: true,
+};
+
 key_part! {
-    bool => Bool, Bool, |v, out| out.push(u8::from(*v));
-    i16 => I16, Int, |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i32 => I32, Int, |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i64 => I64, Int, |v, out| out.extend_from_slice(&v.to_le_bytes());
-    String => Text, Text, |v, out| {
+    bool => Bool, Bool, Bitmap, crate::FieldKind::Bool, |c| c.1.push(*c.0),
+        |v, out| out.push(u8::from(*v));
+    i16 => I16, Int, Vec<i16>, crate::FieldKind::I16, |c| c.1.push(*c.0),
+        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
+    i32 => I32, Int, Vec<i32>, crate::FieldKind::I32, |c| c.1.push(*c.0),
+        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
+    i64 => I64, Int, Vec<i64>, crate::FieldKind::I64, |c| c.1.push(*c.0),
+        |v, out| out.extend_from_slice(&v.to_le_bytes());
+    String => Text, Text, StringColumn, crate::FieldKind::String, |c| c.1.push(c.0),
+        |v, out| {
         out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
         out.extend_from_slice(v.as_bytes());
     };
-    DateTime<Utc> => Timestamp, Timestamp, |v, out| out.extend_from_slice(&super::value::micros(v).to_le_bytes());
-    NaiveDate => Date, Date, |v, out| out.extend_from_slice(&super::value::days(v).to_le_bytes());
+    DateTime<Utc> => Timestamp, Timestamp, Vec<i64>, MICROS, |c| c.1.push(super::value::micros(c.0)),
+        |v, out| out.extend_from_slice(&super::value::micros(v).to_le_bytes());
+    NaiveDate => Date, Date, Vec<i32>, crate::FieldKind::Date,
+        |c| c.1.push(i32::try_from(super::value::days(c.0)).unwrap_or_default()),
+        |v, out| out.extend_from_slice(&super::value::days(v).to_le_bytes());
 }
 
 /// A store's key: a [`KeyPart`] or a tuple of up to six of them, one SQL
@@ -81,6 +133,39 @@ pub trait Key: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     /// Rebuilds a key from its columns' values, in order; `None` when one has
     /// another type or one is missing.
     fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self>;
+
+    /// The key columns of many rows: a tuple of one [`KeyPart::Column`] per
+    /// key column, in order (a scalar key is a tuple of one), so that each
+    /// part is a column of its own, as a metrics computation groups by.
+    type Columns: Default + Clone + fmt::Debug + PartialEq + Send + Sync;
+
+    /// Appends the key's parts to `columns`.
+    fn push_columns(&self, columns: &mut Self::Columns);
+
+    /// Rows in `columns`.
+    fn columns_len(columns: &Self::Columns) -> usize;
+
+    /// Reserves room for `additional` more rows in `columns`.
+    fn reserve_columns(columns: &mut Self::Columns, additional: usize);
+
+    /// Keeps the first `rows` rows of `columns`.
+    fn truncate_columns(columns: &mut Self::Columns, rows: usize);
+
+    /// Moves `columns` into Arrow arrays, one per key column, without
+    /// copying the values.
+    ///
+    /// # Errors
+    /// Buffers that break Arrow's rules (only possible if public fields were
+    /// changed by hand).
+    #[cfg(feature = "arrow")]
+    fn columns_into_arrow(
+        columns: Self::Columns,
+        out: &mut Vec<arrow_array::ArrayRef>,
+    ) -> Result<(), arrow_schema::ArrowError>;
+
+    /// The Arrow type of each key column, in order.
+    #[cfg(feature = "arrow")]
+    fn arrow_types() -> Vec<arrow_schema::DataType>;
 
     /// Appends the key as a paged store's pages hold it (each column as
     /// [`KeyPart::put_encoded`] describes); returns where column `prefix`
@@ -117,6 +202,38 @@ macro_rules! scalar_key {
                 <$t as KeyPart>::from_value(values.next()?)
             }
 
+            type Columns = (<$t as KeyPart>::Column,);
+
+            #[inline]
+            fn push_columns(&self, columns: &mut Self::Columns) {
+                self.push_to(&mut columns.0);
+            }
+
+            fn columns_len(columns: &Self::Columns) -> usize {
+                columns.0.len()
+            }
+
+            fn reserve_columns(columns: &mut Self::Columns, additional: usize) {
+                columns.0.reserve(additional);
+            }
+
+            fn truncate_columns(columns: &mut Self::Columns, rows: usize) {
+                columns.0.truncate(rows);
+            }
+
+            #[cfg(feature = "arrow")]
+            fn columns_into_arrow(
+                columns: Self::Columns,
+                out: &mut Vec<arrow_array::ArrayRef>,
+            ) -> Result<(), arrow_schema::ArrowError> {
+                crate::columns::arrow::ArrowColumn::into_arrow(columns.0, &<$t as KeyPart>::KIND, None, out)
+            }
+
+            #[cfg(feature = "arrow")]
+            fn arrow_types() -> Vec<arrow_schema::DataType> {
+                vec![crate::columns::arrow::data_type(&<$t as KeyPart>::KIND)]
+            }
+
             fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
                 let start = out.len();
                 KeyPart::put_encoded(self, out);
@@ -139,6 +256,39 @@ macro_rules! tuple_key {
 
             fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
                 Some(($($name::from_value(values.next()?)?,)+))
+            }
+
+            type Columns = ($($name::Column,)+);
+
+            #[inline]
+            fn push_columns(&self, columns: &mut Self::Columns) {
+                $(self.$index.push_to(&mut columns.$index);)+
+            }
+
+            fn columns_len(columns: &Self::Columns) -> usize {
+                columns.0.len()
+            }
+
+            fn reserve_columns(columns: &mut Self::Columns, additional: usize) {
+                $(columns.$index.reserve(additional);)+
+            }
+
+            fn truncate_columns(columns: &mut Self::Columns, rows: usize) {
+                $(columns.$index.truncate(rows);)+
+            }
+
+            #[cfg(feature = "arrow")]
+            fn columns_into_arrow(
+                columns: Self::Columns,
+                out: &mut Vec<arrow_array::ArrayRef>,
+            ) -> Result<(), arrow_schema::ArrowError> {
+                $(crate::columns::arrow::ArrowColumn::into_arrow(columns.$index, &$name::KIND, None, out)?;)+
+                Ok(())
+            }
+
+            #[cfg(feature = "arrow")]
+            fn arrow_types() -> Vec<arrow_schema::DataType> {
+                vec![$(crate::columns::arrow::data_type(&$name::KIND)),+]
             }
 
             fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
@@ -202,6 +352,37 @@ mod tests {
                 KeyPart::from_value(values.next()?)?,
                 KeyPart::from_value(values.next()?)?,
             ))
+        }
+
+        type Columns = <(i64, String, NaiveDate) as Key>::Columns;
+
+        fn push_columns(&self, columns: &mut Self::Columns) {
+            (self.0, self.1.clone(), self.2).push_columns(columns);
+        }
+
+        fn columns_len(columns: &Self::Columns) -> usize {
+            <(i64, String, NaiveDate)>::columns_len(columns)
+        }
+
+        fn reserve_columns(columns: &mut Self::Columns, additional: usize) {
+            <(i64, String, NaiveDate)>::reserve_columns(columns, additional);
+        }
+
+        fn truncate_columns(columns: &mut Self::Columns, rows: usize) {
+            <(i64, String, NaiveDate)>::truncate_columns(columns, rows);
+        }
+
+        #[cfg(feature = "arrow")]
+        fn columns_into_arrow(
+            columns: Self::Columns,
+            out: &mut Vec<arrow_array::ArrayRef>,
+        ) -> Result<(), arrow_schema::ArrowError> {
+            <(i64, String, NaiveDate)>::columns_into_arrow(columns, out)
+        }
+
+        #[cfg(feature = "arrow")]
+        fn arrow_types() -> Vec<arrow_schema::DataType> {
+            <(i64, String, NaiveDate)>::arrow_types()
         }
     }
 

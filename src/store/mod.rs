@@ -51,10 +51,13 @@
 //! ```
 
 mod batch;
+mod cache;
 mod db;
 mod error;
 mod filter;
 mod key;
+mod keyed;
+mod lookup;
 mod mirror;
 mod pages;
 mod pg;
@@ -62,29 +65,38 @@ mod read;
 mod spec;
 mod sql_types;
 mod sqlite;
+mod stats;
 mod value;
 
+use crate::columns::ColumnData as _;
 use core::fmt;
 use core::marker::PhantomData;
 use std::sync::Arc;
+
+use tracing::Instrument as _;
 
 use crate::facts::Facts;
 use crate::packed::Packed;
 
 use self::batch::Batch;
 use self::db::Pool;
+use self::lookup::KeySet;
 use self::mirror::{Cell, Mirror};
+use self::stats::{Counter, Counters};
 
 use self::spec::{check_ident, Column, Spec, Where, RESERVED};
 
+pub use self::cache::{Cache, CacheAnswer, CacheError, CacheReport, Computed, Keep, Stamp};
 pub use self::db::{Backend, Db, DbOptions};
 pub use self::error::{CorruptRow, StoreError};
 pub use self::filter::Filter;
-pub use self::key::{Key, KeyPart};
+pub use self::key::{Key, KeyColumn, KeyPart};
+pub use self::keyed::Keyed;
 pub use self::pages::PageSpec;
 pub use self::read::Salvage;
 pub use self::spec::Conflict;
 pub use self::sql_types::FactRef;
+pub use self::stats::StoreStats;
 pub use self::value::{SqlType, Value};
 
 /// How PostgreSQL batches travel. Both are one statement's worth of work in
@@ -109,8 +121,10 @@ type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
 pub struct FactStore<T: Facts, K: Key> {
     db: Db,
     spec: Arc<Spec>,
+    names: Arc<[String]>,
     fill: Option<Fill<T, K>>,
     pg_write: PgWrite,
+    counters: Arc<Counters>,
     types: PhantomData<fn() -> (T, K)>,
 }
 
@@ -119,8 +133,10 @@ impl<T: Facts, K: Key> Clone for FactStore<T, K> {
         Self {
             db: self.db.clone(),
             spec: Arc::clone(&self.spec),
+            names: Arc::clone(&self.names),
             fill: self.fill.clone(),
             pg_write: self.pg_write,
+            counters: Arc::clone(&self.counters),
             types: PhantomData,
         }
     }
@@ -250,11 +266,14 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             Pool::Postgres(pool) => pg::create(pool, &spec).await?,
             Pool::Sqlite(pool) => sqlite::create(pool, &spec).await?,
         }
+        let names = spec.keys.iter().map(|c| c.name.clone()).collect();
         Ok(FactStore {
             db: self.db,
             spec: Arc::new(spec),
+            names,
             fill: self.fill,
             pg_write: self.pg_write,
+            counters: Arc::default(),
             types: PhantomData,
         })
     }
@@ -421,19 +440,86 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if rows.is_empty() {
             return Ok(0);
         }
-        if self.spec.pages.is_some() {
-            return pages::upsert(self, rows).await;
+        let span = self.span("upsert", rows.len());
+        let written = async {
+            if self.spec.pages.is_some() {
+                return pages::upsert(self, rows).await;
+            }
+            let batch = Batch::new(&self.spec, rows)?;
+            self.write(&batch).await
         }
-        let batch = Batch::new(&self.spec, rows)?;
+        .instrument(span.clone())
+        .await?;
+        let bytes: usize = rows.iter().map(|(_, p)| p.as_bytes().len()).sum();
+        self.count_write(written, bytes as u64);
+        span.record("rows", written);
+        Ok(written)
+    }
+
+    /// Writes a batch to a table of one fact per row, on either backend.
+    pub(crate) async fn write(&self, batch: &Batch<'_>) -> Result<u64, StoreError> {
         match &self.db.0 {
-            Pool::Postgres(pool) => pg::upsert(pool, &self.spec, &batch, self.pg_write).await,
-            Pool::Sqlite(pool) => sqlite::upsert(pool, &self.spec, &batch).await,
+            Pool::Postgres(pool) => pg::upsert(pool, &self.spec, batch, self.pg_write).await,
+            Pool::Sqlite(pool) => sqlite::upsert(pool, &self.spec, batch).await,
         }
     }
 
-    /// A `WHERE` selecting the visible rows of `keys`.
-    fn where_keys(&self, keys: &[K]) -> Result<Where, StoreError> {
-        self.where_keys_in(keys, Where::visible(&self.spec))
+    /// The span of one store operation: table, layout, keys or rows asked
+    /// for; `rows` is recorded when it is done.
+    pub(crate) fn span(&self, operation: &'static str, asked: usize) -> tracing::Span {
+        tracing::info_span!(
+            "factpack.store",
+            operation,
+            table = %self.spec.table,
+            layout = self.layout(),
+            asked,
+            rows = tracing::field::Empty,
+        )
+    }
+
+    /// `"rows"` or `"pages"`.
+    pub(crate) fn layout(&self) -> &'static str {
+        if self.spec.pages.is_some() {
+            "pages"
+        } else {
+            "rows"
+        }
+    }
+
+    /// Counts a read that returned `rows` facts.
+    pub(crate) fn count_read(&self, rows: usize) {
+        self.counters.add(Counter::Reads, 1);
+        self.counters.add(Counter::RowsRead, rows as u64);
+    }
+
+    /// Counts a committed write of `rows` rows and `bytes` bytes of facts.
+    pub(crate) fn count_write(&self, rows: u64, bytes: u64) {
+        self.counters.add(Counter::Writes, 1);
+        self.counters.add(Counter::RowsWritten, rows);
+        self.counters.add(Counter::BytesWritten, bytes);
+    }
+
+    pub(crate) fn key_names(&self) -> Arc<[String]> {
+        Arc::clone(&self.names)
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// What this store, its clones and the caches built on it have done
+    /// since it was opened: a cheap snapshot of counters to export.
+    pub fn stats(&self) -> StoreStats {
+        self.counters.snapshot()
+    }
+
+    /// A cache of computed facts over this store: see [`Cache`].
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for a paged store: the cache keeps one fact
+    /// per row (see [`Cache`] for why).
+    pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
+        Cache::new(self.clone())
     }
 
     /// `w` and the rows of `keys`.
@@ -470,13 +556,23 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        if let Some((w, keep)) = self.page_keys(keys)? {
-            return pages::read_packed(self, w, &keep, false)
+        let span = self.span("get", keys.len());
+        let facts = async {
+            if let Some((w, keep)) = self.page_keys(keys)? {
+                return pages::read_packed(self, w, &keep, false)
+                    .await
+                    .map(|s| s.facts);
+            }
+            let set = KeySet::new(keys);
+            let w = self.where_lookup(&set).await?;
+            read::packed(self, w, false, Some(&set))
                 .await
-                .map(|s| s.facts);
+                .map(|s| s.facts)
         }
-        let w = self.where_keys(keys)?;
-        read::packed(self, w, false).await.map(|s| s.facts)
+        .instrument(span.clone())
+        .await?;
+        span.record("rows", facts.len());
+        Ok(facts)
     }
 
     /// The facts of `keys`, into columns.
@@ -484,16 +580,48 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// See [`get`](Self::get).
     pub async fn get_columns(&self, keys: &[K]) -> Result<T::Columns, StoreError> {
+        self.get_columns_keyed(keys).await.map(|k| k.facts)
+    }
+
+    /// The facts of `keys` into columns, with their keys in columns beside
+    /// them (a key without a stored fact has no row), in no particular order.
+    ///
+    /// # Errors
+    /// See [`get`](Self::get).
+    pub async fn get_columns_keyed(&self, keys: &[K]) -> Result<Keyed<K, T::Columns>, StoreError> {
+        let mut key_columns = K::Columns::default();
         if keys.is_empty() {
-            return Ok(crate::columns::Columns::with_capacity(0));
+            return Ok(self.keyed(key_columns, crate::columns::Columns::with_capacity(0)));
         }
-        if let Some((w, keep)) = self.page_keys(keys)? {
-            return pages::read_columns(self, w, &keep, false)
-                .await
-                .map(|s| s.facts);
+        let span = self.span("get_columns", keys.len());
+        let facts = async {
+            if let Some((w, keep)) = self.page_keys(keys)? {
+                let facts = pages::read_columns(self, w, &keep, false, Some(&mut key_columns))
+                    .await?
+                    .facts;
+                return Ok(facts);
+            }
+            let set = KeySet::new(keys);
+            let w = self.where_lookup(&set).await?;
+            let keep = read::Keep {
+                keys: Some(&set),
+                columns: Some(&mut key_columns),
+            };
+            read::columns(self, w, false, keep).await.map(|s| s.facts)
         }
-        let w = self.where_keys(keys)?;
-        read::columns(self, w, false).await.map(|s| s.facts)
+        .instrument(span.clone())
+        .await?;
+        span.record("rows", facts.len());
+        Ok(self.keyed(key_columns, facts))
+    }
+
+    fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {
+        Keyed::new(Arc::clone(&self.names), keys, facts)
+    }
+
+    /// The `WHERE` of a lookup of `keys` among the visible rows.
+    pub(crate) async fn where_lookup(&self, keys: &KeySet<K>) -> Result<Where, StoreError> {
+        lookup::where_keys(&self.db.0, &self.spec, keys, Where::visible(&self.spec)).await
     }
 
     /// The facts that `filter` selects, with their keys.
@@ -511,7 +639,26 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// See [`read_packed`](Self::read_packed).
     pub async fn read_columns(&self, filter: &Filter) -> Result<T::Columns, StoreError> {
-        self.read_columns_with(filter, false).await.map(|s| s.facts)
+        self.read_columns_with(filter, false, None)
+            .await
+            .map(|s| s.facts)
+    }
+
+    /// The facts that `filter` selects, into columns, with their keys in
+    /// columns beside them.
+    ///
+    /// # Errors
+    /// See [`read_packed`](Self::read_packed).
+    pub async fn read_columns_keyed(
+        &self,
+        filter: &Filter,
+    ) -> Result<Keyed<K, T::Columns>, StoreError> {
+        let mut keys = K::Columns::default();
+        let facts = self
+            .read_columns_with(filter, false, Some(&mut keys))
+            .await?
+            .facts;
+        Ok(self.keyed(keys, facts))
     }
 
     /// Like [`read_packed`](Self::read_packed), but a corrupt row is set
@@ -535,7 +682,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         &self,
         filter: &Filter,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        self.read_columns_with(filter, true).await
+        self.read_columns_with(filter, true, None).await
     }
 
     /// How many visible rows (for a paged store, facts) `filter` selects.
@@ -662,29 +809,48 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
         salvage: bool,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        if let Some(layout) = &self.spec.pages {
-            let keep =
-                pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
-            let w = pages::coarse(&self.spec, layout, filter)?;
-            return pages::read_packed(self, w, &keep, salvage).await;
+        let span = self.span("read_packed", 0);
+        let read = async {
+            if let Some(layout) = &self.spec.pages {
+                let keep =
+                    pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
+                let w = pages::coarse(&self.spec, layout, filter)?;
+                return pages::read_packed(self, w, &keep, salvage).await;
+            }
+            let w = self.where_filter(filter)?;
+            read::packed(self, w, salvage, None).await
         }
-        let w = self.where_filter(filter)?;
-        read::packed(self, w, salvage).await
+        .instrument(span.clone())
+        .await?;
+        span.record("rows", read.facts.len());
+        Ok(read)
     }
 
     async fn read_columns_with(
         &self,
         filter: &Filter,
         salvage: bool,
+        keys: Option<&mut K::Columns>,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        if let Some(layout) = &self.spec.pages {
-            let keep =
-                pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
-            let w = pages::coarse(&self.spec, layout, filter)?;
-            return pages::read_columns(self, w, &keep, salvage).await;
+        let span = self.span("read_columns", 0);
+        let read = async {
+            if let Some(layout) = &self.spec.pages {
+                let keep =
+                    pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
+                let w = pages::coarse(&self.spec, layout, filter)?;
+                return pages::read_columns(self, w, &keep, salvage, keys).await;
+            }
+            let w = self.where_filter(filter)?;
+            let keep = read::Keep {
+                keys: None,
+                columns: keys,
+            };
+            read::columns(self, w, salvage, keep).await
         }
-        let w = self.where_filter(filter)?;
-        read::columns(self, w, salvage).await
+        .instrument(span.clone())
+        .await?;
+        span.record("rows", crate::columns::ColumnData::len(&read.facts));
+        Ok(read)
     }
 
     async fn delete_where_clause(&self, w: Where) -> Result<u64, StoreError> {

@@ -9,7 +9,7 @@ use sqlx::{Arguments, AssertSqlSafe, Row};
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Conflict, Param, Spec};
+use super::spec::{quote, Param, Spec};
 use super::value::{self, SqlType, Value};
 use super::PgWrite;
 
@@ -209,27 +209,36 @@ pub(crate) fn key_value(row: &PgRow, i: usize, sql: SqlType) -> Option<Value> {
     })
 }
 
-/// The `ON CONFLICT` clause of an upsert into alias `t`.
-fn on_conflict(spec: &Spec) -> String {
-    let target = format!("{}, format_version, fingerprint", spec.key_list());
-    let mut set: Vec<String> = spec
-        .mirrors
-        .iter()
-        .map(|m| format!("{0} = excluded.{0}", quote(m.name())))
-        .collect();
-    set.push("data = excluded.data".into());
-    set.push("updated_at = excluded.updated_at".into());
-    match &spec.conflict {
-        Conflict::Keep => format!(" ON CONFLICT ({target}) DO NOTHING"),
-        Conflict::Replace => format!(" ON CONFLICT ({target}) DO UPDATE SET {}", set.join(", ")),
-        Conflict::ReplaceIfNewer(column) => {
-            let c = quote(column);
-            format!(
-                " ON CONFLICT ({target}) DO UPDATE SET {} WHERE excluded.{c} > t.{c} OR (t.{c} IS NULL AND excluded.{c} IS NOT NULL)",
-                set.join(", ")
-            )
+/// Appends key column `i` of type `sql` of `row` as the page codec encodes
+/// it; `None` when the cell has another type.
+pub(crate) fn put_key_cell(row: &PgRow, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
+    match sql {
+        SqlType::Bool => out.push(u8::from(row.try_get::<bool, _>(i).ok()?)),
+        SqlType::I16 => {
+            out.extend_from_slice(&i64::from(row.try_get::<i16, _>(i).ok()?).to_le_bytes())
+        }
+        SqlType::I32 => {
+            out.extend_from_slice(&i64::from(row.try_get::<i32, _>(i).ok()?).to_le_bytes())
+        }
+        SqlType::I64 => out.extend_from_slice(&row.try_get::<i64, _>(i).ok()?.to_le_bytes()),
+        SqlType::F64 => {
+            out.extend_from_slice(&row.try_get::<f64, _>(i).ok()?.to_bits().to_le_bytes())
+        }
+        SqlType::Text => {
+            let text: &str = row.try_get(i).ok()?;
+            out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        SqlType::Timestamp => {
+            let at: chrono::DateTime<chrono::Utc> = row.try_get(i).ok()?;
+            out.extend_from_slice(&value::micros(&at).to_le_bytes());
+        }
+        SqlType::Date => {
+            let day: chrono::NaiveDate = row.try_get(i).ok()?;
+            out.extend_from_slice(&value::days(&day).to_le_bytes());
         }
     }
+    Some(())
 }
 
 /// Upserts a batch in one transaction, retrying a batch that lost a deadlock
@@ -306,6 +315,8 @@ async fn upsert_copy(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<u6
         let data = batch.data.get(i).copied().unwrap_or(&[]);
         copy_len(&mut buf, data.len());
         buf.extend_from_slice(data);
+        let stamp = batch.stamps.get(i).copied().flatten();
+        copy_cell(&mut buf, SqlType::I64, &stamp.map_or(Cell::Null, Cell::Int));
         if buf.len() >= 1 << 20 {
             copy.send(buf.as_slice())
                 .await
@@ -322,7 +333,7 @@ async fn upsert_copy(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<u6
         "INSERT INTO {} AS t ({columns}, updated_at) SELECT {columns}, now() FROM {temp} ORDER BY {}{}",
         quote(table),
         spec.key_list(),
-        on_conflict(spec)
+        spec.on_conflict("t", batch.stamped)
     );
     let done = sqlx::query(AssertSqlSafe(insert))
         .execute(&mut *tx)
@@ -369,12 +380,15 @@ async fn upsert_unnest(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<
     args.add(batch.data.as_slice())
         .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
     placeholder("BYTEA", &mut arrays);
+    args.add(batch.stamps.as_slice())
+        .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
+    placeholder("BIGINT", &mut arrays);
     let mut sql = format!(
         "INSERT INTO {} AS t ({columns}, updated_at) SELECT *, now() FROM UNNEST(",
         quote(table)
     );
     let _ = write!(sql, "{})", arrays.join(", "));
-    sql.push_str(&on_conflict(spec));
+    sql.push_str(&spec.on_conflict("t", batch.stamped));
     let mut tx = pool.begin().await.map_err(fail("cannot begin the batch"))?;
     let done = sqlx::query_with(AssertSqlSafe(sql), args)
         .execute(&mut *tx)

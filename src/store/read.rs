@@ -1,6 +1,7 @@
 //! Reads: one streaming `SELECT`, each row's blob handed to the columns (or a
 //! [`Packed`]) while the driver still holds it, with no row object of ours.
 
+use crate::columns::ColumnData as _;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
@@ -12,6 +13,7 @@ use crate::packed::Packed;
 use super::db::Pool;
 use super::error::{CorruptRow, StoreError};
 use super::key::Key;
+use super::lookup::KeySet;
 use super::spec::{quote, Spec, Where};
 use super::{pg, sqlite, FactStore};
 
@@ -25,15 +27,16 @@ pub struct Salvage<C, K> {
     pub corrupt: Vec<CorruptRow<K>>,
 }
 
-/// A row of `SELECT keys.., format_version, data`, on either backend.
+/// A row of `SELECT keys.., format_version, data [, source_stamp]`, on
+/// either backend.
 #[derive(Clone, Copy)]
-enum RowRef<'a> {
+pub(crate) enum RowRef<'a> {
     Pg(&'a PgRow),
     Sqlite(&'a SqliteRow),
 }
 
 impl<'a> RowRef<'a> {
-    fn data(self, spec: &Spec) -> Result<&'a [u8], StoreError> {
+    pub(crate) fn data(self, spec: &Spec) -> Result<&'a [u8], StoreError> {
         let i = spec.keys.len().saturating_add(1);
         match self {
             Self::Pg(row) => row.try_get(i),
@@ -42,7 +45,7 @@ impl<'a> RowRef<'a> {
         .map_err(StoreError::db(&spec.table, "cannot read a blob"))
     }
 
-    fn version(self, spec: &Spec) -> u8 {
+    pub(crate) fn version(self, spec: &Spec) -> u8 {
         let i = spec.keys.len();
         let v: i64 = match self {
             Self::Pg(row) => row.try_get::<i16, _>(i).map(i64::from).unwrap_or(0),
@@ -51,7 +54,33 @@ impl<'a> RowRef<'a> {
         u8::try_from(v).unwrap_or(0)
     }
 
-    fn key<K: Key>(self, spec: &Spec) -> Result<K, StoreError> {
+    /// The row's source stamp, when the query selected it (null: none).
+    pub(crate) fn stamp(self, spec: &Spec) -> Result<Option<i64>, StoreError> {
+        let i = spec.keys.len().saturating_add(2);
+        match self {
+            Self::Pg(row) => row.try_get(i),
+            Self::Sqlite(row) => row.try_get(i),
+        }
+        .map_err(StoreError::db(&spec.table, "cannot read a source stamp"))
+    }
+
+    /// Appends the row's key as [`Key::put_encoded`] encodes it, straight
+    /// from the driver's cells (no `Value`, no `String`).
+    pub(crate) fn put_key(self, spec: &Spec, out: &mut Vec<u8>) -> Result<(), StoreError> {
+        for (i, c) in spec.keys.iter().enumerate() {
+            let put = match self {
+                Self::Pg(row) => pg::put_key_cell(row, i, c.sql, out),
+                Self::Sqlite(row) => sqlite::put_key_cell(row, i, c.sql, out),
+            };
+            put.ok_or_else(|| StoreError::BadKey {
+                table: spec.table.clone(),
+                column: c.name.clone(),
+            })?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn key<K: Key>(self, spec: &Spec) -> Result<K, StoreError> {
         let mut failed = None;
         let mut values = spec.keys.iter().enumerate().map_while(|(i, c)| {
             let v = match self {
@@ -95,6 +124,17 @@ impl<T: Facts> ColumnSource<T> for Filled<'_, T> {
 async fn scan<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
+    each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    scan_rows(store, w, false, each).await
+}
+
+/// Runs `SELECT keys.., format_version, data [, source_stamp] FROM table
+/// WHERE w`, calling `each` on every row while the driver holds it.
+pub(crate) async fn scan_rows<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    w: Where,
+    with_stamp: bool,
     mut each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let spec = store.spec();
@@ -103,8 +143,9 @@ async fn scan<T: Facts, K: Key>(
         .iter()
         .map(|c| format!("t.{}", quote(&c.name)))
         .collect();
+    let stamp = if with_stamp { ", t.source_stamp" } else { "" };
     let sql = format!(
-        "SELECT {}, t.format_version, t.data FROM {} AS t WHERE {}",
+        "SELECT {}, t.format_version, t.data{stamp} FROM {} AS t WHERE {}",
         keys.join(", "),
         quote(&spec.table),
         w.sql
@@ -144,23 +185,74 @@ fn corrupt<K: Key>(
     }
 }
 
+/// Which rows a read keeps and what it records of their keys.
+pub(crate) struct Keep<'a, K: Key> {
+    /// Only the rows of these keys (a lookup's superset holds others).
+    pub(crate) keys: Option<&'a KeySet<K>>,
+    /// Each kept row's key, appended in the order of the facts.
+    pub(crate) columns: Option<&'a mut K::Columns>,
+}
+
+/// Where a row's key stands against a read's [`Keep`].
+enum Kept<K> {
+    /// Not asked for: skip the row.
+    No,
+    /// Kept; the key, when the read needed to decode it.
+    Yes(Option<K>),
+}
+
+/// Whether `row` is kept; records its key when asked to.
+fn kept<K: Key>(
+    spec: &Spec,
+    row: RowRef<'_>,
+    keep: &mut Keep<'_, K>,
+    buf: &mut Vec<u8>,
+) -> Result<Kept<K>, StoreError> {
+    if let Some(set) = keep.keys {
+        buf.clear();
+        row.put_key(spec, buf)?;
+        let Some(position) = set.position(buf) else {
+            return Ok(Kept::No);
+        };
+        if let (Some(columns), Some(key)) = (keep.columns.as_deref_mut(), set.keys.get(position)) {
+            key.push_columns(columns);
+        }
+        return Ok(Kept::Yes(None));
+    }
+    if let Some(columns) = keep.columns.as_deref_mut() {
+        let key: K = row.key(spec)?;
+        key.push_columns(columns);
+        return Ok(Kept::Yes(Some(key)));
+    }
+    Ok(Kept::Yes(None))
+}
+
 /// Reads the rows `w` selects into columns.
 pub(crate) async fn columns<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     salvage: bool,
+    mut keep: Keep<'_, K>,
 ) -> Result<Salvage<T::Columns, K>, StoreError> {
     let spec = store.spec();
     let fill = store.fill();
-    let mut facts = T::Columns::with_capacity(1024);
+    let mut facts = T::Columns::with_capacity(keep.keys.map_or(1024, KeySet::len));
     let mut skipped = Vec::new();
     let mut transient = T::Transient::default();
+    let mut buf = Vec::with_capacity(64);
     scan(store, w, |row| {
+        let key = match kept(spec, row, &mut keep, &mut buf)? {
+            Kept::No => return Ok(()),
+            Kept::Yes(key) => key,
+        };
         let blob = row.data(spec)?;
         let pushed = match fill {
             None => facts.push(blob),
             Some(fill) => {
-                let key: K = row.key(spec)?;
+                let key: K = match key {
+                    Some(key) => key,
+                    None => row.key(spec)?,
+                };
                 transient = T::Transient::default();
                 fill(&key, &mut transient);
                 facts.push(Filled::<T> {
@@ -172,6 +264,9 @@ pub(crate) async fn columns<T: Facts, K: Key>(
         match pushed {
             Ok(()) => Ok(()),
             Err(ColumnsError::Invalid { error, .. }) => {
+                if let Some(columns) = keep.columns.as_deref_mut() {
+                    K::truncate_columns(columns, facts.len());
+                }
                 corrupt(spec, row, error, salvage, &mut skipped)
             }
             Err(other) => Err(StoreError::Columns {
@@ -182,6 +277,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
         }
     })
     .await?;
+    store.count_read(facts.len());
     Ok(Salvage {
         facts,
         corrupt: skipped,
@@ -193,12 +289,21 @@ pub(crate) async fn packed<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     salvage: bool,
+    keys: Option<&KeySet<K>>,
 ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
     let spec = store.spec();
     let fill = store.fill();
     let mut facts = Vec::new();
     let mut skipped = Vec::new();
+    let mut buf = Vec::with_capacity(64);
     scan(store, w, |row| {
+        if let Some(set) = keys {
+            buf.clear();
+            row.put_key(spec, &mut buf)?;
+            if set.position(&buf).is_none() {
+                return Ok(());
+            }
+        }
         let blob = row.data(spec)?;
         match Packed::<T>::copy_from_slice(blob) {
             Ok(mut packed) => {
@@ -213,6 +318,7 @@ pub(crate) async fn packed<T: Facts, K: Key>(
         }
     })
     .await?;
+    store.count_read(facts.len());
     Ok(Salvage {
         facts,
         corrupt: skipped,

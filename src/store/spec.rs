@@ -11,7 +11,13 @@ use super::value::{self, SqlType, Value};
 use super::Backend;
 
 /// Columns every store table has besides the key and the mirrors.
-pub(crate) const RESERVED: [&str; 4] = ["format_version", "fingerprint", "data", "updated_at"];
+pub(crate) const RESERVED: [&str; 5] = [
+    "format_version",
+    "fingerprint",
+    "data",
+    "updated_at",
+    "source_stamp",
+];
 
 /// What to do when a row with the same key, version and fingerprint exists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -104,15 +110,50 @@ impl Spec {
         names.join(", ")
     }
 
-    /// Every written column but `updated_at`, in order: keys, version,
-    /// fingerprint, mirrors, data.
+    /// Every written column of a table of one fact per row but `updated_at`,
+    /// in order: keys, version, fingerprint, mirrors, data, source stamp.
     pub(crate) fn write_columns(&self) -> Vec<String> {
         let mut out: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
         out.push("format_version".into());
         out.push("fingerprint".into());
         out.extend(self.mirrors.iter().map(|m| quote(m.name())));
         out.push("data".into());
+        out.push("source_stamp".into());
         out
+    }
+
+    /// The `SET` list and the condition of an upsert's `ON CONFLICT .. DO
+    /// UPDATE` into a table of one fact per row whose existing row is
+    /// `existing` (`t`, or the table's name where SQLite needs it); `None`
+    /// for `DO NOTHING`. A stamped write (the cache's) replaces a row only
+    /// when its source stamp is at least the row's, whatever the conflict
+    /// policy, so that an older computation never overwrites a newer one.
+    pub(crate) fn on_conflict(&self, existing: &str, stamped: bool) -> String {
+        let target = format!("{}, format_version, fingerprint", self.key_list());
+        let mut set: Vec<String> = self
+            .mirrors
+            .iter()
+            .map(|m| format!("{0} = excluded.{0}", quote(m.name())))
+            .collect();
+        set.push("data = excluded.data".into());
+        set.push("source_stamp = excluded.source_stamp".into());
+        set.push("updated_at = excluded.updated_at".into());
+        let set = set.join(", ");
+        if stamped {
+            return format!(
+                " ON CONFLICT ({target}) DO UPDATE SET {set} WHERE {existing}.source_stamp IS NULL OR excluded.source_stamp >= {existing}.source_stamp"
+            );
+        }
+        match &self.conflict {
+            Conflict::Keep => format!(" ON CONFLICT ({target}) DO NOTHING"),
+            Conflict::Replace => format!(" ON CONFLICT ({target}) DO UPDATE SET {set}"),
+            Conflict::ReplaceIfNewer(column) => {
+                let c = quote(column);
+                format!(
+                    " ON CONFLICT ({target}) DO UPDATE SET {set} WHERE excluded.{c} > {existing}.{c} OR ({existing}.{c} IS NULL AND excluded.{c} IS NOT NULL)"
+                )
+            }
+        }
     }
 
     /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
@@ -146,7 +187,7 @@ impl Spec {
         }
         let _ = write!(
             create,
-            "data {blob} NOT NULL, updated_at {stamp}, PRIMARY KEY ({}, format_version, fingerprint))",
+            "data {blob} NOT NULL, updated_at {stamp}, source_stamp {big}, PRIMARY KEY ({}, format_version, fingerprint))",
             self.key_list()
         );
         let mut out = vec![create];
@@ -179,6 +220,7 @@ impl Spec {
                 .map(|m| (m.name().to_owned(), self.reported(m.sql))),
         );
         out.extend(self.trailing_columns());
+        out.push(("source_stamp".into(), self.reported(SqlType::I64)));
         out
     }
 

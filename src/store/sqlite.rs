@@ -8,7 +8,7 @@ use sqlx::{Arguments, AssertSqlSafe, Row};
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Conflict, Param, Spec};
+use super::spec::{quote, Param, Spec};
 use super::value::{self, SqlType, Value};
 
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
@@ -131,35 +131,41 @@ pub(crate) fn key_value(row: &SqliteRow, i: usize, sql: SqlType) -> Option<Value
     })
 }
 
+/// Appends key column `i` of type `sql` of `row` as the page codec encodes
+/// it; `None` when the cell has another type.
+pub(crate) fn put_key_cell(
+    row: &SqliteRow,
+    i: usize,
+    sql: SqlType,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    match sql {
+        SqlType::Bool => out.push(u8::from(row.try_get::<bool, _>(i).ok()?)),
+        SqlType::F64 => {
+            out.extend_from_slice(&row.try_get::<f64, _>(i).ok()?.to_bits().to_le_bytes())
+        }
+        SqlType::Text => {
+            let text: &str = row.try_get(i).ok()?;
+            out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
+            out.extend_from_slice(&row.try_get::<i64, _>(i).ok()?.to_le_bytes());
+        }
+    }
+    Some(())
+}
+
 /// `INSERT .. VALUES (..), .. ON CONFLICT ..` for `rows` rows.
-fn insert_sql(spec: &Spec, rows: usize) -> String {
+fn insert_sql(spec: &Spec, rows: usize, stamped: bool) -> String {
     let columns = spec.write_columns();
     let one = format!("({}, ?)", vec!["?"; columns.len()].join(", "));
     let values = vec![one.as_str(); rows].join(", ");
-    let target = format!("{}, format_version, fingerprint", spec.key_list());
-    let mut set: Vec<String> = spec
-        .mirrors
-        .iter()
-        .map(|m| format!("{0} = excluded.{0}", quote(m.name())))
-        .collect();
-    set.push("data = excluded.data".into());
-    set.push("updated_at = excluded.updated_at".into());
-    let conflict = match &spec.conflict {
-        Conflict::Keep => format!("ON CONFLICT ({target}) DO NOTHING"),
-        Conflict::Replace => format!("ON CONFLICT ({target}) DO UPDATE SET {}", set.join(", ")),
-        Conflict::ReplaceIfNewer(column) => {
-            let c = quote(column);
-            let t = quote(&spec.table);
-            format!(
-                "ON CONFLICT ({target}) DO UPDATE SET {} WHERE excluded.{c} > {t}.{c} OR ({t}.{c} IS NULL AND excluded.{c} IS NOT NULL)",
-                set.join(", ")
-            )
-        }
-    };
     format!(
-        "INSERT INTO {} ({}, updated_at) VALUES {values} {conflict}",
+        "INSERT INTO {} ({}, updated_at) VALUES {values}{}",
         quote(&spec.table),
-        columns.join(", ")
+        columns.join(", "),
+        spec.on_conflict(&quote(&spec.table), stamped)
     )
 }
 
@@ -172,7 +178,7 @@ pub(crate) async fn upsert(
     let table = &spec.table;
     let fail = |action| StoreError::db(table, action);
     let now = chrono::Utc::now().timestamp_micros();
-    let full = insert_sql(spec, ROWS_PER_STATEMENT);
+    let full = insert_sql(spec, ROWS_PER_STATEMENT, batch.stamped);
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
@@ -197,13 +203,15 @@ pub(crate) async fn upsert(
             let data = batch.data.get(i).copied().unwrap_or(&[]);
             args.add(data)
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
+            args.add(batch.stamps.get(i).copied().flatten())
+                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
             args.add(now)
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
         }
         let sql = if end.saturating_sub(start) == ROWS_PER_STATEMENT {
             full.clone()
         } else {
-            insert_sql(spec, end.saturating_sub(start))
+            insert_sql(spec, end.saturating_sub(start), batch.stamped)
         };
         let done = sqlx::query_with(AssertSqlSafe(sql), args)
             .execute(&mut *tx)

@@ -5,6 +5,7 @@
 //! on it, with no other condition left, is kept whole without checks: the
 //! page's SQL columns are trusted to include as they are trusted to exclude.
 
+use crate::columns::ColumnData as _;
 use std::collections::BTreeSet;
 
 use sqlx::postgres::PgRow;
@@ -433,6 +434,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
+    mut keys: Option<&mut K::Columns>,
 ) -> Result<Salvage<T::Columns, K>, StoreError> {
     let fill = store.fill();
     // Reading by keys keeps at most one fact a key, however many the pages
@@ -474,6 +476,16 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
             } else {
                 facts.extend_from(rest.iter().map(|fact| fact.entry.blob))
             };
+            let appended = match &pushed {
+                Ok(()) => rest.len(),
+                Err(ColumnsError::Invalid { position, .. }) => *position,
+                Err(_) => 0,
+            };
+            if let Some(columns) = keys.as_deref_mut() {
+                for fact in rest.get(..appended).unwrap_or(&[]) {
+                    fact.key::<K>()?.push_columns(columns);
+                }
+            }
             match pushed {
                 Ok(()) => break,
                 Err(ColumnsError::Invalid { position, error }) => {
@@ -501,6 +513,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
         Ok(())
     })
     .await?;
+    store.count_read(facts.len());
     Ok(Salvage {
         facts,
         corrupt: skipped,
@@ -533,6 +546,7 @@ pub(crate) async fn read_packed<T: Facts, K: Key>(
         Ok(())
     })
     .await?;
+    store.count_read(facts.len());
     Ok(Salvage {
         facts,
         corrupt: skipped,

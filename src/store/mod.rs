@@ -77,6 +77,11 @@ use self::mirror::{Cell, Mirror};
 
 use self::spec::{check_ident, Column, Spec, Where, RESERVED};
 
+/// The [`sqlx`] this store is built on, so that code handing the store a
+/// pool, or reading its tables with its own queries, names the same version
+/// of it without a dependency of its own.
+pub use sqlx;
+
 pub use self::db::{Backend, Db, DbOptions};
 pub use self::error::{CorruptRow, StoreError};
 pub use self::filter::Filter;

@@ -39,9 +39,11 @@ pub enum ErrorKind {
     /// Version 0 never exists: the blob is not a fact, or is zeroed memory.
     ZeroVersion,
     /// The header length stored in the blob does not match the one its version
-    /// defines (or, for a newer version, is shorter than this code's header).
+    /// defines, or, for a version newer than this code knows, is not longer
+    /// than this code's newest header.
     HeaderLength {
-        /// The header length the version implies (a minimum for newer versions).
+        /// The header length the version implies; for a newer version, the
+        /// least it may be (one more than this code's newest header).
         expected: usize,
         /// The header length stored in the blob.
         found: usize,

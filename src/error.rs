@@ -48,10 +48,11 @@ pub enum ErrorKind {
         /// The header length stored in the blob.
         found: usize,
     },
-    /// A blob that this fact type can never hold: a nested fact's version differs
-    /// from the one its parent's layout was compiled with.
+    /// A blob whose version differs from the one its context fixes: a nested
+    /// fact's version differs from the one its parent's layout was compiled
+    /// with, or a stored blob's from the `format_version` of its row.
     VersionMismatch {
-        /// The version the layout requires.
+        /// The version the layout or the row requires.
         expected: u8,
         /// The version stored in the blob.
         found: u8,
@@ -149,7 +150,7 @@ impl fmt::Display for ErrorKind {
                 )
             }
             Self::VersionMismatch { expected, found } => {
-                write!(f, "version {found} where the layout requires {expected}")
+                write!(f, "version {found} where {expected} is required")
             }
             Self::PointerBackwards { start, end } => {
                 write!(f, "payload ends at {end}, before its start {start}")

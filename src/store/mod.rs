@@ -9,6 +9,9 @@
 //! The primary key is the key columns, the version and the fingerprint, so a
 //! row written by an incompatible layout is invisible to the reader (a miss to
 //! recompute), never misread; rows of an older compatible version are read.
+//! A row is read at the version its `format_version` column records: a blob
+//! whose version byte says otherwise is [corrupt](StoreError::Corrupt), as is
+//! a fact in a page whose version byte differs from the page's.
 //!
 //! The backend is [SQLite](Backend::Sqlite) (a file or `sqlite::memory:`, the
 //! embedded default) or [PostgreSQL](Backend::Postgres), chosen by the URL

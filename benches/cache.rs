@@ -65,13 +65,19 @@ where
 
 /// Checks every row of `columns` against the facts folded straight from
 /// the events, in the same order; names the first row that differs.
-fn check(what: &str, keys: &[Key], columns: &Keyed<Key, PullRequestFactsColumns>, direct: &[PullRequestFacts]) {
+fn check(
+    what: &str,
+    keys: &[Key],
+    columns: &Keyed<Key, PullRequestFactsColumns>,
+    direct: &[PullRequestFacts],
+) {
     assert_eq!(columns.len(), keys.len(), "{what}: rows");
-    let expected = PullRequestFacts::columns(direct.iter().map(Facts::pack).collect::<Vec<_>>()).unwrap();
+    let expected =
+        PullRequestFacts::columns(direct.iter().map(Facts::pack).collect::<Vec<_>>()).unwrap();
     let got = &columns.facts;
-    for i in 0..keys.len() {
-        let same = columns.keys.2[i] == keys[i].2
-            && columns.keys.1.get(i) == Some(keys[i].1.as_str())
+    for (i, key) in keys.iter().enumerate() {
+        let same = columns.keys.2[i] == key.2
+            && columns.keys.1.get(i) == Some(key.1.as_str())
             && got.created[i] == expected.created[i]
             && got.merged.get(i) == expected.merged.get(i)
             && got.released.get(i) == expected.released.get(i)
@@ -80,7 +86,10 @@ fn check(what: &str, keys: &[Key], columns: &Keyed<Key, PullRequestFactsColumns>
             && got.comments[i] == expected.comments[i]
             && got.reviews.get(i) == expected.reviews.get(i)
             && got.done.get(i) == expected.done.get(i);
-        assert!(same, "{what}: row {i} (key {:?}) differs from the direct computation", keys[i]);
+        assert!(
+            same,
+            "{what}: row {i} (key {key:?}) differs from the direct computation"
+        );
     }
 }
 
@@ -93,7 +102,11 @@ async fn run(name: &str, db: Db, n: i64) {
         events::insert_events(&db, chunk).await.unwrap();
     }
     events::execute(&db, "ANALYZE".to_owned()).await.unwrap();
-    println!("raw data: {} events, loaded in {:.1} s", generated.len(), start.elapsed().as_secs_f64());
+    println!(
+        "raw data: {} events, loaded in {:.1} s",
+        generated.len(),
+        start.elapsed().as_secs_f64()
+    );
     drop(generated);
 
     let listing = events::pull_requests(&db, ACCOUNT).await.unwrap();
@@ -103,11 +116,12 @@ async fn run(name: &str, db: Db, n: i64) {
         .map(|(k, t)| (k.clone(), Some(Stamp::from_micros(*t))))
         .collect();
 
-    let (compute, compute_median, direct) =
-        timed(3, || events::compute_facts(&db, &keys)).await;
+    let (compute, compute_median, direct) = timed(3, || events::compute_facts(&db, &keys)).await;
     let direct = direct.unwrap();
 
-    events::execute(&db, "DROP TABLE IF EXISTS bench_cache".to_owned()).await.unwrap();
+    events::execute(&db, "DROP TABLE IF EXISTS bench_cache".to_owned())
+        .await
+        .unwrap();
     let store = FactStore::<PullRequestFacts, Key>::builder(&db, "bench_cache")
         .key(["account", "repository", "node"])
         .open()
@@ -154,7 +168,13 @@ async fn run(name: &str, db: Db, n: i64) {
             .take(tenth.min(open.len()))
             .map(|i| {
                 let (k, t) = &listing[*i];
-                (k.clone(), events::Event { kind: events::kind::COMMENT, at: t + 1_000_000 })
+                (
+                    k.clone(),
+                    events::Event {
+                        kind: events::kind::COMMENT,
+                        at: t + 1_000_000,
+                    },
+                )
             })
             .collect();
         events::insert_events(&db, &touched).await.unwrap();
@@ -179,11 +199,19 @@ async fn run(name: &str, db: Db, n: i64) {
     // Reading the same facts by keys and by a filter.
     let all = Filter::new().eq("account", ACCOUNT);
     let (by_keys, by_keys_median, got) = timed(5, || store.get_columns(&keys)).await;
-    assert_eq!(factpack::columns::ColumnData::len(&got.unwrap()), keys.len());
+    assert_eq!(
+        factpack::columns::ColumnData::len(&got.unwrap()),
+        keys.len()
+    );
     let (by_filter, by_filter_median, got) = timed(5, || store.read_columns(&all)).await;
-    assert_eq!(factpack::columns::ColumnData::len(&got.unwrap()), keys.len());
+    assert_eq!(
+        factpack::columns::ColumnData::len(&got.unwrap()),
+        keys.len()
+    );
 
-    events::execute(&db, "DROP TABLE IF EXISTS bench_cache_pages".to_owned()).await.unwrap();
+    events::execute(&db, "DROP TABLE IF EXISTS bench_cache_pages".to_owned())
+        .await
+        .unwrap();
     let paged = FactStore::<PullRequestFacts, Key>::builder(&db, "bench_cache_pages")
         .key(["account", "repository", "node"])
         .pages(PageSpec::new(2, "created", TimeDelta::days(30)))
@@ -193,35 +221,71 @@ async fn run(name: &str, db: Db, n: i64) {
     let facts = store.read_packed(&all).await.unwrap();
     paged.upsert(&facts).await.unwrap();
     let (pages_keys, pages_keys_median, got) = timed(5, || paged.get_columns(&keys)).await;
-    assert_eq!(factpack::columns::ColumnData::len(&got.unwrap()), keys.len());
+    assert_eq!(
+        factpack::columns::ColumnData::len(&got.unwrap()),
+        keys.len()
+    );
     let (pages_filter, pages_filter_median, got) = timed(5, || paged.read_columns(&all)).await;
-    assert_eq!(factpack::columns::ColumnData::len(&got.unwrap()), keys.len());
+    assert_eq!(
+        factpack::columns::ColumnData::len(&got.unwrap()),
+        keys.len()
+    );
 
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
     println!("{:<34} {:>12} {:>12} {:>10}", "", "best", "median", "ratio");
-    println!("{:<34} {:>12} {:>12}", "compute from the events", ms(compute), ms(compute_median));
+    println!(
+        "{:<34} {:>12} {:>12}",
+        "compute from the events",
+        ms(compute),
+        ms(compute_median)
+    );
     println!(
         "{:<34} {:>12} {:>12} {:>9.2}x of compute (target <= 1.3x)",
-        "cold request (compute, write back)", ms(cold), ms(cold_median), ratio(cold, compute)
+        "cold request (compute, write back)",
+        ms(cold),
+        ms(cold_median),
+        ratio(cold, compute)
     );
     println!(
         "{:<34} {:>12} {:>12} {:>9.1}x faster than compute (target >= 30x)",
-        "warm request (all hits)", ms(warm), ms(warm_median), ratio(compute, warm)
+        "warm request (all hits)",
+        ms(warm),
+        ms(warm_median),
+        ratio(compute, warm)
     );
     println!(
         "{:<34} {:>12} {:>12} {:>9.2}x of cold (target <= 0.25x); {recomputed} recomputed",
-        "10% stale request", ms(stale), ms(stale_median), ratio(stale, cold)
+        "10% stale request",
+        ms(stale),
+        ms(stale_median),
+        ratio(stale, cold)
     );
     println!(
         "{:<34} {:>12} {:>12} {:>9.2}x of by filter (target <= 1.5x)",
-        "rows: by keys", ms(by_keys), ms(by_keys_median), ratio(by_keys, by_filter)
+        "rows: by keys",
+        ms(by_keys),
+        ms(by_keys_median),
+        ratio(by_keys, by_filter)
     );
-    println!("{:<34} {:>12} {:>12}", "rows: by filter", ms(by_filter), ms(by_filter_median));
+    println!(
+        "{:<34} {:>12} {:>12}",
+        "rows: by filter",
+        ms(by_filter),
+        ms(by_filter_median)
+    );
     println!(
         "{:<34} {:>12} {:>12} {:>9.2}x of by filter (target <= 1.5x)",
-        "pages: by keys", ms(pages_keys), ms(pages_keys_median), ratio(pages_keys, pages_filter)
+        "pages: by keys",
+        ms(pages_keys),
+        ms(pages_keys_median),
+        ratio(pages_keys, pages_filter)
     );
-    println!("{:<34} {:>12} {:>12}", "pages: by filter", ms(pages_filter), ms(pages_filter_median));
+    println!(
+        "{:<34} {:>12} {:>12}",
+        "pages: by filter",
+        ms(pages_filter),
+        ms(pages_filter_median)
+    );
     println!("every answer checked against the facts computed from the events: ok");
 }
 
@@ -238,8 +302,13 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let path = std::env::temp_dir().join(format!("factpack-bench-cache-{}.sqlite", std::process::id()));
-        let db = Db::connect(&format!("sqlite:{}", path.display())).await.unwrap();
+        let path = std::env::temp_dir().join(format!(
+            "factpack-bench-cache-{}.sqlite",
+            std::process::id()
+        ));
+        let db = Db::connect(&format!("sqlite:{}", path.display()))
+            .await
+            .unwrap();
         run("SQLite", db.clone(), n).await;
         db.close().await;
         for suffix in ["", "-wal", "-shm"] {

@@ -39,17 +39,20 @@ pub enum ErrorKind {
     /// Version 0 never exists: the blob is not a fact, or is zeroed memory.
     ZeroVersion,
     /// The header length stored in the blob does not match the one its version
-    /// defines (or, for a newer version, is shorter than this code's header).
+    /// defines, or, for a version newer than this code knows, is not longer
+    /// than this code's newest header.
     HeaderLength {
-        /// The header length the version implies (a minimum for newer versions).
+        /// The header length the version implies; for a newer version, the
+        /// least it may be (one more than this code's newest header).
         expected: usize,
         /// The header length stored in the blob.
         found: usize,
     },
-    /// A blob that this fact type can never hold: a nested fact's version differs
-    /// from the one its parent's layout was compiled with.
+    /// A blob whose version differs from the one its context fixes: a nested
+    /// fact's version differs from the one its parent's layout was compiled
+    /// with, or a stored blob's from the `format_version` of its row.
     VersionMismatch {
-        /// The version the layout requires.
+        /// The version the layout or the row requires.
         expected: u8,
         /// The version stored in the blob.
         found: u8,
@@ -147,7 +150,7 @@ impl fmt::Display for ErrorKind {
                 )
             }
             Self::VersionMismatch { expected, found } => {
-                write!(f, "version {found} where the layout requires {expected}")
+                write!(f, "version {found} where {expected} is required")
             }
             Self::PointerBackwards { start, end } => {
                 write!(f, "payload ends at {end}, before its start {start}")

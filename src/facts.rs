@@ -55,8 +55,16 @@ pub trait Facts: Sized + 'static {
     /// Checks that `blob` holds a valid fact of this type, of this or any other
     /// version.
     ///
+    /// A blob of a version this code knows is checked whole. A blob of a newer
+    /// version is checked as far as this code knows its fields: its header
+    /// must be longer than this code's newest header (every version appends
+    /// at least one header byte), and the fields of the known versions must be
+    /// valid; what follows them is not judged.
+    ///
     /// # Errors
-    /// The first problem found, with the field and offset to blame.
+    /// The first problem found, with the field and offset to blame; for a
+    /// newer version whose header is no longer than this code's newest,
+    /// [`ErrorKind::HeaderLength`](crate::ErrorKind::HeaderLength).
     fn validate(blob: &[u8]) -> Result<(), Error>;
 
     /// Wraps bytes without validating them. Accessors on an invalid blob return
@@ -70,7 +78,9 @@ pub trait Facts: Sized + 'static {
     /// Builds the owned value from a view and the transient fields.
     fn from_view(view: Self::View<'_>, transient: Self::Transient) -> Self;
 
-    /// Validates `blob` and returns a view of it, without copying.
+    /// Validates `blob` and returns a view of it, without copying. A blob of
+    /// a newer version is viewed through the fields this code knows (see
+    /// [`validate`](Self::validate) for what it must satisfy).
     ///
     /// # Errors
     /// See [`validate`](Self::validate).

@@ -30,7 +30,8 @@ pub struct Header {
 ///
 /// # Errors
 /// A blob shorter than its prefix or its header, version 0, or a header length
-/// that does not match the version.
+/// that does not match the version: exactly `header_lens[v - 1]` for a known
+/// version `v`, longer than the newest of `header_lens` for a newer one.
 pub fn open(blob: &[u8], type_name: &'static str, header_lens: &[u16]) -> Result<Header, Error> {
     let fail = |offset, kind| Err(Error::header(type_name, offset, kind));
     if blob.len() < PREFIX_LEN {
@@ -54,10 +55,14 @@ pub fn open(blob: &[u8], type_name: &'static str, header_lens: &[u16]) -> Result
             };
             return fail(HEADER_LEN_AT, kind);
         }
-        // A newer version appends fields, so its header is at least as long.
-        None if header_len < newest => {
+        // A newer version appends a segment of at least one byte (the derive
+        // refuses a version that appends none), so its header is strictly
+        // longer. Were an equal length accepted, this code's own blob with
+        // only its version byte raised would read as the same value: two
+        // encodings of one value.
+        None if header_len <= newest => {
             let kind = ErrorKind::HeaderLength {
-                expected: newest,
+                expected: newest.saturating_add(1),
                 found: header_len,
             };
             return fail(HEADER_LEN_AT, kind);
@@ -187,9 +192,22 @@ mod tests {
     }
 
     #[test]
-    fn newer_versions_need_at_least_the_newest_header() {
+    fn newer_versions_need_a_header_longer_than_the_newest() {
         assert!(open(&blob(3, 20, 20), "T", LENS).is_ok());
-        assert!(open(&blob(3, 13, 20), "T", LENS).is_err());
+        assert!(open(&blob(3, 15, 20), "T", LENS).is_ok());
+        for short in [13, 14] {
+            let err = open(&blob(3, short, 20), "T", LENS).unwrap_err();
+            assert_eq!(
+                (err.offset, err.kind),
+                (
+                    HEADER_LEN_AT,
+                    ErrorKind::HeaderLength {
+                        expected: 15,
+                        found: usize::from(short)
+                    }
+                )
+            );
+        }
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Packed<T: Facts> {
 impl<T: Facts> Packed<T> {
     /// Validates `bytes` and takes them over without copying (`Vec<u8>`,
     /// [`Bytes`], `&'static [u8]`, ...). Transient fields start at their defaults.
+    /// A blob of a newer version is kept whole, fields this code does not know
+    /// included, once its header proves longer than this code's newest.
     ///
     /// # Errors
     /// See [`Facts::validate`].

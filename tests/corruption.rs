@@ -779,15 +779,9 @@ fn every_single_byte_flip_is_an_error_or_a_different_value() {
     for _ in 0..20 {
         let facts = prf::realistic(&mut rng);
         let good = facts.pack().as_bytes().to_vec();
-        // Byte 0 is left out: a higher version byte reads as a newer version
-        // that this code does not know, whose extra fields it ignores.
-        let mut newer = good.clone();
-        newer[0] = 0x81;
-        assert_eq!(
-            factpack::FactView::unpack(&Prf::view(&newer).unwrap()),
-            facts
-        );
-        for i in 1..good.len() {
+        // The version byte too: a newer version's header is longer than
+        // this code's, so a raised version byte alone is an error.
+        for i in 0..good.len() {
             for mask in [0x01u8, 0x80] {
                 let mut b = good.clone();
                 b[i] ^= mask;

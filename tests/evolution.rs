@@ -332,7 +332,8 @@ fn trailing_bytes_after_a_known_version() {
 
 #[test]
 fn header_length_checks_across_versions() {
-    // A version 2 blob whose header is shorter than version 1's.
+    // A version 2 blob whose header is shorter than version 1's: to version 1
+    // code it needs at least one byte more than its own.
     let mut bytes = deal2().pack().as_bytes().to_vec();
     bytes[1] = 27;
     let err = v1::Deal::validate(&bytes).unwrap_err();
@@ -343,7 +344,7 @@ fn header_length_checks_across_versions() {
             None,
             1,
             ErrorKind::HeaderLength {
-                expected: 28,
+                expected: 29,
                 found: 27
             }
         )
@@ -374,20 +375,23 @@ fn header_length_checks_across_versions() {
             }
         )
     );
-    // A version 3 blob read by version 2 code needs at least version 2's header.
-    let mut bytes = deal3().pack().as_bytes().to_vec();
-    bytes[1] = 41;
-    let err = v2::Deal::validate(&bytes).unwrap_err();
-    assert_eq!(
-        (err.offset, err.kind),
-        (
-            1,
-            ErrorKind::HeaderLength {
-                expected: 42,
-                found: 41
-            }
-        )
-    );
+    // A version 3 blob read by version 2 code needs a longer header than
+    // version 2's.
+    for short in [41, 42] {
+        let mut bytes = deal3().pack().as_bytes().to_vec();
+        bytes[1] = short;
+        let err = v2::Deal::validate(&bytes).unwrap_err();
+        assert_eq!(
+            (err.offset, err.kind),
+            (
+                1,
+                ErrorKind::HeaderLength {
+                    expected: 43,
+                    found: usize::from(short)
+                }
+            )
+        );
+    }
 }
 
 #[test]
@@ -406,8 +410,73 @@ fn a_version_claim_is_checked_against_the_fields() {
             }
         )
     );
-    // Old code cannot tell: to it, version 2 is unknown and may add nothing it reads.
+    // Old code does not know version 2's fields, but knows that a newer
+    // version's header is longer than its own.
+    let err = v1::Deal::validate(&bytes).unwrap_err();
+    assert_eq!(
+        (err.offset, err.kind),
+        (
+            1,
+            ErrorKind::HeaderLength {
+                expected: 29,
+                found: 28
+            }
+        )
+    );
+}
+
+#[test]
+fn a_newer_version_with_no_longer_header_is_refused() {
+    // Were these read, a value would have as many encodings as version bytes
+    // above the reader's own: its blob, relabelled.
+    let refused = ErrorKind::HeaderLength {
+        expected: 29,
+        found: 28,
+    };
+    for version in [2, 3, 255] {
+        let mut bytes = deal1().pack().as_bytes().to_vec();
+        bytes[0] = version;
+        let err = v1::Deal::view(&bytes).unwrap_err();
+        assert_eq!(
+            (err.type_name, err.field, err.offset, &err.kind),
+            ("Deal", None, 1, &refused)
+        );
+        let err = Packed::<v1::Deal>::copy_from_slice(&bytes).unwrap_err();
+        assert_eq!((err.offset, &err.kind), (1, &refused));
+        let err = Packed::<v1::Deal>::from_bytes(bytes.clone()).unwrap_err();
+        assert_eq!((err.offset, &err.kind), (1, &refused));
+        match v1::Deal::columns([&bytes[..]]).unwrap_err() {
+            factpack::ColumnsError::Invalid { position, error } => {
+                assert_eq!(
+                    (position, error.offset, error.kind),
+                    (0, 1, refused.clone())
+                );
+            }
+            other => panic!("expected an invalid blob, got {other}"),
+        }
+    }
+    // The same for code that knows several versions: version 2 code and a
+    // version 2 blob relabelled as version 3.
+    let mut bytes = deal2().pack().as_bytes().to_vec();
+    bytes[0] = 3;
+    let err = v2::Deal::view(&bytes).unwrap_err();
+    assert_eq!(
+        (err.offset, err.kind),
+        (
+            1,
+            ErrorKind::HeaderLength {
+                expected: 43,
+                found: 42
+            }
+        )
+    );
+    // To version 1 code that blob has a longer header than its own, as a
+    // version 3 blob would: what it cannot know, it does not judge.
     assert_eq!(v1::Deal::view(&bytes).unwrap().unpack(), deal1());
+    // The newer version's own blobs are read by both.
+    let three = deal3().pack();
+    assert_eq!(v2::Deal::view(three.as_bytes()).unwrap().unpack(), deal2());
+    assert_eq!(v1::Deal::view(three.as_bytes()).unwrap().unpack(), deal1());
 }
 
 #[test]

@@ -465,6 +465,120 @@ async fn older_compatible_versions_are_read_and_other_layouts_are_misses() {
     .await;
 }
 
+/// SQL for `bytes` as a blob literal.
+fn blob_sql(db: &Db, bytes: &[u8]) -> String {
+    if db.as_postgres().is_some() {
+        format!("decode('{}', 'hex')", hex::encode(bytes))
+    } else {
+        format!("x'{}'", hex::encode(bytes))
+    }
+}
+
+#[tokio::test]
+async fn a_blob_whose_version_differs_from_its_row_is_corrupt() {
+    use evolution::{v1, v2};
+    use factpack::ErrorKind;
+    on_backends("row_version", |db, table| async move {
+        let old = FactStore::<v1::Review, i64>::builder(&db, &table)
+            .open()
+            .await
+            .unwrap();
+        let new = FactStore::<v2::Review, i64>::builder(&db, &table)
+            .open()
+            .await
+            .unwrap();
+        let one = |i: i64| {
+            v1::Review {
+                at: at(1_700_000_000 + i),
+                comments: i as u32,
+            }
+            .pack()
+        };
+        let two = |i: i64| {
+            v2::Review {
+                at: at(1_700_000_000 + i),
+                comments: i as u32,
+                approved: Some(i % 2 == 0),
+            }
+            .pack()
+        };
+        let firsts: Vec<_> = (0..5).map(|i| (i, one(i))).collect();
+        let seconds: Vec<_> = (5..10).map(|i| (i, two(i))).collect();
+        old.upsert(&firsts).await.unwrap();
+        new.upsert(&seconds).await.unwrap();
+        // Valid blobs of the other version: row 7 says version 2 and holds a
+        // version-1 blob, row 2 says version 1 and holds a version-2 blob.
+        let swaps = [
+            (7, one(7).as_bytes().to_vec()),
+            (2, two(2).as_bytes().to_vec()),
+        ];
+        for (k, blob) in swaps {
+            let sql = format!(
+                "UPDATE {table} SET data = {} WHERE \"key\" = {k}",
+                blob_sql(&db, &blob)
+            );
+            raw(&db, &sql).await;
+        }
+        let mismatch = |row: u8, blob: u8| ErrorKind::VersionMismatch {
+            expected: row,
+            found: blob,
+        };
+
+        for (k, row, blob) in [(7, 2, 1), (2, 1, 2)] {
+            match new.get(&[k]).await.unwrap_err() {
+                StoreError::Corrupt {
+                    table: t,
+                    key,
+                    source,
+                } => {
+                    assert_eq!((t, key), (table.clone(), k.to_string()));
+                    assert_eq!((source.offset, source.field), (0, None));
+                    assert_eq!(source.kind, mismatch(row, blob));
+                }
+                other => panic!("expected a corrupt row, got {other}"),
+            }
+        }
+        let err = new.read_columns(&Filter::new()).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        assert!(new.read_packed(&Filter::new()).await.is_err());
+
+        let salvaged = new.read_columns_salvaging(&Filter::new()).await.unwrap();
+        assert_eq!(salvaged.facts.len(), 8);
+        let mut corrupt: Vec<_> = salvaged
+            .corrupt
+            .iter()
+            .map(|c| (c.key, c.version, c.error.kind.clone()))
+            .collect();
+        corrupt.sort_by_key(|c| c.0);
+        assert_eq!(corrupt, [(2, 1, mismatch(1, 2)), (7, 2, mismatch(2, 1))]);
+        let salvaged = new.read_packed_salvaging(&Filter::new()).await.unwrap();
+        let mut keys: Vec<i64> = salvaged.facts.iter().map(|(k, _)| *k).collect();
+        keys.sort();
+        assert_eq!(keys, [0, 1, 3, 4, 5, 6, 8, 9]);
+        let mut bad: Vec<i64> = salvaged.corrupt.iter().map(|c| c.key).collect();
+        bad.sort();
+        assert_eq!(bad, [2, 7]);
+
+        // Older code sees only the version-1 rows, and the newer blob in one
+        // of them is no more trusted than an older one.
+        let err = old.get(&[2]).await.unwrap_err();
+        let StoreError::Corrupt { source, .. } = &err else {
+            panic!("expected a corrupt row, got {err}")
+        };
+        assert_eq!(source.kind, mismatch(1, 2));
+        let salvaged = old.read_packed_salvaging(&Filter::new()).await.unwrap();
+        assert_eq!(salvaged.facts.len(), 4);
+        assert_eq!(salvaged.corrupt.len(), 1);
+        assert_eq!(salvaged.corrupt[0].key, 2);
+
+        // Rewriting the facts repairs the rows.
+        old.upsert(&firsts[2..3]).await.unwrap();
+        new.upsert(&seconds[2..3]).await.unwrap();
+        assert_eq!(new.read_columns(&Filter::new()).await.unwrap().len(), 10);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn opening_an_existing_table_with_other_key_types_is_an_error() {
     on_backends("schema", |db, table| async move {

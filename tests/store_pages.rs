@@ -610,6 +610,139 @@ async fn paged_versions_are_read_replaced_or_missed() {
     .await;
 }
 
+/// Two versions whose blobs can have the same length: version 2 appends two
+/// header bytes, which two fewer bytes of `note` make up for.
+mod same_length {
+    use chrono::{DateTime, Utc};
+    use factpack::Facts;
+
+    pub mod v1 {
+        use super::*;
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        #[facts(version = 1)]
+        pub struct Note {
+            pub at: DateTime<Utc>,
+            pub note: String,
+        }
+    }
+
+    pub mod v2 {
+        use super::*;
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        #[facts(version = 2)]
+        pub struct Note {
+            pub at: DateTime<Utc>,
+            pub note: String,
+            #[facts(since = 2)]
+            pub flag: Option<bool>,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_fact_whose_version_differs_from_its_page_is_corrupt() {
+    use factpack::ErrorKind;
+    use same_length::{v1, v2};
+    on_backends("fact_version", |db, table| async move {
+        let store = FactStore::<v2::Note, (i64, i64)>::builder(&db, &table)
+            .key(["repo", "n"])
+            .pages(PageSpec::new(1, "at", TimeDelta::days(1)))
+            .open()
+            .await
+            .unwrap();
+        let base = 1_700_000_000 - 1_700_000_000 % 86_400;
+        let two = |n: i64| v2::Note {
+            at: at(base + n * 60),
+            note: format!("note{n}"),
+            flag: Some(true),
+        };
+        let rows: Vec<_> = (0..3).map(|n| ((0, n), two(n).pack())).collect();
+        store.upsert(&rows).await.unwrap();
+        // The middle fact of the one page becomes a valid version-1 blob of
+        // the same length, its instant outside the page's recorded span.
+        let swapped = v1::Note {
+            at: at(base + 3_600),
+            note: "note1xy".into(),
+        }
+        .pack();
+        let original = rows[1].1.as_bytes();
+        assert_eq!(swapped.as_bytes().len(), original.len());
+        let select = format!("SELECT data FROM {table}");
+        let mut data: Vec<u8> = if let Some(pool) = db.as_postgres() {
+            sqlx::query_scalar(AssertSqlSafe(select))
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        } else {
+            let pool = db.as_sqlite().unwrap();
+            sqlx::query_scalar(AssertSqlSafe(select))
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        };
+        let at_blob = data
+            .windows(original.len())
+            .position(|w| w == original)
+            .unwrap();
+        data[at_blob..at_blob + original.len()].copy_from_slice(swapped.as_bytes());
+        let literal = if db.as_postgres().is_some() {
+            format!("decode('{}', 'hex')", hex::encode(&data))
+        } else {
+            format!("x'{}'", hex::encode(&data))
+        };
+        raw(&db, &format!("UPDATE {table} SET data = {literal}")).await;
+        let mismatch = ErrorKind::VersionMismatch {
+            expected: 2,
+            found: 1,
+        };
+
+        let err = store.read_columns(&Filter::new()).await.unwrap_err();
+        match &err {
+            StoreError::Corrupt {
+                table: t,
+                key,
+                source,
+            } => {
+                assert_eq!(t, &table);
+                assert!(key.starts_with("(0, 1) (in page "), "{key}");
+                assert_eq!((source.offset, &source.kind), (0, &mismatch));
+            }
+            other => panic!("expected a corrupt fact, got {other}"),
+        }
+        assert!(store.read_packed(&Filter::new()).await.is_err());
+        assert!(store.get(&[(0, 1)]).await.is_err());
+        assert_eq!(store.get(&[(0, 2)]).await.unwrap()[0].1, rows[2].1);
+
+        // Salvaging sets it aside and keeps the facts on either side.
+        let salvaged = store.read_columns_salvaging(&Filter::new()).await.unwrap();
+        assert_eq!(salvaged.facts.len(), 2);
+        assert_eq!(salvaged.facts.note.get(0), Some("note0"));
+        assert_eq!(salvaged.facts.note.get(1), Some("note2"));
+        assert_eq!(salvaged.corrupt.len(), 1);
+        assert_eq!(salvaged.corrupt[0].key, (0, 1));
+        assert_eq!(salvaged.corrupt[0].version, 2);
+        assert_eq!(salvaged.corrupt[0].error.kind, mismatch);
+        let salvaged = store.read_packed_salvaging(&Filter::new()).await.unwrap();
+        let keys: Vec<_> = salvaged.facts.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, [(0, 0), (0, 2)]);
+        assert_eq!(salvaged.corrupt.len(), 1);
+
+        // Checked fact by fact (the range does not hold the page's whole
+        // span), the fact is reported, not dropped as out of range.
+        let early = Filter::new().range("at", at(base)..at(base + 90));
+        let err = store.read_columns(&early).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+        let salvaged = store.read_columns_salvaging(&early).await.unwrap();
+        assert_eq!(salvaged.facts.len(), 1);
+        assert_eq!(salvaged.corrupt.len(), 1);
+
+        // Rewriting the fact repairs it.
+        store.upsert(&rows[1..2]).await.unwrap();
+        assert_eq!(store.read_columns(&Filter::new()).await.unwrap().len(), 3);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn bad_page_specs_are_refused_before_any_sql() {
     on_backends("config", |db, table| async move {

@@ -252,6 +252,17 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
             const #nulls: usize = 0 #(+ #nullables)*;
             const #end: usize = #start + #p::bitmap_len(#nulls) #(+ #sizes)*;
         });
+        if version > 1 {
+            // `valid` ensures the segment has a field; this catches one whose
+            // fields all take no bytes. See FORMAT.md, "Evolution".
+            let message = format!(
+                "version {version} appends no header byte: its fields all take zero bytes, so its blobs could not be told from version {}'s",
+                version - 1
+            );
+            out.extend(quote! {
+                const _: () = ::core::assert!(#end > #start, #message);
+            });
+        }
         for (position, (i, field)) in segment.iter().enumerate() {
             let nullable = member(field, krate, "NULLABLE");
             let slot = slot_ident(*i);

@@ -49,6 +49,18 @@ fn check_versions(cx: &Ctxt, input: &Input) {
             );
         }
     }
+    // Code that knows fewer versions tells a newer blob from its own by a
+    // longer header, so every version must append a field.
+    if let Some((_, span)) = input.attrs.version {
+        for v in 2..=version {
+            if !input.stored().any(|f| f.since() == v) {
+                cx.push(syn::Error::new(
+                    span,
+                    format!("version {v} appends no field: each version must append at least one stored field (`#[facts(since = {v})]`)"),
+                ));
+            }
+        }
+    }
 }
 
 fn check_transient(cx: &Ctxt, input: &Input) {

@@ -100,26 +100,53 @@ pub fn history(rng: &mut Rng, opened: i64) -> Vec<Event> {
         t
     };
     for _ in 0..2 + rng.below(6) {
-        events.push(Event { kind: kind::COMMIT, at: step(rng, 6) });
+        events.push(Event {
+            kind: kind::COMMIT,
+            at: step(rng, 6),
+        });
     }
-    events.push(Event { kind: kind::REVIEW_REQUEST, at: step(rng, 4) });
+    events.push(Event {
+        kind: kind::REVIEW_REQUEST,
+        at: step(rng, 4),
+    });
     for _ in 0..1 + rng.below(4) {
-        events.push(Event { kind: kind::REVIEW, at: step(rng, 30) });
+        events.push(Event {
+            kind: kind::REVIEW,
+            at: step(rng, 30),
+        });
         for _ in 0..rng.below(4) {
-            events.push(Event { kind: kind::COMMENT, at: step(rng, 3) });
+            events.push(Event {
+                kind: kind::COMMENT,
+                at: step(rng, 3),
+            });
         }
     }
     for _ in 0..rng.below(3) {
-        events.push(Event { kind: kind::COMMIT, at: step(rng, 8) });
+        events.push(Event {
+            kind: kind::COMMIT,
+            at: step(rng, 8),
+        });
     }
     match rng.below(10) {
         0 => {} // still open
-        1 => events.push(Event { kind: kind::CLOSE, at: step(rng, 48) }),
+        1 => events.push(Event {
+            kind: kind::CLOSE,
+            at: step(rng, 48),
+        }),
         _ => {
-            events.push(Event { kind: kind::APPROVAL, at: step(rng, 12) });
-            events.push(Event { kind: kind::MERGE, at: step(rng, 24) });
+            events.push(Event {
+                kind: kind::APPROVAL,
+                at: step(rng, 12),
+            });
+            events.push(Event {
+                kind: kind::MERGE,
+                at: step(rng, 24),
+            });
             if rng.below(4) > 0 {
-                events.push(Event { kind: kind::RELEASE, at: step(rng, 96) });
+                events.push(Event {
+                    kind: kind::RELEASE,
+                    at: step(rng, 96),
+                });
             }
         }
     }
@@ -214,7 +241,8 @@ pub async fn insert_events(db: &Db, events: &[(Key, Event)]) -> Result<(), sqlx:
     }
     let mut statements = Vec::new();
     for chunk in events.chunks(4_000) {
-        let mut sql = String::from("INSERT INTO pr_events (account, repository, node, kind, at) VALUES ");
+        let mut sql =
+            String::from("INSERT INTO pr_events (account, repository, node, kind, at) VALUES ");
         for (i, ((a, r, n), e)) in chunk.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
             let _ = write!(sql, "{sep}({a},'{r}',{n},{},{})", e.kind, e.at);
@@ -223,14 +251,18 @@ pub async fn insert_events(db: &Db, events: &[(Key, Event)]) -> Result<(), sqlx:
     }
     let prs: Vec<(&Key, i64)> = latest.into_iter().collect();
     for chunk in prs.chunks(4_000) {
-        let mut sql = String::from("INSERT INTO pull_requests (account, repository, node, updated_at) VALUES ");
+        let mut sql = String::from(
+            "INSERT INTO pull_requests (account, repository, node, updated_at) VALUES ",
+        );
         for (i, ((a, r, n), t)) in chunk.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
             let _ = write!(sql, "{sep}({a},'{r}',{n},{t})");
         }
-        sql.push_str(" ON CONFLICT (account, repository, node) DO UPDATE SET updated_at = \
+        sql.push_str(
+            " ON CONFLICT (account, repository, node) DO UPDATE SET updated_at = \
                       CASE WHEN excluded.updated_at > pull_requests.updated_at \
-                      THEN excluded.updated_at ELSE pull_requests.updated_at END");
+                      THEN excluded.updated_at ELSE pull_requests.updated_at END",
+        );
         statements.push(sql);
     }
     if let Some(pool) = db.as_postgres() {
@@ -277,12 +309,18 @@ pub async fn pull_requests(db: &Db, account: i64) -> Result<Vec<(Key, i64)>, sql
     if let Some(pool) = db.as_postgres() {
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            out.push(((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?), row.try_get(3)?));
+            out.push((
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?),
+                row.try_get(3)?,
+            ));
         }
     } else if let Some(pool) = db.as_sqlite() {
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            out.push(((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?), row.try_get(3)?));
+            out.push((
+                (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?),
+                row.try_get(3)?,
+            ));
         }
     }
     Ok(out)
@@ -291,12 +329,17 @@ pub async fn pull_requests(db: &Db, account: i64) -> Result<Vec<(Key, i64)>, sql
 /// Computes the facts of `keys` from the raw events, as a service would:
 /// one bulk query for their events (by repository, or by pull request when
 /// they are few), then a fold per pull request. Done facts are final.
-pub async fn compute(db: &Db, keys: Vec<Key>) -> Result<Vec<Computed<Key, PullRequestFacts>>, StoreError> {
-    let facts = compute_facts(db, &keys).await.map_err(|e| StoreError::Database {
-        table: "pr_events".to_owned(),
-        action: "cannot read the events",
-        source: e,
-    })?;
+pub async fn compute(
+    db: &Db,
+    keys: Vec<Key>,
+) -> Result<Vec<Computed<Key, PullRequestFacts>>, StoreError> {
+    let facts = compute_facts(db, &keys)
+        .await
+        .map_err(|e| StoreError::Database {
+            table: "pr_events".to_owned(),
+            action: "cannot read the events",
+            source: e,
+        })?;
     Ok(keys
         .into_iter()
         .zip(facts)
@@ -333,7 +376,11 @@ pub async fn compute_facts(db: &Db, keys: &[Key]) -> Result<Vec<PullRequestFacts
              WHERE account IN ({accounts}) AND repository IN ({repo_list})"
         )
     } else {
-        let tuples = list(keys.iter().map(|(a, r, n)| format!("({a},'{r}',{n})")).collect());
+        let tuples = list(
+            keys.iter()
+                .map(|(a, r, n)| format!("({a},'{r}',{n})"))
+                .collect(),
+        );
         format!(
             "SELECT repository, node, kind, at FROM pr_events \
              WHERE (account, repository, node) IN (VALUES {tuples})"
@@ -347,12 +394,22 @@ pub async fn compute_facts(db: &Db, keys: &[Key]) -> Result<Vec<PullRequestFacts
     if let Some(pool) = db.as_postgres() {
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            push(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            push(
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+            );
         }
     } else if let Some(pool) = db.as_sqlite() {
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
         while let Some(row) = rows.try_next().await? {
-            push(row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            push(
+                row.try_get(0)?,
+                row.try_get(1)?,
+                row.try_get(2)?,
+                row.try_get(3)?,
+            );
         }
     }
     Ok(events.iter_mut().map(|e| fold(e)).collect())

@@ -127,7 +127,7 @@ impl Bitmap {
     pub fn extend<I: IntoIterator<Item = bool>>(&mut self, bits: I) {
         let mut bits = bits.into_iter();
         // Fill the last, partial byte first.
-        while self.len % 8 != 0 {
+        while !self.len.is_multiple_of(8) {
             match bits.next() {
                 Some(bit) => self.push(bit),
                 None => return,
@@ -159,7 +159,7 @@ impl Bitmap {
     pub fn extend_mapped<T>(&mut self, items: &[T], bit: impl Fn(&T) -> bool) {
         let mut items = items;
         // Fill the last, partial byte first.
-        while self.len % 8 != 0 {
+        while !self.len.is_multiple_of(8) {
             let Some((first, rest)) = items.split_first() else {
                 return;
             };
@@ -193,7 +193,7 @@ impl Bitmap {
         let shift = mask.trailing_zeros();
         let mut bytes = bytes;
         // Fill the last, partial byte first.
-        while self.len % 8 != 0 {
+        while !self.len.is_multiple_of(8) {
             let Some((first, rest)) = bytes.split_first() else {
                 return;
             };

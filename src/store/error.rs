@@ -22,7 +22,9 @@ pub enum StoreError {
         /// The driver's error.
         source: sqlx::Error,
     },
-    /// A stored blob is not a valid fact: corrupted after it was written.
+    /// A stored blob is not a valid fact (corrupted after it was written), or
+    /// its version byte differs from the `format_version` of its row or page
+    /// ([`ErrorKind::VersionMismatch`](crate::ErrorKind::VersionMismatch)).
     Corrupt {
         /// The table.
         table: String,

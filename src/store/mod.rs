@@ -9,6 +9,9 @@
 //! The primary key is the key columns, the version and the fingerprint, so a
 //! row written by an incompatible layout is invisible to the reader (a miss to
 //! recompute), never misread; rows of an older compatible version are read.
+//! A row is read at the version its `format_version` column records: a blob
+//! whose version byte says otherwise is [corrupt](StoreError::Corrupt), as is
+//! a fact in a page whose version byte differs from the page's.
 //!
 //! The backend is [SQLite](Backend::Sqlite) (a file or `sqlite::memory:`, the
 //! embedded default) or [PostgreSQL](Backend::Postgres), chosen by the URL
@@ -85,6 +88,11 @@ use self::mirror::{Cell, Mirror};
 use self::stats::{Counter, Counters};
 
 use self::spec::{check_ident, Column, Spec, Where, RESERVED};
+
+/// The [`sqlx`] this store is built on, so that code handing the store a
+/// pool, or reading its tables with its own queries, names the same version
+/// of it without a dependency of its own.
+pub use sqlx;
 
 pub use self::cache::{Cache, CacheAnswer, CacheError, CacheReport, Computed, Keep, Stamp};
 pub use self::db::{Backend, Db, DbOptions};

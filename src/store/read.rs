@@ -160,6 +160,25 @@ pub(crate) async fn scan_rows<T: Facts, K: Key>(
     }
 }
 
+/// The error for a blob whose version byte differs from `version`, the
+/// `format_version` its row records; `None` when they agree (or the blob is
+/// empty, which validation reports). The row's version is the one the store
+/// selected the row by, so a blob that says otherwise is corrupt, not a blob
+/// of that other version.
+pub(crate) fn version_mismatch<T: Facts>(blob: &[u8], version: u8) -> Option<crate::Error> {
+    let found = *blob.first()?;
+    (found != version).then(|| {
+        crate::Error::header(
+            T::NAME,
+            crate::layout::VERSION_AT,
+            crate::ErrorKind::VersionMismatch {
+                expected: version,
+                found,
+            },
+        )
+    })
+}
+
 /// A corrupt row: set aside when salvaging, the error otherwise.
 fn corrupt<K: Key>(
     spec: &Spec,
@@ -246,6 +265,12 @@ pub(crate) async fn columns<T: Facts, K: Key>(
             Kept::Yes(key) => key,
         };
         let blob = row.data(spec)?;
+        if let Some(error) = version_mismatch::<T>(blob, row.version(spec)) {
+            if let Some(columns) = keep.columns.as_deref_mut() {
+                K::truncate_columns(columns, facts.len());
+            }
+            return corrupt(spec, row, error, salvage, &mut skipped);
+        }
         let pushed = match fill {
             None => facts.push(blob),
             Some(fill) => {
@@ -305,6 +330,9 @@ pub(crate) async fn packed<T: Facts, K: Key>(
             }
         }
         let blob = row.data(spec)?;
+        if let Some(error) = version_mismatch::<T>(blob, row.version(spec)) {
+            return corrupt(spec, row, error, salvage, &mut skipped);
+        }
         match Packed::<T>::copy_from_slice(blob) {
             Ok(mut packed) => {
                 let key: K = row.key(spec)?;

@@ -533,18 +533,10 @@ impl<T: Facts, K: Key> Cache<T, K> {
             }
             let blob = row.data(spec)?;
             // The blob's own version byte must be the row's.
-            let version = row.version(spec);
-            let valid = T::validate(blob).and_then(|()| match blob.first() {
-                Some(found) if *found != version => Err(crate::Error::header(
-                    T::NAME,
-                    0,
-                    crate::ErrorKind::VersionMismatch {
-                        expected: version,
-                        found: *found,
-                    },
-                )),
-                _ => Ok(()),
-            });
+            let valid = match read::version_mismatch::<T>(blob, row.version(spec)) {
+                Some(error) => Err(error),
+                None => T::validate(blob),
+            };
             match valid {
                 Ok(()) => {
                     let start = arena.len();

@@ -21,7 +21,7 @@ use super::super::error::{CorruptRow, StoreError};
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::read::{Filled, Salvage};
+use super::super::read::{version_mismatch, Filled, Salvage};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::value::{self, SqlType, Value};
 use super::super::{pg, sqlite, FactStore};
@@ -272,6 +272,13 @@ impl Fact<'_> {
     fn version(&self) -> u8 {
         u8::try_from(self.head.version).unwrap_or(0)
     }
+
+    /// The error for a fact whose version byte differs from its page's
+    /// `format_version`: such a fact is corrupt, however valid its bytes
+    /// would be at the version they claim.
+    fn version_error<T: Facts>(&self) -> Option<crate::Error> {
+        version_mismatch::<T>(self.entry.blob, self.version())
+    }
 }
 
 /// Visits the pages `w` selects as the driver streams them, each with those
@@ -300,6 +307,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
     let mut visit = |row: PageRow<'_>| -> Result<(), StoreError> {
         let head = row.head(spec, layout)?;
+        let head_version = u8::try_from(head.version).unwrap_or(0);
         let data = row.data(spec, layout)?;
         let entries =
             codec::entries(data, &suffix_types).map_err(|fault| StoreError::CorruptPage {
@@ -341,8 +349,11 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                         Vec::new()
                     };
                     // A fact that fails the filter only because its bytes
-                    // cannot be read is kept, for the read to report it.
-                    exact.matches(spec, entry.blob, &suffix) || T::validate(entry.blob).is_err()
+                    // cannot be read, or claim another version than their
+                    // page, is kept, for the read to report it.
+                    exact.matches(spec, entry.blob, &suffix)
+                        || T::validate(entry.blob).is_err()
+                        || version_mismatch::<T>(entry.blob, head_version).is_some()
                 }
             };
             if !kept {
@@ -464,8 +475,17 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
         }
         let mut start = 0;
         while start < page.len() {
+            // The facts up to the next one whose version differs from the
+            // page's go in together; that one is corrupt.
             let rest = page.get(start..).unwrap_or(&[]);
-            let pushed = if fill.is_some() {
+            let run = rest
+                .iter()
+                .position(|fact| fact.version_error::<T>().is_some())
+                .unwrap_or(rest.len());
+            let rest = rest.get(..run).unwrap_or(&[]);
+            let pushed = if rest.is_empty() {
+                Ok(())
+            } else if fill.is_some() {
                 let sources = rest.iter().zip(transients.get(start..).unwrap_or(&[])).map(
                     |(fact, transient)| Filled::<T> {
                         blob: fact.entry.blob,
@@ -487,7 +507,15 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
                 }
             }
             match pushed {
-                Ok(()) => break,
+                Ok(()) => {
+                    let at = start.saturating_add(run);
+                    if let Some(fact) = page.get(at) {
+                        if let Some(error) = fact.version_error::<T>() {
+                            corrupt(fact, error, salvage, &mut skipped)?;
+                        }
+                    }
+                    start = at.saturating_add(1);
+                }
                 Err(ColumnsError::Invalid { position, error }) => {
                     // The facts before it are in; set it aside (or fail),
                     // then go on after it.
@@ -532,6 +560,10 @@ pub(crate) async fn read_packed<T: Facts, K: Key>(
     let mut skipped = Vec::new();
     for_each(store, w, keep, |page| {
         for fact in page {
+            if let Some(error) = fact.version_error::<T>() {
+                corrupt(fact, error, salvage, &mut skipped)?;
+                continue;
+            }
             match Packed::<T>::copy_from_slice(fact.entry.blob) {
                 Ok(mut packed) => {
                     let key: K = fact.key()?;

@@ -18,6 +18,7 @@
 //! the same for every request, is outside the timings. Each figure is the
 //! best of several runs (wall clock), with the median printed beside it.
 //! `cargo bench --bench cache`; the figures are recorded in BENCHMARKS.md.
+//! `FACTPACK_BENCH_SKIP_SQLITE` skips SQLite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../examples/events/mod.rs"]

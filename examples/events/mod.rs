@@ -370,7 +370,7 @@ pub async fn compute_facts(db: &Db, keys: &[Key]) -> Result<Vec<PullRequestFacts
     let repo_list = list(repos.iter().map(|r| format!("'{r}'")).collect());
     // Many pull requests: their repositories' events, kept by a hash of the
     // pull requests asked for. Few: their own events, by the index.
-    let sql = if keys.len() > 5_000 {
+    let sql = if keys.len() > 30_000 {
         format!(
             "SELECT repository, node, kind, at FROM pr_events \
              WHERE account IN ({accounts}) AND repository IN ({repo_list})"

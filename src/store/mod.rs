@@ -785,29 +785,32 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(None);
         };
         let spec = &self.spec;
-        let mut wanted = std::collections::BTreeSet::new();
-        let mut prefixes: Vec<Vec<Cell>> = Vec::new();
-        let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
+        let mut wanted = std::collections::HashSet::with_capacity(keys.len());
+        // Each distinct prefix once, by its encoding, in the encoding's order.
+        let mut prefixes: std::collections::BTreeMap<Vec<u8>, Vec<Cell>> =
+            std::collections::BTreeMap::new();
+        let mut buf = Vec::with_capacity(64);
         let mut values = Vec::with_capacity(spec.keys.len());
         for key in keys {
-            values.clear();
-            key.push_values(&mut values);
-            let cells = values
-                .iter()
-                .zip(&spec.keys)
-                .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            wanted.insert(pages::key_bytes(&types, &cells));
-            prefixes.push(cells.into_iter().take(layout.prefix).collect());
+            buf.clear();
+            let split = key.put_encoded(layout.prefix, &mut buf);
+            let prefix = buf.get(..split).unwrap_or_default();
+            if layout.prefix > 0 && !prefixes.contains_key(prefix) {
+                values.clear();
+                key.push_values(&mut values);
+                let cells = values
+                    .iter()
+                    .zip(&spec.keys)
+                    .take(layout.prefix)
+                    .map(|(v, c)| spec.cell(&c.name, c.sql, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                prefixes.insert(prefix.to_vec(), cells);
+            }
+            wanted.insert(buf.as_slice().into());
         }
         let mut w = Where::visible(spec);
         if layout.prefix > 0 {
-            prefixes.sort_by(|a, b| {
-                let t = &types;
-                pages::key_bytes(t, a).cmp(&pages::key_bytes(t, b))
-            });
-            prefixes.dedup();
-            pages::prefix_in(spec, layout, &mut w, prefixes.iter().map(Vec::as_slice))?;
+            pages::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
         }
         Ok(Some((w, pages::ReadKeys::Keys(wanted))))
     }

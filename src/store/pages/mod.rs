@@ -34,7 +34,7 @@ use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
 use super::Backend;
 
-pub(crate) use self::codec::{key_bytes, put_cell};
+pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
 pub(crate) use self::exact::Exact;
 pub(crate) use self::read::{cell_of, coarse, read_columns, read_packed, ReadKeys};

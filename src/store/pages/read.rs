@@ -234,7 +234,7 @@ pub(crate) enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
     /// Those whose whole key, encoded, is one of these.
-    Keys(BTreeSet<Vec<u8>>),
+    Keys(std::collections::HashSet<Box<[u8]>>),
 }
 
 /// One fact of a page, as a read visits it.
@@ -339,7 +339,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
             let kept = match keep {
                 ReadKeys::Keys(keys) => {
                     whole(&mut full);
-                    keys.contains(&full)
+                    keys.contains(full.as_slice())
                 }
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {

@@ -90,6 +90,14 @@ pub enum ErrorKind {
     },
     /// A string that is not valid UTF-8.
     InvalidUtf8,
+    /// An enum slot holding a value that is no variant's discriminant, in an
+    /// enum without a catch-all (`#[facts(other)]`) variant.
+    UnknownVariant {
+        /// The enum's name.
+        enum_name: &'static str,
+        /// The value stored.
+        value: i128,
+    },
     /// A time value outside the range its Rust type can hold.
     TimeOutOfRange {
         /// The raw integer stored.
@@ -170,6 +178,12 @@ impl fmt::Display for ErrorKind {
             }
             Self::InvalidBool { byte } => write!(f, "bool byte {byte:#04x} is neither 0 nor 1"),
             Self::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+            Self::UnknownVariant { enum_name, value } => {
+                write!(
+                    f,
+                    "{value} is not the discriminant of any `{enum_name}` variant"
+                )
+            }
             Self::TimeOutOfRange { raw } => {
                 write!(f, "time value {raw} is outside the representable range")
             }

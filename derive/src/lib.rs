@@ -12,6 +12,7 @@ mod ast;
 mod attr;
 mod columns;
 mod ctxt;
+mod enums;
 mod expand;
 mod fallback;
 mod valid;
@@ -78,4 +79,34 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
         }
         (None, None) => TokenStream::new(),
     }
+}
+
+/// Derives `factpack::FactEnum` for a fieldless enum, so that it can be a
+/// field of a fact, an `Option` field or a `Vec` element. The enum must also
+/// be `Clone`, `Copy`, `Debug`, `PartialEq` and `Eq`.
+///
+/// Each variant is stored as its discriminant, which must be explicit
+/// (`Open = 1`), so that adding or reordering variants never changes what an
+/// existing variant is stored as. The stored integer is the enum's
+/// `#[repr(u8 | u16 | u32 | u64 | i8 | i16 | i32 | i64)]`; without one, it is
+/// the narrowest unsigned type that holds every discriminant (a signed one
+/// when one is negative), and the discriminants must be integer literals.
+/// Variants with fields are not supported.
+///
+/// A stored value that is no variant's discriminant (written by newer code
+/// with more variants) is invalid, unless one variant is marked
+/// `#[facts(other)]`: such values then read as that variant, which packs as
+/// its own discriminant, so an unknown value does not survive unpacking and
+/// packing again.
+///
+/// # Attributes
+/// - `#[facts(other)]` on one variant: the catch-all for unknown values.
+/// - `#[facts(crate = "path")]` on the enum: where factpack is, if it was renamed.
+///
+/// # Feature `proptest`
+/// Also implements factpack's `FieldStrategy` (every variant, uniformly).
+#[proc_macro_derive(FactEnum, attributes(facts))]
+pub fn derive_fact_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    enums::derive(&input).into()
 }

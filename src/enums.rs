@@ -1,0 +1,163 @@
+//! Fieldless enums as fields: [`FactEnum`], implemented by `#[derive(FactEnum)]`.
+//!
+//! An enum field is stored as its variant's discriminant, a little-endian
+//! integer of the enum's representation ([`FactEnum::Repr`]), in a fixed slot
+//! like any integer; `Option<E>` and `Vec<E>` follow. Its column is a `Vec` of
+//! the stored integers. A stored value that names no variant is invalid, unless
+//! the enum has a catch-all variant (`#[facts(other)]`) that such values read as.
+
+use crate::error::{ErrorKind, PackErrorKind};
+use crate::fingerprint::{mix, tag};
+use crate::fixed::FixedField;
+use crate::kind::FieldKind;
+
+/// A fieldless enum that can be a field of a fact; implemented by
+/// `#[derive(FactEnum)]`.
+///
+/// Each variant is stored as its discriminant, of type [`Repr`](Self::Repr).
+pub trait FactEnum: Copy + Eq + core::fmt::Debug + 'static {
+    /// The integer a variant is stored as.
+    type Repr: EnumRepr;
+    /// The enum's name, used in errors.
+    const NAME: &'static str;
+    /// Every variant, in declaration order.
+    const VARIANTS: &'static [Variant];
+    /// The catch-all variant (`#[facts(other)]`) that stored values naming no
+    /// variant read as; `None` when such values are invalid.
+    const OTHER: Option<Self>;
+    /// The runtime description of the enum's fields, in [`FieldInfo::kind`](crate::FieldInfo::kind).
+    const KIND: FieldKind = FieldKind::Enum {
+        name: Self::NAME,
+        repr: &<Self::Repr as crate::columns::FixedColumn>::KIND,
+        variants: Self::VARIANTS,
+    };
+
+    /// The variant's discriminant: what is stored.
+    fn discriminant(self) -> Self::Repr;
+
+    /// The variant whose discriminant is `value`, if any (never the catch-all
+    /// for a value that is not its own).
+    fn from_discriminant(value: Self::Repr) -> Option<Self>;
+
+    /// What a stored `value` reads as: its variant, else the catch-all.
+    fn read(value: Self::Repr) -> Option<Self> {
+        Self::from_discriminant(value).or(Self::OTHER)
+    }
+}
+
+/// One variant of a [`FactEnum`], described at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Variant {
+    /// The variant's name.
+    pub name: &'static str,
+    /// Its discriminant, the stored integer, widened.
+    pub value: i128,
+    /// Whether it is the catch-all (`#[facts(other)]`).
+    pub other: bool,
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An integer type a [`FactEnum`] can be stored as: `u8`..`u64`, `i8`..`i64`.
+pub trait EnumRepr:
+    for<'a> FixedField<Ref<'a> = Self>
+    + crate::columns::FixedColumn<Column = Vec<Self>>
+    + Copy
+    + Eq
+    + core::fmt::Debug
+    + Into<i128>
+    + sealed::Sealed
+    + 'static
+{
+}
+
+macro_rules! enum_repr {
+    ($($ty:ty),*) => {$(
+        impl sealed::Sealed for $ty {}
+        impl EnumRepr for $ty {}
+    )*};
+}
+
+enum_repr!(u8, u16, u32, u64, i8, i16, i32, i64);
+
+/// The fingerprint of an enum's encoding: its representation and every
+/// variant's name, discriminant and catch-all mark, in order.
+pub const fn type_fp<E: FactEnum>() -> u64 {
+    let mut h = mix(tag("enum"), <E::Repr as FixedField>::TYPE_FP);
+    h = mix(h, E::VARIANTS.len() as u64);
+    let mut rest = E::VARIANTS;
+    while let [v, tail @ ..] = rest {
+        h = mix(h, tag(v.name));
+        h = mix(h, v.value as u64);
+        h = mix(h, (v.value >> 64) as u64);
+        h = mix(h, v.other as u64);
+        rest = tail;
+    }
+    h
+}
+
+/// Whether some stored value names no variant and is still valid: true with a
+/// catch-all variant.
+pub const fn always_valid<E: FactEnum>() -> bool {
+    E::OTHER.is_some()
+}
+
+/// Whether the all-zero slot is a valid value: a variant's discriminant is 0,
+/// or there is a catch-all.
+pub const fn zero_is_valid<E: FactEnum>() -> bool {
+    let mut rest = E::VARIANTS;
+    while let [v, tail @ ..] = rest {
+        if v.value == 0 {
+            return true;
+        }
+        rest = tail;
+    }
+    E::OTHER.is_some()
+}
+
+/// Writes the variant's discriminant into its slot.
+///
+/// # Errors
+/// Never; the signature is [`FixedField::encode`]'s.
+#[inline(always)]
+pub fn encode<E: FactEnum>(value: E, out: &mut [u8]) -> Result<(), PackErrorKind> {
+    value.discriminant().encode(out)
+}
+
+/// Checks that a slot holds a variant's discriminant (or anything, with a catch-all).
+///
+/// # Errors
+/// [`ErrorKind::UnknownVariant`] with the enum's name and the value.
+#[inline]
+pub fn check<E: FactEnum>(bytes: &[u8]) -> Result<(), ErrorKind> {
+    if bytes.len() != <E::Repr as FixedField>::SIZE {
+        return Err(ErrorKind::Truncated {
+            needed: <E::Repr as FixedField>::SIZE,
+            len: bytes.len(),
+        });
+    }
+    let value = <E::Repr as FixedField>::decode(bytes);
+    match E::read(value) {
+        Some(_) => Ok(()),
+        None => Err(ErrorKind::UnknownVariant {
+            enum_name: E::NAME,
+            value: value.into(),
+        }),
+    }
+}
+
+/// Whether [`check`] accepts `bytes`.
+#[inline(always)]
+pub fn is_valid<E: FactEnum>(bytes: &[u8]) -> bool {
+    bytes.len() == <E::Repr as FixedField>::SIZE
+        && E::read(<E::Repr as FixedField>::decode(bytes)).is_some()
+}
+
+/// Reads a slot that [`check`] accepted; on bytes it would reject, the first
+/// variant (never a panic).
+#[inline(always)]
+pub fn decode<E: FactEnum>(bytes: &[u8], first: E) -> E {
+    E::read(<E::Repr as FixedField>::decode(bytes)).unwrap_or(first)
+}

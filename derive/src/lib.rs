@@ -4,6 +4,7 @@
 //! `ast` models the struct, `valid` checks that the attributes add up to a
 //! layout, `expand` generates code, and `fallback` stands in when there
 //! are errors. Every error is collected and reported at once.
+//! `#[derive(FactEnum)]`, for fieldless enums, has the same phases in `enums`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -29,7 +30,8 @@ use syn::{parse_macro_input, DeriveInput};
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
 /// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
-/// without variable-length fields, and `Option` of any of these.
+/// without variable-length fields, fieldless enums with `#[derive(FactEnum)]`,
+/// and `Option` of any of these.
 ///
 /// # Attributes on the struct
 /// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).

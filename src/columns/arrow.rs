@@ -6,6 +6,14 @@
 //! the data. The Arrow type comes from the field's [`FieldKind`]: timestamps
 //! keep their unit and, for `DateTime<Utc>`, the `UTC` time zone.
 //!
+//! An enum column becomes a `Dictionary` of `Utf8` variant names keyed by the
+//! enum's integer type. When every discriminant lies in `0..=1023`, the
+//! dictionary is indexed by discriminant (null where no variant has it) and
+//! the keys are the column itself, moved; otherwise they are the variants'
+//! positions in declaration order, computed in one pass. A value of no
+//! variant, which only an enum with a catch-all admits, becomes the
+//! catch-all's key.
+//!
 //! Nested facts are flattened into `<field>_<subfield>` columns; a list of
 //! nested facts is a `List` of `Struct`. Transient fields are not part of the
 //! batch: their types are the application's own.

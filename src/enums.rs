@@ -6,7 +6,7 @@
 //! the stored integers. A stored value that names no variant is invalid, unless
 //! the enum has a catch-all variant (`#[facts(other)]`) that such values read as.
 
-use crate::error::{ErrorKind, PackErrorKind};
+use crate::error::{EnumValue, ErrorKind, PackErrorKind};
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 use crate::kind::FieldKind;
@@ -129,7 +129,7 @@ pub fn encode<E: FactEnum>(value: E, out: &mut [u8]) -> Result<(), PackErrorKind
 /// Checks that a slot holds a variant's discriminant (or anything, with a catch-all).
 ///
 /// # Errors
-/// [`ErrorKind::UnknownVariant`] with the enum's name and the value.
+/// [`ErrorKind::UnknownVariant`] with the value.
 #[inline]
 pub fn check<E: FactEnum>(bytes: &[u8]) -> Result<(), ErrorKind> {
     if bytes.len() != <E::Repr as FixedField>::SIZE {
@@ -142,8 +142,7 @@ pub fn check<E: FactEnum>(bytes: &[u8]) -> Result<(), ErrorKind> {
     match E::read(value) {
         Some(_) => Ok(()),
         None => Err(ErrorKind::UnknownVariant {
-            enum_name: E::NAME,
-            value: value.into(),
+            value: EnumValue::from(value.into()),
         }),
     }
 }

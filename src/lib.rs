@@ -123,7 +123,7 @@ struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
 pub use crate::enums::{EnumRepr, FactEnum, Variant};
-pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Payload, Slot};
 pub use crate::fixed::FixedField;

@@ -6,7 +6,7 @@
 mod prf;
 
 use chrono::{DateTime, Utc};
-use factpack::{Error, ErrorKind, Facts, Packed};
+use factpack::{EnumValue, Error, ErrorKind, Facts, Packed};
 
 #[derive(Facts, Debug, Clone, PartialEq)]
 #[facts(version = 1)]
@@ -956,10 +956,9 @@ fn ticket_fails(bytes: &[u8], field: &'static str, offset: usize, kind: ErrorKin
     assert_eq!(parts(&err), ("Ticket", Some(field), offset, kind));
 }
 
-fn unknown(value: i128) -> ErrorKind {
+fn unknown(value: u64) -> ErrorKind {
     ErrorKind::UnknownVariant {
-        enum_name: "Stage",
-        value,
+        value: EnumValue::Unsigned(value),
     }
 }
 

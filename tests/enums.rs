@@ -9,7 +9,9 @@ mod fixtures;
 #[allow(dead_code)]
 mod backends;
 
-use factpack::{ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed, Variant};
+use factpack::{
+    EnumValue, ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed, Variant,
+};
 use fixtures::{Enums, Kind, Level, State, Tagged};
 
 fn enums() -> Enums {
@@ -108,18 +110,39 @@ fn an_unknown_discriminant_names_the_type_field_value_and_offset() {
             Some("state"),
             at,
             &ErrorKind::UnknownVariant {
-                enum_name: "State",
-                value: 9
+                value: EnumValue::Unsigned(9)
             }
         )
     );
     assert_eq!(
         err.to_string(),
         format!(
-            "invalid `Enums`, field `state` at byte {at}: 9 is not the discriminant of any `State` variant"
+            "invalid `Enums`, field `state` at byte {at}: 9 is not the discriminant of any variant of the enum"
         )
     );
     assert!(Packed::<Enums>::copy_from_slice(&bytes).is_err());
+}
+
+#[test]
+fn a_negative_unknown_value_reads_signed() {
+    let mut bytes = enums().pack().as_bytes().to_vec();
+    let at = Enums::LEVEL.offset();
+    bytes[at..at + 2].copy_from_slice(&(-7i16).to_le_bytes());
+    let err = Enums::validate(&bytes).unwrap_err();
+    assert_eq!((err.field, err.offset), (Some("level"), at));
+    assert_eq!(
+        err.kind,
+        ErrorKind::UnknownVariant {
+            value: EnumValue::Signed(-7)
+        }
+    );
+    bytes[at..at + 2].copy_from_slice(&7i16.to_le_bytes());
+    assert_eq!(
+        Enums::validate(&bytes).unwrap_err().kind,
+        ErrorKind::UnknownVariant {
+            value: EnumValue::Unsigned(7)
+        }
+    );
 }
 
 #[test]
@@ -136,8 +159,7 @@ fn an_unknown_list_element_is_blamed_at_its_own_offset() {
     assert_eq!(
         err.kind,
         ErrorKind::UnknownVariant {
-            enum_name: "State",
-            value: 0
+            value: EnumValue::Unsigned(0)
         }
     );
 }
@@ -152,8 +174,7 @@ fn a_present_optional_enum_is_checked_and_a_null_one_must_be_zero() {
     assert_eq!(
         Enums::validate(&bytes).unwrap_err().kind,
         ErrorKind::UnknownVariant {
-            enum_name: "State",
-            value: 0
+            value: EnumValue::Unsigned(0)
         }
     );
     let mut bytes = enums().pack().as_bytes().to_vec();
@@ -273,8 +294,7 @@ fn older_code_rejects_an_appended_variant_or_reads_it_as_the_catch_all() {
     assert_eq!(
         err.kind,
         ErrorKind::UnknownVariant {
-            enum_name: "Review",
-            value: 3
+            value: EnumValue::Unsigned(3)
         }
     );
     let known = v2::Pr {

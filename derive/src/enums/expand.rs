@@ -151,7 +151,7 @@ fn arbitrary(input: &Enum, krate: &Path) -> TokenStream {
         impl #p::FieldStrategy for #ident {
             fn strategy() -> #p::proptest::strategy::BoxedStrategy<Self> {
                 #p::proptest::strategy::Strategy::boxed(#p::proptest::sample::select(
-                    #p::Vec::from([#(#ident::#idents),*]),
+                    <[Self]>::to_vec(&[#(#ident::#idents),*]),
                 ))
             }
         }

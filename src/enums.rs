@@ -160,3 +160,92 @@ pub fn is_valid<E: FactEnum>(bytes: &[u8]) -> bool {
 pub fn decode<E: FactEnum>(bytes: &[u8], first: E) -> E {
     E::read(<E::Repr as FixedField>::decode(bytes)).unwrap_or(first)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::EnumValue;
+
+    /// Implemented by hand, as the derive would.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Two {
+        A = 1,
+        B = 300,
+    }
+
+    impl FactEnum for Two {
+        type Repr = u16;
+        const NAME: &'static str = "Two";
+        const VARIANTS: &'static [Variant] = &[
+            Variant {
+                name: "A",
+                value: 1,
+                other: false,
+            },
+            Variant {
+                name: "B",
+                value: 300,
+                other: false,
+            },
+        ];
+        const OTHER: Option<Self> = None;
+
+        fn discriminant(self) -> u16 {
+            self as u16
+        }
+
+        fn from_discriminant(value: u16) -> Option<Self> {
+            match value {
+                1 => Some(Two::A),
+                300 => Some(Two::B),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn check_accepts_discriminants_and_names_other_values() {
+        assert_eq!(check::<Two>(&300u16.to_le_bytes()), Ok(()));
+        assert_eq!(
+            check::<Two>(&2u16.to_le_bytes()),
+            Err(ErrorKind::UnknownVariant {
+                value: EnumValue::Unsigned(2)
+            })
+        );
+        assert!(!is_valid::<Two>(&[1]), "a short slot is never valid");
+        assert!(check::<Two>(&[1]).is_err());
+        assert!(!zero_is_valid::<Two>());
+        assert!(!always_valid::<Two>());
+        assert_eq!(decode(&300u16.to_le_bytes(), Two::A), Two::B);
+        assert_eq!(decode(&7u16.to_le_bytes(), Two::A), Two::A);
+    }
+
+    #[test]
+    fn the_fingerprint_sees_the_repr_and_each_variant() {
+        let fp = type_fp::<Two>();
+        assert_ne!(fp, <u16 as FixedField>::TYPE_FP);
+        assert_eq!(fp, type_fp::<Two>());
+        assert_eq!(
+            Two::KIND,
+            FieldKind::Enum {
+                name: "Two",
+                repr: &FieldKind::U16,
+                variants: Two::VARIANTS
+            }
+        );
+    }
+
+    #[test]
+    fn enum_values_widen_without_loss() {
+        assert_eq!(EnumValue::from(-1i128), EnumValue::Signed(-1));
+        assert_eq!(
+            EnumValue::from(i128::from(u64::MAX)),
+            EnumValue::Unsigned(u64::MAX)
+        );
+        assert_eq!(
+            EnumValue::from(i128::from(i64::MIN)),
+            EnumValue::Signed(i64::MIN)
+        );
+        assert_eq!(EnumValue::Signed(-3).to_string(), "-3");
+    }
+}

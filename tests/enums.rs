@@ -306,6 +306,47 @@ fn older_code_rejects_an_appended_variant_or_reads_it_as_the_catch_all() {
     assert_eq!(old.checks, [v1::Check::Other, v1::Check::Passed]);
 }
 
+/// A fact that gained enum fields in its version 2.
+mod appended {
+    use super::fixtures::{Level, State};
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct V1 {
+        pub id: u32,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 2)]
+    pub struct V2 {
+        pub id: u32,
+        #[facts(since = 2, default = State::Open)]
+        pub state: State,
+        #[facts(since = 2)]
+        pub level: Option<Level>,
+    }
+}
+
+#[test]
+fn an_appended_enum_field_reads_its_default_or_null_from_older_blobs() {
+    let old = appended::V1 { id: 5 }.pack();
+    let view = appended::V2::view(old.as_bytes()).unwrap();
+    assert_eq!(view.state(), State::Open);
+    assert_eq!(view.level(), None);
+    let columns = appended::V2::columns([old.as_bytes()]).unwrap();
+    assert_eq!(columns.state, [1u8]);
+    assert_eq!(columns.level.get(0), None);
+    assert_eq!(appended::V2::STATE.column([old.as_bytes()]).unwrap(), [1u8]);
+    // Older code reads the newer blob and ignores the fields it does not know.
+    let new = appended::V2 {
+        id: 6,
+        state: State::Closed,
+        level: Some(Level::High),
+    }
+    .pack();
+    assert_eq!(appended::V1::view(new.as_bytes()).unwrap().id(), 6);
+}
+
 #[test]
 fn the_fingerprint_covers_every_variant_name_and_discriminant() {
     // Appending a variant is a new layout: a store keeps its rows apart.

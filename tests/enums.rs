@@ -549,6 +549,39 @@ mod arrow {
         assert_eq!(level.keys().values(), &[0], "Low is the first variant");
         assert_eq!(names(level), [Some("Low".to_owned())]);
         assert_eq!(level.values().len(), 3);
+        let levels = Enums::columns([
+            enums().pack(),
+            Enums {
+                maybe_level: None,
+                ..enums()
+            }
+            .pack(),
+        ])
+        .unwrap()
+        .into_record_batch()
+        .unwrap();
+        let maybe = levels
+            .column_by_name("maybe_level")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<DictionaryArray<Int16Type>>()
+            .unwrap();
+        assert_eq!(names(maybe), [Some("High".to_owned()), None]);
+        let list = levels
+            .column_by_name("past_levels")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<ListArray>()
+            .unwrap();
+        let first = list.value(0);
+        let first = first
+            .as_any()
+            .downcast_ref::<DictionaryArray<Int16Type>>()
+            .unwrap();
+        assert_eq!(
+            names(first),
+            [Some("High".to_owned()), Some("Low".to_owned())]
+        );
     }
 
     #[test]

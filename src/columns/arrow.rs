@@ -271,8 +271,21 @@ where
         keys
     } else {
         let other = variants.iter().position(|v| v.other);
+        // Discriminants in order, each with its variant's position, so that
+        // each row is one binary search.
+        let mut sorted: Vec<(i128, usize)> = variants
+            .iter()
+            .enumerate()
+            .map(|(index, v)| (v.value, index))
+            .collect();
+        sorted.sort_unstable();
         let key_of = |value: i128| -> Option<i128> {
-            let index = variants.iter().position(|v| v.value == value).or(other)?;
+            let index = sorted
+                .binary_search_by_key(&value, |(d, _)| *d)
+                .ok()
+                .and_then(|at| sorted.get(at))
+                .map(|(_, index)| *index)
+                .or(other)?;
             if is_dense {
                 variants.get(index).map(|v| v.value)
             } else {

@@ -9,7 +9,7 @@ pub use crate::columns::{
 pub use crate::enums::{
     always_valid as enum_always_valid, check as enum_check, decode as enum_decode,
     encode as enum_encode, is_valid as enum_is_valid, type_fp as enum_type_fp,
-    zero_is_valid as enum_zero_is_valid, EnumRepr, FactEnum, Variant,
+    zero_is_valid as enum_zero_is_valid, EnumRepr, EnumVariant, FactEnum,
 };
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};

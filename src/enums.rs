@@ -21,7 +21,7 @@ pub trait FactEnum: Copy + Eq + core::fmt::Debug + 'static {
     /// The enum's name, used in errors.
     const NAME: &'static str;
     /// Every variant, in declaration order.
-    const VARIANTS: &'static [Variant];
+    const VARIANTS: &'static [EnumVariant];
     /// The catch-all variant (`#[facts(other)]`) that stored values naming no
     /// variant read as; `None` when such values are invalid.
     const OTHER: Option<Self>;
@@ -47,7 +47,7 @@ pub trait FactEnum: Copy + Eq + core::fmt::Debug + 'static {
 
 /// One variant of a [`FactEnum`], described at run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Variant {
+pub struct EnumVariant {
     /// The variant's name.
     pub name: &'static str,
     /// Its discriminant, the stored integer, widened.
@@ -176,13 +176,13 @@ mod tests {
     impl FactEnum for Two {
         type Repr = u16;
         const NAME: &'static str = "Two";
-        const VARIANTS: &'static [Variant] = &[
-            Variant {
+        const VARIANTS: &'static [EnumVariant] = &[
+            EnumVariant {
                 name: "A",
                 value: 1,
                 other: false,
             },
-            Variant {
+            EnumVariant {
                 name: "B",
                 value: 300,
                 other: false,

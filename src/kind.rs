@@ -2,7 +2,7 @@
 //! has only bytes and [`FieldInfo`] (a SQL mirror, Arrow, a debugger) to decode
 //! a field without the Rust type.
 
-use crate::enums::Variant;
+use crate::enums::EnumVariant;
 use crate::facts::FieldInfo;
 
 /// The runtime description of a field's type, in [`FieldInfo::kind`].
@@ -75,7 +75,7 @@ pub enum FieldKind {
         /// The integer kind of the stored discriminant (`U8`..`U64`, `I8`..`I64`).
         repr: &'static FieldKind,
         /// The variants, in declaration order.
-        variants: &'static [Variant],
+        variants: &'static [EnumVariant],
     },
 }
 

@@ -122,7 +122,7 @@ pub mod __private;
 struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
-pub use crate::enums::{EnumRepr, FactEnum, Variant};
+pub use crate::enums::{EnumRepr, EnumVariant, FactEnum};
 pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Payload, Slot};

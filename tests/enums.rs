@@ -10,7 +10,7 @@ mod fixtures;
 mod backends;
 
 use factpack::{
-    EnumValue, ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed, Variant,
+    EnumValue, EnumVariant, ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed,
 };
 use fixtures::{Enums, Kind, Level, State, Tagged};
 
@@ -45,7 +45,7 @@ fn the_repr_decides_the_slot_and_its_default_is_the_narrowest_fit() {
     assert_eq!((name, *repr), ("State", FieldKind::U8));
     assert_eq!(
         variants[1],
-        Variant {
+        EnumVariant {
             name: "Merged",
             value: 2,
             other: false

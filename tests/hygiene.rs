@@ -30,7 +30,7 @@ mod hostile {
     struct Debug;
     struct Facts;
     struct FactEnum;
-    struct Variant;
+    struct EnumVariant;
     struct FactView;
     struct Field;
     struct FixedField;

@@ -37,7 +37,7 @@ use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 
 use super::buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 use super::Columns;
-use crate::enums::Variant;
+use crate::enums::EnumVariant;
 use crate::kind::{FieldKind, TimeUnit};
 
 /// A column that can move into Arrow arrays.
@@ -202,7 +202,7 @@ const DENSE_LIMIT: i128 = 1023;
 
 /// Whether an enum's dictionary is indexed by discriminant: every
 /// discriminant lies in `0..=DENSE_LIMIT`.
-fn dense(variants: &[Variant]) -> bool {
+fn dense(variants: &[EnumVariant]) -> bool {
     variants
         .iter()
         .all(|v| (0..=DENSE_LIMIT).contains(&v.value))
@@ -210,7 +210,7 @@ fn dense(variants: &[Variant]) -> bool {
 
 /// The dictionary of an enum's names: indexed by discriminant (null where no
 /// variant has it) when [`dense`], else in declaration order.
-fn enum_names(variants: &[Variant]) -> StringArray {
+fn enum_names(variants: &[EnumVariant]) -> StringArray {
     if dense(variants) {
         let len = variants.iter().map(|v| v.value).max().unwrap_or(-1);
         let len = usize::try_from(len.saturating_add(1)).unwrap_or(0);
@@ -235,7 +235,7 @@ fn enum_names(variants: &[Variant]) -> StringArray {
 /// position in declaration order, computed in one pass.
 fn enum_dictionary<K>(
     keys: Vec<K::Native>,
-    variants: &[Variant],
+    variants: &[EnumVariant],
     nulls: Option<NullBuffer>,
 ) -> Result<ArrayRef, ArrowError>
 where

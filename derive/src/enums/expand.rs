@@ -25,7 +25,7 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
     let variants = input.variants.iter().map(|v| {
         let (vid, vname, other) = (v.ident, v.ident.to_string(), v.other.is_some());
         quote! {
-            #p::Variant {
+            #p::EnumVariant {
                 name: #vname,
                 value: (#ident::#vid as #r) as ::core::primitive::i128,
                 other: #other,
@@ -49,7 +49,7 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
             impl #p::FactEnum for #ident {
                 type Repr = #r;
                 const NAME: &'static ::core::primitive::str = #name;
-                const VARIANTS: &'static [#p::Variant] = &[#(#variants),*];
+                const VARIANTS: &'static [#p::EnumVariant] = &[#(#variants),*];
                 const OTHER: #p::Option<Self> = #other;
 
                 #[inline(always)]
@@ -182,7 +182,7 @@ pub fn fallback(input: Option<&Enum>, errors: TokenStream) -> TokenStream {
             impl #p::FactEnum for #ident {
                 type Repr = ::core::primitive::u8;
                 const NAME: &'static ::core::primitive::str = "";
-                const VARIANTS: &'static [#p::Variant] = &[];
+                const VARIANTS: &'static [#p::EnumVariant] = &[];
                 const OTHER: #p::Option<Self> = #p::Option::None;
                 fn discriminant(self) -> ::core::primitive::u8 {
                     ::core::unreachable!()

@@ -15,17 +15,35 @@ use crate::kind::FieldKind;
 /// `#[derive(FactEnum)]`.
 ///
 /// Each variant is stored as its discriminant, of type [`Repr`](Self::Repr).
+///
+/// ```
+/// use factpack::FactEnum;
+///
+/// #[derive(FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+/// pub enum Review {
+///     Approved = 1,
+///     Rejected = 2,
+///     #[facts(other)]
+///     Unknown = 0,
+/// }
+///
+/// assert_eq!(Review::Rejected.discriminant(), 2u8); // no repr: the narrowest fit
+/// assert_eq!(Review::from_discriminant(7), None);
+/// assert_eq!(Review::read(7), Some(Review::Unknown)); // what a stored 7 reads as
+/// assert_eq!(Review::VARIANTS[1].name, "Rejected");
+/// ```
 pub trait FactEnum: Copy + Eq + core::fmt::Debug + 'static {
     /// The integer a variant is stored as.
     type Repr: EnumRepr;
-    /// The enum's name, used in errors.
+    /// The enum's name, in [`FieldKind::Enum`].
     const NAME: &'static str;
     /// Every variant, in declaration order.
     const VARIANTS: &'static [EnumVariant];
     /// The catch-all variant (`#[facts(other)]`) that stored values naming no
     /// variant read as; `None` when such values are invalid.
     const OTHER: Option<Self>;
-    /// The runtime description of the enum's fields, in [`FieldInfo::kind`](crate::FieldInfo::kind).
+    /// The runtime description of a field of this enum, in
+    /// [`FieldInfo::kind`](crate::FieldInfo::kind).
     const KIND: FieldKind = FieldKind::Enum {
         name: Self::NAME,
         repr: &<Self::Repr as crate::columns::FixedColumn>::KIND,

@@ -101,6 +101,11 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// its own discriminant, so an unknown value does not survive unpacking and
 /// packing again.
 ///
+/// A fact's column of the enum holds the stored integers (`Vec<u8>` for a
+/// `u8` enum); with the `arrow` feature it becomes a dictionary of variant
+/// names. A store can mirror the field as an integer column, and the enum's
+/// values are filter values.
+///
 /// # Attributes
 /// - `#[facts(other)]` on one variant: the catch-all for unknown values.
 /// - `#[facts(crate = "path")]` on the enum: where factpack is, if it was renamed.

@@ -3,7 +3,13 @@
 //! Nothing in this module is part of the public API.
 
 pub use crate::columns::{
-    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, HeaderByte, TransientColumn, BLOCK,
+    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, HeaderByte, ListColumn, Spans,
+    TransientColumn, BLOCK,
+};
+pub use crate::enums::{
+    always_valid as enum_always_valid, check as enum_check, decode as enum_decode,
+    encode as enum_encode, is_valid as enum_is_valid, type_fp as enum_type_fp,
+    zero_is_valid as enum_zero_is_valid, EnumRepr, EnumVariant, FactEnum,
 };
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};

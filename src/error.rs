@@ -93,6 +93,13 @@ pub enum ErrorKind {
     },
     /// A string that is not valid UTF-8.
     InvalidUtf8,
+    /// An enum slot holding a value that is no variant's discriminant, in an
+    /// enum without a catch-all (`#[facts(other)]`) variant. The field's
+    /// [`FieldKind::Enum`](crate::FieldKind::Enum) names the enum.
+    UnknownVariant {
+        /// The value stored.
+        value: EnumValue,
+    },
     /// A time value outside the range its Rust type can hold.
     TimeOutOfRange {
         /// The raw integer stored.
@@ -112,6 +119,35 @@ pub enum ErrorKind {
     NonCanonicalEmptyList,
     /// A nested fact is invalid; the inner error says why.
     Nested(Box<Error>),
+}
+
+/// A value stored in an enum's slot, read as the enum's integer type: any
+/// value of `i8`..`i64` or `u8`..`u64`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EnumValue {
+    /// A negative value.
+    Signed(i64),
+    /// A value of zero or more.
+    Unsigned(u64),
+}
+
+impl From<i128> for EnumValue {
+    /// The value of a stored integer, widened: signed if negative.
+    fn from(value: i128) -> Self {
+        match u64::try_from(value) {
+            Ok(unsigned) => Self::Unsigned(unsigned),
+            Err(_) => Self::Signed(i64::try_from(value).unwrap_or(i64::MIN)),
+        }
+    }
+}
+
+impl fmt::Display for EnumValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Signed(v) => write!(f, "{v}"),
+            Self::Unsigned(v) => write!(f, "{v}"),
+        }
+    }
 }
 
 impl Error {
@@ -173,6 +209,12 @@ impl fmt::Display for ErrorKind {
             }
             Self::InvalidBool { byte } => write!(f, "bool byte {byte:#04x} is neither 0 nor 1"),
             Self::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+            Self::UnknownVariant { value } => {
+                write!(
+                    f,
+                    "{value} is not the discriminant of any variant of the enum"
+                )
+            }
             Self::TimeOutOfRange { raw } => {
                 write!(f, "time value {raw} is outside the representable range")
             }

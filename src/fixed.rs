@@ -4,7 +4,8 @@
 //! constant offset in the header or as one element of a list payload. The
 //! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1;
 //! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
-//! implement this trait through `#[derive(Facts)]`.
+//! implement this trait through `#[derive(Facts)]`, fieldless enums through
+//! `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
 
 use crate::bytes::{array, is_zero};
 use crate::error::{ErrorKind, PackErrorKind};
@@ -18,7 +19,7 @@ use crate::fingerprint::tag;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
     label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
-    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, [u8; N], chrono time types, and fixed-size `#[derive(Facts)]` structs"
+    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, [u8; N], chrono time types, fixed-size `#[derive(Facts)]` structs and `#[derive(FactEnum)]` enums"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Bytes one value takes.

@@ -2,6 +2,7 @@
 //! has only bytes and [`FieldInfo`] (a SQL mirror, Arrow, a debugger) to decode
 //! a field without the Rust type.
 
+use crate::enums::EnumVariant;
 use crate::facts::FieldInfo;
 
 /// The runtime description of a field's type, in [`FieldInfo::kind`].
@@ -66,6 +67,16 @@ pub enum FieldKind {
     List(&'static FieldKind),
     /// A list of strings (variable length).
     StrList,
+    /// A fieldless enum (`#[derive(FactEnum)]`): its variant's discriminant,
+    /// stored as the integer kind `repr`.
+    Enum {
+        /// The enum's name.
+        name: &'static str,
+        /// The integer kind of the stored discriminant (`U8`..`U64`, `I8`..`I64`).
+        repr: &'static FieldKind,
+        /// The variants, in declaration order.
+        variants: &'static [EnumVariant],
+    },
 }
 
 impl FieldKind {
@@ -82,6 +93,7 @@ impl FieldKind {
             | FieldKind::Timestamp { .. }
             | FieldKind::Duration { .. } => Some(8),
             FieldKind::Bytes { len } => Some(*len),
+            FieldKind::Enum { repr, .. } => repr.fixed_size(),
             FieldKind::Fact { .. }
             | FieldKind::String
             | FieldKind::List(_)

@@ -94,6 +94,7 @@
 
 mod bytes;
 pub mod columns;
+mod enums;
 mod error;
 mod facts;
 mod field;
@@ -121,7 +122,8 @@ pub mod __private;
 struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
-pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::enums::{EnumRepr, EnumVariant, FactEnum};
+pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
 pub use crate::field::{Fault, Field, Payload, Slot};
 pub use crate::fixed::FixedField;
@@ -136,3 +138,8 @@ pub use crate::arbitrary::FieldStrategy;
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.
 #[cfg(feature = "derive")]
 pub use factpack_derive::Facts;
+
+/// Derives [`FactEnum`] for a fieldless enum, so that it can be a field of a
+/// fact (also in `Option` and `Vec`). See the macro in `factpack-derive`.
+#[cfg(feature = "derive")]
+pub use factpack_derive::FactEnum;

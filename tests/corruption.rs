@@ -6,7 +6,7 @@
 mod prf;
 
 use chrono::{DateTime, Utc};
-use factpack::{Error, ErrorKind, Facts, Packed};
+use factpack::{EnumValue, Error, ErrorKind, Facts, Packed};
 
 #[derive(Facts, Debug, Clone, PartialEq)]
 #[facts(version = 1)]
@@ -888,4 +888,146 @@ fn invalid_elements_of_other_lists() {
         (e.field, e.offset, e.kind),
         (Some("flags"), 37, ErrorKind::InvalidBool { byte: 2 })
     );
+}
+
+// ---------------------------------------------------------------------------
+// Enum fields: a slot or list element holding no variant's discriminant.
+
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u16)]
+pub enum Stage {
+    Draft = 1,
+    Review = 2,
+    Done = 0x0100,
+}
+
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Pass = 0,
+    Fail = 1,
+    #[facts(other)]
+    Unknown = 255,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Ticket {
+    pub stage: Stage,
+    pub next: Option<Stage>,
+    pub verdict: Verdict,
+    pub stages: Vec<Stage>,
+}
+
+// Ticket's layout, derived by hand:
+//   0 version | 1..3 header length (13) | 3 bitmap (0x01 next)
+//   4..6 stage | 6..8 next | 8 verdict | 9..13 stages end | header 13
+// Payload of `ticket()`: stages [Draft, Done] 13..17.
+const STAGE: usize = 4;
+const NEXT: usize = 6;
+const VERDICT: usize = 8;
+const STAGES: usize = 9;
+const STAGES_DATA: usize = 13;
+
+fn ticket() -> Vec<u8> {
+    Ticket {
+        stage: Stage::Review,
+        next: Some(Stage::Done),
+        verdict: Verdict::Fail,
+        stages: vec![Stage::Draft, Stage::Done],
+    }
+    .pack()
+    .as_bytes()
+    .to_vec()
+}
+
+#[track_caller]
+fn ticket_fails(bytes: &[u8], field: &'static str, offset: usize, kind: ErrorKind) {
+    let err = Ticket::validate(bytes).expect_err("corrupt blob validated");
+    assert_eq!(Ticket::view(bytes).err(), Some(err.clone()));
+    assert_eq!(
+        Packed::<Ticket>::copy_from_slice(bytes).err(),
+        Some(err.clone())
+    );
+    assert_eq!(parts(&err), ("Ticket", Some(field), offset, kind));
+}
+
+fn unknown(value: u64) -> ErrorKind {
+    ErrorKind::UnknownVariant {
+        value: EnumValue::Unsigned(value),
+    }
+}
+
+#[test]
+fn ticket_layout_is_as_derived() {
+    let b = ticket();
+    assert_eq!(Ticket::HEADER_LEN, STAGES_DATA);
+    let offsets: Vec<_> = Ticket::FIELDS.iter().map(|f| f.offset).collect();
+    assert_eq!(offsets, [STAGE, NEXT, VERDICT, STAGES]);
+    let expected = [
+        "01", "0d00",     // version 1, header length 13
+        "01",       // bitmap: next present
+        "0200",     // stage: Review = 2, a u16
+        "0001",     // next: Done = 0x0100
+        "01",       // verdict: Fail = 1, a u8
+        "11000000", // stages end at 17
+        "0100", "0001", // stages: Draft, Done
+    ];
+    assert_eq!(hex::encode(&b), expected.concat());
+}
+
+#[test]
+fn unknown_discriminant_in_a_fixed_slot() {
+    let mut b = ticket();
+    b[STAGE] = 3; // 0x0003
+    ticket_fails(&b, "stage", STAGE, unknown(3));
+    let mut b = ticket();
+    b[STAGE + 1] = 1; // 0x0102: the high byte counts
+    ticket_fails(&b, "stage", STAGE, unknown(0x0102));
+}
+
+#[test]
+fn unknown_discriminant_in_a_present_option_and_a_non_zero_null() {
+    let mut b = ticket();
+    b[NEXT..NEXT + 2].copy_from_slice(&[0, 0]);
+    ticket_fails(&b, "next", NEXT, unknown(0));
+    let mut b = ticket();
+    b[BITMAP] = 0; // null, but the slot still holds Done
+    ticket_fails(&b, "next", NEXT, ErrorKind::NonZeroNull);
+}
+
+#[test]
+fn unknown_discriminant_in_a_list_element() {
+    let mut b = ticket();
+    b[STAGES_DATA + 2..STAGES_DATA + 4].copy_from_slice(&7u16.to_le_bytes());
+    ticket_fails(&b, "stages", STAGES_DATA + 2, unknown(7));
+}
+
+#[test]
+fn ragged_list_of_enums() {
+    let mut b = ticket();
+    b.pop();
+    put_u32(&mut b, STAGES, 16);
+    ticket_fails(
+        &b,
+        "stages",
+        STAGES_DATA,
+        ErrorKind::RaggedList {
+            len: 3,
+            element_size: 2,
+        },
+    );
+}
+
+#[test]
+fn a_catch_all_enum_accepts_every_byte() {
+    for byte in 0..=255u8 {
+        let mut b = ticket();
+        b[VERDICT] = byte;
+        let view = Ticket::view(&b).expect("every verdict byte is valid");
+        let expected = match byte {
+            0 => Verdict::Pass,
+            1 => Verdict::Fail,
+            _ => Verdict::Unknown,
+        };
+        assert_eq!(view.verdict(), expected);
+    }
 }

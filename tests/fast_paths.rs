@@ -180,6 +180,8 @@ paths_agree_for!(flags, fixtures::Flags);
 paths_agree_for!(ten_nulls, fixtures::TenNulls);
 paths_agree_for!(empty, fixtures::Empty);
 paths_agree_for!(point, fixtures::Point);
+paths_agree_for!(enums, fixtures::Enums);
+paths_agree_for!(tagged, fixtures::Tagged);
 
 /// Two versions of one type: blobs of the other version take the precise
 /// path both ways, and are judged by it alone.

@@ -864,3 +864,157 @@ fn fingerprint_sees_every_layout_change() {
     assert_eq!(near::Signed::HEADER_LEN, Tiny::HEADER_LEN);
     assert_eq!(near::Naive::HEADER_LEN, Tiny::HEADER_LEN);
 }
+
+// ---------------------------------------------------------------------------
+// Fieldless enums: each variant is stored as its discriminant, little-endian,
+// in the enum's repr (the narrowest unsigned type that holds the
+// discriminants when no repr is given).
+
+/// No repr, discriminants 1..=9: stored as a `u8`.
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Plan = 1,
+    Build = 2,
+    Ship = 9,
+}
+
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(i16)]
+pub enum Trend {
+    Down = -2,
+    Flat = 0,
+    Up = 0x0102,
+}
+
+/// A catch-all: every byte is a valid `Mark`.
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Clear = 0,
+    #[facts(other)]
+    Unknown = 7,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Job {
+    pub phase: Phase,
+    pub trend: Option<Trend>,
+    pub mark: Mark,
+    pub history: Vec<Trend>,
+}
+
+#[test]
+fn enums_layout() {
+    // prefix 0..3 | bitmap 3 (trend) | phase 4 | trend 5..7 | mark 7 | history end 8..12
+    assert_eq!(Job::HEADER_LEN, 12);
+    assert_eq!(
+        [
+            Job::PHASE.offset(),
+            Job::TREND.offset(),
+            Job::MARK.offset(),
+            Job::HISTORY.offset()
+        ],
+        [4, 5, 7, 8]
+    );
+    assert_eq!(
+        [Job::PHASE.size(), Job::TREND.size(), Job::MARK.size()],
+        [1, 2, 1]
+    );
+    assert_eq!(Job::FIELDS[1].null, Some((3, 0x01)));
+    let FieldKind::Enum { repr, variants, .. } = Job::FIELDS[1].kind else {
+        panic!("trend is an enum");
+    };
+    assert_eq!(*repr, FieldKind::I16);
+    let values: Vec<(&str, i128)> = variants.iter().map(|v| (v.name, v.value)).collect();
+    assert_eq!(values, [("Down", -2), ("Flat", 0), ("Up", 0x0102)]);
+}
+
+#[test]
+fn enums_golden() {
+    let job = Job {
+        phase: Phase::Ship,
+        trend: Some(Trend::Up),
+        mark: Mark::Clear,
+        history: vec![Trend::Down, Trend::Up],
+    };
+    let expected = hex(&[
+        "01",       // version 1
+        "0c00",     // header length 12
+        "01",       // bitmap: trend present
+        "09",       // phase: Ship = 9, a u8
+        "0201",     // trend: Up = 0x0102, an i16
+        "00",       // mark: Clear = 0
+        "10000000", // history ends at 16
+        "feff",     // history[0]: Down = -2
+        "0201",     // history[1]: Up
+    ]);
+    assert_golden(&job, &expected);
+}
+
+#[test]
+fn enums_golden_null_empty_and_catch_all() {
+    let job = Job {
+        phase: Phase::Plan,
+        trend: None,
+        mark: Mark::Unknown,
+        history: vec![],
+    };
+    let expected = hex(&[
+        "01", "0c00",     //
+        "00",       // bitmap: trend null
+        "01",       // phase: Plan
+        "0000",     // trend: null, all zero
+        "07",       // mark: Unknown = 7
+        "0c000000", // history: empty, ends at 12
+    ]);
+    assert_golden(&job, &expected);
+    // Any other mark byte reads as the catch-all, and packs back as 7.
+    let mut bytes = hex::decode(&expected).unwrap();
+    bytes[7] = 0x42;
+    let view = Job::view(&bytes).unwrap();
+    assert_eq!(view.mark(), Mark::Unknown);
+    assert_eq!(hex::encode(view.unpack().pack().as_bytes()), expected);
+}
+
+/// An enum's encoding: mix(tag("enum"), repr's), the variant count, then per
+/// variant its name's tag, its discriminant as two little-endian u64 halves
+/// (i128), and whether it is the catch-all.
+fn enum_fp_by_hand(repr: &str, variants: &[(&str, i128, bool)]) -> u64 {
+    let mut h = mix_by_hand(tag_by_hand("enum"), tag_by_hand(repr));
+    h = mix_by_hand(h, variants.len() as u64);
+    for (name, value, other) in variants {
+        h = mix_by_hand(h, tag_by_hand(name));
+        h = mix_by_hand(h, *value as u64);
+        h = mix_by_hand(h, (*value >> 64) as u64);
+        h = mix_by_hand(h, u64::from(*other));
+    }
+    h
+}
+
+#[test]
+fn enum_fingerprints_are_pinned() {
+    use factpack::FixedField;
+    let phase = enum_fp_by_hand(
+        "u8",
+        &[("Plan", 1, false), ("Build", 2, false), ("Ship", 9, false)],
+    );
+    let trend = enum_fp_by_hand(
+        "i16",
+        &[
+            ("Down", -2, false),
+            ("Flat", 0, false),
+            ("Up", 0x0102, false),
+        ],
+    );
+    let mark = enum_fp_by_hand("u8", &[("Clear", 0, false), ("Unknown", 7, true)]);
+    assert_eq!(<Phase as FixedField>::TYPE_FP, phase);
+    assert_eq!(<Trend as FixedField>::TYPE_FP, trend);
+    assert_eq!(<Mark as FixedField>::TYPE_FP, mark);
+    let job = fingerprint_by_hand(&[
+        ("phase", phase, false, 1),
+        ("trend", mix_by_hand(tag_by_hand("option"), trend), true, 1),
+        ("mark", mark, false, 1),
+        ("history", mix_by_hand(tag_by_hand("list"), trend), false, 1),
+    ]);
+    assert_eq!(Job::FINGERPRINT, job);
+    assert_eq!(job, 0x20e8_c1fc_d77d_d0e9);
+}

@@ -29,6 +29,8 @@ mod hostile {
     struct Copy;
     struct Debug;
     struct Facts;
+    struct FactEnum;
+    struct EnumVariant;
     struct FactView;
     struct Field;
     struct FixedField;
@@ -151,6 +153,35 @@ mod hostile {
         #[facts(since = 2, default)]
         pub note: ::std::string::String,
     }
+
+    /// A fieldless enum with a catch-all, stored as an `i16`.
+    #[derive(
+        ::core::fmt::Debug,
+        ::core::clone::Clone,
+        ::core::marker::Copy,
+        ::core::cmp::PartialEq,
+        ::core::cmp::Eq,
+        ::renamed_factpack::FactEnum,
+    )]
+    #[facts(crate = "::renamed_factpack")]
+    #[repr(i16)]
+    pub enum Mood {
+        Low = -1,
+        High = 1,
+        #[facts(other)]
+        Other = 0,
+    }
+
+    /// The enum in every shape.
+    #[derive(
+        ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::renamed_factpack::Facts,
+    )]
+    #[facts(crate = "::renamed_factpack")]
+    pub struct Moods {
+        pub mood: Mood,
+        pub maybe: ::core::option::Option<Mood>,
+        pub all: ::std::vec::Vec<Mood>,
+    }
 }
 
 /// The relative spelling of the renamed crate, from an ordinary module.
@@ -228,6 +259,20 @@ fn round_trip_through_hostile_module() {
     const { assert!(Hostile::HAS_TAIL) };
     assert_eq!(Hostile::TRANSIENT_FIELDS, ["cache", "hits"]);
     assert!(format!("{view:?}").contains("hostile"));
+}
+
+#[test]
+fn enums_through_hostile_module() {
+    use hostile::{Mood, Moods};
+    let fact = Moods {
+        mood: Mood::High,
+        maybe: None,
+        all: vec![Mood::Low, Mood::Other],
+    };
+    let packed = fact.pack();
+    assert_eq!(packed.view().mood(), Mood::High);
+    assert_eq!(packed.view().all().get(0), Some(Mood::Low));
+    assert_eq!(packed.unpack(), fact);
 }
 
 #[test]

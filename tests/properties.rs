@@ -293,6 +293,68 @@ format_properties!(scalars, fixtures::Scalars);
 format_properties!(flags, fixtures::Flags);
 format_properties!(ten_nulls, fixtures::TenNulls);
 format_properties!(empty, fixtures::Empty);
+format_properties!(enums, fixtures::Enums);
+
+/// A type whose enum has a catch-all: every stored value is valid, so the
+/// canonical-form property holds only up to the catch-all, which packs as its
+/// own discriminant whatever value it was read from.
+mod tagged {
+    use super::*;
+    use fixtures::{Kind, Tagged};
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn pack_then_view_unpack_is_identity(value in any::<Tagged>()) {
+            let packed = value.pack();
+            prop_assert_eq!(Tagged::view(packed.as_bytes()).unwrap().unpack(), value);
+        }
+
+        #[test]
+        fn every_truncation_is_rejected(value in any::<Tagged>()) {
+            let packed = value.pack();
+            let bytes = packed.as_bytes();
+            for k in 0..bytes.len() {
+                prop_assert!(Tagged::validate(&bytes[..k]).is_err());
+            }
+        }
+
+        #[test]
+        fn any_enum_value_reads_as_its_variant_or_the_catch_all(
+            value in any::<Tagged>(),
+            raw in prop_oneof![0u32..4, any::<u32>()],
+        ) {
+            let mut bytes = value.pack().as_bytes().to_vec();
+            let at = Tagged::KIND.offset();
+            bytes[at..at + 4].copy_from_slice(&raw.to_le_bytes());
+            let view = Tagged::view(&bytes).expect("a catch-all accepts every value");
+            let expected = match raw {
+                1 => Kind::Bug,
+                2 => Kind::Feature,
+                _ => Kind::Unknown,
+            };
+            prop_assert_eq!(view.kind(), expected);
+            // Packing again is canonical: the bytes change only where an
+            // unknown value became the catch-all's discriminant.
+            let repacked = view.unpack().pack();
+            let mut canonical = bytes.clone();
+            canonical[at..at + 4].copy_from_slice(&(expected as u32).to_le_bytes());
+            prop_assert_eq!(repacked.as_bytes(), &canonical[..]);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic_and_accepted_repack_to_a_fixed_point(
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            if let Ok(view) = Tagged::view(&bytes) {
+                let once = view.unpack().pack();
+                let twice = once.view().unpack().pack();
+                prop_assert_eq!(once.as_bytes(), twice.as_bytes());
+            }
+        }
+    }
+}
 
 /// Equal values have equal bytes and different values different bytes (for
 /// types without floats, whose `==` is not bitwise).
@@ -327,6 +389,32 @@ proptest! {
     #[test]
     fn lists_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Lists>()) {
         bytes_equal_iff_values_equal(&a, &b)?;
+    }
+
+    #[test]
+    fn enums_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Enums>()) {
+        bytes_equal_iff_values_equal(&a, &b)?;
+    }
+
+    #[test]
+    fn tagged_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Tagged>()) {
+        bytes_equal_iff_values_equal(&a, &b)?;
+    }
+
+    #[test]
+    fn enums_accessors_equal_fields(value in any::<fixtures::Enums>()) {
+        let packed = value.pack();
+        let view = packed.view();
+        prop_assert_eq!(view.state(), value.state);
+        prop_assert_eq!(view.level(), value.level);
+        prop_assert_eq!(view.maybe_state(), value.maybe_state);
+        prop_assert_eq!(view.maybe_level(), value.maybe_level);
+        prop_assert_eq!(view.history().to_vec(), value.history.clone());
+        prop_assert_eq!(view.levels().to_vec(), value.levels.clone());
+        prop_assert_eq!(view.past_levels().map(|l| l.to_vec()), value.past_levels.clone());
+        let columns = fixtures::Enums::columns([&packed]).unwrap();
+        prop_assert_eq!(columns.state, vec![value.state as u8]);
+        prop_assert_eq!(columns.level, vec![value.level as i16]);
     }
 
     #[test]

@@ -50,7 +50,7 @@ impl<'a> Input<'a> {
             Data::Enum(data) => {
                 cx.error(
                     data.enum_token,
-                    "`Facts` cannot be derived for an enum: a fact has one fixed layout",
+                    "`Facts` cannot be derived for an enum: a fact has one fixed layout; derive `FactEnum` for a fieldless enum to use it as a field",
                 );
                 return None;
             }

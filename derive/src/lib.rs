@@ -4,6 +4,7 @@
 //! `ast` models the struct, `valid` checks that the attributes add up to a
 //! layout, `expand` generates code, and `fallback` stands in when there
 //! are errors. Every error is collected and reported at once.
+//! `#[derive(FactEnum)]`, for fieldless enums, has the same phases in `enums`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -12,6 +13,7 @@ mod ast;
 mod attr;
 mod columns;
 mod ctxt;
+mod enums;
 mod expand;
 mod fallback;
 mod valid;
@@ -28,7 +30,8 @@ use syn::{parse_macro_input, DeriveInput};
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
 /// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
-/// without variable-length fields, and `Option` of any of these.
+/// without variable-length fields, fieldless enums with `#[derive(FactEnum)]`,
+/// and `Option` of any of these.
 ///
 /// # Attributes on the struct
 /// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).
@@ -78,4 +81,39 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
         }
         (None, None) => TokenStream::new(),
     }
+}
+
+/// Derives `factpack::FactEnum` for a fieldless enum, so that it can be a
+/// field of a fact, an `Option` field or a `Vec` element. The enum must also
+/// be `Clone`, `Copy`, `Debug`, `PartialEq` and `Eq`.
+///
+/// Each variant is stored as its discriminant, which must be explicit
+/// (`Open = 1`), so that adding or reordering variants never changes what an
+/// existing variant is stored as. The stored integer is the enum's
+/// `#[repr(u8 | u16 | u32 | u64 | i8 | i16 | i32 | i64)]`; without one, it is
+/// the narrowest unsigned type that holds every discriminant (a signed one
+/// when one is negative), and the discriminants must be integer literals.
+/// Variants with fields are not supported.
+///
+/// A stored value that is no variant's discriminant (written by newer code
+/// with more variants) is invalid, unless one variant is marked
+/// `#[facts(other)]`: such values then read as that variant, which packs as
+/// its own discriminant, so an unknown value does not survive unpacking and
+/// packing again.
+///
+/// A fact's column of the enum holds the stored integers (`Vec<u8>` for a
+/// `u8` enum); with the `arrow` feature it becomes a dictionary of variant
+/// names. A store can mirror the field as an integer column, and the enum's
+/// values are filter values.
+///
+/// # Attributes
+/// - `#[facts(other)]` on one variant: the catch-all for unknown values.
+/// - `#[facts(crate = "path")]` on the enum: where factpack is, if it was renamed.
+///
+/// # Feature `proptest`
+/// Also implements factpack's `FieldStrategy` (every variant, uniformly).
+#[proc_macro_derive(FactEnum, attributes(facts))]
+pub fn derive_fact_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    enums::derive(&input).into()
 }

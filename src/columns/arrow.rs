@@ -6,27 +6,38 @@
 //! the data. The Arrow type comes from the field's [`FieldKind`]: timestamps
 //! keep their unit and, for `DateTime<Utc>`, the `UTC` time zone.
 //!
+//! An enum column becomes a `Dictionary` of `Utf8` variant names keyed by the
+//! enum's integer type. When every discriminant lies in `0..=1023`, the
+//! dictionary is indexed by discriminant (null where no variant has it) and
+//! the keys are the column itself, moved; otherwise they are the variants'
+//! positions in declaration order, computed in one pass. A value of no
+//! variant, which only an enum with a catch-all admits, becomes the
+//! catch-all's key.
+//!
 //! Nested facts are flattened into `<field>_<subfield>` columns; a list of
 //! nested facts is a `List` of `Struct`. Transient fields are not part of the
 //! batch: their types are the application's own.
 
 use std::sync::Arc;
 
+use arrow_array::types::ArrowDictionaryKeyType;
 use arrow_array::types::{
     Date32Type, DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
     DurationSecondType, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
     TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
     TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
+use arrow_array::Array;
 use arrow_array::{
-    ArrayRef, BooleanArray, FixedSizeBinaryArray, ListArray, PrimitiveArray, RecordBatch,
-    RecordBatchOptions, StringArray, StructArray,
+    ArrayRef, BooleanArray, DictionaryArray, FixedSizeBinaryArray, ListArray, PrimitiveArray,
+    RecordBatch, RecordBatchOptions, StringArray, StructArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 
 use super::buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 use super::Columns;
+use crate::enums::EnumVariant;
 use crate::kind::{FieldKind, TimeUnit};
 
 /// A column that can move into Arrow arrays.
@@ -96,6 +107,9 @@ pub fn data_type(kind: &FieldKind) -> DataType {
             DataType::List(Arc::new(Field::new("item", data_type(item), false)))
         }
         FieldKind::StrList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))),
+        FieldKind::Enum { repr, .. } => {
+            DataType::Dictionary(Box::new(data_type(repr)), Box::new(DataType::Utf8))
+        }
     }
 }
 
@@ -120,9 +134,10 @@ fn primitive<A: arrow_array::ArrowPrimitiveType>(
     PrimitiveArray::<A>::try_new(ScalarBuffer::from(values), nulls)
 }
 
-/// Implements [`ArrowColumn`] for `Vec<native>`, choosing the array type by kind.
+/// Implements [`ArrowColumn`] for `Vec<native>`, choosing the array type by
+/// kind: an enum's stored integers become a dictionary keyed by `$key`.
 macro_rules! primitive_column {
-    ($native:ty { $($kind:pat => $array:ty),* $(,)? }) => {
+    ($native:ty as $key:ty { $($kind:pat => $array:ty),* $(,)? }) => {
         impl ArrowColumn for Vec<$native> {
             fn into_arrow(
                 self,
@@ -132,6 +147,9 @@ macro_rules! primitive_column {
             ) -> Result<(), ArrowError> {
                 let array: ArrayRef = match kind {
                     $($kind => Arc::new(primitive::<$array>(self, nulls)?),)*
+                    FieldKind::Enum { variants, .. } => {
+                        enum_dictionary::<$key>(self, variants, nulls)?
+                    }
                     other => return Err(mismatch(other, stringify!($native))),
                 };
                 out.push(array);
@@ -141,15 +159,160 @@ macro_rules! primitive_column {
     };
 }
 
-primitive_column!(i8 { FieldKind::I8 => Int8Type });
-primitive_column!(i16 { FieldKind::I16 => Int16Type });
-primitive_column!(u8 { FieldKind::U8 => UInt8Type });
-primitive_column!(u16 { FieldKind::U16 => UInt16Type });
-primitive_column!(u32 { FieldKind::U32 => UInt32Type });
-primitive_column!(u64 { FieldKind::U64 => UInt64Type });
-primitive_column!(f32 { FieldKind::F32 => Float32Type });
-primitive_column!(f64 { FieldKind::F64 => Float64Type });
-primitive_column!(i32 { FieldKind::I32 => Int32Type, FieldKind::Date => Date32Type });
+primitive_column!(i8 as Int8Type { FieldKind::I8 => Int8Type });
+primitive_column!(i16 as Int16Type { FieldKind::I16 => Int16Type });
+primitive_column!(u8 as UInt8Type { FieldKind::U8 => UInt8Type });
+primitive_column!(u16 as UInt16Type { FieldKind::U16 => UInt16Type });
+primitive_column!(u32 as UInt32Type { FieldKind::U32 => UInt32Type });
+primitive_column!(u64 as UInt64Type { FieldKind::U64 => UInt64Type });
+primitive_column!(i32 as Int32Type { FieldKind::I32 => Int32Type, FieldKind::Date => Date32Type });
+
+impl ArrowColumn for Vec<f32> {
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        if *kind != FieldKind::F32 {
+            return Err(mismatch(kind, "f32"));
+        }
+        out.push(Arc::new(primitive::<Float32Type>(self, nulls)?));
+        Ok(())
+    }
+}
+
+impl ArrowColumn for Vec<f64> {
+    fn into_arrow(
+        self,
+        kind: &FieldKind,
+        nulls: Option<NullBuffer>,
+        out: &mut Vec<ArrayRef>,
+    ) -> Result<(), ArrowError> {
+        if *kind != FieldKind::F64 {
+            return Err(mismatch(kind, "f64"));
+        }
+        out.push(Arc::new(primitive::<Float64Type>(self, nulls)?));
+        Ok(())
+    }
+}
+
+/// Discriminants up to this one index an enum's dictionary directly.
+const DENSE_LIMIT: i128 = 1023;
+
+/// Whether an enum's dictionary is indexed by discriminant: every
+/// discriminant lies in `0..=DENSE_LIMIT`.
+fn dense(variants: &[EnumVariant]) -> bool {
+    variants
+        .iter()
+        .all(|v| (0..=DENSE_LIMIT).contains(&v.value))
+}
+
+/// The dictionary of an enum's names: indexed by discriminant (null where no
+/// variant has it) when [`dense`], else in declaration order.
+fn enum_names(variants: &[EnumVariant]) -> StringArray {
+    if dense(variants) {
+        let len = variants.iter().map(|v| v.value).max().unwrap_or(-1);
+        let len = usize::try_from(len.saturating_add(1)).unwrap_or(0);
+        let mut names: Vec<Option<&str>> = vec![None; len];
+        for v in variants {
+            if let Some(name) = usize::try_from(v.value).ok().and_then(|i| names.get_mut(i)) {
+                *name = Some(v.name);
+            }
+        }
+        StringArray::from(names)
+    } else {
+        StringArray::from_iter_values(variants.iter().map(|v| v.name))
+    }
+}
+
+/// An enum column as a dictionary of variant names.
+///
+/// When the enum is [`dense`], the keys are the stored discriminants
+/// themselves and the column's buffer moves into the array uncopied, unless
+/// some row holds a value of no variant (read as the catch-all, whose
+/// discriminant replaces it in a copy). Otherwise each key is its variant's
+/// position in declaration order, computed in one pass.
+fn enum_dictionary<K>(
+    keys: Vec<K::Native>,
+    variants: &[EnumVariant],
+    nulls: Option<NullBuffer>,
+) -> Result<ArrayRef, ArrowError>
+where
+    K: ArrowDictionaryKeyType,
+    K::Native: Into<i128> + TryFrom<i128>,
+{
+    let names = enum_names(variants);
+    let is_dense = dense(variants);
+    let known: Vec<bool> = if is_dense {
+        let mut known = vec![false; names.len()];
+        for v in variants {
+            if let Some(k) = usize::try_from(v.value).ok().and_then(|i| known.get_mut(i)) {
+                *k = true;
+            }
+        }
+        known
+    } else {
+        Vec::new()
+    };
+    let null = |row: usize| nulls.as_ref().is_some_and(|n| n.is_null(row));
+    let is_known = |value: i128| {
+        usize::try_from(value)
+            .ok()
+            .and_then(|i| known.get(i))
+            .is_some_and(|k| *k)
+    };
+    let moved = is_dense
+        && keys
+            .iter()
+            .enumerate()
+            .all(|(row, key)| null(row) || is_known((*key).into()));
+    let keys = if moved {
+        keys
+    } else {
+        let other = variants.iter().position(|v| v.other);
+        // Discriminants in order, each with its variant's position, so that
+        // each row is one binary search.
+        let mut sorted: Vec<(i128, usize)> = variants
+            .iter()
+            .enumerate()
+            .map(|(index, v)| (v.value, index))
+            .collect();
+        sorted.sort_unstable();
+        let key_of = |value: i128| -> Option<i128> {
+            let index = sorted
+                .binary_search_by_key(&value, |(d, _)| *d)
+                .ok()
+                .and_then(|at| sorted.get(at))
+                .map(|(_, index)| *index)
+                .or(other)?;
+            if is_dense {
+                variants.get(index).map(|v| v.value)
+            } else {
+                i128::try_from(index).ok()
+            }
+        };
+        let mut mapped = Vec::with_capacity(keys.len());
+        for (row, key) in keys.into_iter().enumerate() {
+            let value: i128 = key.into();
+            let key = if null(row) { Some(0) } else { key_of(value) };
+            let key = key
+                .and_then(|k| K::Native::try_from(k).ok())
+                .ok_or_else(|| {
+                    ArrowError::InvalidArgumentError(format!(
+                        "row {row} holds {value}, which is no variant's discriminant"
+                    ))
+                })?;
+            mapped.push(key);
+        }
+        mapped
+    };
+    let keys = primitive::<K>(keys, nulls)?;
+    Ok(Arc::new(DictionaryArray::<K>::try_new(
+        keys,
+        Arc::new(names),
+    )?))
+}
 
 impl ArrowColumn for Vec<i64> {
     fn into_arrow(
@@ -161,6 +324,9 @@ impl ArrowColumn for Vec<i64> {
         use TimeUnit::{Micros, Millis, Nanos, Seconds};
         let array: ArrayRef = match *kind {
             FieldKind::I64 => Arc::new(primitive::<Int64Type>(self, nulls)?),
+            FieldKind::Enum { variants, .. } => {
+                enum_dictionary::<Int64Type>(self, variants, nulls)?
+            }
             FieldKind::Timestamp { unit, utc } => {
                 let zone = utc.then_some("UTC");
                 match unit {

@@ -11,6 +11,7 @@
 //! | `NaiveDate` | `Vec<i32>`, days since 1970-01-01 |
 //! | `[u8; N]` | `Vec<[u8; N]>` |
 //! | a fixed-size fact `Bar` | `BarColumns` |
+//! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |
 //! | `Vec<T>` | [`ListColumn`] of `T`'s column (Arrow `List`) |
 //! | `Vec<String>` | [`ListColumn<StringColumn>`] (Arrow `List<Utf8>`) |

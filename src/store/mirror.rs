@@ -31,7 +31,7 @@ pub(crate) struct Mirror {
 impl Mirror {
     /// The mirror of `info`, or why the field cannot be mirrored.
     pub(crate) fn new(info: &'static FieldInfo) -> Result<Self, String> {
-        let sql = match info.kind {
+        let sql = match *scalar_kind(&info.kind) {
             FieldKind::Bool => SqlType::Bool,
             FieldKind::I8 | FieldKind::I16 | FieldKind::U8 => SqlType::I16,
             FieldKind::I32 | FieldKind::U16 => SqlType::I32,
@@ -84,7 +84,7 @@ impl Mirror {
         let shift =
             64_u32.saturating_sub(u32::try_from(bytes.len().saturating_mul(8)).unwrap_or(64));
         let signed = (unsigned.wrapping_shl(shift) as i64).wrapping_shr(shift);
-        match info.kind {
+        match *scalar_kind(&info.kind) {
             FieldKind::Bool => Cell::Bool(unsigned != 0),
             FieldKind::U8 | FieldKind::U16 | FieldKind::U32 => {
                 Cell::Int(i64::try_from(unsigned).unwrap_or(i64::MAX))
@@ -95,6 +95,14 @@ impl Mirror {
             FieldKind::Date => Cell::Days(signed),
             _ => Cell::Int(signed),
         }
+    }
+}
+
+/// The kind a mirror reads: an enum's stored integer kind, else the field's own.
+fn scalar_kind(kind: &FieldKind) -> &FieldKind {
+    match kind {
+        FieldKind::Enum { repr, .. } => repr,
+        other => other,
     }
 }
 

@@ -164,6 +164,17 @@ value_from! {
     NaiveDate => Date,
 }
 
+/// A fieldless enum compares as its stored discriminant, the integer in its
+/// mirrored column.
+impl<E: crate::enums::FactEnum> From<E> for Value {
+    fn from(v: E) -> Self {
+        let value: i128 = v.discriminant().into();
+        // Only a `u64` discriminant past `i64::MAX` misses, and `u64` fields
+        // cannot be mirrored: such a value matches no row.
+        Self::Int(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+
 impl From<f32> for Value {
     fn from(v: f32) -> Self {
         Self::Float(f64::from(v))

@@ -3,7 +3,7 @@
 //! `#[path = "common/types.rs"] mod fixtures;`.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
-use factpack::Facts;
+use factpack::{FactEnum, Facts};
 
 /// A fixed-size fact (no tail) with a nullable field, nested below.
 #[derive(Facts, Debug, Clone, PartialEq)]
@@ -145,4 +145,54 @@ pub struct Flags {
     pub a: bool,
     pub b: Option<bool>,
     pub c: Option<Vec<bool>>,
+}
+
+/// A pull request's state: no `#[repr]`, so stored as the narrowest type
+/// that holds 1..=3, a `u8`. No variant is 0, so a zero slot is invalid.
+#[derive(FactEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    Open = 1,
+    Merged = 2,
+    Closed = 3,
+}
+
+/// Negative, zero and sparse discriminants in an `i16`.
+#[derive(FactEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i16)]
+pub enum Level {
+    Low = -300,
+    Mid = 0,
+    High = 1000,
+}
+
+/// A catch-all for values of no variant, in a `u32`.
+#[derive(FactEnum, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u32)]
+pub enum Kind {
+    Bug = 1,
+    Feature = 2,
+    #[facts(other)]
+    Unknown = 0xffff_ffff,
+}
+
+/// Enums without a catch-all in every shape: a field, an `Option`, a list,
+/// an optional list.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Enums {
+    pub state: State,
+    pub level: Level,
+    pub maybe_state: Option<State>,
+    pub maybe_level: Option<Level>,
+    pub history: Vec<State>,
+    pub levels: Vec<Level>,
+    pub past_levels: Option<Vec<Level>>,
+}
+
+/// An enum with a catch-all in every shape: every stored value is valid,
+/// and values of no variant read as `Kind::Unknown`.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Tagged {
+    pub kind: Kind,
+    pub maybe_kind: Option<Kind>,
+    pub kinds: Vec<Kind>,
 }

@@ -1,0 +1,9 @@
+use factpack::FactEnum;
+
+#[derive(FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Open = 1,
+    Closed,
+}
+
+fn main() {}

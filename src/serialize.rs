@@ -15,6 +15,10 @@ use crate::slice::{Slice, StrList};
 /// How a fixed-size type serializes what its accessor returns (a value, or a
 /// view for a nested fact). Implemented for every fixed-size field type;
 /// `#[derive(Facts)]` implements it for fact types.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no serde form as a factpack value",
+    label = "not serializable from the bytes (feature `serde`)"
+)]
 pub trait SerializeFixed<const U: u8 = 0>: FixedField<U> {
     /// Serializes one value, as read from the bytes.
     ///
@@ -64,6 +68,10 @@ pub trait SerializeFixed<const U: u8 = 0>: FixedField<U> {
 /// packs the `T` that `T`'s `Deserialize` produced, transient fields
 /// included; give them `#[serde(default)]` (or `#[serde(skip)]`) to read a
 /// `Packed`'s output, which lacks them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no serde form as a factpack field",
+    label = "not serializable from the bytes (feature `serde`)"
+)]
 pub trait SerializeField<const U: u8 = 0>: Field<U> {
     /// Serializes the field, as read from the bytes.
     ///

@@ -64,7 +64,7 @@ fn golden_blobs(source: &str) -> Result<Vec<Vec<u8>>, String> {
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits: {text}"));
     }
     (0..text.len())

@@ -57,10 +57,10 @@ pub trait SerializeFixed<const U: u8 = 0>: FixedField<U> {
 /// predates shows what its accessor returns: its default, or none.
 ///
 /// Byte arrays are the one exception to "as the type itself": serde writes a
-/// `[u8; N]` as a tuple. Self-describing formats (JSON, CBOR, MessagePack)
-/// read bytes back into it all the same; a format that writes bytes with a
-/// length first (bincode) needs `#[serde(with = ..)]` on such a field of the
-/// struct to read them back.
+/// `[u8; N]` as a tuple. JSON writes bytes as an array of numbers, which
+/// reads back into a `[u8; N]`; a format with a bytes type of its own
+/// (bincode, CBOR, MessagePack) needs `#[serde(with = ..)]` on such a field
+/// of the struct to read them back.
 ///
 /// Transient fields are not in the bytes, so a view cannot show them, and
 /// [`Packed`] does not either: it serializes exactly as its view, which is

@@ -26,6 +26,11 @@ pub use std::{boxed::Box, vec::Vec};
 #[cfg(feature = "proptest")]
 pub use crate::arbitrary::{proptest, FieldStrategy};
 
+#[cfg(feature = "serde")]
+pub use crate::serialize::{SerializeField, SerializeFixed, SerializeRef};
+#[cfg(feature = "serde")]
+pub use serde;
+
 #[cfg(feature = "arrow")]
 pub use crate::columns::arrow::{
     flattened, into_record_batch, schema as arrow_schema_of, ArrowColumn,

@@ -72,6 +72,18 @@
 //! # Ok::<(), factpack::ColumnsError>(())
 //! ```
 //!
+//! # Features
+//! - `derive` (default): `#[derive(Facts)]`.
+//! - `proptest`: `proptest::arbitrary::Arbitrary` for every derived fact type.
+//! - `arrow`: `FooColumns::into_record_batch()`, columns into Arrow arrays
+//!   without copying.
+//! - `serde`: `serde::Serialize` for every derived view and for [`Packed`],
+//!   a struct with the stored fields' names as keys (times as chrono's
+//!   `serde` writes them: RFC 3339 for `DateTime<Utc>`), and
+//!   `serde::Deserialize` for `Packed<T>` where `T: Deserialize`, which packs
+//!   the deserialized `T`. The `SerializeField` trait documents the format.
+//! - `store`: the precomputed-facts store on sqlx (module `store`).
+//!
 //! The byte format is specified in `FORMAT.md` at the root of the repository.
 //! The crate has no `unsafe` code: arbitrary bytes give `Ok` or a precise
 //! [`Error`], never a panic.
@@ -110,6 +122,9 @@ pub mod unit;
 #[cfg(feature = "proptest")]
 mod arbitrary;
 
+#[cfg(feature = "serde")]
+mod serialize;
+
 #[cfg(feature = "store")]
 pub mod store;
 
@@ -133,6 +148,9 @@ pub use crate::slice::{Slice, StrList};
 
 #[cfg(feature = "proptest")]
 pub use crate::arbitrary::FieldStrategy;
+
+#[cfg(feature = "serde")]
+pub use crate::serialize::{SerializeField, SerializeFixed};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

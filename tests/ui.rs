@@ -10,10 +10,11 @@ fn ui() {
     t.compile_fail("tests/ui/*.rs");
     // Unsupported field types are reported by trait bounds, and the features
     // add bounds of their own (`proptest`: `FieldStrategy`; `arrow`:
-    // `ArrowColumn`), so these expectations exist for the default features and
-    // for all features (what CI runs); other combinations skip them.
-    #[cfg(not(any(feature = "proptest", feature = "arrow")))]
+    // `ArrowColumn`; `serde`: `SerializeField`), so these expectations exist
+    // for the default features and for all features (what CI runs); other
+    // combinations skip them.
+    #[cfg(not(any(feature = "proptest", feature = "arrow", feature = "serde")))]
     t.compile_fail("tests/ui/field_type/*.rs");
-    #[cfg(all(feature = "proptest", feature = "arrow"))]
+    #[cfg(all(feature = "proptest", feature = "arrow", feature = "serde"))]
     t.compile_fail("tests/ui/field_type_all_features/*.rs");
 }

@@ -25,6 +25,7 @@ pub fn derive(input: &Input) -> TokenStream {
     let handles = handles(input, &krate);
     let nesting = nesting(input, &krate);
     let arbitrary = arbitrary(input, &krate);
+    let serde = crate::serde::serialize(input, &krate);
     let columns_struct = crate::columns::columns_struct(input, &krate);
     let columns_impls = crate::columns::columns_impls(input, &krate);
     let ident = input.ident;
@@ -46,6 +47,7 @@ pub fn derive(input: &Input) -> TokenStream {
             #handles
             #nesting
             #arbitrary
+            #serde
 
             impl<'a> #krate::__private::fmt::Debug for #view<'a> {
                 fn fmt(&self, f: &mut #krate::__private::fmt::Formatter<'_>) -> #krate::__private::fmt::Result {

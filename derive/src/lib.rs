@@ -16,6 +16,7 @@ mod ctxt;
 mod enums;
 mod expand;
 mod fallback;
+mod serde;
 mod valid;
 
 use proc_macro::TokenStream;
@@ -66,6 +67,12 @@ use syn::{parse_macro_input, DeriveInput};
 /// defaults). proptest requires `Debug` of every `Arbitrary` type, so fact
 /// types must then derive `Debug`; enable the feature in `[dev-dependencies]`
 /// so that it only reaches test builds.
+///
+/// # Feature `serde`
+/// With factpack's `serde` feature, the view (`FooView`) implements
+/// `serde::Serialize`: a struct named `Foo` with one entry per stored field
+/// (see factpack's crate docs for how each field type is written). Transient
+/// fields are not in the bytes, so they are not in the output.
 #[proc_macro_derive(Facts, attributes(facts))]
 pub fn derive_facts(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

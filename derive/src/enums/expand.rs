@@ -44,6 +44,7 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
         .collect();
     let first = idents.first();
     let arbitrary = arbitrary(input, &krate);
+    let serde = serialize(input, &krate);
     quote! {
         const _: () = {
             impl #p::FactEnum for #ident {
@@ -138,8 +139,45 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
             }
 
             #arbitrary
+            #serde
         };
     }
+}
+
+/// `SerializeFixed` (feature `serde`): a variant serializes as serde's own
+/// derive writes a unit variant, by its name, so that the enum's derived
+/// `Deserialize` reads it back.
+#[cfg(feature = "serde")]
+fn serialize(input: &Enum, krate: &Path) -> TokenStream {
+    let p = quote!(#krate::__private);
+    let ident = input.ident;
+    let name = ident.to_string();
+    let arms = input.variants.iter().enumerate().map(|(i, v)| {
+        let (vid, vname) = (v.ident, v.ident.to_string());
+        let index = u32::try_from(i).unwrap_or(u32::MAX);
+        quote! {
+            #ident::#vid => #p::serde::Serializer::serialize_unit_variant(serializer, #name, #index, #vname),
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #p::SerializeFixed for #ident {
+            #[inline]
+            fn serialize_ref<S: #p::serde::Serializer>(
+                value: &Self,
+                serializer: S,
+            ) -> #p::Result<S::Ok, S::Error> {
+                match *value {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(feature = "serde"))]
+fn serialize(_: &Enum, _: &Path) -> TokenStream {
+    TokenStream::new()
 }
 
 #[cfg(feature = "proptest")]

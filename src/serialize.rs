@@ -1,0 +1,237 @@
+//! serde support (feature `serde`): views and [`Packed`] serialize their
+//! stored fields, and `Packed<T>` deserializes a `T` and packs it. The
+//! formats are documented on [`SerializeField`].
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
+use serde::de::{Deserialize, Deserializer, Error as _};
+use serde::ser::{Serialize, SerializeSeq, Serializer};
+
+use crate::facts::Facts;
+use crate::field::Field;
+use crate::fixed::FixedField;
+use crate::packed::Packed;
+use crate::slice::{Slice, StrList};
+
+/// How a fixed-size type serializes what its accessor returns (a value, or a
+/// view for a nested fact). Implemented for every fixed-size field type;
+/// `#[derive(Facts)]` implements it for fact types.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no serde form as a factpack value",
+    label = "not serializable from the bytes (feature `serde`)"
+)]
+pub trait SerializeFixed<const U: u8 = 0>: FixedField<U> {
+    /// Serializes one value, as read from the bytes.
+    ///
+    /// # Errors
+    /// The serializer's.
+    fn serialize_ref<S: Serializer>(
+        value: &Self::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+/// How a field type serializes what its accessor returns. Implemented for
+/// every field type whose fixed-size parts implement [`SerializeFixed`].
+///
+/// With the `serde` feature, a view (`FooView`, and [`Packed<Foo>`] through
+/// it) serializes as a struct named `Foo` with one entry per stored field,
+/// named as the field, in declaration order. Each value is written the way
+/// the field's own Rust type is serialized (by serde, or chrono's `serde`
+/// feature for the time types), so that `Foo`'s derived `Deserialize` reads
+/// the output back:
+///
+/// | field | serialized as |
+/// |---|---|
+/// | `bool`, integers, floats | themselves |
+/// | `DateTime<Utc>` | an RFC 3339 string in UTC (`2024-05-01T09:30:00Z`, with 3, 6 or 9 fractional digits when needed) |
+/// | `NaiveDateTime`, `NaiveDate` | ISO 8601 strings (`2024-05-01T09:30:00`, `2024-05-01`) |
+/// | `TimeDelta` | `[seconds, nanoseconds]`, nanoseconds in `0..1_000_000_000` |
+/// | `[u8; N]` | bytes, through [`Serializer::serialize_bytes`] (an array of numbers in JSON) |
+/// | `String` | a string |
+/// | `Vec<T>`, `Vec<String>` | a sequence |
+/// | `Option<T>` | none or some |
+/// | a nested fact | a nested struct, the same way |
+///
+/// A time shows the value stored, at its field's unit: an instant packed at
+/// microseconds has no nanoseconds left. A field that a blob's version
+/// predates shows what its accessor returns: its default, or none.
+///
+/// Byte arrays are the one exception to "as the type itself": serde writes a
+/// `[u8; N]` as a tuple. JSON writes bytes as an array of numbers, which
+/// reads back into a `[u8; N]`; a format with a bytes type of its own
+/// (bincode, CBOR, MessagePack) needs `#[serde(with = ..)]` on such a field
+/// of the struct to read them back.
+///
+/// Transient fields are not in the bytes, so a view cannot show them, and
+/// [`Packed`] does not either: it serializes exactly as its view, which is
+/// the value its equality and hashing compare. Deserializing a `Packed<T>`
+/// packs the `T` that `T`'s `Deserialize` produced, transient fields
+/// included; give them `#[serde(default)]` (or `#[serde(skip)]`) to read a
+/// `Packed`'s output, which lacks them.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no serde form as a factpack field",
+    label = "not serializable from the bytes (feature `serde`)"
+)]
+pub trait SerializeField<const U: u8 = 0>: Field<U> {
+    /// Serializes the field, as read from the bytes.
+    ///
+    /// # Errors
+    /// The serializer's.
+    fn serialize_ref<S: Serializer>(
+        value: &<Self as Field<U>>::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+/// What the accessor of a field of type `F` returned, made [`Serialize`]: the
+/// generated `Serialize` of a view wraps every field in one.
+pub struct SerializeRef<'a, F: SerializeField<U>, const U: u8>(pub <F as Field<U>>::Ref<'a>);
+
+impl<F: SerializeField<U>, const U: u8> Serialize for SerializeRef<'_, F, U> {
+    #[inline]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        F::serialize_ref(&self.0, serializer)
+    }
+}
+
+/// One value of a fixed-size type, made [`Serialize`].
+struct FixedRef<'a, T: SerializeFixed<U>, const U: u8>(T::Ref<'a>);
+
+impl<T: SerializeFixed<U>, const U: u8> Serialize for FixedRef<'_, T, U> {
+    #[inline]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        T::serialize_ref(&self.0, serializer)
+    }
+}
+
+/// Types whose accessor returns the value itself and which serialize as serde
+/// (or chrono, for the time types) serializes them, in every unit they have.
+macro_rules! serialize_as_itself {
+    ($([$($g:tt)*] $ty:ty, $unit:tt;)*) => {$(
+        impl<$($g)*> SerializeFixed<$unit> for $ty {
+            #[inline]
+            fn serialize_ref<S: Serializer>(value: &$ty, serializer: S) -> Result<S::Ok, S::Error> {
+                Serialize::serialize(value, serializer)
+            }
+        }
+    )*};
+}
+
+serialize_as_itself! {
+    [] bool, 0;
+    [] i8, 0;
+    [] i16, 0;
+    [] i32, 0;
+    [] i64, 0;
+    [] u8, 0;
+    [] u16, 0;
+    [] u32, 0;
+    [] u64, 0;
+    [] f32, 0;
+    [] f64, 0;
+    [const U: u8] DateTime<Utc>, U;
+    [const U: u8] NaiveDateTime, U;
+    [] NaiveDate, 0;
+    [const U: u8] TimeDelta, U;
+}
+
+impl<const N: usize> SerializeFixed for [u8; N] {
+    #[inline]
+    fn serialize_ref<S: Serializer>(value: &[u8; N], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(value)
+    }
+}
+
+impl<const U: u8, T: SerializeFixed<U>> SerializeField<U> for T {
+    #[inline]
+    fn serialize_ref<S: Serializer>(
+        value: &<T as Field<U>>::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize_ref(value, serializer)
+    }
+}
+
+impl<const U: u8, T: SerializeFixed<U>> SerializeField<U> for Option<T> {
+    #[inline]
+    fn serialize_ref<S: Serializer>(
+        value: &Option<T::Ref<'_>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(value) => serializer.serialize_some(&FixedRef::<T, U>(*value)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+impl<T: SerializeFixed<U>, const U: u8> Serialize for Slice<'_, T, U> {
+    /// A sequence of the elements.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for element in self.iter() {
+            seq.serialize_element(&FixedRef::<T, U>(element))?;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for StrList<'_> {
+    /// A sequence of the strings.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+/// Implements [`SerializeField`] for a variable-length type and its `Option`,
+/// whose accessors return something [`Serialize`].
+macro_rules! serialize_variable {
+    ([$($g:tt)*] $ty:ty, $unit:tt) => {
+        impl<$($g)*> SerializeField<$unit> for $ty {
+            #[inline]
+            fn serialize_ref<S: Serializer>(
+                value: &<Self as Field<$unit>>::Ref<'_>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                Serialize::serialize(value, serializer)
+            }
+        }
+
+        impl<$($g)*> SerializeField<$unit> for Option<$ty> {
+            #[inline]
+            fn serialize_ref<S: Serializer>(
+                value: &<Self as Field<$unit>>::Ref<'_>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                Serialize::serialize(value, serializer)
+            }
+        }
+    };
+}
+
+serialize_variable!([] String, 0);
+serialize_variable!([] Vec<String>, 0);
+serialize_variable!([const U: u8, T: SerializeFixed<U>] Vec<T>, U);
+
+impl<T: Facts> Serialize for Packed<T>
+where
+    for<'a> T::View<'a>: Serialize,
+{
+    /// Serializes the stored fields, exactly as the view does; transient
+    /// fields are not included (see [`SerializeField`]).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.view().serialize(serializer)
+    }
+}
+
+impl<'de, T: Facts + Deserialize<'de>> Deserialize<'de> for Packed<T> {
+    /// Deserializes a `T` and packs it.
+    ///
+    /// # Errors
+    /// The deserializer's, or a custom error when the value does not pack (see
+    /// [`Facts::try_pack`]).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = T::deserialize(deserializer)?;
+        value.try_pack().map_err(D::Error::custom)
+    }
+}

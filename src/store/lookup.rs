@@ -9,7 +9,7 @@
 //! the driver hands the rows over. A small lookup, or one whose superset the
 //! server estimates much larger than the keys, joins as before.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 
 use sqlx::Row as _;
 
@@ -36,16 +36,16 @@ const SUPERSET_SLACK: f64 = 10_000.0;
 /// The keys of a lookup, each at its position: the first time a key is
 /// given, duplicates dropped.
 #[derive(Debug)]
-pub(crate) struct KeySet<K> {
+pub(crate) struct KeySet<'k, K> {
     /// The distinct keys, in the order first given.
-    pub(crate) keys: Vec<K>,
+    pub(crate) keys: Vec<&'k K>,
     /// Each key's encoding ([`Key::put_encoded`]) to its position in `keys`.
     positions: HashMap<Box<[u8]>, usize>,
 }
 
-impl<K: Key> KeySet<K> {
+impl<'k, K: Key> KeySet<'k, K> {
     /// Collects `keys`, dropping repeats.
-    pub(crate) fn new<'k>(keys: impl IntoIterator<Item = &'k K>) -> Self {
+    pub(crate) fn new(keys: impl IntoIterator<Item = &'k K>) -> Self {
         let keys = keys.into_iter();
         let mut set = Self {
             keys: Vec::with_capacity(keys.size_hint().0),
@@ -60,7 +60,7 @@ impl<K: Key> KeySet<K> {
                 set.positions.entry(buf.as_slice().into())
             {
                 v.insert(next);
-                set.keys.push(key.clone());
+                set.keys.push(key);
             }
         }
         set
@@ -75,6 +75,11 @@ impl<K: Key> KeySet<K> {
     pub(crate) fn position(&self, encoded: &[u8]) -> Option<usize> {
         self.positions.get(encoded).copied()
     }
+
+    /// Every key's encoding, in no particular order.
+    fn encodings(&self) -> impl Iterator<Item = &[u8]> {
+        self.positions.keys().map(AsRef::as_ref)
+    }
 }
 
 /// The `WHERE` of a lookup of `keys` among the rows `w` selects: the join
@@ -83,12 +88,11 @@ impl<K: Key> KeySet<K> {
 pub(crate) async fn where_keys<K: Key>(
     pool: &Pool,
     spec: &Spec,
-    keys: &KeySet<K>,
+    keys: &KeySet<'_, K>,
     w: Where,
 ) -> Result<Where, StoreError> {
-    let cells = key_cells(spec, &keys.keys)?;
     if keys.len() > JOIN_AT_MOST && spec.backend == Backend::Postgres {
-        if let Some(superset) = superset(spec, &cells, w.clone())? {
+        if let Some(superset) = superset(spec, keys, w.clone())? {
             if let Pool::Postgres(pool) = pool {
                 let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
                 if estimate(pool, spec, &superset)
@@ -100,6 +104,7 @@ pub(crate) async fn where_keys<K: Key>(
             }
         }
     }
+    let cells = key_cells(spec, &keys.keys)?;
     let mut w = w;
     let names: Vec<(&str, SqlType)> = spec.keys.iter().map(|c| (c.name.as_str(), c.sql)).collect();
     w.in_list(&names, cells, &spec.table)?;
@@ -107,7 +112,7 @@ pub(crate) async fn where_keys<K: Key>(
 }
 
 /// The keys' cells, one column of them per key column.
-fn key_cells<K: Key>(spec: &Spec, keys: &[K]) -> Result<Vec<Vec<Cell>>, StoreError> {
+fn key_cells<K: Key>(spec: &Spec, keys: &[&K]) -> Result<Vec<Vec<Cell>>, StoreError> {
     let mut columns: Vec<Vec<Cell>> = vec![Vec::with_capacity(keys.len()); spec.keys.len()];
     let mut values = Vec::with_capacity(spec.keys.len());
     for key in keys {
@@ -128,91 +133,121 @@ fn key_cells<K: Key>(spec: &Spec, keys: &[K]) -> Result<Vec<Vec<Cell>>, StoreErr
     Ok(columns)
 }
 
+/// What a lookup's keys hold in one key column: their few distinct values,
+/// or the range of a numeric column.
+enum Spread<'a> {
+    Distinct(HashSet<&'a [u8]>),
+    Range(i64, i64),
+    Any,
+}
+
 /// `w` and, per key column, its distinct values asked for when they are
-/// few, or the range of a numeric one; `None` when no column narrows.
-fn superset(spec: &Spec, cells: &[Vec<Cell>], mut w: Where) -> Result<Option<Where>, StoreError> {
+/// few, or the range of a numeric one; `None` when no column narrows. Read
+/// from the keys' encodings, column by column, without building values.
+fn superset<K: Key>(
+    spec: &Spec,
+    keys: &KeySet<'_, K>,
+    mut w: Where,
+) -> Result<Option<Where>, StoreError> {
+    let mut spreads: Vec<Spread<'_>> = spec
+        .keys
+        .iter()
+        .map(|_| Spread::Distinct(HashSet::new()))
+        .collect();
+    for encoded in keys.encodings() {
+        let mut rest = encoded;
+        for (spread, c) in spreads.iter_mut().zip(&spec.keys) {
+            let (value, tail) = split_cell(c.sql, rest).ok_or_else(|| StoreError::BadKey {
+                table: spec.table.clone(),
+                column: c.name.clone(),
+            })?;
+            rest = tail;
+            let number = || value.try_into().ok().map(i64::from_le_bytes);
+            match spread {
+                Spread::Distinct(seen) => {
+                    seen.insert(value);
+                    if seen.len() > DISTINCT_AT_MOST {
+                        let numbers = seen
+                            .iter()
+                            .map(|v| (*v).try_into().ok().map(i64::from_le_bytes));
+                        *spread = match numbers.collect::<Option<Vec<i64>>>() {
+                            Some(n)
+                                if !matches!(
+                                    c.sql,
+                                    SqlType::Text | SqlType::Bool | SqlType::F64
+                                ) =>
+                            {
+                                let lo = n.iter().copied().min().unwrap_or_default();
+                                let hi = n.iter().copied().max().unwrap_or_default();
+                                Spread::Range(lo, hi)
+                            }
+                            _ => Spread::Any,
+                        };
+                    }
+                }
+                Spread::Range(lo, hi) => {
+                    if let Some(v) = number() {
+                        *lo = (*lo).min(v);
+                        *hi = (*hi).max(v);
+                    }
+                }
+                Spread::Any => {}
+            }
+        }
+    }
     let mut narrowed = false;
-    for (column, c) in cells.iter().zip(&spec.keys) {
-        let target = format!("t.{}", quote(&c.name));
-        if let Some(distinct) = distinct(column) {
-            w.in_list(&[(c.name.as_str(), c.sql)], vec![distinct], &spec.table)?;
-            narrowed = true;
-        } else if let Some((lo, hi)) = range(column) {
-            let lo = w.placeholder(Param::One(c.sql, lo));
-            let hi = w.placeholder(Param::One(c.sql, hi));
-            w.sql
-                .push_str(&format!(" AND {target} BETWEEN {lo} AND {hi}"));
-            narrowed = true;
+    for (spread, c) in spreads.iter().zip(&spec.keys) {
+        match spread {
+            Spread::Distinct(seen) => {
+                let cells: Vec<Cell> = seen.iter().filter_map(|v| cell(c.sql, v)).collect();
+                w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
+                narrowed = true;
+            }
+            Spread::Range(lo, hi) => {
+                let target = format!("t.{}", quote(&c.name));
+                let (lo, hi) = (number_cell(c.sql, *lo), number_cell(c.sql, *hi));
+                let lo = w.placeholder(Param::One(c.sql, lo));
+                let hi = w.placeholder(Param::One(c.sql, hi));
+                w.sql
+                    .push_str(&format!(" AND {target} BETWEEN {lo} AND {hi}"));
+                narrowed = true;
+            }
+            Spread::Any => {}
         }
     }
     Ok(narrowed.then_some(w))
 }
 
-/// The distinct cells of a column, when there are at most [`DISTINCT_AT_MOST`].
-fn distinct(column: &[Cell]) -> Option<Vec<Cell>> {
-    let mut seen: BTreeSet<OrdCell<'_>> = BTreeSet::new();
-    for cell in column {
-        seen.insert(OrdCell(cell));
-        if seen.len() > DISTINCT_AT_MOST {
-            return None;
+/// The bytes of one key cell of type `sql` at the start of `encoded` (as
+/// [`Key::put_encoded`] writes it), and the rest.
+fn split_cell(sql: SqlType, encoded: &[u8]) -> Option<(&[u8], &[u8])> {
+    match sql {
+        SqlType::Bool => encoded.split_at_checked(1),
+        SqlType::Text => {
+            let (len, rest) = encoded.split_at_checked(4)?;
+            let len = u32::from_le_bytes(len.try_into().ok()?);
+            rest.split_at_checked(usize::try_from(len).ok()?)
         }
-    }
-    Some(seen.into_iter().map(|c| c.0.clone()).collect())
-}
-
-/// The smallest and largest of a column of integers, instants or dates.
-fn range(column: &[Cell]) -> Option<(Cell, Cell)> {
-    let mut bounds: Option<(i64, i64)> = None;
-    let mut make: Option<fn(i64) -> Cell> = None;
-    for cell in column {
-        let (v, f): (i64, fn(i64) -> Cell) = match cell {
-            Cell::Int(v) => (*v, Cell::Int),
-            Cell::Micros(v) => (*v, Cell::Micros),
-            Cell::Days(v) => (*v, Cell::Days),
-            _ => return None,
-        };
-        make = Some(f);
-        bounds = Some(bounds.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
-    }
-    let (lo, hi) = bounds?;
-    let make = make?;
-    Some((make(lo), make(hi)))
-}
-
-/// A cell ordered for deduplication (floats by their bits).
-struct OrdCell<'a>(&'a Cell);
-
-impl OrdCell<'_> {
-    fn rank(&self) -> (u8, i64, &str) {
-        match self.0 {
-            Cell::Null => (0, 0, ""),
-            Cell::Bool(v) => (1, i64::from(*v), ""),
-            Cell::Int(v) => (2, *v, ""),
-            Cell::Float(v) => (3, i64::from_le_bytes(v.to_bits().to_le_bytes()), ""),
-            Cell::Text(v) => (4, 0, v.as_str()),
-            Cell::Micros(v) => (5, *v, ""),
-            Cell::Days(v) => (6, *v, ""),
-        }
+        _ => encoded.split_at_checked(8),
     }
 }
 
-impl PartialEq for OrdCell<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.rank() == other.rank()
-    }
+/// The cell of one encoded key value.
+fn cell(sql: SqlType, value: &[u8]) -> Option<Cell> {
+    Some(match sql {
+        SqlType::Bool => Cell::Bool(*value.first()? != 0),
+        SqlType::Text => Cell::Text(core::str::from_utf8(value).ok()?.to_owned()),
+        SqlType::F64 => Cell::Float(f64::from_le_bytes(value.try_into().ok()?)),
+        _ => number_cell(sql, i64::from_le_bytes(value.try_into().ok()?)),
+    })
 }
 
-impl Eq for OrdCell<'_> {}
-
-impl PartialOrd for OrdCell<'_> {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OrdCell<'_> {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.rank().cmp(&other.rank())
+/// An integer, instant (µs) or date (days) cell.
+fn number_cell(sql: SqlType, v: i64) -> Cell {
+    match sql {
+        SqlType::Timestamp => Cell::Micros(v),
+        SqlType::Date => Cell::Days(v),
+        _ => Cell::Int(v),
     }
 }
 

@@ -628,7 +628,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     }
 
     /// The `WHERE` of a lookup of `keys` among the visible rows.
-    pub(crate) async fn where_lookup(&self, keys: &KeySet<K>) -> Result<Where, StoreError> {
+    pub(crate) async fn where_lookup(&self, keys: &KeySet<'_, K>) -> Result<Where, StoreError> {
         lookup::where_keys(&self.db.0, &self.spec, keys, Where::visible(&self.spec)).await
     }
 

@@ -210,31 +210,37 @@ pub(crate) fn key_value(row: &PgRow, i: usize, sql: SqlType) -> Option<Value> {
 }
 
 /// Appends key column `i` of type `sql` of `row` as the page codec encodes
-/// it; `None` when the cell has another type.
+/// it; `None` when the cell cannot be decoded as that type. The column types
+/// were checked when the store was opened, so the driver's per-cell type
+/// check is skipped (a wrong type still fails to decode, or reads a key
+/// that was not asked for).
 pub(crate) fn put_key_cell(row: &PgRow, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
     match sql {
-        SqlType::Bool => out.push(u8::from(row.try_get::<bool, _>(i).ok()?)),
-        SqlType::I16 => {
-            out.extend_from_slice(&i64::from(row.try_get::<i16, _>(i).ok()?).to_le_bytes())
+        SqlType::Bool => out.push(u8::from(row.try_get_unchecked::<bool, _>(i).ok()?)),
+        SqlType::I16 => out
+            .extend_from_slice(&i64::from(row.try_get_unchecked::<i16, _>(i).ok()?).to_le_bytes()),
+        SqlType::I32 => out
+            .extend_from_slice(&i64::from(row.try_get_unchecked::<i32, _>(i).ok()?).to_le_bytes()),
+        SqlType::I64 => {
+            out.extend_from_slice(&row.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes())
         }
-        SqlType::I32 => {
-            out.extend_from_slice(&i64::from(row.try_get::<i32, _>(i).ok()?).to_le_bytes())
-        }
-        SqlType::I64 => out.extend_from_slice(&row.try_get::<i64, _>(i).ok()?.to_le_bytes()),
-        SqlType::F64 => {
-            out.extend_from_slice(&row.try_get::<f64, _>(i).ok()?.to_bits().to_le_bytes())
-        }
+        SqlType::F64 => out.extend_from_slice(
+            &row.try_get_unchecked::<f64, _>(i)
+                .ok()?
+                .to_bits()
+                .to_le_bytes(),
+        ),
         SqlType::Text => {
-            let text: &str = row.try_get(i).ok()?;
+            let text: &str = row.try_get_unchecked(i).ok()?;
             out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
             out.extend_from_slice(text.as_bytes());
         }
         SqlType::Timestamp => {
-            let at: chrono::DateTime<chrono::Utc> = row.try_get(i).ok()?;
+            let at: chrono::DateTime<chrono::Utc> = row.try_get_unchecked(i).ok()?;
             out.extend_from_slice(&value::micros(&at).to_le_bytes());
         }
         SqlType::Date => {
-            let day: chrono::NaiveDate = row.try_get(i).ok()?;
+            let day: chrono::NaiveDate = row.try_get_unchecked(i).ok()?;
             out.extend_from_slice(&value::days(&day).to_le_bytes());
         }
     }

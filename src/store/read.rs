@@ -207,7 +207,7 @@ fn corrupt<K: Key>(
 /// Which rows a read keeps and what it records of their keys.
 pub(crate) struct Keep<'a, K: Key> {
     /// Only the rows of these keys (a lookup's superset holds others).
-    pub(crate) keys: Option<&'a KeySet<K>>,
+    pub(crate) keys: Option<&'a KeySet<'a, K>>,
     /// Each kept row's key, appended in the order of the facts.
     pub(crate) columns: Option<&'a mut K::Columns>,
 }
@@ -314,7 +314,7 @@ pub(crate) async fn packed<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     salvage: bool,
-    keys: Option<&KeySet<K>>,
+    keys: Option<&KeySet<'_, K>>,
 ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
     let spec = store.spec();
     let fill = store.fill();

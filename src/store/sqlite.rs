@@ -132,7 +132,10 @@ pub(crate) fn key_value(row: &SqliteRow, i: usize, sql: SqlType) -> Option<Value
 }
 
 /// Appends key column `i` of type `sql` of `row` as the page codec encodes
-/// it; `None` when the cell has another type.
+/// it; `None` when the cell cannot be decoded as that type. The column types
+/// were checked when the store was opened, so the driver's per-cell type
+/// check is skipped (a wrong type still fails to decode, or reads a key
+/// that was not asked for).
 pub(crate) fn put_key_cell(
     row: &SqliteRow,
     i: usize,
@@ -140,17 +143,20 @@ pub(crate) fn put_key_cell(
     out: &mut Vec<u8>,
 ) -> Option<()> {
     match sql {
-        SqlType::Bool => out.push(u8::from(row.try_get::<bool, _>(i).ok()?)),
-        SqlType::F64 => {
-            out.extend_from_slice(&row.try_get::<f64, _>(i).ok()?.to_bits().to_le_bytes())
-        }
+        SqlType::Bool => out.push(u8::from(row.try_get_unchecked::<bool, _>(i).ok()?)),
+        SqlType::F64 => out.extend_from_slice(
+            &row.try_get_unchecked::<f64, _>(i)
+                .ok()?
+                .to_bits()
+                .to_le_bytes(),
+        ),
         SqlType::Text => {
-            let text: &str = row.try_get(i).ok()?;
+            let text: &str = row.try_get_unchecked(i).ok()?;
             out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
             out.extend_from_slice(text.as_bytes());
         }
         SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
-            out.extend_from_slice(&row.try_get::<i64, _>(i).ok()?.to_le_bytes());
+            out.extend_from_slice(&row.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes());
         }
     }
     Some(())

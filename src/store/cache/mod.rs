@@ -460,9 +460,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
             round = round.saturating_add(1);
             let (claim, own, waits) = self.flights.claim(std::mem::take(&mut todo));
             if !own.is_empty() {
-                let facts = self
-                    .compute(&set, &own, &stamps, compute, &mut report)
-                    .await?;
+                let facts = self.compute(&set, &own, compute, &mut report).await?;
                 let results: Results<T> = Arc::new(
                     facts
                         .iter()
@@ -504,7 +502,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
     /// `arena`; where each key stands.
     async fn read(
         &self,
-        set: &KeySet<K>,
+        set: &KeySet<'_, K>,
         stamps: &[Option<i64>],
         arena: &mut Vec<u8>,
     ) -> Result<Vec<Found>, StoreError> {
@@ -566,9 +564,8 @@ impl<T: Facts, K: Key> Cache<T, K> {
     /// each exactly once; the facts by position, with what to keep.
     async fn compute<F, Fut, E>(
         &self,
-        set: &KeySet<K>,
+        set: &KeySet<'_, K>,
         own: &[usize],
-        stamps: &[Option<i64>],
         compute: &mut F,
         report: &mut CacheReport,
     ) -> Result<Vec<(usize, Packed<T>, Keep)>, CacheError<E>>
@@ -576,10 +573,9 @@ impl<T: Facts, K: Key> Cache<T, K> {
         F: FnMut(Vec<K>) -> Fut,
         Fut: Future<Output = Result<Vec<Computed<K, T>>, E>>,
     {
-        let _ = stamps;
         let keys: Vec<K> = own
             .iter()
-            .filter_map(|p| set.keys.get(*p).cloned())
+            .filter_map(|p| set.keys.get(*p).map(|k| (*k).clone()))
             .collect();
         let facts = compute(keys).await.map_err(CacheError::Compute)?;
         let mut asked: HashMap<usize, bool> = own.iter().map(|p| (*p, false)).collect();
@@ -627,7 +623,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
     /// not returned.
     async fn write_back(
         &self,
-        set: &KeySet<K>,
+        set: &KeySet<'_, K>,
         stamps: &[Option<i64>],
         facts: &[(usize, Packed<T>, Keep)],
         report: &mut CacheReport,
@@ -640,7 +636,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                     Keep::Provisional => stamps.get(*p).copied().flatten(),
                     Keep::Unstored => return None,
                 };
-                Some((set.keys.get(*p)?, fact, stamp))
+                Some((*set.keys.get(*p)?, fact, stamp))
             })
             .collect();
         if rows.is_empty() {
@@ -669,7 +665,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
     /// The answer's columns: every key in order, from the arena or computed.
     fn assemble(
         &self,
-        set: &KeySet<K>,
+        set: &KeySet<'_, K>,
         found: &[Found],
         arena: &[u8],
         computed: &HashMap<usize, Packed<T>>,

@@ -18,7 +18,8 @@
 //! the same for every request, is outside the timings. Each figure is the
 //! best of several runs (wall clock), with the median printed beside it.
 //! `cargo bench --bench cache`; the figures are recorded in BENCHMARKS.md.
-//! `FACTPACK_BENCH_SKIP_SQLITE` skips SQLite.
+//! `FACTPACK_BENCH_SKIP_SQLITE` skips SQLite; `FACTPACK_BENCH_PROFILE_KEYS=N`
+//! stops after the requests and reads the facts by keys N times, to profile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "../examples/events/mod.rs"]
@@ -199,6 +200,17 @@ async fn run(name: &str, db: Db, n: i64) {
 
     // Reading the same facts by keys and by a filter.
     let all = Filter::new().eq("account", ACCOUNT);
+    if let Some(n) = std::env::var("FACTPACK_BENCH_PROFILE_KEYS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        let t = Instant::now();
+        for _ in 0..n {
+            store.get_columns(&keys).await.unwrap();
+        }
+        println!("profile: {n} reads by keys in {:?}", t.elapsed());
+        return;
+    }
     let (by_keys, by_keys_median, got) = timed(5, || store.get_columns(&keys)).await;
     assert_eq!(
         factpack::columns::ColumnData::len(&got.unwrap()),
@@ -303,17 +315,19 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let path = std::env::temp_dir().join(format!(
-            "factpack-bench-cache-{}.sqlite",
-            std::process::id()
-        ));
-        let db = Db::connect(&format!("sqlite:{}", path.display()))
-            .await
-            .unwrap();
-        run("SQLite", db.clone(), n).await;
-        db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        if std::env::var_os("FACTPACK_BENCH_SKIP_SQLITE").is_none() {
+            let path = std::env::temp_dir().join(format!(
+                "factpack-bench-cache-{}.sqlite",
+                std::process::id()
+            ));
+            let db = Db::connect(&format!("sqlite:{}", path.display()))
+                .await
+                .unwrap();
+            run("SQLite", db.clone(), n).await;
+            db.close().await;
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
         }
         match std::env::var("DATABASE_URL") {
             Ok(url) if !url.is_empty() => {

@@ -537,3 +537,117 @@ async fn a_paged_store_has_no_cache() {
     })
     .await;
 }
+
+/// A span's name and its fields, as `Debug` prints their values.
+type Recorded = (String, Vec<(String, String)>);
+
+/// A `tracing` subscriber that records every span's name and fields.
+#[derive(Default, Clone)]
+struct Spans(Arc<std::sync::Mutex<Vec<Recorded>>>);
+
+struct Fields<'a>(&'a mut Vec<(String, String)>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+}
+
+impl tracing::Subscriber for Spans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut spans = self.0.lock().unwrap();
+        let mut fields = Vec::new();
+        span.record(&mut Fields(&mut fields));
+        spans.push((span.metadata().name().to_owned(), fields));
+        tracing::span::Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut spans = self.0.lock().unwrap();
+        if let Some((_, fields)) = spans.get_mut(span.into_u64() as usize - 1) {
+            values.record(&mut Fields(fields));
+        }
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+impl Spans {
+    /// The value of `field` in the last span named `name`.
+    fn field(&self, name: &str, field: &str) -> Option<String> {
+        let spans = self.0.lock().unwrap();
+        let (_, fields) = spans.iter().rev().find(|(n, _)| n == name)?;
+        fields
+            .iter()
+            .rev()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+#[tokio::test]
+async fn every_operation_is_a_span_with_what_it_did() {
+    on_backends("cache_spans", |db, table| async move {
+        let spans = Spans::default();
+        let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(spans.clone()));
+        let store = open(&db, &table).await;
+        let cache = store.cache().unwrap();
+        let calls = Arc::new(AtomicUsize::new(0));
+        cache
+            .get_or_compute(&requests(0..40, |_| 1), counting(&calls, 1))
+            .await
+            .unwrap();
+        assert_eq!(
+            spans.field("factpack.cache", "asked").as_deref(),
+            Some("40")
+        );
+        assert_eq!(
+            spans.field("factpack.cache", "missing").as_deref(),
+            Some("40")
+        );
+        assert_eq!(
+            spans.field("factpack.cache", "computed").as_deref(),
+            Some("40")
+        );
+        assert_eq!(
+            spans.field("factpack.cache", "written").as_deref(),
+            Some("40")
+        );
+        assert!(spans.field("factpack.cache", "bytes_written").is_some());
+        assert!(spans.field("factpack.cache", "micros").is_some());
+        assert_eq!(spans.field("factpack.cache", "table"), Some(table.clone()));
+        assert_eq!(
+            spans.field("factpack.cache", "layout").as_deref(),
+            Some("\"rows\"")
+        );
+        cache
+            .get_or_compute(
+                &requests(0..40, |i| if i < 4 { 2 } else { 1 }),
+                counting(&calls, 2),
+            )
+            .await
+            .unwrap();
+        // Nodes 0..4 changed; node 0's fact is final, so only three are stale.
+        assert_eq!(spans.field("factpack.cache", "hits").as_deref(), Some("37"));
+        assert_eq!(spans.field("factpack.cache", "stale").as_deref(), Some("3"));
+        let rows: Vec<(Key, Packed<Metric>)> =
+            (100..110).map(|i| (key(i), fact(&key(i), 0))).collect();
+        store.upsert(&rows).await.unwrap();
+        assert_eq!(
+            spans.field("factpack.store", "operation").as_deref(),
+            Some("\"upsert\"")
+        );
+        assert_eq!(spans.field("factpack.store", "rows").as_deref(), Some("10"));
+        store.count(&Filter::new()).await.unwrap();
+        assert_eq!(
+            spans.field("factpack.store", "operation").as_deref(),
+            Some("\"count\"")
+        );
+        assert_eq!(spans.field("factpack.store", "rows").as_deref(), Some("50"));
+    })
+    .await;
+}

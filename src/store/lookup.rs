@@ -9,7 +9,7 @@
 //! the driver hands the rows over. A small lookup, or one whose superset the
 //! server estimates much larger than the keys, joins as before.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use sqlx::Row as _;
 
@@ -40,7 +40,7 @@ pub(crate) struct KeySet<'k, K> {
     /// The distinct keys, in the order first given.
     pub(crate) keys: Vec<&'k K>,
     /// Each key's encoding ([`Key::put_encoded`]) to its position in `keys`.
-    positions: HashMap<Box<[u8]>, usize>,
+    positions: FxHashMap<Box<[u8]>, usize>,
 }
 
 impl<'k, K: Key> KeySet<'k, K> {
@@ -49,7 +49,7 @@ impl<'k, K: Key> KeySet<'k, K> {
         let keys = keys.into_iter();
         let mut set = Self {
             keys: Vec::with_capacity(keys.size_hint().0),
-            positions: HashMap::with_capacity(keys.size_hint().0),
+            positions: FxHashMap::with_capacity_and_hasher(keys.size_hint().0, Default::default()),
         };
         let mut buf = Vec::with_capacity(64);
         for key in keys {
@@ -136,7 +136,7 @@ fn key_cells<K: Key>(spec: &Spec, keys: &[&K]) -> Result<Vec<Vec<Cell>>, StoreEr
 /// What a lookup's keys hold in one key column: their few distinct values,
 /// or the range of a numeric column.
 enum Spread<'a> {
-    Distinct(HashSet<&'a [u8]>),
+    Distinct(FxHashSet<&'a [u8]>),
     Range(i64, i64),
     Any,
 }
@@ -152,7 +152,7 @@ fn superset<K: Key>(
     let mut spreads: Vec<Spread<'_>> = spec
         .keys
         .iter()
-        .map(|_| Spread::Distinct(HashSet::new()))
+        .map(|_| Spread::Distinct(FxHashSet::default()))
         .collect();
     for encoded in keys.encodings() {
         let mut rest = encoded;

@@ -5,7 +5,9 @@
 //! scalar or a tuple of scalars, see [`Key`]). Its columns are the key columns,
 //! `format_version`, `fingerprint`, one column per mirrored field (the fields
 //! marked `#[facts(index)]`, plus any named with
-//! [`StoreBuilder::mirror`]), the packed blob in `data`, and `updated_at`.
+//! [`StoreBuilder::mirror`]), the packed blob in `data`, `updated_at`, and
+//! `source_stamp`, the state of the raw data a [`Cache`] computed the fact
+//! from (null for facts written by [`upsert`](FactStore::upsert)).
 //! The primary key is the key columns, the version and the fingerprint, so a
 //! row written by an incompatible layout is invisible to the reader (a miss to
 //! recompute), never misread; rows of an older compatible version are read.
@@ -461,6 +463,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         let bytes: usize = rows.iter().map(|(_, p)| p.as_bytes().len()).sum();
         self.count_write(written, bytes as u64);
         span.record("rows", written);
+        span.record("bytes", bytes);
         Ok(written)
     }
 
@@ -472,8 +475,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         }
     }
 
-    /// The span of one store operation: table, layout, keys or rows asked
-    /// for; `rows` is recorded when it is done.
+    /// The span of one store operation (`factpack.store`): table, layout,
+    /// keys or rows asked for; `rows` (and for writes `bytes`) are recorded
+    /// when it is done, and a subscriber times it.
     pub(crate) fn span(&self, operation: &'static str, asked: usize) -> tracing::Span {
         tracing::info_span!(
             "factpack.store",
@@ -482,6 +486,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             layout = self.layout(),
             asked,
             rows = tracing::field::Empty,
+            bytes = tracing::field::Empty,
         )
     }
 
@@ -698,17 +703,34 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        if self.spec.pages.is_some() {
-            return pages::count(self, filter).await;
-        }
-        let w = self.where_filter(filter)?;
-        let sql = format!(
-            "SELECT COUNT(*) FROM {} AS t WHERE {}",
-            spec::quote(&self.spec.table),
-            w.sql
-        );
-        let n = self.scalar(sql, &w.params, "cannot count the rows").await?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        self.traced("count", 0, async {
+            if self.spec.pages.is_some() {
+                return pages::count(self, filter).await;
+            }
+            let w = self.where_filter(filter)?;
+            let sql = format!(
+                "SELECT COUNT(*) FROM {} AS t WHERE {}",
+                spec::quote(&self.spec.table),
+                w.sql
+            );
+            let n = self.scalar(sql, &w.params, "cannot count the rows").await?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    /// Runs `work` in the span of `operation`, recording the rows (or
+    /// facts) it returns.
+    async fn traced(
+        &self,
+        operation: &'static str,
+        asked: usize,
+        work: impl core::future::Future<Output = Result<u64, StoreError>>,
+    ) -> Result<u64, StoreError> {
+        let span = self.span(operation, asked);
+        let rows = work.instrument(span.clone()).await?;
+        span.record("rows", rows);
+        Ok(rows)
     }
 
     /// The integer a query of one row and one column returns (0 without a
@@ -749,12 +771,15 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(0);
         }
-        if self.spec.pages.is_some() {
-            return pages::delete_keys(self, keys).await;
-        }
-        // Every version, not only the visible ones.
-        let w = self.where_keys_in(keys, Where::raw(&self.spec, "TRUE".to_owned()))?;
-        self.delete_where_clause(w).await
+        self.traced("delete", keys.len(), async {
+            if self.spec.pages.is_some() {
+                return pages::delete_keys(self, keys).await;
+            }
+            // Every version, not only the visible ones.
+            let w = self.where_keys_in(keys, Where::raw(&self.spec, "TRUE".to_owned()))?;
+            self.delete_where_clause(w).await
+        })
+        .await
     }
 
     /// Deletes the visible rows that `filter` selects.
@@ -762,11 +787,14 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
-        if self.spec.pages.is_some() {
-            return pages::delete_where(self, filter).await;
-        }
-        let w = self.where_filter(filter)?;
-        self.delete_where_clause(w).await
+        self.traced("delete_where", 0, async {
+            if self.spec.pages.is_some() {
+                return pages::delete_where(self, filter).await;
+            }
+            let w = self.where_filter(filter)?;
+            self.delete_where_clause(w).await
+        })
+        .await
     }
 
     /// Deletes every row written by a version below `version`, of any
@@ -775,8 +803,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A database error.
     pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
-        let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
-        self.delete_where_clause(w).await
+        self.traced("delete_versions_below", 0, async {
+            let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
+            self.delete_where_clause(w).await
+        })
+        .await
     }
 
     /// For a paged store, the pages that may hold `keys` and the keys to keep.
@@ -785,26 +816,33 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(None);
         };
         let spec = &self.spec;
-        let mut wanted = std::collections::HashSet::with_capacity(keys.len());
+        let mut wanted =
+            rustc_hash::FxHashSet::with_capacity_and_hasher(keys.len(), Default::default());
         // Each distinct prefix once, by its encoding, in the encoding's order.
         let mut prefixes: std::collections::BTreeMap<Vec<u8>, Vec<Cell>> =
             std::collections::BTreeMap::new();
         let mut buf = Vec::with_capacity(64);
+        let mut last: Vec<u8> = Vec::new();
         let mut values = Vec::with_capacity(spec.keys.len());
         for key in keys {
             buf.clear();
             let split = key.put_encoded(layout.prefix, &mut buf);
             let prefix = buf.get(..split).unwrap_or_default();
-            if layout.prefix > 0 && !prefixes.contains_key(prefix) {
-                values.clear();
-                key.push_values(&mut values);
-                let cells = values
-                    .iter()
-                    .zip(&spec.keys)
-                    .take(layout.prefix)
-                    .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-                    .collect::<Result<Vec<_>, _>>()?;
-                prefixes.insert(prefix.to_vec(), cells);
+            // Keys come grouped by prefix more often than not.
+            if layout.prefix > 0 && prefix != last.as_slice() {
+                last.clear();
+                last.extend_from_slice(prefix);
+                if !prefixes.contains_key(prefix) {
+                    values.clear();
+                    key.push_values(&mut values);
+                    let cells = values
+                        .iter()
+                        .zip(&spec.keys)
+                        .take(layout.prefix)
+                        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    prefixes.insert(prefix.to_vec(), cells);
+                }
             }
             wanted.insert(buf.as_slice().into());
         }

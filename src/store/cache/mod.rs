@@ -218,6 +218,8 @@ pub struct CacheReport {
     pub shared: usize,
     /// Rows written back.
     pub written: u64,
+    /// Bytes of packed facts written back.
+    pub bytes_written: u64,
     /// Why the write-back failed, if it did: the answer is still complete,
     /// and the facts are computed again next time.
     pub write_error: Option<StoreError>,
@@ -397,6 +399,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         span.record("computed", r.computed);
         span.record("shared", r.shared);
         span.record("written", r.written);
+        span.record("bytes_written", r.bytes_written);
         span.record(
             "micros",
             u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -652,7 +655,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
             Ok(n) => {
                 store.count_write(n, bytes as u64);
                 report.written = report.written.saturating_add(n);
-                tracing::Span::current().record("bytes_written", bytes);
+                report.bytes_written = report.bytes_written.saturating_add(bytes as u64);
             }
             Err(error) => {
                 tracing::warn!(table = %store.table(), error = %error, "the cache's write-back failed; the answer is complete");

@@ -234,7 +234,7 @@ pub(crate) enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
     /// Those whose whole key, encoded, is one of these.
-    Keys(std::collections::HashSet<Box<[u8]>>),
+    Keys(rustc_hash::FxHashSet<Box<[u8]>>),
 }
 
 /// One fact of a page, as a read visits it.

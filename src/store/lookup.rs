@@ -6,8 +6,9 @@
 //! *superset* in SQL, on conditions the table's indexes serve (each key
 //! column's few distinct values, or the range of a numeric one), and keeps the
 //! rows whose key is asked for in Rust, by a hash of the encoded keys, while
-//! the driver hands the rows over. A small lookup, or one whose superset the
-//! server estimates much larger than the keys, joins as before.
+//! the driver hands the rows over. A small lookup, or one whose superset is
+//! much larger than the keys (PostgreSQL's planner estimates it; SQLite
+//! counts it from the primary key's index), joins.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -18,9 +19,9 @@ use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
 use super::pages::cell_of;
+use super::pg;
 use super::spec::{quote, Param, Spec, Where};
 use super::value::SqlType;
-use super::{pg, Backend};
 
 /// Lookups of at most this many keys join against the list.
 const JOIN_AT_MOST: usize = 2_048;
@@ -91,16 +92,15 @@ pub(crate) async fn where_keys<K: Key>(
     keys: &KeySet<'_, K>,
     w: Where,
 ) -> Result<Where, StoreError> {
-    if keys.len() > JOIN_AT_MOST && spec.backend == Backend::Postgres {
+    if keys.len() > JOIN_AT_MOST {
         if let Some(superset) = superset(spec, keys, w.clone())? {
-            if let Pool::Postgres(pool) = pool {
-                let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
-                if estimate(pool, spec, &superset)
-                    .await
-                    .is_some_and(|rows| rows <= limit)
-                {
-                    return Ok(superset);
-                }
+            let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
+            let rows = match pool {
+                Pool::Postgres(pool) => estimate(pool, spec, &superset).await,
+                Pool::Sqlite(pool) => count(pool, spec, &superset).await,
+            };
+            if rows.is_some_and(|rows| rows <= limit) {
+                return Ok(superset);
             }
         }
     }
@@ -249,6 +249,24 @@ fn number_cell(sql: SqlType, v: i64) -> Cell {
         SqlType::Date => Cell::Days(v),
         _ => Cell::Int(v),
     }
+}
+
+/// How many rows `w` selects on SQLite, which has no estimate to ask for:
+/// counted from the primary key's index, which the superset's conditions
+/// on the key columns narrow.
+async fn count(pool: &sqlx::SqlitePool, spec: &Spec, w: &Where) -> Option<f64> {
+    let sql = format!(
+        "SELECT COUNT(*) FROM {} AS t WHERE {}",
+        quote(&spec.table),
+        w.sql
+    );
+    let args = super::sqlite::arguments(&w.params).ok()?;
+    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+        .fetch_one(pool)
+        .await
+        .ok()?;
+    let n: i64 = row.try_get(0).ok()?;
+    Some(n as f64)
 }
 
 /// PostgreSQL's estimate of the rows `w` selects, from its planner's first

@@ -651,3 +651,42 @@ async fn every_operation_is_a_span_with_what_it_did() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_paged_store_gives_keys_beside_the_columns_too() {
+    on_backends("cache_paged_keyed", |db, table| async move {
+        let store = FactStore::<Event, Key>::builder(&db, &table)
+            .key(["account", "repository", "node"])
+            .pages(PageSpec::new(2, "at", chrono::TimeDelta::days(1)))
+            .open()
+            .await
+            .unwrap();
+        let at = |i: i64| chrono::DateTime::from_timestamp(1_700_000_000 + i * 3_600, 0).unwrap();
+        let rows: Vec<(Key, Packed<Event>)> = (0..120)
+            .map(|i| (key(i), Event { at: at(i) }.pack()))
+            .collect();
+        store.upsert(&rows).await.unwrap();
+        let wanted: Vec<Key> = (0..120).step_by(7).map(key).collect();
+        let got = store.get_columns_keyed(&wanted).await.unwrap();
+        assert_eq!(got.len(), wanted.len());
+        for i in 0..got.len() {
+            let node = got.keys.2[i];
+            assert_eq!(key(node).1, got.keys.1.get(i).unwrap());
+            assert_eq!(
+                got.facts.at[i],
+                at(node).timestamp_micros(),
+                "row {i}: the key is its fact's"
+            );
+        }
+        let all = store
+            .read_columns_keyed(&Filter::new().eq("account", 1))
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 60);
+        assert!(all.keys.0.iter().all(|a| *a == 1));
+        for i in 0..all.len() {
+            assert_eq!(all.facts.at[i], at(all.keys.2[i]).timestamp_micros());
+        }
+    })
+    .await;
+}

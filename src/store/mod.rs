@@ -593,7 +593,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// See [`get`](Self::get).
     pub async fn get_columns(&self, keys: &[K]) -> Result<T::Columns, StoreError> {
-        self.get_columns_keyed(keys).await.map(|k| k.facts)
+        self.get_columns_with(keys, None).await
     }
 
     /// The facts of `keys` into columns, with their keys in columns beside
@@ -603,13 +603,24 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// See [`get`](Self::get).
     pub async fn get_columns_keyed(&self, keys: &[K]) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut key_columns = K::Columns::default();
+        let facts = self.get_columns_with(keys, Some(&mut key_columns)).await?;
+        Ok(self.keyed(key_columns, facts))
+    }
+
+    /// The facts of `keys` into columns, their keys into `key_columns` when
+    /// given.
+    async fn get_columns_with(
+        &self,
+        keys: &[K],
+        key_columns: Option<&mut K::Columns>,
+    ) -> Result<T::Columns, StoreError> {
         if keys.is_empty() {
-            return Ok(self.keyed(key_columns, crate::columns::Columns::with_capacity(0)));
+            return Ok(crate::columns::Columns::with_capacity(0));
         }
         let span = self.span("get_columns", keys.len());
         let facts = async {
             if let Some((w, keep)) = self.page_keys(keys)? {
-                let facts = pages::read_columns(self, w, &keep, false, Some(&mut key_columns))
+                let facts = pages::read_columns(self, w, &keep, false, key_columns)
                     .await?
                     .facts;
                 return Ok(facts);
@@ -618,14 +629,14 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             let w = self.where_lookup(&set).await?;
             let keep = read::Keep {
                 keys: Some(&set),
-                columns: Some(&mut key_columns),
+                columns: key_columns,
             };
             read::columns(self, w, false, keep).await.map(|s| s.facts)
         }
         .instrument(span.clone())
         .await?;
         span.record("rows", facts.len());
-        Ok(self.keyed(key_columns, facts))
+        Ok(facts)
     }
 
     fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {

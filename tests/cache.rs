@@ -50,6 +50,16 @@ async fn open(db: &Db, table: &str) -> Store {
         .unwrap()
 }
 
+/// Every key's fact at `generation`, provisional.
+fn provisional(keys: Vec<Key>, generation: i64) -> Vec<Computed<Key, Metric>> {
+    keys.into_iter()
+        .map(|k| {
+            let f = fact(&k, generation);
+            Computed::provisional(k, f)
+        })
+        .collect()
+}
+
 /// What the test compute functions return.
 type Answer = std::future::Ready<Result<Vec<Computed<Key, Metric>>, std::io::Error>>;
 
@@ -198,14 +208,7 @@ async fn bad_compute_functions_write_nothing() {
         let unasked = cache
             .get_or_compute(&request, |mut keys: Vec<Key>| async move {
                 keys.push(key(999));
-                Ok::<_, std::io::Error>(
-                    keys.into_iter()
-                        .map(|k| {
-                            let f = fact(&k, 0);
-                            Computed::provisional(k, f)
-                        })
-                        .collect(),
-                )
+                Ok::<_, std::io::Error>(provisional(keys, 0))
             })
             .await;
         assert!(
@@ -216,14 +219,7 @@ async fn bad_compute_functions_write_nothing() {
         let missing = cache
             .get_or_compute(&request, |mut keys: Vec<Key>| async move {
                 keys.truncate(15);
-                Ok::<_, std::io::Error>(
-                    keys.into_iter()
-                        .map(|k| {
-                            let f = fact(&k, 0);
-                            Computed::provisional(k, f)
-                        })
-                        .collect(),
-                )
+                Ok::<_, std::io::Error>(provisional(keys, 0))
             })
             .await;
         assert!(
@@ -294,14 +290,7 @@ async fn concurrent_calls_compute_each_key_once() {
                 async move {
                     calls.fetch_add(keys.len(), Ordering::SeqCst);
                     tokio::time::sleep(Duration::from_millis(100)).await;
-                    Ok::<_, std::io::Error>(
-                        keys.into_iter()
-                            .map(|k| {
-                                let f = fact(&k, 1);
-                                Computed::provisional(k, f)
-                            })
-                            .collect::<Vec<_>>(),
-                    )
+                    Ok::<_, std::io::Error>(provisional(keys, 1))
                 }
             }
         };
@@ -380,14 +369,7 @@ async fn an_older_stamp_never_replaces_a_newer_one() {
                         .get_or_compute(&requests(1..2, |_| 50), counting(&calls, 50))
                         .await
                         .unwrap();
-                    Ok::<_, std::io::Error>(
-                        keys.into_iter()
-                            .map(|k| {
-                                let f = fact(&k, 45);
-                                Computed::provisional(k, f)
-                            })
-                            .collect(),
-                    )
+                    Ok::<_, std::io::Error>(provisional(keys, 45))
                 }
             })
             .await
@@ -427,14 +409,7 @@ async fn a_failed_write_back_keeps_the_answer() {
                 let sql = drop_table.clone();
                 async move {
                     raw(&db, &sql).await;
-                    Ok::<_, std::io::Error>(
-                        keys.into_iter()
-                            .map(|k| {
-                                let f = fact(&k, 1);
-                                Computed::provisional(k, f)
-                            })
-                            .collect(),
-                    )
+                    Ok::<_, std::io::Error>(provisional(keys, 1))
                 }
             })
             .await
@@ -577,10 +552,26 @@ impl tracing::Subscriber for Spans {
 }
 
 impl Spans {
-    /// The value of `field` in the last span named `name`.
-    fn field(&self, name: &str, field: &str) -> Option<String> {
+    /// The recorder, installed as the global subscriber of this test binary
+    /// the first time: a subscriber set for one thread only can miss spans
+    /// whose callsites other tests' threads registered first.
+    fn global() -> Self {
+        static SPANS: std::sync::OnceLock<Spans> = std::sync::OnceLock::new();
+        SPANS
+            .get_or_init(|| {
+                let spans = Spans::default();
+                tracing::subscriber::set_global_default(spans.clone()).unwrap();
+                spans
+            })
+            .clone()
+    }
+
+    /// The value of `field` in the last span named `name` on `table`.
+    fn field(&self, name: &str, table: &str, field: &str) -> Option<String> {
         let spans = self.0.lock().unwrap();
-        let (_, fields) = spans.iter().rev().find(|(n, _)| n == name)?;
+        let (_, fields) = spans.iter().rev().find(|(n, fields)| {
+            n == name && fields.iter().any(|(f, v)| f == "table" && v == table)
+        })?;
         fields
             .iter()
             .rev()
@@ -592,8 +583,7 @@ impl Spans {
 #[tokio::test]
 async fn every_operation_is_a_span_with_what_it_did() {
     on_backends("cache_spans", |db, table| async move {
-        let spans = Spans::default();
-        let _guard = tracing::dispatcher::set_default(&tracing::Dispatch::new(spans.clone()));
+        let spans = Spans::global();
         let store = open(&db, &table).await;
         let cache = store.cache().unwrap();
         let calls = Arc::new(AtomicUsize::new(0));
@@ -602,26 +592,31 @@ async fn every_operation_is_a_span_with_what_it_did() {
             .await
             .unwrap();
         assert_eq!(
-            spans.field("factpack.cache", "asked").as_deref(),
+            spans.field("factpack.cache", &table, "asked").as_deref(),
             Some("40")
         );
         assert_eq!(
-            spans.field("factpack.cache", "missing").as_deref(),
+            spans.field("factpack.cache", &table, "missing").as_deref(),
             Some("40")
         );
         assert_eq!(
-            spans.field("factpack.cache", "computed").as_deref(),
+            spans.field("factpack.cache", &table, "computed").as_deref(),
             Some("40")
         );
         assert_eq!(
-            spans.field("factpack.cache", "written").as_deref(),
+            spans.field("factpack.cache", &table, "written").as_deref(),
             Some("40")
         );
-        assert!(spans.field("factpack.cache", "bytes_written").is_some());
-        assert!(spans.field("factpack.cache", "micros").is_some());
-        assert_eq!(spans.field("factpack.cache", "table"), Some(table.clone()));
+        assert!(spans
+            .field("factpack.cache", &table, "bytes_written")
+            .is_some());
+        assert!(spans.field("factpack.cache", &table, "micros").is_some());
         assert_eq!(
-            spans.field("factpack.cache", "layout").as_deref(),
+            spans.field("factpack.cache", &table, "table"),
+            Some(table.clone())
+        );
+        assert_eq!(
+            spans.field("factpack.cache", &table, "layout").as_deref(),
             Some("\"rows\"")
         );
         cache
@@ -632,22 +627,38 @@ async fn every_operation_is_a_span_with_what_it_did() {
             .await
             .unwrap();
         // Nodes 0..4 changed; node 0's fact is final, so only three are stale.
-        assert_eq!(spans.field("factpack.cache", "hits").as_deref(), Some("37"));
-        assert_eq!(spans.field("factpack.cache", "stale").as_deref(), Some("3"));
+        assert_eq!(
+            spans.field("factpack.cache", &table, "hits").as_deref(),
+            Some("37")
+        );
+        assert_eq!(
+            spans.field("factpack.cache", &table, "stale").as_deref(),
+            Some("3")
+        );
         let rows: Vec<(Key, Packed<Metric>)> =
             (100..110).map(|i| (key(i), fact(&key(i), 0))).collect();
         store.upsert(&rows).await.unwrap();
         assert_eq!(
-            spans.field("factpack.store", "operation").as_deref(),
+            spans
+                .field("factpack.store", &table, "operation")
+                .as_deref(),
             Some("\"upsert\"")
         );
-        assert_eq!(spans.field("factpack.store", "rows").as_deref(), Some("10"));
+        assert_eq!(
+            spans.field("factpack.store", &table, "rows").as_deref(),
+            Some("10")
+        );
         store.count(&Filter::new()).await.unwrap();
         assert_eq!(
-            spans.field("factpack.store", "operation").as_deref(),
+            spans
+                .field("factpack.store", &table, "operation")
+                .as_deref(),
             Some("\"count\"")
         );
-        assert_eq!(spans.field("factpack.store", "rows").as_deref(), Some("50"));
+        assert_eq!(
+            spans.field("factpack.store", &table, "rows").as_deref(),
+            Some("50")
+        );
     })
     .await;
 }

@@ -10,11 +10,12 @@
 //! much larger than the keys (PostgreSQL's planner estimates it; SQLite
 //! counts it from the primary key's index), joins.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 
 use sqlx::Row as _;
 
 use super::db::Pool;
+use super::encoded::Encoded;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
@@ -40,8 +41,8 @@ const SUPERSET_SLACK: f64 = 10_000.0;
 pub(crate) struct KeySet<'k, K> {
     /// The distinct keys, in the order first given.
     pub(crate) keys: Vec<&'k K>,
-    /// Each key's encoding ([`Key::put_encoded`]) to its position in `keys`.
-    positions: FxHashMap<Box<[u8]>, usize>,
+    /// Each key's encoding ([`Key::put_encoded`]), at its position in `keys`.
+    encoded: Encoded,
 }
 
 impl<'k, K: Key> KeySet<'k, K> {
@@ -50,17 +51,13 @@ impl<'k, K: Key> KeySet<'k, K> {
         let keys = keys.into_iter();
         let mut set = Self {
             keys: Vec::with_capacity(keys.size_hint().0),
-            positions: FxHashMap::with_capacity_and_hasher(keys.size_hint().0, Default::default()),
+            encoded: Encoded::with_capacity(keys.size_hint().0),
         };
         let mut buf = Vec::with_capacity(64);
         for key in keys {
             buf.clear();
             key.put_encoded(0, &mut buf);
-            let next = set.keys.len();
-            if let std::collections::hash_map::Entry::Vacant(v) =
-                set.positions.entry(buf.as_slice().into())
-            {
-                v.insert(next);
+            if set.encoded.insert(&buf) {
                 set.keys.push(key);
             }
         }
@@ -74,12 +71,12 @@ impl<'k, K: Key> KeySet<'k, K> {
 
     /// The position of the key encoded as `encoded`, if it was asked for.
     pub(crate) fn position(&self, encoded: &[u8]) -> Option<usize> {
-        self.positions.get(encoded).copied()
+        self.encoded.position(encoded)
     }
 
-    /// Every key's encoding, in no particular order.
+    /// Every key's encoding.
     fn encodings(&self) -> impl Iterator<Item = &[u8]> {
-        self.positions.keys().map(AsRef::as_ref)
+        self.encoded.iter()
     }
 }
 

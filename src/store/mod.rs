@@ -58,6 +58,7 @@
 mod batch;
 mod cache;
 mod db;
+mod encoded;
 mod error;
 mod filter;
 mod key;
@@ -827,8 +828,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(None);
         };
         let spec = &self.spec;
-        let mut wanted =
-            rustc_hash::FxHashSet::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut wanted = encoded::Encoded::with_capacity(keys.len());
         // Each distinct prefix once, by its encoding, in the encoding's order.
         let mut prefixes: std::collections::BTreeMap<Vec<u8>, Vec<Cell>> =
             std::collections::BTreeMap::new();
@@ -855,7 +855,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                     prefixes.insert(prefix.to_vec(), cells);
                 }
             }
-            wanted.insert(buf.as_slice().into());
+            wanted.insert(&buf);
         }
         let mut w = Where::visible(spec);
         if layout.prefix > 0 {

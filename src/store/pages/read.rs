@@ -234,7 +234,7 @@ pub(crate) enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
     /// Those whose whole key, encoded, is one of these.
-    Keys(rustc_hash::FxHashSet<Box<[u8]>>),
+    Keys(crate::store::encoded::Encoded),
 }
 
 /// One fact of a page, as a read visits it.
@@ -339,7 +339,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
             let kept = match keep {
                 ReadKeys::Keys(keys) => {
                     whole(&mut full);
-                    keys.contains(full.as_slice())
+                    keys.position(&full).is_some()
                 }
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {

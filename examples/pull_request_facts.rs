@@ -172,8 +172,9 @@ async fn dashboard(
         return Err(format!("{label}: the cache's metrics {metrics:?} differ from the direct computation {direct:?}").into());
     }
     println!(
-        "  {} opened, {} merged, {} released; median review {:.1} h, p90 lead time {:.1} h",
+        "  {} opened, {} comments, {} merged, {} released; median review {:.1} h, p90 lead time {:.1} h",
         metrics.opened,
+        metrics.comments,
         metrics.merged,
         metrics.released,
         metrics.median_review_hours,

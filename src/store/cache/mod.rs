@@ -1,29 +1,7 @@
 //! The precomputed-facts cache: get the facts of many keys, compute only
 //! those missing or stale, keep what may be kept, answer in columns.
 //!
-//! A request names the keys it needs, each with an optional *source stamp*:
-//! the state of the raw data its fact derives from (the time its pull
-//! request was last updated, say). A stored fact is a **hit** when its
-//! version and fingerprint are the reader's (as for every read) and its
-//! stored stamp is at least the one asked for; a request without a stamp
-//! takes any stored fact. Every other key is a **miss** (nothing stored),
-//! **stale** (stored with an older stamp, or none) or **corrupt** (its bytes
-//! fail validation). Those go to the application's compute function, all in
-//! one call, and what it returns is written back according to each fact's
-//! [`Keep`]:
-//!
-//! - [`Keep::Final`]: stored for good, a hit for any later stamp (a pull
-//!   request that is done);
-//! - [`Keep::Provisional`]: stored with the stamp it was asked for, so the
-//!   next request with the same stamp hits and a newer stamp recomputes;
-//! - [`Keep::Unstored`]: answered, not stored.
-//!
-//! The answer holds every requested key once, **in the order first given**,
-//! hits and computed facts alike, as columns with the keys beside them.
-//!
-//! The cache keeps one fact per row: a paged store rewrites every page of
-//! a key prefix it touches, so writing back a few recomputed facts would
-//! rewrite all their neighbours; [`FactStore::cache`] refuses a paged store.
+//! The type and its rules are documented on [`Cache`].
 
 mod flight;
 
@@ -235,10 +213,33 @@ pub struct CacheAnswer<K: Key, T: Facts> {
     pub report: CacheReport,
 }
 
-/// A cache of computed facts over a [`FactStore`] of one fact per row: see
-/// the [module docs](self). Cheap to clone; clones share the in-flight
-/// computations, so concurrent calls that miss the same keys compute each
-/// once.
+/// A cache of computed facts over a [`FactStore`] of one fact per row.
+/// Cheap to clone; clones share the in-flight computations, so concurrent
+/// calls that miss the same keys compute each once.
+///
+/// A request names the keys it needs, each with an optional *source stamp*:
+/// the state of the raw data its fact derives from (the time its pull
+/// request was last updated, say). A stored fact is a **hit** when its
+/// version and fingerprint are the reader's (as for every read) and its
+/// stored stamp is at least the one asked for; a request without a stamp
+/// takes any stored fact. Every other key is a **miss** (nothing stored),
+/// **stale** (stored with an older stamp, or none) or **corrupt** (its bytes
+/// fail validation). Those go to the application's compute function, all in
+/// one call, and what it returns is written back according to each fact's
+/// [`Keep`]:
+///
+/// - [`Keep::Final`]: stored for good, a hit for any later stamp (a pull
+///   request that is done);
+/// - [`Keep::Provisional`]: stored with the stamp it was asked for, so the
+///   next request with the same stamp hits and a newer stamp recomputes;
+/// - [`Keep::Unstored`]: answered, not stored.
+///
+/// The answer holds every requested key once, **in the order first given**,
+/// hits and computed facts alike, as columns with the keys beside them.
+///
+/// The cache keeps one fact per row: a paged store rewrites every page of
+/// a key prefix it touches, so writing back a few recomputed facts would
+/// rewrite all their neighbours; [`FactStore::cache`] refuses a paged store.
 ///
 /// ```
 /// use factpack::store::{Computed, Db, FactStore, Stamp};

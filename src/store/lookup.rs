@@ -19,7 +19,6 @@ use super::encoded::Encoded;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
-use super::pages::cell_of;
 use super::pg;
 use super::spec::{quote, Param, Spec, Where};
 use super::value::SqlType;
@@ -101,33 +100,28 @@ pub(crate) async fn where_keys<K: Key>(
             }
         }
     }
-    let cells = key_cells(spec, &keys.keys)?;
-    let mut w = w;
-    let names: Vec<(&str, SqlType)> = spec.keys.iter().map(|c| (c.name.as_str(), c.sql)).collect();
-    w.in_list(&names, cells, &spec.table)?;
-    Ok(w)
+    join(spec, keys.keys.iter().copied(), w)
 }
 
-/// The keys' cells, one column of them per key column.
-fn key_cells<K: Key>(spec: &Spec, keys: &[&K]) -> Result<Vec<Vec<Cell>>, StoreError> {
+/// `w` and the rows of `keys`: one `IN` list of key tuples (see
+/// [`Where::in_list`]), each value checked against its column's type.
+pub(crate) fn join<'a, K: Key>(
+    spec: &Spec,
+    keys: impl ExactSizeIterator<Item = &'a K>,
+    mut w: Where,
+) -> Result<Where, StoreError> {
     let mut columns: Vec<Vec<Cell>> = vec![Vec::with_capacity(keys.len()); spec.keys.len()];
     let mut values = Vec::with_capacity(spec.keys.len());
     for key in keys {
         values.clear();
         key.push_values(&mut values);
-        for ((column, value), c) in columns.iter_mut().zip(values.drain(..)).zip(&spec.keys) {
-            if !value.fits(c.sql) {
-                return Err(StoreError::WrongType {
-                    table: spec.table.clone(),
-                    column: c.name.clone(),
-                    expected: c.sql,
-                    found: format!("{} {value}", value.kind()),
-                });
-            }
-            column.push(cell_of(value));
+        for ((column, value), c) in columns.iter_mut().zip(&values).zip(&spec.keys) {
+            column.push(spec.cell(&c.name, c.sql, value)?);
         }
     }
-    Ok(columns)
+    let names: Vec<(&str, SqlType)> = spec.keys.iter().map(|c| (c.name.as_str(), c.sql)).collect();
+    w.in_list(&names, columns, &spec.table)?;
+    Ok(w)
 }
 
 /// What a lookup's keys hold in one key column: their few distinct values,

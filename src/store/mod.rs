@@ -74,7 +74,7 @@ mod sqlite;
 mod stats;
 mod value;
 
-use crate::columns::ColumnData as _;
+use crate::columns::ColumnData;
 use core::fmt;
 use core::marker::PhantomData;
 use std::sync::Arc;
@@ -536,24 +536,6 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         Cache::new(self.clone())
     }
 
-    /// `w` and the rows of `keys`.
-    fn where_keys_in(&self, keys: &[K], mut w: Where) -> Result<Where, StoreError> {
-        let spec = &self.spec;
-        let mut columns: Vec<Vec<Cell>> = vec![Vec::with_capacity(keys.len()); spec.keys.len()];
-        let mut values = Vec::with_capacity(spec.keys.len());
-        for key in keys {
-            values.clear();
-            key.push_values(&mut values);
-            for ((column, value), c) in columns.iter_mut().zip(&values).zip(&spec.keys) {
-                column.push(spec.cell(&c.name, c.sql, value)?);
-            }
-        }
-        let names: Vec<(&str, SqlType)> =
-            spec.keys.iter().map(|c| (c.name.as_str(), c.sql)).collect();
-        w.in_list(&names, columns, &spec.table)?;
-        Ok(w)
-    }
-
     /// A `WHERE` selecting the visible rows that `filter` selects.
     fn where_filter(&self, filter: &Filter) -> Result<Where, StoreError> {
         let mut w = Where::visible(&self.spec);
@@ -570,8 +552,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let span = self.span("get", keys.len());
-        let facts = async {
+        let work = async {
             if let Some((w, keep)) = self.page_keys(keys)? {
                 return pages::read_packed(self, w, &keep, false)
                     .await
@@ -582,11 +563,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             read::packed(self, w, false, Some(&set))
                 .await
                 .map(|s| s.facts)
-        }
-        .instrument(span.clone())
-        .await?;
-        span.record("rows", facts.len());
-        Ok(facts)
+        };
+        self.traced_with("get", keys.len(), work, Vec::len).await
     }
 
     /// The facts of `keys`, into columns.
@@ -618,8 +596,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(crate::columns::Columns::with_capacity(0));
         }
-        let span = self.span("get_columns", keys.len());
-        let facts = async {
+        let work = async {
             if let Some((w, keep)) = self.page_keys(keys)? {
                 let facts = pages::read_columns(self, w, &keep, false, key_columns)
                     .await?
@@ -633,11 +610,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                 columns: key_columns,
             };
             read::columns(self, w, false, keep).await.map(|s| s.facts)
-        }
-        .instrument(span.clone())
-        .await?;
-        span.record("rows", facts.len());
-        Ok(facts)
+        };
+        self.traced_with("get_columns", keys.len(), work, ColumnData::len)
+            .await
     }
 
     fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {
@@ -732,17 +707,31 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     }
 
     /// Runs `work` in the span of `operation`, recording the rows (or
-    /// facts) it returns.
+    /// facts) that `rows` counts in what it returns.
+    async fn traced_with<R>(
+        &self,
+        operation: &'static str,
+        asked: usize,
+        work: impl core::future::Future<Output = Result<R, StoreError>>,
+        rows: impl FnOnce(&R) -> usize,
+    ) -> Result<R, StoreError> {
+        let span = self.span(operation, asked);
+        let out = work.instrument(span.clone()).await?;
+        span.record("rows", rows(&out));
+        Ok(out)
+    }
+
+    /// [`traced_with`](Self::traced_with) for work that returns its count.
     async fn traced(
         &self,
         operation: &'static str,
         asked: usize,
         work: impl core::future::Future<Output = Result<u64, StoreError>>,
     ) -> Result<u64, StoreError> {
-        let span = self.span(operation, asked);
-        let rows = work.instrument(span.clone()).await?;
-        span.record("rows", rows);
-        Ok(rows)
+        self.traced_with(operation, asked, work, |n| {
+            usize::try_from(*n).unwrap_or(usize::MAX)
+        })
+        .await
     }
 
     /// The integer a query of one row and one column returns (0 without a
@@ -788,7 +777,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                 return pages::delete_keys(self, keys).await;
             }
             // Every version, not only the visible ones.
-            let w = self.where_keys_in(keys, Where::raw(&self.spec, "TRUE".to_owned()))?;
+            let w = lookup::join(
+                &self.spec,
+                keys.iter(),
+                Where::raw(&self.spec, "TRUE".to_owned()),
+            )?;
             self.delete_where_clause(w).await
         })
         .await
@@ -869,8 +862,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
         salvage: bool,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        let span = self.span("read_packed", 0);
-        let read = async {
+        let work = async {
             if let Some(layout) = &self.spec.pages {
                 let keep =
                     pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
@@ -879,11 +871,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             }
             let w = self.where_filter(filter)?;
             read::packed(self, w, salvage, None).await
-        }
-        .instrument(span.clone())
-        .await?;
-        span.record("rows", read.facts.len());
-        Ok(read)
+        };
+        self.traced_with("read_packed", 0, work, |r| r.facts.len())
+            .await
     }
 
     async fn read_columns_with(
@@ -892,8 +882,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         salvage: bool,
         keys: Option<&mut K::Columns>,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        let span = self.span("read_columns", 0);
-        let read = async {
+        let work = async {
             if let Some(layout) = &self.spec.pages {
                 let keep =
                     pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
@@ -906,11 +895,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                 columns: keys,
             };
             read::columns(self, w, salvage, keep).await
-        }
-        .instrument(span.clone())
-        .await?;
-        span.record("rows", crate::columns::ColumnData::len(&read.facts));
-        Ok(read)
+        };
+        self.traced_with("read_columns", 0, work, |r| r.facts.len())
+            .await
     }
 
     async fn delete_where_clause(&self, w: Where) -> Result<u64, StoreError> {

@@ -321,13 +321,13 @@ pub(crate) async fn packed<T: Facts, K: Key>(
     let mut facts = Vec::new();
     let mut skipped = Vec::new();
     let mut buf = Vec::with_capacity(64);
+    let mut keep = Keep {
+        keys,
+        columns: None,
+    };
     scan(store, w, |row| {
-        if let Some(set) = keys {
-            buf.clear();
-            row.put_key(spec, &mut buf)?;
-            if set.position(&buf).is_none() {
-                return Ok(());
-            }
+        if let Kept::No = kept(spec, row, &mut keep, &mut buf)? {
+            return Ok(());
         }
         let blob = row.data(spec)?;
         if let Some(error) = version_mismatch::<T>(blob, row.version(spec)) {

@@ -125,9 +125,11 @@ async fn facts_round_trip_through_pages() {
         assert_eq!(pages.1, 4);
 
         let mut wanted: Vec<Key> = (0..600).step_by(11).map(key).collect();
-        wanted.push(key(10_000)); // a miss
+        wanted.push(key(10_000)); // a miss under a stored prefix
+        wanted.push((5, "org/none".to_owned(), 11)); // a prefix with no page
+        wanted.push(key(22)); // asked twice, answered once
         let got = store.get(&wanted).await.unwrap();
-        assert_eq!(got.len(), wanted.len() - 1);
+        assert_eq!(got.len(), wanted.len() - 3);
         for (k, p) in &got {
             assert_eq!(Some(p), want.get(k));
             assert_eq!(
@@ -136,7 +138,7 @@ async fn facts_round_trip_through_pages() {
             );
         }
         let columns = store.get_columns(&wanted).await.unwrap();
-        assert_eq!(columns.len(), wanted.len() - 1);
+        assert_eq!(columns.len(), wanted.len() - 3);
         assert!(columns
             .repository_full_name
             .iter()

@@ -69,29 +69,29 @@ impl Encoded {
     /// [`len`](Self::len) before the call). Holds at most `u32::MAX - 1`
     /// strings; past that nothing is added.
     pub(crate) fn insert(&mut self, bytes: &[u8]) -> bool {
+        let before = self.len();
+        self.place(bytes) == Some(before)
+    }
+
+    /// The position of `bytes`, added first unless held; `None` when the
+    /// set is full (`u32::MAX - 1` strings) and does not hold it.
+    pub(crate) fn place(&mut self, bytes: &[u8]) -> Option<usize> {
         let h = hash(bytes);
-        let Ok(next) = u32::try_from(self.ends.len()) else {
-            return false;
-        };
-        if next == END {
-            return false;
-        }
         let mut at = self.heads.get(&h).copied().unwrap_or(END);
         let head = at;
         while at != END {
-            let Ok(i) = usize::try_from(at) else {
-                return false;
-            };
+            let i = usize::try_from(at).ok()?;
             if self.get(i) == Some(bytes) {
-                return false;
+                return Some(i);
             }
             at = self.chain.get(i).copied().unwrap_or(END);
         }
+        let next = u32::try_from(self.ends.len()).ok().filter(|&n| n != END)?;
         self.bytes.extend_from_slice(bytes);
         self.ends.push(self.bytes.len());
         self.chain.push(head);
         self.heads.insert(h, next);
-        true
+        Some(self.ends.len().saturating_sub(1))
     }
 
     /// Every string, in insertion order.
@@ -111,13 +111,15 @@ mod tests {
         assert!(set.insert(b""));
         assert!(set.insert(b"abc"));
         assert!(!set.insert(b"a"));
-        assert_eq!(set.len(), 3);
+        assert_eq!(set.place(b"abc"), Some(2));
+        assert_eq!(set.place(b"d"), Some(3));
+        assert_eq!(set.len(), 4);
         assert_eq!(set.position(b"a"), Some(0));
         assert_eq!(set.position(b""), Some(1));
         assert_eq!(set.position(b"abc"), Some(2));
         assert_eq!(set.position(b"ab"), None);
         let all: Vec<&[u8]> = set.iter().collect();
-        assert_eq!(all, [&b"a"[..], b"", b"abc"]);
+        assert_eq!(all, [&b"a"[..], b"", b"abc", b"d"]);
     }
 
     #[test]

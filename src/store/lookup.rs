@@ -47,20 +47,31 @@ pub(crate) struct KeySet<'k, K> {
 impl<'k, K: Key> KeySet<'k, K> {
     /// Collects `keys`, dropping repeats.
     pub(crate) fn new(keys: impl IntoIterator<Item = &'k K>) -> Self {
+        Self::indexed(keys).0
+    }
+
+    /// Collects `keys`, dropping repeats; with each given key's position
+    /// in the set, in the order given (`None` past the 4 billion keys a
+    /// set holds).
+    pub(crate) fn indexed(keys: impl IntoIterator<Item = &'k K>) -> (Self, Vec<Option<usize>>) {
         let keys = keys.into_iter();
+        let n = keys.size_hint().0;
         let mut set = Self {
-            keys: Vec::with_capacity(keys.size_hint().0),
-            encoded: Encoded::with_capacity(keys.size_hint().0),
+            keys: Vec::with_capacity(n),
+            encoded: Encoded::with_capacity(n),
         };
+        let mut positions = Vec::with_capacity(n);
         let mut buf = Vec::with_capacity(64);
         for key in keys {
             buf.clear();
             key.put_encoded(0, &mut buf);
-            if set.encoded.insert(&buf) {
+            let position = set.encoded.place(&buf);
+            if position == Some(set.keys.len()) {
                 set.keys.push(key);
             }
+            positions.push(position);
         }
-        set
+        (set, positions)
     }
 
     /// Distinct keys.
@@ -71,6 +82,11 @@ impl<'k, K: Key> KeySet<'k, K> {
     /// The position of the key encoded as `encoded`, if it was asked for.
     pub(crate) fn position(&self, encoded: &[u8]) -> Option<usize> {
         self.encoded.position(encoded)
+    }
+
+    /// The encoding of the key at `position`.
+    pub(crate) fn encoding(&self, position: usize) -> Option<&[u8]> {
+        self.encoded.get(position)
     }
 
     /// Every key's encoding.

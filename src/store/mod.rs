@@ -87,7 +87,7 @@ use crate::packed::Packed;
 use self::batch::Batch;
 use self::db::Pool;
 use self::lookup::KeySet;
-use self::mirror::{Cell, Mirror};
+use self::mirror::Mirror;
 use self::stats::{Counter, Counters};
 
 use self::spec::{check_ident, Column, Spec, Where, RESERVED};
@@ -820,40 +820,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         let Some(layout) = &self.spec.pages else {
             return Ok(None);
         };
-        let spec = &self.spec;
-        let mut wanted = encoded::Encoded::with_capacity(keys.len());
-        // Each distinct prefix once, by its encoding, in the encoding's order.
-        let mut prefixes: std::collections::BTreeMap<Vec<u8>, Vec<Cell>> =
-            std::collections::BTreeMap::new();
-        let mut buf = Vec::with_capacity(64);
-        let mut last: Vec<u8> = Vec::new();
-        let mut values = Vec::with_capacity(spec.keys.len());
-        for key in keys {
-            buf.clear();
-            let split = key.put_encoded(layout.prefix, &mut buf);
-            let prefix = buf.get(..split).unwrap_or_default();
-            // Keys come grouped by prefix more often than not.
-            if layout.prefix > 0 && prefix != last.as_slice() {
-                last.clear();
-                last.extend_from_slice(prefix);
-                if !prefixes.contains_key(prefix) {
-                    values.clear();
-                    key.push_values(&mut values);
-                    let cells = values
-                        .iter()
-                        .zip(&spec.keys)
-                        .take(layout.prefix)
-                        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    prefixes.insert(prefix.to_vec(), cells);
-                }
-            }
-            wanted.insert(&buf);
-        }
-        let mut w = Where::visible(spec);
-        if layout.prefix > 0 {
-            pages::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
-        }
+        let wanted = pages::Wanted::new(&self.spec, layout, keys)?;
+        let w = wanted.pages(&self.spec, layout)?;
         Ok(Some((w, pages::ReadKeys::Keys(wanted))))
     }
 

@@ -417,13 +417,10 @@ impl<T: Facts, K: Key> Cache<T, K> {
         F: FnMut(Vec<K>) -> Fut,
         Fut: Future<Output = Result<Vec<Computed<K, T>>, E>>,
     {
-        let set = KeySet::new(requests.iter().map(|(k, _)| k));
+        let (set, positions) = KeySet::indexed(requests.iter().map(|(k, _)| k));
         let mut stamps: Vec<Option<i64>> = vec![None; set.len()];
-        let mut buf = Vec::with_capacity(64);
-        for (key, stamp) in requests {
-            buf.clear();
-            key.put_encoded(0, &mut buf);
-            if let Some(slot) = set.position(&buf).and_then(|p| stamps.get_mut(p)) {
+        for ((_, stamp), position) in requests.iter().zip(positions) {
+            if let Some(slot) = position.and_then(|p| stamps.get_mut(p)) {
                 *slot = (*slot).max(stamp.map(Stamp::micros));
             }
         }
@@ -444,10 +441,8 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 Found::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
             }
             if !matches!(state, Found::Hit(..)) {
-                if let Some(key) = set.keys.get(position) {
-                    buf.clear();
-                    key.put_encoded(0, &mut buf);
-                    todo.push((position, buf.as_slice().into()));
+                if let Some(key) = set.encoding(position) {
+                    todo.push((position, key.into()));
                 }
             }
         }
@@ -468,12 +463,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 let results: Results<T> = Arc::new(
                     facts
                         .iter()
-                        .filter_map(|(p, fact, _)| {
-                            let key = set.keys.get(*p)?;
-                            let mut enc = Vec::new();
-                            key.put_encoded(0, &mut enc);
-                            Some((enc.into_boxed_slice(), fact.clone()))
-                        })
+                        .filter_map(|(p, fact, _)| Some((set.encoding(*p)?.into(), fact.clone())))
                         .collect(),
                 );
                 claim.publish(results);

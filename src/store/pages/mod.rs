@@ -20,6 +20,7 @@ mod count;
 mod exact;
 mod incoming;
 mod read;
+mod wanted;
 mod write;
 
 use core::fmt::Write as _;
@@ -38,6 +39,7 @@ pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
 pub(crate) use self::exact::Exact;
 pub(crate) use self::read::{cell_of, coarse, read_columns, read_packed, ReadKeys};
+pub(crate) use self::wanted::Wanted;
 pub(crate) use self::write::{delete_keys, delete_where, upsert};
 
 /// Packs several facts into each row: pages keyed by a prefix of the key

@@ -27,6 +27,7 @@ use super::super::value::{self, SqlType, Value};
 use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
+use super::wanted::Wanted;
 use super::{describe, least_greatest, min_max, Layout, NULL_BUCKET};
 
 /// A value as a cell.
@@ -233,8 +234,8 @@ fn cond_column(cond: &Cond) -> &str {
 pub(crate) enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
-    /// Those whose whole key, encoded, is one of these.
-    Keys(crate::store::encoded::Encoded),
+    /// Those whose key is one of these.
+    Keys(Wanted),
 }
 
 /// One fact of a page, as a read visits it.
@@ -316,31 +317,24 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                 reason: fault.0,
             })?;
         let prefix_bytes = codec::key_bytes(&prefix_types, &head.prefix);
-        let mut full = prefix_bytes.clone();
         let mut facts = Vec::with_capacity(entries.len());
         // A page whose every fact passes the filter by its recorded span
         // (pages with a null bucketed field have their own bucket) is kept
         // whole, without reading each fact's field.
-        let whole_page = match keep {
-            ReadKeys::Filter(exact) => {
+        let (whole_page, suffixes) = match keep {
+            ReadKeys::Filter(exact) => (
                 head.bucket != NULL_BUCKET
                     && head
                         .span
                         .as_ref()
-                        .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi))
-            }
-            ReadKeys::Keys(_) => false,
+                        .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi)),
+                None,
+            ),
+            ReadKeys::Keys(wanted) => (false, wanted.suffixes(&prefix_bytes)),
         };
         for entry in entries {
-            let whole = |full: &mut Vec<u8>| {
-                full.truncate(prefix_bytes.len());
-                full.extend_from_slice(entry.key);
-            };
             let kept = match keep {
-                ReadKeys::Keys(keys) => {
-                    whole(&mut full);
-                    keys.position(&full).is_some()
-                }
+                ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.position(entry.key).is_some()),
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {
                     let suffix = if exact.needs_key() {
@@ -360,8 +354,11 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                 continue;
             }
             if dedupe {
-                whole(&mut full);
-                if !seen.insert(full.clone()) {
+                let mut full =
+                    Vec::with_capacity(prefix_bytes.len().saturating_add(entry.key.len()));
+                full.extend_from_slice(&prefix_bytes);
+                full.extend_from_slice(entry.key);
+                if !seen.insert(full) {
                     continue;
                 }
             }

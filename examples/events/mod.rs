@@ -369,30 +369,34 @@ pub async fn compute_facts(db: &Db, keys: &[Key]) -> Result<Vec<PullRequestFacts
     let accounts = list(accounts.iter().map(i64::to_string).collect());
     let repo_list = list(repos.iter().map(|r| format!("'{r}'")).collect());
     // Many pull requests: their repositories' events, kept by a hash of the
-    // pull requests asked for. Few: their own events, by the index.
-    let sql = if keys.len() > 30_000 {
-        format!(
-            "SELECT repository, node, kind, at FROM pr_events \
-             WHERE account IN ({accounts}) AND repository IN ({repo_list})"
-        )
-    } else {
-        let tuples = list(
-            keys.iter()
-                .map(|(a, r, n)| format!("({a},'{r}',{n})"))
-                .collect(),
-        );
-        format!(
-            "SELECT repository, node, kind, at FROM pr_events \
-             WHERE (account, repository, node) IN (VALUES {tuples})"
-        )
-    };
+    // pull requests asked for. Few: their own events, by the index (on
+    // PostgreSQL, one index probe per pull request, in the index's order).
+    let many = keys.len() > 30_000;
+    let by_repository = format!(
+        "SELECT repository, node, kind, at FROM pr_events \
+         WHERE account IN ({accounts}) AND repository IN ({repo_list})"
+    );
     let mut push = |repo: &str, node: i64, kind: i16, at: i64| {
         if let Some(i) = position.get(&(repo, node)) {
             events[*i].push(Event { kind, at });
         }
     };
     if let Some(pool) = db.as_postgres() {
-        let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
+        let mut sorted: Vec<&Key> = keys.iter().collect();
+        sorted.sort_unstable();
+        let query = if many {
+            sqlx::query(AssertSqlSafe(by_repository))
+        } else {
+            sqlx::query(
+                "SELECT e.repository, e.node, e.kind, e.at \
+                 FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS k(account, repository, node) \
+                 JOIN pr_events AS e USING (account, repository, node)",
+            )
+            .bind(sorted.iter().map(|k| k.0).collect::<Vec<i64>>())
+            .bind(sorted.iter().map(|k| k.1.as_str()).collect::<Vec<&str>>())
+            .bind(sorted.iter().map(|k| k.2).collect::<Vec<i64>>())
+        };
+        let mut rows = query.fetch(pool);
         while let Some(row) = rows.try_next().await? {
             push(
                 row.try_get(0)?,
@@ -402,6 +406,19 @@ pub async fn compute_facts(db: &Db, keys: &[Key]) -> Result<Vec<PullRequestFacts
             );
         }
     } else if let Some(pool) = db.as_sqlite() {
+        let sql = if many {
+            by_repository
+        } else {
+            let tuples = list(
+                keys.iter()
+                    .map(|(a, r, n)| format!("({a},'{r}',{n})"))
+                    .collect(),
+            );
+            format!(
+                "SELECT repository, node, kind, at FROM pr_events \
+                 WHERE (account, repository, node) IN (VALUES {tuples})"
+            )
+        };
         let mut rows = sqlx::query(AssertSqlSafe(sql)).fetch(pool);
         while let Some(row) = rows.try_next().await? {
             push(

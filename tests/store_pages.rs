@@ -93,6 +93,36 @@ fn at(seconds: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(seconds, 0).unwrap()
 }
 
+/// Pages of one account: each fact's repository (text) and number are the
+/// rest of its key, so reads by key match suffixes as bytes, not words.
+#[tokio::test]
+async fn reads_by_key_match_text_suffixes() {
+    on_backends("text_suffix", |db, table| async move {
+        let store: Store = FactStore::builder(&db, &table)
+            .key(["account", "repository", "node"])
+            .pages(PageSpec::new(1, "created", TimeDelta::days(365)).max_facts(4))
+            .open()
+            .await
+            .unwrap();
+        let rows = facts(300, 3);
+        store.upsert(&rows).await.unwrap();
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows.iter().cloned().collect();
+        let mut wanted: Vec<Key> = (0..300).step_by(7).map(key).collect();
+        wanted.push((0, "org/repo0".to_owned(), 5)); // a miss: node 5 is in repo5
+        wanted.push((0, "org/repo".to_owned(), 0)); // a shorter repository
+        wanted.push(key(14)); // asked twice, answered once
+        let distinct = wanted.len() - 3;
+        let got = store.get(&wanted).await.unwrap();
+        assert_eq!(got.len(), distinct);
+        for (k, p) in &got {
+            assert_eq!(Some(p), want.get(k), "key {k:?}");
+        }
+        let keyed = store.get_columns_keyed(&wanted).await.unwrap();
+        assert_eq!(keyed.facts.len(), distinct);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn facts_round_trip_through_pages() {
     on_backends("round_trip", |db, table| async move {

@@ -334,7 +334,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
         };
         for entry in entries {
             let kept = match keep {
-                ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.position(entry.key).is_some()),
+                ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.contains(entry.key)),
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {
                     let suffix = if exact.needs_key() {

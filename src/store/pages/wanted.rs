@@ -5,14 +5,91 @@
 //! prefix: a page looks its prefix up once, and each of its facts probes a
 //! set of that prefix's keys only. A set of a few thousand suffixes stays in
 //! the processor's cache, where one set of every key asked for (each probe a
-//! few cache misses) cost more than reading the pages.
+//! few cache misses) cost more than reading the pages. A suffix of at most
+//! eight bytes whatever its values (one integer, time or float column, or a
+//! few bools) is kept as a word in a set of words, which a probe reads
+//! without following an offset into a buffer of bytes.
+
+use rustc_hash::FxHashSet;
 
 use super::super::encoded::Encoded;
 use super::super::error::StoreError;
 use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::{Spec, Where};
+use super::super::value::SqlType;
 use super::{prefix_in, Layout};
+
+/// Bytes in a [`Suffixes::Words`] word.
+const WORD: usize = 8;
+
+/// The suffixes asked for under one prefix.
+#[derive(Debug)]
+pub(crate) enum Suffixes {
+    /// Suffixes of one fixed width of at most [`WORD`] bytes, each as the
+    /// little-endian word of its bytes (zero-padded).
+    Words {
+        /// The suffixes' width.
+        width: usize,
+        /// The words.
+        set: FxHashSet<u64>,
+    },
+    /// Suffixes of any width.
+    Bytes(Encoded),
+}
+
+impl Suffixes {
+    /// An empty set for suffixes of `width` bytes (`None`: of varying width).
+    fn new(width: Option<usize>) -> Self {
+        match width {
+            Some(width) if width <= WORD => Self::Words {
+                width,
+                set: FxHashSet::default(),
+            },
+            _ => Self::Bytes(Encoded::with_capacity(0)),
+        }
+    }
+
+    /// `bytes` as a word, when it has the words' width.
+    fn word(width: usize, bytes: &[u8]) -> Option<u64> {
+        let mut word = [0_u8; WORD];
+        if bytes.len() != width {
+            return None;
+        }
+        word.get_mut(..width)?.copy_from_slice(bytes);
+        Some(u64::from_le_bytes(word))
+    }
+
+    /// Adds `suffix`; whether it was new.
+    fn insert(&mut self, suffix: &[u8]) -> bool {
+        match self {
+            Self::Words { width, set } => {
+                Self::word(*width, suffix).is_some_and(|word| set.insert(word))
+            }
+            Self::Bytes(set) => set.insert(suffix),
+        }
+    }
+
+    /// Whether `suffix` was asked for.
+    pub(crate) fn contains(&self, suffix: &[u8]) -> bool {
+        match self {
+            Self::Words { width, set } => {
+                Self::word(*width, suffix).is_some_and(|word| set.contains(&word))
+            }
+            Self::Bytes(set) => set.position(suffix).is_some(),
+        }
+    }
+}
+
+/// The width of every encoded suffix of `types`, when it is fixed: a byte
+/// for a bool, eight for every other type but text.
+fn fixed_width(types: &[SqlType]) -> Option<usize> {
+    types.iter().try_fold(0_usize, |width, sql| match sql {
+        SqlType::Text => None,
+        SqlType::Bool => Some(width.saturating_add(1)),
+        _ => Some(width.saturating_add(8)),
+    })
+}
 
 /// The distinct keys of a read, by prefix.
 #[derive(Debug)]
@@ -22,7 +99,7 @@ pub(crate) struct Wanted {
     /// Each prefix's cells, for the pages' `WHERE`.
     cells: Vec<Vec<Cell>>,
     /// Each prefix's suffixes.
-    suffixes: Vec<Encoded>,
+    suffixes: Vec<Suffixes>,
     /// Distinct keys in all.
     len: usize,
 }
@@ -44,6 +121,7 @@ impl Wanted {
             suffixes: Vec::new(),
             len: 0,
         };
+        let width = fixed_width(&layout.suffix_types(spec));
         let mut buf = Vec::with_capacity(64);
         let mut values = Vec::with_capacity(spec.keys.len());
         // Keys often come grouped by prefix: the last one's position is
@@ -67,7 +145,7 @@ impl Wanted {
                         .collect::<Result<Vec<_>, _>>()?;
                     wanted.prefixes.insert(prefix);
                     wanted.cells.push(cells);
-                    wanted.suffixes.push(Encoded::with_capacity(0));
+                    wanted.suffixes.push(Suffixes::new(width));
                     wanted.prefixes.len().saturating_sub(1)
                 }
             };
@@ -90,7 +168,7 @@ impl Wanted {
 
     /// The suffixes asked for under the prefix encoded as `prefix`; `None`
     /// when no key has that prefix.
-    pub(crate) fn suffixes(&self, prefix: &[u8]) -> Option<&Encoded> {
+    pub(crate) fn suffixes(&self, prefix: &[u8]) -> Option<&Suffixes> {
         self.suffixes.get(self.prefixes.position(prefix)?)
     }
 
@@ -104,5 +182,37 @@ impl Wanted {
             prefix_in(spec, layout, &mut w, self.cells.iter().map(Vec::as_slice))?;
         }
         Ok(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_suffixes_are_words_and_others_bytes() {
+        assert_eq!(fixed_width(&[SqlType::I64]), Some(8));
+        assert_eq!(fixed_width(&[SqlType::Bool, SqlType::Bool]), Some(2));
+        assert_eq!(fixed_width(&[SqlType::I64, SqlType::Text]), None);
+        assert!(matches!(Suffixes::new(Some(8)), Suffixes::Words { .. }));
+        assert!(matches!(Suffixes::new(Some(16)), Suffixes::Bytes(_)));
+        assert!(matches!(Suffixes::new(None), Suffixes::Bytes(_)));
+    }
+
+    #[test]
+    fn both_sets_answer_alike() {
+        for width in [Some(2), None] {
+            let mut set = Suffixes::new(width);
+            assert!(set.insert(b"ab"));
+            assert!(!set.insert(b"ab"));
+            assert!(set.insert(b"\0\0"));
+            assert!(set.contains(b"ab"));
+            assert!(set.contains(b"\0\0"));
+            assert!(!set.contains(b"ba"));
+            // A suffix of another width is never asked for (a padded word
+            // must not match a shorter suffix).
+            assert!(!set.contains(b"\0"));
+            assert!(!set.contains(b"ab\0"));
+        }
     }
 }

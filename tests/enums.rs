@@ -9,9 +9,10 @@ mod fixtures;
 #[allow(dead_code)]
 mod backends;
 
-use factpack::{
-    EnumValue, EnumVariant, ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed,
-};
+// The fixed-size encoding is the derive's plumbing: its size and fingerprint
+// are checked here through the hidden module.
+use factpack::__private::FixedField;
+use factpack::{EnumValue, EnumVariant, ErrorKind, FactEnum, FactView, Facts, FieldKind, Packed};
 use fixtures::{Enums, Kind, Level, State, Tagged};
 
 fn enums() -> Enums {

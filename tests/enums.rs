@@ -622,7 +622,7 @@ mod store {
         on_backends("enum_mirror", |db, table| async move {
             let store = FactStore::<Enums, i64>::builder(&db, &table)
                 .key(["id"])
-                .mirror("state")
+                .mirror(Enums::STATE)
                 .mirror("maybe_level")
                 .open()
                 .await
@@ -641,15 +641,15 @@ mod store {
                 .collect();
             store.upsert(&rows).await.unwrap();
             let merged = store
-                .read_columns(&Filter::new().eq("state", State::Merged))
+                .read_columns(&Filter::new().eq(Enums::STATE, State::Merged))
                 .await
                 .unwrap();
             assert_eq!(merged.state, [2, 2, 2]);
             let some = store
                 .read_columns(
                     &Filter::new()
-                        .is_in("state", [State::Open, State::Closed])
-                        .eq("maybe_level", Level::Low),
+                        .is_in(Enums::STATE, [State::Open, State::Closed])
+                        .eq(Enums::MAYBE_LEVEL, Level::Low),
                 )
                 .await
                 .unwrap();

@@ -5,6 +5,7 @@ use core::fmt::Write as _;
 use core::ops::Bound;
 
 use super::error::StoreError;
+use super::field::FieldName;
 use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
 use super::value::{self, SqlType, Value};
@@ -28,9 +29,11 @@ pub enum Conflict {
     Replace,
     /// Keep the existing row; the new one is dropped.
     Keep,
-    /// Overwrite it only when the new row's value of this mirrored column is
-    /// greater (a null is older than any value).
-    ReplaceIfNewer(String),
+    /// Overwrite it only when the new row's value of this mirrored field is
+    /// greater (a null is older than any value). The field is named by its
+    /// handle or its name: `ReplaceIfNewer(Foo::UPDATED.into())`,
+    /// `ReplaceIfNewer("updated".into())`.
+    ReplaceIfNewer(FieldName),
 }
 
 /// A key or mirrored column.
@@ -148,7 +151,7 @@ impl Spec {
             Conflict::Keep => format!(" ON CONFLICT ({target}) DO NOTHING"),
             Conflict::Replace => format!(" ON CONFLICT ({target}) DO UPDATE SET {set}"),
             Conflict::ReplaceIfNewer(column) => {
-                let c = quote(column);
+                let c = quote(column.as_str());
                 format!(
                     " ON CONFLICT ({target}) DO UPDATE SET {set} WHERE excluded.{c} > {existing}.{c} OR ({existing}.{c} IS NULL AND excluded.{c} IS NOT NULL)"
                 )

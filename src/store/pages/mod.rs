@@ -29,6 +29,7 @@ use chrono::TimeDelta;
 use crate::kind::FieldKind;
 
 use super::error::StoreError;
+use super::field::FieldName;
 use super::mirror::Cell;
 use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
@@ -63,10 +64,10 @@ impl PageSpec {
     /// `width` of the time field `time_field` (a `DateTime`, `NaiveDateTime`
     /// or `NaiveDate` field, mirrored automatically). Facts whose field is
     /// null share one bucket per prefix. At most 1,024 facts a page.
-    pub fn new(prefix_columns: usize, time_field: &str, width: TimeDelta) -> Self {
+    pub fn new(prefix_columns: usize, time_field: impl Into<FieldName>, width: TimeDelta) -> Self {
         Self {
             prefix: prefix_columns,
-            field: time_field.to_owned(),
+            field: time_field.into().as_str().to_owned(),
             width,
             max_facts: 1_024,
         }

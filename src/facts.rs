@@ -1,5 +1,5 @@
-//! The [`Facts`] trait that `#[derive(Facts)]` implements, its views, and the
-//! published layout of every field.
+//! The [`Facts`] trait that `#[derive(Facts)]` implements, its views, and
+//! the typed handle of every field.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -7,7 +7,7 @@ use core::marker::PhantomData;
 use crate::columns::{ColumnSource, Columns, ColumnsError};
 use crate::error::{Error, PackError};
 use crate::field::{Field, Slot};
-use crate::kind::FieldKind;
+use crate::kind::FieldInfo;
 use crate::packed::Packed;
 
 /// A fact type: a struct with a fixed byte layout, implemented by `#[derive(Facts)]`.
@@ -172,32 +172,6 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     fn unpack(&self) -> Self::Fact;
 }
 
-/// The layout of one stored field, published so that other tools (SQL
-/// `get_byte`/`substring`, Arrow, debuggers) can find it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldInfo {
-    /// The field's name.
-    pub name: &'static str,
-    /// Offset of the field's slot from the start of the blob. For a fixed field
-    /// the value itself is there; for a variable-length one, its `u32` end pointer.
-    pub offset: usize,
-    /// Bytes of the slot.
-    pub size: usize,
-    /// The null bitmap byte and bit mask, for nullable fields.
-    pub null: Option<(usize, u8)>,
-    /// Whether the field has a payload in the tail.
-    pub variable: bool,
-    /// The version that added the field.
-    pub since: u8,
-    /// Fingerprint of the field's encoding.
-    pub type_fp: u64,
-    /// What the field holds: how to read its bytes without the Rust type.
-    pub kind: FieldKind,
-    /// Whether the field is marked `#[facts(index)]`: a store mirrors it in
-    /// its own SQL column, to filter on.
-    pub indexed: bool,
-}
-
 /// A typed handle on one field of `T`: its slot, type and version. The derive
 /// publishes one per stored field as an associated constant, the field's name
 /// in capitals (`PullRequestFacts::MERGED`).
@@ -269,8 +243,13 @@ impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
     /// Reads the field from a blob that [`Facts::validate`] accepted.
     #[inline]
     pub(crate) fn get_raw<'a>(&self, blob: &'a [u8]) -> Option<F::Ref<'a>> {
-        let version = blob.first().copied().unwrap_or(0);
-        (version >= self.since).then(|| F::read(blob, self.slot))
+        self.is_in(blob).then(|| F::read(blob, self.slot))
+    }
+
+    /// Whether the blob's version has the field.
+    #[inline]
+    pub(crate) fn is_in(&self, blob: &[u8]) -> bool {
+        blob.first().copied().unwrap_or(0) >= self.since
     }
 
     pub(crate) const fn slot(&self) -> Slot {

@@ -178,10 +178,10 @@ pub mod __private;
 struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
-pub use crate::enums::{EnumVariant, FactEnum};
+pub use crate::enums::FactEnum;
 pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
-pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
-pub use crate::kind::{FieldKind, TimeUnit};
+pub use crate::facts::{FactView, Facts, FieldRef};
+pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::slice::{Slice, StrList};
 

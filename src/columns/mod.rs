@@ -438,7 +438,7 @@ impl<T: Facts, F: FieldColumn<U>, const U: u8> FieldRef<T, F, U> {
         for (position, source) in sources.enumerate() {
             let blob = validated(&source, position)?;
             ensure_room::<T>(&column, blob.len(), position)?;
-            if crate::__private::version_of(blob) >= self.since() {
+            if self.is_in(blob) {
                 F::push(&mut column, blob, self.slot());
             } else if let Some(default) = self.absent() {
                 F::push_value(&mut column, &default()).map_err(|kind| ColumnsError::Default {

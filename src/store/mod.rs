@@ -407,6 +407,27 @@ pub(crate) fn spec_check(spec: &Spec, found: &[(String, String)]) -> Result<(), 
     Ok(())
 }
 
+/// The table's shape, one fact a row or in pages: the store root picks, so
+/// that `spec` (the table) and `pages` (how pages are laid out) need not
+/// know each other both ways.
+impl Spec {
+    /// The statements that create the table and its indexes.
+    pub(crate) fn ddl(&self) -> Vec<String> {
+        match &self.pages {
+            Some(layout) => pages::ddl(self, layout),
+            None => self.row_ddl(),
+        }
+    }
+
+    /// The columns the table must have, with the type each backend reports.
+    pub(crate) fn expected_columns(&self) -> Vec<(String, &'static str)> {
+        match &self.pages {
+            Some(layout) => pages::expected_columns(self, layout),
+            None => self.row_expected_columns(),
+        }
+    }
+}
+
 impl<T: Facts, K: Key> FactStore<T, K> {
     /// Starts configuring the store of `table` in `db`.
     pub fn builder(db: &Db, table: &str) -> StoreBuilder<T, K> {

@@ -31,6 +31,7 @@ use crate::kind::FieldKind;
 use super::error::StoreError;
 use super::field::FieldName;
 use super::mirror::Cell;
+pub(crate) use super::spec::Layout;
 use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
 use super::Backend;
@@ -85,18 +86,6 @@ impl PageSpec {
     pub(crate) fn field(&self) -> &str {
         &self.field
     }
-}
-
-/// A [`PageSpec`], resolved against a store's spec.
-#[derive(Debug, Clone)]
-pub(crate) struct Layout {
-    /// Key columns in the page's key.
-    pub(crate) prefix: usize,
-    /// The bucketed field: an index into the spec's mirrors.
-    pub(crate) bucket: usize,
-    /// The bucket's width in the field's cell unit (µs or days).
-    pub(crate) width: i64,
-    pub(crate) max_facts: usize,
 }
 
 /// The bucket of facts whose bucketed field is null.

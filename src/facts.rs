@@ -13,7 +13,30 @@ use crate::packed::Packed;
 /// A fact type: a struct with a fixed byte layout, implemented by `#[derive(Facts)]`.
 ///
 /// The constants describe the layout (they are what `FORMAT.md` computes); the
-/// methods pack a value, validate bytes and read them back.
+/// methods pack a value, validate bytes and read them back. Users call it
+/// and never implement it by hand.
+///
+/// ```
+/// use factpack::{FactView, Facts, FieldKind};
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// #[facts(version = 2)]
+/// struct Build {
+///     number: u32,
+///     #[facts(since = 2)]
+///     passed: Option<bool>,
+/// }
+///
+/// let build = Build { number: 7, passed: Some(true) };
+/// let mut out = Vec::new();
+/// build.pack_into(&mut out)?;                   // appends, reusing `out`
+/// let view = Build::view(&out)?;                // validates once
+/// assert_eq!((view.number(), view.passed()), (7, Some(true)));
+/// assert_eq!(view.version(), Build::VERSION);
+/// assert_eq!(Build::field("passed").map(|f| f.kind), Some(FieldKind::Bool));
+/// assert!(Build::validate(&out[..3]).is_err()); // truncated: a precise error
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Facts: Sized + 'static {
     /// The validated, borrowed view of a blob: `FooView<'a>` for a type `Foo`.
     type View<'a>: FactView<'a, Fact = Self>;
@@ -155,7 +178,31 @@ pub trait Facts: Sized + 'static {
     }
 }
 
-/// A validated view of a fact's bytes; implemented by the generated `FooView<'a>`.
+/// A validated view of a fact's bytes; implemented by the generated
+/// `FooView<'a>`, which adds one accessor per field. Code generic over fact
+/// types reaches the bytes, version and owned value through this trait.
+///
+/// ```
+/// use factpack::{FactView, Facts};
+///
+/// /// The owned values of the views the current version wrote.
+/// fn upgraded<'a, V: FactView<'a>>(views: &[V]) -> Vec<V::Fact> {
+///     views
+///         .iter()
+///         .filter(|v| v.version() == V::Fact::VERSION)
+///         .map(|v| v.unpack())
+///         .collect()
+/// }
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// struct Build {
+///     number: u32,
+/// }
+///
+/// let packed = Build { number: 7 }.pack();
+/// assert_eq!(upgraded(&[packed.view()]), [Build { number: 7 }]);
+/// assert_eq!(packed.view().as_bytes(), packed.as_bytes());
+/// ```
 pub trait FactView<'a>: Copy + fmt::Debug {
     /// The fact type viewed.
     type Fact: Facts;
@@ -174,7 +221,28 @@ pub trait FactView<'a>: Copy + fmt::Debug {
 
 /// A typed handle on one field of `T`: its slot, type and version. The derive
 /// publishes one per stored field as an associated constant, the field's name
-/// in capitals (`PullRequestFacts::MERGED`).
+/// in capitals (`PullRequestFacts::MERGED`). It reads the field from a view
+/// or a [`Packed`], publishes its byte offset, and names the field to a
+/// store (filters, mirrors, conflicts), where a misspelt handle does not
+/// compile.
+///
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use factpack::Facts;
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// struct Build {
+///     number: u32,
+///     finished: Option<DateTime<Utc>>,
+/// }
+///
+/// let packed = Build { number: 7, finished: None }.pack();
+/// assert_eq!(packed.get(Build::NUMBER), Some(7));
+/// assert_eq!(Build::FINISHED.get(&packed.view()), Some(None)); // present, null
+/// assert_eq!(Build::NUMBER.name(), "number");
+/// let at = Build::NUMBER.offset();
+/// assert_eq!(packed.as_bytes()[at..at + Build::NUMBER.size()], 7u32.to_le_bytes());
+/// ```
 pub struct FieldRef<T, F, const U: u8 = 0> {
     name: &'static str,
     slot: Slot,

@@ -24,8 +24,12 @@ use syn::{parse_macro_input, DeriveInput};
 
 /// Derives `factpack::Facts`: a fixed, little-endian byte layout for a struct
 /// with named fields, a zero-copy view `FooView<'a>` with one O(1) accessor per
-/// field, a typed handle per field (`Foo::FIELD_NAME`) publishing its byte
-/// offset, and the struct's use as a nested field.
+/// field, a typed handle per field (`Foo::FIELD_NAME`, a `factpack::FieldRef`)
+/// that publishes its byte offset and names the field to a store's filters,
+/// mirrors and conflict policy, and the struct's use as a nested field.
+///
+/// Generated code reaches factpack's internals only through
+/// `factpack::__private`, which is not part of factpack's API.
 ///
 /// # Field types
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,

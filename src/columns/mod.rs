@@ -40,6 +40,9 @@ use core::fmt;
 #[doc(hidden)]
 pub use block::HeaderByte;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+// How the generated columns are filled, a block of facts at a time: the
+// derive's, not the user's.
+#[doc(hidden)]
 pub use leaf::{FixedColumn, Spans};
 pub use shape::FieldColumn;
 pub use transient::{Iter as TransientIter, TransientColumn};
@@ -86,6 +89,7 @@ impl PayloadSample {
 }
 
 /// How many facts go into columns together, field by field.
+#[doc(hidden)]
 pub const BLOCK: usize = 64;
 
 /// The bytes of `source`, validated unless the source vouches for them.

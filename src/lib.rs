@@ -120,7 +120,22 @@
 //! included; give them `#[serde(default)]` (or `#[serde(skip)]`) to read a
 //! `Packed`'s output, which lacks them.
 //!
-//! # What the derive uses
+//! # The API at a glance
+//! - [`Facts`] (derived): pack, validate, view, columns; [`FactView`], what
+//!   every generated `FooView` shares; [`Packed`], the owned record.
+//! - [`FieldRef`]: a field's typed handle (`Foo::CREATED`), to read it, find
+//!   its bytes, or name it to a store.
+//! - [`FieldInfo`], [`FieldKind`], [`TimeUnit`], [`EnumVariant`]: the layout,
+//!   described at run time for tools that have only bytes.
+//! - [`Slice`], [`StrList`]: what accessors of list and string-list fields return.
+//! - [`FactEnum`] (derived): fieldless enums as fields.
+//! - [`Columns`], [`ColumnSource`], [`ColumnsError`] and the module
+//!   [`columns`]: many facts as one struct of arrays.
+//! - [`Error`], [`ErrorKind`], [`EnumValue`], [`PackError`], [`PackErrorKind`]:
+//!   what validating and packing report.
+//! - [`unit`](mod@unit): the time units of `#[facts(unit = "..")]`.
+//! - `store` (feature `store`): the precomputed-facts store and its cache.
+//!
 //! The traits through which generated code reads and writes each field type
 //! live in the hidden module `__private`: they are not part of the API and
 //! may change in any release. Supported field types are listed on the derive.

@@ -115,14 +115,15 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// A fact's column of the enum holds the stored integers (`Vec<u8>` for a
 /// `u8` enum); with the `arrow` feature it becomes a dictionary of variant
 /// names. A store can mirror the field as an integer column, and the enum's
-/// values are filter values.
+/// values are filter values (`Filter::new().eq(Pr::STATE, State::Merged)`).
 ///
 /// # Attributes
 /// - `#[facts(other)]` on one variant: the catch-all for unknown values.
 /// - `#[facts(crate = "path")]` on the enum: where factpack is, if it was renamed.
 ///
 /// # Feature `proptest`
-/// Also implements factpack's `FieldStrategy` (every variant, uniformly).
+/// A fact's generated `Arbitrary` draws a field of the enum from every
+/// variant, uniformly.
 #[proc_macro_derive(FactEnum, attributes(facts))]
 pub fn derive_fact_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -636,6 +636,73 @@ fn a_handle_names_the_column_its_name_does() {
     );
 }
 
+/// Fields whose filter values are converted to what their mirror stores: a
+/// duration at a declared unit, a wall-clock time, an optional date.
+#[derive(Facts, Debug, Clone, PartialEq)]
+struct Timing {
+    #[facts(index, unit = "ms")]
+    took: chrono::TimeDelta,
+    #[facts(index, unit = "s")]
+    at: chrono::NaiveDateTime,
+    #[facts(index)]
+    day: Option<chrono::NaiveDate>,
+}
+
+#[tokio::test]
+async fn handles_filter_durations_wall_clock_times_and_dates_as_stored() {
+    on_backends("typed_filters", |db, table| async move {
+        use chrono::{NaiveDate, TimeDelta};
+        let store = FactStore::<Timing, i64>::builder(&db, &table)
+            .open()
+            .await
+            .unwrap();
+        let date = |d: u32| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
+        let rows: Vec<(i64, Packed<Timing>)> = (0..20_u32)
+            .map(|i| {
+                let fact = Timing {
+                    took: TimeDelta::milliseconds(i64::from(i) * 250),
+                    at: date(1 + i % 10).and_hms_opt(i, 0, 0).unwrap(),
+                    day: (i % 4 != 0).then(|| date(1 + i % 5)),
+                };
+                (i64::from(i), fact.pack())
+            })
+            .collect();
+        store.upsert(&rows).await.unwrap();
+        let count = |keep: &dyn Fn(&Timing) -> bool| {
+            rows.iter().filter(|(_, p)| keep(&p.unpack())).count() as u64
+        };
+
+        let slow = TimeDelta::milliseconds(1_500);
+        let got = store
+            .count(&Filter::new().range(Timing::TOOK, slow..))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.took >= slow));
+        assert!(got > 0 && got < 20, "the range should split the rows");
+
+        let noon = date(5).and_hms_opt(12, 0, 0).unwrap();
+        let got = store
+            .count(&Filter::new().range(Timing::AT, ..noon))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.at < noon));
+        assert!(got > 0 && got < 20, "the range should split the rows");
+
+        let got = store
+            .count(&Filter::new().eq(Timing::DAY, date(3)))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.day == Some(date(3))));
+        assert!(got > 0);
+        let got = store
+            .count(&Filter::new().is_null(Timing::DAY))
+            .await
+            .unwrap();
+        assert_eq!(got, 5);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_wrong_filter_fails_before_any_sql_runs() {
     on_backends("wrong_filter", |db, table| async move {

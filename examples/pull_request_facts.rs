@@ -32,7 +32,7 @@ use std::error::Error;
 use std::time::Instant;
 
 use events::{Key, PullRequestFacts};
-use factpack::store::{Cache, CacheAnswer, Db, FactStore, Stamp};
+use factpack::store::{Cache, CacheAnswer, Db, FactStore, Filter, Stamp};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The account whose dashboard is shown, and a second one beside it.
@@ -208,6 +208,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     events::execute(&db, "DROP TABLE IF EXISTS example_pr_facts".to_owned()).await?;
     let store = FactStore::<PullRequestFacts, Key>::builder(&db, "example_pr_facts")
         .key(["account", "repository", "node"])
+        // `done` in its own indexed column, named by its typed handle: a
+        // misspelt field would not compile.
+        .mirror(PullRequestFacts::DONE)
         .open()
         .await?;
     let cache = store.cache()?;
@@ -243,7 +246,25 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .collect();
     events::insert_events(&db, &touched).await?;
     println!("{} pull requests received a new comment", touched.len());
-    dashboard("3. after new events", &db, &cache).await?;
+    let in_flight = dashboard("3. after new events", &db, &cache).await?;
+
+    // Every fact the cache computed was written back, so the account's
+    // finished pull requests can be counted in SQL, on the mirrored column.
+    let done = store
+        .count(
+            &Filter::new()
+                .eq("account", ACCOUNT)
+                .eq(PullRequestFacts::DONE, true),
+        )
+        .await?;
+    println!("{done} of the account's cached pull requests are done (counted in SQL)");
+    if done != (listing.len() - in_flight.len()) as u64 {
+        return Err(format!(
+            "the store counts {done} done pull requests, the cache answered {}",
+            listing.len() - in_flight.len()
+        )
+        .into());
+    }
 
     let stats = store.stats();
     println!(

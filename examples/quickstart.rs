@@ -70,7 +70,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let got = store.get(&[(1, "svc2".to_owned())]).await?;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].1, packed[2]);
-    let recent = Filter::new().eq("account", 1).range("started", day(6)..);
+    // Key columns are named as `.key` named them; fields by their typed handle.
+    let recent = Filter::new()
+        .eq("account", 1)
+        .range(Deploy::STARTED, day(6)..);
     let late = store.read_columns(&recent).await?;
     assert_eq!(late.len(), 5);
     assert_eq!(late.commits.iter().sum::<u32>(), 80);

@@ -9,14 +9,14 @@ pub use crate::columns::{
 pub use crate::enums::{
     always_valid as enum_always_valid, check as enum_check, decode as enum_decode,
     encode as enum_encode, is_valid as enum_is_valid, type_fp as enum_type_fp,
-    zero_is_valid as enum_zero_is_valid, EnumRepr, EnumVariant, FactEnum,
+    zero_is_valid as enum_zero_is_valid, EnumRepr, FactEnum,
 };
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
-pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
+pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::field::{Fault, Field, Slot};
 pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
 pub use crate::fixed::FixedField;
-pub use crate::kind::FieldKind;
+pub use crate::kind::{EnumVariant, FieldInfo, FieldKind};
 pub use crate::layout::{
     bitmap_is_valid, check_bitmap, close, current_header, open, Header, PREFIX_LEN,
 };

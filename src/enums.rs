@@ -9,7 +9,7 @@
 use crate::error::{EnumValue, ErrorKind, PackErrorKind};
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
-use crate::kind::FieldKind;
+use crate::kind::{EnumVariant, FieldKind};
 
 /// A fieldless enum that can be a field of a fact; implemented by
 /// `#[derive(FactEnum)]`.
@@ -61,17 +61,6 @@ pub trait FactEnum: Copy + Eq + core::fmt::Debug + 'static {
     fn read(value: Self::Repr) -> Option<Self> {
         Self::from_discriminant(value).or(Self::OTHER)
     }
-}
-
-/// One variant of a [`FactEnum`], described at run time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EnumVariant {
-    /// The variant's name.
-    pub name: &'static str,
-    /// Its discriminant, the stored integer, widened.
-    pub value: i128,
-    /// Whether it is the catch-all (`#[facts(other)]`).
-    pub other: bool,
 }
 
 mod sealed {

@@ -1,5 +1,5 @@
-//! The [`Facts`] trait that `#[derive(Facts)]` implements, its views, and the
-//! published layout of every field.
+//! The [`Facts`] trait that `#[derive(Facts)]` implements, its views, and
+//! the typed handle of every field.
 
 use core::fmt;
 use core::marker::PhantomData;
@@ -7,13 +7,36 @@ use core::marker::PhantomData;
 use crate::columns::{ColumnSource, Columns, ColumnsError};
 use crate::error::{Error, PackError};
 use crate::field::{Field, Slot};
-use crate::kind::FieldKind;
+use crate::kind::FieldInfo;
 use crate::packed::Packed;
 
 /// A fact type: a struct with a fixed byte layout, implemented by `#[derive(Facts)]`.
 ///
 /// The constants describe the layout (they are what `FORMAT.md` computes); the
-/// methods pack a value, validate bytes and read them back.
+/// methods pack a value, validate bytes and read them back. Users call it
+/// and never implement it by hand.
+///
+/// ```
+/// use factpack::{FactView, Facts, FieldKind};
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// #[facts(version = 2)]
+/// struct Build {
+///     number: u32,
+///     #[facts(since = 2)]
+///     passed: Option<bool>,
+/// }
+///
+/// let build = Build { number: 7, passed: Some(true) };
+/// let mut out = Vec::new();
+/// build.pack_into(&mut out)?;                   // appends, reusing `out`
+/// let view = Build::view(&out)?;                // validates once
+/// assert_eq!((view.number(), view.passed()), (7, Some(true)));
+/// assert_eq!(view.version(), Build::VERSION);
+/// assert_eq!(Build::field("passed").map(|f| f.kind), Some(FieldKind::Bool));
+/// assert!(Build::validate(&out[..3]).is_err()); // truncated: a precise error
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub trait Facts: Sized + 'static {
     /// The validated, borrowed view of a blob: `FooView<'a>` for a type `Foo`.
     type View<'a>: FactView<'a, Fact = Self>;
@@ -155,7 +178,31 @@ pub trait Facts: Sized + 'static {
     }
 }
 
-/// A validated view of a fact's bytes; implemented by the generated `FooView<'a>`.
+/// A validated view of a fact's bytes; implemented by the generated
+/// `FooView<'a>`, which adds one accessor per field. Code generic over fact
+/// types reaches the bytes, version and owned value through this trait.
+///
+/// ```
+/// use factpack::{FactView, Facts};
+///
+/// /// The owned values of the views the current version wrote.
+/// fn upgraded<'a, V: FactView<'a>>(views: &[V]) -> Vec<V::Fact> {
+///     views
+///         .iter()
+///         .filter(|v| v.version() == V::Fact::VERSION)
+///         .map(|v| v.unpack())
+///         .collect()
+/// }
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// struct Build {
+///     number: u32,
+/// }
+///
+/// let packed = Build { number: 7 }.pack();
+/// assert_eq!(upgraded(&[packed.view()]), [Build { number: 7 }]);
+/// assert_eq!(packed.view().as_bytes(), packed.as_bytes());
+/// ```
 pub trait FactView<'a>: Copy + fmt::Debug {
     /// The fact type viewed.
     type Fact: Facts;
@@ -172,35 +219,30 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     fn unpack(&self) -> Self::Fact;
 }
 
-/// The layout of one stored field, published so that other tools (SQL
-/// `get_byte`/`substring`, Arrow, debuggers) can find it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldInfo {
-    /// The field's name.
-    pub name: &'static str,
-    /// Offset of the field's slot from the start of the blob. For a fixed field
-    /// the value itself is there; for a variable-length one, its `u32` end pointer.
-    pub offset: usize,
-    /// Bytes of the slot.
-    pub size: usize,
-    /// The null bitmap byte and bit mask, for nullable fields.
-    pub null: Option<(usize, u8)>,
-    /// Whether the field has a payload in the tail.
-    pub variable: bool,
-    /// The version that added the field.
-    pub since: u8,
-    /// Fingerprint of the field's encoding.
-    pub type_fp: u64,
-    /// What the field holds: how to read its bytes without the Rust type.
-    pub kind: FieldKind,
-    /// Whether the field is marked `#[facts(index)]`: a store mirrors it in
-    /// its own SQL column, to filter on.
-    pub indexed: bool,
-}
-
 /// A typed handle on one field of `T`: its slot, type and version. The derive
 /// publishes one per stored field as an associated constant, the field's name
-/// in capitals (`PullRequestFacts::MERGED`).
+/// in capitals (`PullRequestFacts::MERGED`). It reads the field from a view
+/// or a [`Packed`], publishes its byte offset, and names the field to a
+/// store (filters, mirrors, conflicts), where a misspelt handle does not
+/// compile.
+///
+/// ```
+/// use chrono::{DateTime, Utc};
+/// use factpack::Facts;
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// struct Build {
+///     number: u32,
+///     finished: Option<DateTime<Utc>>,
+/// }
+///
+/// let packed = Build { number: 7, finished: None }.pack();
+/// assert_eq!(packed.get(Build::NUMBER), Some(7));
+/// assert_eq!(Build::FINISHED.get(&packed.view()), Some(None)); // present, null
+/// assert_eq!(Build::NUMBER.name(), "number");
+/// let at = Build::NUMBER.offset();
+/// assert_eq!(packed.as_bytes()[at..at + Build::NUMBER.size()], 7u32.to_le_bytes());
+/// ```
 pub struct FieldRef<T, F, const U: u8 = 0> {
     name: &'static str,
     slot: Slot,
@@ -269,8 +311,13 @@ impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
     /// Reads the field from a blob that [`Facts::validate`] accepted.
     #[inline]
     pub(crate) fn get_raw<'a>(&self, blob: &'a [u8]) -> Option<F::Ref<'a>> {
-        let version = blob.first().copied().unwrap_or(0);
-        (version >= self.since).then(|| F::read(blob, self.slot))
+        self.is_in(blob).then(|| F::read(blob, self.slot))
+    }
+
+    /// Whether the blob's version has the field.
+    #[inline]
+    pub(crate) fn is_in(&self, blob: &[u8]) -> bool {
+        blob.first().copied().unwrap_or(0) >= self.since
     }
 
     pub(crate) const fn slot(&self) -> Slot {

@@ -1,9 +1,32 @@
-//! What each stored field holds, described at run time: enough for a tool that
-//! has only bytes and [`FieldInfo`] (a SQL mirror, Arrow, a debugger) to decode
-//! a field without the Rust type.
+//! What each stored field holds and where, described at run time: enough for
+//! a tool that has only bytes and [`FieldInfo`] (a SQL mirror, Arrow, a
+//! debugger) to decode a field without the Rust type.
 
-use crate::enums::EnumVariant;
-use crate::facts::FieldInfo;
+/// The layout of one stored field, published so that other tools (SQL
+/// `get_byte`/`substring`, Arrow, debuggers) can find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldInfo {
+    /// The field's name.
+    pub name: &'static str,
+    /// Offset of the field's slot from the start of the blob. For a fixed field
+    /// the value itself is there; for a variable-length one, its `u32` end pointer.
+    pub offset: usize,
+    /// Bytes of the slot.
+    pub size: usize,
+    /// The null bitmap byte and bit mask, for nullable fields.
+    pub null: Option<(usize, u8)>,
+    /// Whether the field has a payload in the tail.
+    pub variable: bool,
+    /// The version that added the field.
+    pub since: u8,
+    /// Fingerprint of the field's encoding.
+    pub type_fp: u64,
+    /// What the field holds: how to read its bytes without the Rust type.
+    pub kind: FieldKind,
+    /// Whether the field is marked `#[facts(index)]`: a store mirrors it in
+    /// its own SQL column, to filter on.
+    pub indexed: bool,
+}
 
 /// The runtime description of a field's type, in [`FieldInfo::kind`].
 ///
@@ -108,6 +131,17 @@ impl FieldKind {
             FieldKind::String | FieldKind::List(_) | FieldKind::StrList
         )
     }
+}
+
+/// One variant of a [`FactEnum`](crate::FactEnum), described at run time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EnumVariant {
+    /// The variant's name.
+    pub name: &'static str,
+    /// Its discriminant, the stored integer, widened.
+    pub value: i128,
+    /// Whether it is the catch-all (`#[facts(other)]`).
+    pub other: bool,
 }
 
 /// The unit of a stored time value.

@@ -78,11 +78,67 @@
 //! - `arrow`: `FooColumns::into_record_batch()`, columns into Arrow arrays
 //!   without copying.
 //! - `serde`: `serde::Serialize` for every derived view and for [`Packed`],
-//!   a struct with the stored fields' names as keys (times as chrono's
-//!   `serde` writes them: RFC 3339 for `DateTime<Utc>`), and
-//!   `serde::Deserialize` for `Packed<T>` where `T: Deserialize`, which packs
-//!   the deserialized `T`. The `SerializeField` trait documents the format.
+//!   and `serde::Deserialize` for `Packed<T>` where `T: Deserialize`, which
+//!   packs the deserialized `T` (see "serde" below).
 //! - `store`: the precomputed-facts store on sqlx (module `store`).
+//!
+//! # serde
+//! With the `serde` feature, a view (`FooView`, and [`Packed<Foo>`] through
+//! it) serializes as a struct named `Foo` with one entry per stored field,
+//! named as the field, in declaration order. Each value is written the way
+//! the field's own Rust type is serialized (by serde, or chrono's `serde`
+//! feature for the time types), so that `Foo`'s derived `Deserialize` reads
+//! the output back:
+//!
+//! | field | serialized as |
+//! |---|---|
+//! | `bool`, integers, floats | themselves |
+//! | `DateTime<Utc>` | an RFC 3339 string in UTC (`2024-05-01T09:30:00Z`, with 3, 6 or 9 fractional digits when needed) |
+//! | `NaiveDateTime`, `NaiveDate` | ISO 8601 strings (`2024-05-01T09:30:00`, `2024-05-01`) |
+//! | `TimeDelta` | `[seconds, nanoseconds]`, nanoseconds in `0..1_000_000_000` |
+//! | `[u8; N]` | bytes, through serde's `Serializer::serialize_bytes` (an array of numbers in JSON) |
+//! | `String` | a string |
+//! | `Vec<T>`, `Vec<String>` | a sequence |
+//! | `Option<T>` | none or some |
+//! | a nested fact | a nested struct, the same way |
+//! | a `#[derive(FactEnum)]` enum | a unit variant, as serde's derive writes one (its name, in JSON) |
+//!
+//! A time shows the value stored, at its field's unit: an instant packed at
+//! microseconds has no nanoseconds left. A field that a blob's version
+//! predates shows what its accessor returns: its default, or none.
+//!
+//! Byte arrays are the one exception to "as the type itself": serde writes a
+//! `[u8; N]` as a tuple. JSON writes bytes as an array of numbers, which
+//! reads back into a `[u8; N]`; a format with a bytes type of its own
+//! (bincode, CBOR, MessagePack) needs `#[serde(with = ..)]` on such a field
+//! of the struct to read them back.
+//!
+//! Transient fields are not in the bytes, so a view cannot show them, and
+//! [`Packed`] does not either: it serializes exactly as its view, which is
+//! the value its equality and hashing compare. Deserializing a `Packed<T>`
+//! packs the `T` that `T`'s `Deserialize` produced, transient fields
+//! included; give them `#[serde(default)]` (or `#[serde(skip)]`) to read a
+//! `Packed`'s output, which lacks them.
+//!
+//! # The API at a glance
+//! - [`Facts`] (derived): pack, validate, view, columns; [`FactView`], what
+//!   every generated `FooView` shares; [`Packed`], the owned record.
+//! - [`FieldRef`]: a field's typed handle (`Foo::CREATED`), to read it, find
+//!   its bytes, or name it to a store.
+//! - [`FieldInfo`], [`FieldKind`], [`TimeUnit`], [`EnumVariant`]: the layout,
+//!   described at run time for tools that have only bytes.
+//! - [`Slice`], [`StrList`]: what accessors of list and string-list fields return.
+//! - [`FactEnum`] (derived): fieldless enums as fields.
+//! - [`Columns`], [`ColumnSource`], [`ColumnsError`] and the module
+//!   [`columns`]: many facts as one struct of arrays.
+//! - [`Error`], [`ErrorKind`], [`EnumValue`], [`PackError`], [`PackErrorKind`]:
+//!   what validating and packing report.
+//! - [`unit`](mod@unit): the time units of `#[facts(unit = "..")]`.
+//! - `store` (feature `store`): the precomputed-facts store and its cache.
+//!
+//! The traits through which generated code reads and writes each field type
+//! live in the hidden module `__private`: they are not part of the API and
+//! may change in any release. Supported field types are listed on the derive.
 //!
 //! The byte format is specified in `FORMAT.md` at the root of the repository.
 //! The crate has no `unsafe` code: arbitrary bytes give `Ok` or a precise
@@ -110,10 +166,10 @@ mod enums;
 mod error;
 mod facts;
 mod field;
-pub mod fingerprint;
+mod fingerprint;
 mod fixed;
 mod kind;
-pub mod layout;
+mod layout;
 mod packed;
 mod slice;
 mod time;
@@ -137,20 +193,12 @@ pub mod __private;
 struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
-pub use crate::enums::{EnumRepr, EnumVariant, FactEnum};
+pub use crate::enums::FactEnum;
 pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
-pub use crate::facts::{FactView, Facts, FieldInfo, FieldRef};
-pub use crate::field::{Fault, Field, Payload, Slot};
-pub use crate::fixed::FixedField;
-pub use crate::kind::{FieldKind, TimeUnit};
+pub use crate::facts::{FactView, Facts, FieldRef};
+pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::slice::{Slice, StrList};
-
-#[cfg(feature = "proptest")]
-pub use crate::arbitrary::FieldStrategy;
-
-#[cfg(feature = "serde")]
-pub use crate::serialize::{SerializeField, SerializeFixed};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

@@ -1,6 +1,6 @@
 //! serde support (feature `serde`): views and [`Packed`] serialize their
 //! stored fields, and `Packed<T>` deserializes a `T` and packs it. The
-//! formats are documented on [`SerializeField`].
+//! formats are specified in the crate docs.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde::de::{Deserialize, Deserializer, Error as _};
@@ -31,43 +31,8 @@ pub trait SerializeFixed<const U: u8 = 0>: FixedField<U> {
 }
 
 /// How a field type serializes what its accessor returns. Implemented for
-/// every field type whose fixed-size parts implement [`SerializeFixed`].
-///
-/// With the `serde` feature, a view (`FooView`, and [`Packed<Foo>`] through
-/// it) serializes as a struct named `Foo` with one entry per stored field,
-/// named as the field, in declaration order. Each value is written the way
-/// the field's own Rust type is serialized (by serde, or chrono's `serde`
-/// feature for the time types), so that `Foo`'s derived `Deserialize` reads
-/// the output back:
-///
-/// | field | serialized as |
-/// |---|---|
-/// | `bool`, integers, floats | themselves |
-/// | `DateTime<Utc>` | an RFC 3339 string in UTC (`2024-05-01T09:30:00Z`, with 3, 6 or 9 fractional digits when needed) |
-/// | `NaiveDateTime`, `NaiveDate` | ISO 8601 strings (`2024-05-01T09:30:00`, `2024-05-01`) |
-/// | `TimeDelta` | `[seconds, nanoseconds]`, nanoseconds in `0..1_000_000_000` |
-/// | `[u8; N]` | bytes, through [`Serializer::serialize_bytes`] (an array of numbers in JSON) |
-/// | `String` | a string |
-/// | `Vec<T>`, `Vec<String>` | a sequence |
-/// | `Option<T>` | none or some |
-/// | a nested fact | a nested struct, the same way |
-///
-/// A time shows the value stored, at its field's unit: an instant packed at
-/// microseconds has no nanoseconds left. A field that a blob's version
-/// predates shows what its accessor returns: its default, or none.
-///
-/// Byte arrays are the one exception to "as the type itself": serde writes a
-/// `[u8; N]` as a tuple. JSON writes bytes as an array of numbers, which
-/// reads back into a `[u8; N]`; a format with a bytes type of its own
-/// (bincode, CBOR, MessagePack) needs `#[serde(with = ..)]` on such a field
-/// of the struct to read them back.
-///
-/// Transient fields are not in the bytes, so a view cannot show them, and
-/// [`Packed`] does not either: it serializes exactly as its view, which is
-/// the value its equality and hashing compare. Deserializing a `Packed<T>`
-/// packs the `T` that `T`'s `Deserialize` produced, transient fields
-/// included; give them `#[serde(default)]` (or `#[serde(skip)]`) to read a
-/// `Packed`'s output, which lacks them.
+/// every field type whose fixed-size parts implement [`SerializeFixed`]; the
+/// format is specified in the crate docs, section "serde".
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no serde form as a factpack field",
     label = "not serializable from the bytes (feature `serde`)"

@@ -9,9 +9,10 @@ mod fixtures;
 #[allow(dead_code)]
 mod backends;
 
-use factpack::{
-    EnumValue, EnumVariant, ErrorKind, FactEnum, FactView, Facts, FieldKind, FixedField, Packed,
-};
+// The fixed-size encoding is the derive's plumbing: its size and fingerprint
+// are checked here through the hidden module.
+use factpack::__private::FixedField;
+use factpack::{EnumValue, EnumVariant, ErrorKind, FactEnum, FactView, Facts, FieldKind, Packed};
 use fixtures::{Enums, Kind, Level, State, Tagged};
 
 fn enums() -> Enums {
@@ -621,7 +622,7 @@ mod store {
         on_backends("enum_mirror", |db, table| async move {
             let store = FactStore::<Enums, i64>::builder(&db, &table)
                 .key(["id"])
-                .mirror("state")
+                .mirror(Enums::STATE)
                 .mirror("maybe_level")
                 .open()
                 .await
@@ -640,15 +641,15 @@ mod store {
                 .collect();
             store.upsert(&rows).await.unwrap();
             let merged = store
-                .read_columns(&Filter::new().eq("state", State::Merged))
+                .read_columns(&Filter::new().eq(Enums::STATE, State::Merged))
                 .await
                 .unwrap();
             assert_eq!(merged.state, [2, 2, 2]);
             let some = store
                 .read_columns(
                     &Filter::new()
-                        .is_in("state", [State::Open, State::Closed])
-                        .eq("maybe_level", Level::Low),
+                        .is_in(Enums::STATE, [State::Open, State::Closed])
+                        .eq(Enums::MAYBE_LEVEL, Level::Low),
                 )
                 .await
                 .unwrap();

@@ -44,10 +44,10 @@ async fn open(db: &Db, table: &str) -> Store {
 async fn open_with(db: &Db, table: &str, conflict: Conflict) -> Store {
     FactStore::builder(db, table)
         .key(["account", "repository", "node"])
-        .mirror("created")
-        .mirror("merged")
-        .mirror("done")
-        .mirror("size")
+        .mirror(PullRequestFacts::CREATED)
+        .mirror(PullRequestFacts::MERGED)
+        .mirror(PullRequestFacts::DONE)
+        .mirror(PullRequestFacts::SIZE)
         .conflict(conflict)
         .transient_from_key(|key: &Key, t: &mut PullRequestFactsTransient| {
             t.repository_full_name = Some(key.1.clone())
@@ -115,7 +115,7 @@ async fn filters_select_what_the_facts_say() {
         let filter = Filter::new()
             .is_in("repository", repos)
             .eq("account", 1)
-            .range("created", from..to);
+            .range(PullRequestFacts::CREATED, from..to);
         let expected: Vec<&Packed<PullRequestFacts>> = rows
             .iter()
             .filter(|(k, p)| {
@@ -143,17 +143,26 @@ async fn filters_select_what_the_facts_say() {
             .is_some_and(|r| repos.contains(&r))));
 
         // Nullable mirrors, booleans and inclusive ranges.
-        let unmerged = store.count(&Filter::new().is_null("merged")).await.unwrap();
+        let unmerged = store
+            .count(&Filter::new().is_null(PullRequestFacts::MERGED))
+            .await
+            .unwrap();
         let want = rows
             .iter()
             .filter(|(_, p)| p.view().merged().is_none())
             .count();
         assert_eq!(unmerged, want as u64);
-        let done = store.count(&Filter::new().eq("done", true)).await.unwrap();
+        let done = store
+            .count(&Filter::new().eq(PullRequestFacts::DONE, true))
+            .await
+            .unwrap();
         let want = rows.iter().filter(|(_, p)| p.view().done()).count();
         assert_eq!(done, want as u64);
+        // By name, the same columns select the same rows.
+        let by_name = store.count(&Filter::new().eq("done", true)).await.unwrap();
+        assert_eq!(by_name, done);
         let small = store
-            .count(&Filter::new().range("size", 100..=200))
+            .count(&Filter::new().range(PullRequestFacts::SIZE, 100..=200))
             .await
             .unwrap();
         let want = rows
@@ -192,7 +201,7 @@ async fn conflict_policies_replace_keep_or_compare() {
         let newer = open_with(
             &db,
             &format!("{table}_n"),
-            Conflict::ReplaceIfNewer("size".into()),
+            Conflict::ReplaceIfNewer(PullRequestFacts::SIZE.into()),
         )
         .await;
         newer.upsert(&first).await.unwrap();
@@ -601,6 +610,95 @@ async fn opening_an_existing_table_with_other_key_types_is_an_error() {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("`released` is missing"), "{err}");
+    })
+    .await;
+}
+
+#[test]
+fn a_handle_names_the_column_its_name_does() {
+    let (from, to) = (at(1_630_000_000), at(1_670_000_000));
+    let typed = Filter::new()
+        .range(PullRequestFacts::CREATED, from..to)
+        .is_in(PullRequestFacts::SIZE, [1, 2])
+        .eq(PullRequestFacts::DONE, true)
+        .is_null(PullRequestFacts::MERGED)
+        .not_null(PullRequestFacts::CLOSED);
+    let named = Filter::new()
+        .range("created", from..to)
+        .is_in("size", [1_i64, 2])
+        .eq("done", true)
+        .is_null("merged")
+        .not_null("closed");
+    assert_eq!(typed, named);
+    assert_eq!(
+        Conflict::ReplaceIfNewer(PullRequestFacts::SIZE.into()),
+        Conflict::ReplaceIfNewer("size".into())
+    );
+}
+
+/// Fields whose filter values are converted to what their mirror stores: a
+/// duration at a declared unit, a wall-clock time, an optional date.
+#[derive(Facts, Debug, Clone, PartialEq)]
+struct Timing {
+    #[facts(index, unit = "ms")]
+    took: chrono::TimeDelta,
+    #[facts(index, unit = "s")]
+    at: chrono::NaiveDateTime,
+    #[facts(index)]
+    day: Option<chrono::NaiveDate>,
+}
+
+#[tokio::test]
+async fn handles_filter_durations_wall_clock_times_and_dates_as_stored() {
+    on_backends("typed_filters", |db, table| async move {
+        use chrono::{NaiveDate, TimeDelta};
+        let store = FactStore::<Timing, i64>::builder(&db, &table)
+            .open()
+            .await
+            .unwrap();
+        let date = |d: u32| NaiveDate::from_ymd_opt(2024, 5, d).unwrap();
+        let rows: Vec<(i64, Packed<Timing>)> = (0..20_u32)
+            .map(|i| {
+                let fact = Timing {
+                    took: TimeDelta::milliseconds(i64::from(i) * 250),
+                    at: date(1 + i % 10).and_hms_opt(i, 0, 0).unwrap(),
+                    day: (i % 4 != 0).then(|| date(1 + i % 5)),
+                };
+                (i64::from(i), fact.pack())
+            })
+            .collect();
+        store.upsert(&rows).await.unwrap();
+        let count = |keep: &dyn Fn(&Timing) -> bool| {
+            rows.iter().filter(|(_, p)| keep(&p.unpack())).count() as u64
+        };
+
+        let slow = TimeDelta::milliseconds(1_500);
+        let got = store
+            .count(&Filter::new().range(Timing::TOOK, slow..))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.took >= slow));
+        assert!(got > 0 && got < 20, "the range should split the rows");
+
+        let noon = date(5).and_hms_opt(12, 0, 0).unwrap();
+        let got = store
+            .count(&Filter::new().range(Timing::AT, ..noon))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.at < noon));
+        assert!(got > 0 && got < 20, "the range should split the rows");
+
+        let got = store
+            .count(&Filter::new().eq(Timing::DAY, date(3)))
+            .await
+            .unwrap();
+        assert_eq!(got, count(&|t| t.day == Some(date(3))));
+        assert!(got > 0);
+        let got = store
+            .count(&Filter::new().is_null(Timing::DAY))
+            .await
+            .unwrap();
+        assert_eq!(got, 5);
     })
     .await;
 }

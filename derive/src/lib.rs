@@ -24,8 +24,12 @@ use syn::{parse_macro_input, DeriveInput};
 
 /// Derives `factpack::Facts`: a fixed, little-endian byte layout for a struct
 /// with named fields, a zero-copy view `FooView<'a>` with one O(1) accessor per
-/// field, a typed handle per field (`Foo::FIELD_NAME`) publishing its byte
-/// offset, and the struct's use as a nested field.
+/// field, a typed handle per field (`Foo::FIELD_NAME`, a `factpack::FieldRef`)
+/// that publishes its byte offset and names the field to a store's filters,
+/// mirrors and conflict policy, and the struct's use as a nested field.
+///
+/// Generated code reaches factpack's internals only through
+/// `factpack::__private`, which is not part of factpack's API.
 ///
 /// # Field types
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
@@ -111,14 +115,15 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// A fact's column of the enum holds the stored integers (`Vec<u8>` for a
 /// `u8` enum); with the `arrow` feature it becomes a dictionary of variant
 /// names. A store can mirror the field as an integer column, and the enum's
-/// values are filter values.
+/// values are filter values (`Filter::new().eq(Pr::STATE, State::Merged)`).
 ///
 /// # Attributes
 /// - `#[facts(other)]` on one variant: the catch-all for unknown values.
 /// - `#[facts(crate = "path")]` on the enum: where factpack is, if it was renamed.
 ///
 /// # Feature `proptest`
-/// Also implements factpack's `FieldStrategy` (every variant, uniformly).
+/// A fact's generated `Arbitrary` draws a field of the enum from every
+/// variant, uniformly.
 #[proc_macro_derive(FactEnum, attributes(facts))]
 pub fn derive_fact_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -37,7 +37,7 @@ use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 
 use super::buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
 use super::Columns;
-use crate::enums::EnumVariant;
+use crate::kind::EnumVariant;
 use crate::kind::{FieldKind, TimeUnit};
 
 /// A column that can move into Arrow arrays.

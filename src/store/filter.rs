@@ -3,6 +3,7 @@
 
 use core::ops::{Bound, RangeBounds};
 
+use super::field::{ColumnName, FilterColumn};
 use super::value::Value;
 
 /// One condition on one column.
@@ -21,19 +22,37 @@ pub(crate) enum Cond {
 }
 
 /// Selects rows: every condition must hold. Columns are the store's key
-/// columns and mirrored fields, by name; values are checked against the
-/// column's type before any SQL runs.
+/// columns, by name, and its mirrored fields, by their typed handles
+/// (`Foo::CREATED`, which take only values of the field's type) or by name;
+/// values given with a name are checked against the column's type before any
+/// SQL runs. See [`FilterColumn`].
 ///
 /// ```
+/// # use factpack::Facts;
 /// # use factpack::store::Filter;
-/// # use chrono::{TimeZone, Utc};
+/// # use chrono::{DateTime, TimeZone, Utc};
+/// #[derive(Facts, Debug)]
+/// struct PullRequest {
+///     #[facts(index)]
+///     created: DateTime<Utc>,
+///     #[facts(index)]
+///     merged: Option<DateTime<Utc>>,
+/// }
+///
 /// let from = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
 /// let to = Utc.with_ymd_and_hms(2024, 4, 1, 0, 0, 0).unwrap();
 /// let filter = Filter::new()
 ///     .eq("account", 7)
 ///     .is_in("repository", ["acme/api", "acme/web"])
-///     .range("created", from..to);
-/// # let _ = filter;
+///     .range(PullRequest::CREATED, from..to)
+///     .not_null(PullRequest::MERGED);
+/// // The same, by name: a typo here is an error when the query runs.
+/// let by_name = Filter::new()
+///     .eq("account", 7)
+///     .is_in("repository", ["acme/api", "acme/web"])
+///     .range("created", from..to)
+///     .not_null("merged");
+/// assert_eq!(filter, by_name);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filter {
@@ -48,20 +67,20 @@ impl Filter {
 
     /// `column = value`.
     #[must_use]
-    pub fn eq(self, column: &str, value: impl Into<Value>) -> Self {
+    pub fn eq<V>(self, column: impl FilterColumn<V>, value: V) -> Self {
         self.is_in(column, [value])
     }
 
     /// `column IN (values)`. An empty list selects no row.
     #[must_use]
-    pub fn is_in<V: Into<Value>>(
+    pub fn is_in<V, C: FilterColumn<V>>(
         mut self,
-        column: &str,
+        column: C,
         values: impl IntoIterator<Item = V>,
     ) -> Self {
         self.conds.push(Cond::In {
-            column: column.to_owned(),
-            values: values.into_iter().map(Into::into).collect(),
+            column: column.column_name().to_owned(),
+            values: values.into_iter().map(C::filter_value).collect(),
         });
         self
     }
@@ -69,18 +88,18 @@ impl Filter {
     /// `column` within `range` (`a..b`, `a..=b`, `a..`, `..b`). Rows where the
     /// column is null do not match.
     #[must_use]
-    pub fn range<V: Into<Value> + Clone>(
+    pub fn range<V: Clone, C: FilterColumn<V>>(
         mut self,
-        column: &str,
+        column: C,
         range: impl RangeBounds<V>,
     ) -> Self {
         let own = |b: Bound<&V>| match b {
-            Bound::Included(v) => Bound::Included(v.clone().into()),
-            Bound::Excluded(v) => Bound::Excluded(v.clone().into()),
+            Bound::Included(v) => Bound::Included(C::filter_value(v.clone())),
+            Bound::Excluded(v) => Bound::Excluded(C::filter_value(v.clone())),
             Bound::Unbounded => Bound::Unbounded,
         };
         self.conds.push(Cond::Range {
-            column: column.to_owned(),
+            column: column.column_name().to_owned(),
             lo: own(range.start_bound()),
             hi: own(range.end_bound()),
         });
@@ -90,9 +109,9 @@ impl Filter {
     /// `column IS NULL`: a mirrored nullable field that is null (or absent from
     /// the row's version).
     #[must_use]
-    pub fn is_null(mut self, column: &str) -> Self {
+    pub fn is_null(mut self, column: impl ColumnName) -> Self {
         self.conds.push(Cond::Null {
-            column: column.to_owned(),
+            column: column.column_name().to_owned(),
             null: true,
         });
         self
@@ -100,9 +119,9 @@ impl Filter {
 
     /// `column IS NOT NULL`.
     #[must_use]
-    pub fn not_null(mut self, column: &str) -> Self {
+    pub fn not_null(mut self, column: impl ColumnName) -> Self {
         self.conds.push(Cond::Null {
-            column: column.to_owned(),
+            column: column.column_name().to_owned(),
             null: false,
         });
         self

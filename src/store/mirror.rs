@@ -1,8 +1,7 @@
 //! Mirrored columns: fixed scalar fields copied out of each blob into their own
 //! SQL column at write time, so that filters run in SQL, on an index.
 
-use crate::facts::FieldInfo;
-use crate::kind::{FieldKind, TimeUnit};
+use crate::kind::{FieldInfo, FieldKind, TimeUnit};
 
 use super::value::SqlType;
 

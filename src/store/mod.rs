@@ -60,6 +60,7 @@ mod cache;
 mod db;
 mod encoded;
 mod error;
+mod field;
 mod filter;
 mod key;
 mod keyed;
@@ -100,6 +101,7 @@ pub use sqlx;
 pub use self::cache::{Cache, CacheAnswer, CacheError, CacheReport, Computed, Keep, Stamp};
 pub use self::db::{Backend, Db, DbOptions};
 pub use self::error::{CorruptRow, StoreError};
+pub use self::field::{ColumnName, FieldName, FilterColumn, FilterField};
 pub use self::filter::Filter;
 pub use self::key::{Key, KeyColumn, KeyPart};
 pub use self::keyed::Keyed;
@@ -169,7 +171,7 @@ pub struct StoreBuilder<T: Facts, K: Key> {
     db: Db,
     table: String,
     keys: Vec<String>,
-    mirrors: Vec<String>,
+    mirrors: Vec<FieldName>,
     conflict: Conflict,
     min_version: u8,
     fill: Option<Fill<T, K>>,
@@ -196,10 +198,10 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     }
 
     /// Mirrors one more field as an indexed column, beside those marked
-    /// `#[facts(index)]`.
+    /// `#[facts(index)]`: by its handle (`Foo::CREATED`) or its name.
     #[must_use]
-    pub fn mirror(mut self, field: &str) -> Self {
-        self.mirrors.push(field.to_owned());
+    pub fn mirror(mut self, field: impl Into<FieldName>) -> Self {
+        self.mirrors.push(field.into());
         self
     }
 
@@ -317,7 +319,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
         let wanted = T::FIELDS.iter().filter(|f| f.indexed).map(|f| f.name);
         let bucketed = self.pages.iter().map(PageSpec::field);
         for name in wanted
-            .chain(self.mirrors.iter().map(String::as_str))
+            .chain(self.mirrors.iter().map(FieldName::as_str))
             .chain(bucketed)
         {
             if mirrors.iter().any(|m| m.name() == name) {
@@ -353,7 +355,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             seen.push(name);
         }
         if let Conflict::ReplaceIfNewer(column) = &self.conflict {
-            if !mirrors.iter().any(|m| m.name() == column) {
+            if !mirrors.iter().any(|m| m.name() == column.as_str()) {
                 return Err(StoreError::config(
                     table,
                     format!("`ReplaceIfNewer({column})` needs `{column}` to be a mirrored field"),
@@ -403,6 +405,27 @@ pub(crate) fn spec_check(spec: &Spec, found: &[(String, String)]) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// The table's shape, one fact a row or in pages: the store root picks, so
+/// that `spec` (the table) and `pages` (how pages are laid out) need not
+/// know each other both ways.
+impl Spec {
+    /// The statements that create the table and its indexes.
+    pub(crate) fn ddl(&self) -> Vec<String> {
+        match &self.pages {
+            Some(layout) => pages::ddl(self, layout),
+            None => self.row_ddl(),
+        }
+    }
+
+    /// The columns the table must have, with the type each backend reports.
+    pub(crate) fn expected_columns(&self) -> Vec<(String, &'static str)> {
+        match &self.pages {
+            Some(layout) => pages::expected_columns(self, layout),
+            None => self.row_expected_columns(),
+        }
+    }
 }
 
 impl<T: Facts, K: Key> FactStore<T, K> {

@@ -5,6 +5,7 @@ use core::fmt::Write as _;
 use core::ops::Bound;
 
 use super::error::StoreError;
+use super::field::FieldName;
 use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
 use super::value::{self, SqlType, Value};
@@ -28,9 +29,11 @@ pub enum Conflict {
     Replace,
     /// Keep the existing row; the new one is dropped.
     Keep,
-    /// Overwrite it only when the new row's value of this mirrored column is
-    /// greater (a null is older than any value).
-    ReplaceIfNewer(String),
+    /// Overwrite it only when the new row's value of this mirrored field is
+    /// greater (a null is older than any value). The field is named by its
+    /// handle or its name: `ReplaceIfNewer(Foo::UPDATED.into())`,
+    /// `ReplaceIfNewer("updated".into())`.
+    ReplaceIfNewer(FieldName),
 }
 
 /// A key or mirrored column.
@@ -51,7 +54,21 @@ pub(crate) struct Spec {
     /// `(version, fingerprint)` of every version a reader accepts, oldest first.
     pub(crate) visible: Vec<(u8, i64)>,
     /// How facts are packed into pages, when they are.
-    pub(crate) pages: Option<super::pages::Layout>,
+    pub(crate) pages: Option<Layout>,
+}
+
+/// A [`PageSpec`](super::PageSpec), resolved against a store's spec: the
+/// part of the table's shape that paging adds. Resolved, and used, by the
+/// `pages` module.
+#[derive(Debug, Clone)]
+pub(crate) struct Layout {
+    /// Key columns in the page's key.
+    pub(crate) prefix: usize,
+    /// The bucketed field: an index into the spec's mirrors.
+    pub(crate) bucket: usize,
+    /// The bucket's width in the field's cell unit (µs or days).
+    pub(crate) width: i64,
+    pub(crate) max_facts: usize,
 }
 
 /// A query parameter.
@@ -148,7 +165,7 @@ impl Spec {
             Conflict::Keep => format!(" ON CONFLICT ({target}) DO NOTHING"),
             Conflict::Replace => format!(" ON CONFLICT ({target}) DO UPDATE SET {set}"),
             Conflict::ReplaceIfNewer(column) => {
-                let c = quote(column);
+                let c = quote(column.as_str());
                 format!(
                     " ON CONFLICT ({target}) DO UPDATE SET {set} WHERE excluded.{c} > {existing}.{c} OR ({existing}.{c} IS NULL AND excluded.{c} IS NOT NULL)"
                 )
@@ -156,11 +173,9 @@ impl Spec {
         }
     }
 
-    /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
-    pub(crate) fn ddl(&self) -> Vec<String> {
-        if let Some(layout) = &self.pages {
-            return super::pages::ddl(self, layout);
-        }
+    /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column, for
+    /// a table of one fact a row (a paged table's is `pages::ddl`).
+    pub(crate) fn row_ddl(&self) -> Vec<String> {
         let ty = |t: SqlType| match self.backend {
             Backend::Postgres => t.postgres(),
             Backend::Sqlite => t.sqlite(),
@@ -202,11 +217,9 @@ impl Spec {
         out
     }
 
-    /// The columns the table must have, with the type each backend reports.
-    pub(crate) fn expected_columns(&self) -> Vec<(String, &'static str)> {
-        if let Some(layout) = &self.pages {
-            return super::pages::expected_columns(self, layout);
-        }
+    /// The columns a table of one fact a row must have, with the type each
+    /// backend reports (a paged table's are `pages::expected_columns`).
+    pub(crate) fn row_expected_columns(&self) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str)> = self
             .keys
             .iter()

@@ -30,7 +30,9 @@ use chrono::TimeDelta;
 use crate::kind::FieldKind;
 
 use super::error::StoreError;
+use super::field::FieldName;
 use super::mirror::Cell;
+pub(crate) use super::spec::Layout;
 use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
 use super::Backend;
@@ -65,10 +67,10 @@ impl PageSpec {
     /// `width` of the time field `time_field` (a `DateTime`, `NaiveDateTime`
     /// or `NaiveDate` field, mirrored automatically). Facts whose field is
     /// null share one bucket per prefix. At most 1,024 facts a page.
-    pub fn new(prefix_columns: usize, time_field: &str, width: TimeDelta) -> Self {
+    pub fn new(prefix_columns: usize, time_field: impl Into<FieldName>, width: TimeDelta) -> Self {
         Self {
             prefix: prefix_columns,
-            field: time_field.to_owned(),
+            field: time_field.into().as_str().to_owned(),
             width,
             max_facts: 1_024,
         }
@@ -86,18 +88,6 @@ impl PageSpec {
     pub(crate) fn field(&self) -> &str {
         &self.field
     }
-}
-
-/// A [`PageSpec`], resolved against a store's spec.
-#[derive(Debug, Clone)]
-pub(crate) struct Layout {
-    /// Key columns in the page's key.
-    pub(crate) prefix: usize,
-    /// The bucketed field: an index into the spec's mirrors.
-    pub(crate) bucket: usize,
-    /// The bucket's width in the field's cell unit (µs or days).
-    pub(crate) width: i64,
-    pub(crate) max_facts: usize,
 }
 
 /// The bucket of facts whose bucketed field is null.

@@ -145,7 +145,7 @@ fn merge<'a>(
             }
         }
         let newer_column = match &spec.conflict {
-            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().position(|m| m.name() == c),
+            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().position(|m| m.name() == c.as_str()),
             _ => None,
         };
         for (_, prefix, entries) in &parsed {

@@ -115,6 +115,7 @@ mod fixed;
 mod kind;
 pub mod layout;
 mod packed;
+pub mod page;
 mod slice;
 mod time;
 pub mod unit;
@@ -144,6 +145,7 @@ pub use crate::field::{Fault, Field, Payload, Slot};
 pub use crate::fixed::FixedField;
 pub use crate::kind::{FieldKind, TimeUnit};
 pub use crate::packed::Packed;
+pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
 pub use crate::slice::{Slice, StrList};
 
 #[cfg(feature = "proptest")]

@@ -463,16 +463,14 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
 
         // A corrupt fact inside a sound page: its key is named, and a
         // salvaging read sets it aside.
-        // Revision, count, the first fact's node and blob length: its blob's
-        // first byte, the version, which is never 0.
-        let first_blob = 1 + 4 + 8 + 4;
+        // The page's magic bytes, revision, version, one fingerprint, count
+        // and offset table (4 bytes a fact) come before its first blob,
+        // whose first byte, the version, is never 0.
+        let first_blob = "(17 + 4 * facts)";
         let set = if pg {
             format!("set_byte(data, {first_blob}, 0)")
         } else {
-            format!(
-                "substr(data, 1, {first_blob}) || x'00' || substr(data, {})",
-                first_blob + 2
-            )
+            format!("substr(data, 1, {first_blob}) || x'00' || substr(data, {first_blob} + 2)")
         };
         raw(
             &db,

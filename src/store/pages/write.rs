@@ -71,6 +71,9 @@ struct Group<'a> {
     prefix: Vec<Cell>,
     facts: Vec<(&'a [u8], &'a [u8])>,
     changed: bool,
+    /// The fingerprints its pages record, one per version up to theirs:
+    /// a stored page's, or this code's for new facts.
+    fingerprints: Vec<u64>,
 }
 
 /// A page to insert: its SQL columns and its facts, encoded (by
@@ -84,12 +87,13 @@ struct PageOut<'a> {
     bounds: Vec<[Cell; 2]>,
     facts: i64,
     entries: &'a [(&'a [u8], &'a [u8])],
+    fingerprints: &'a [u64],
 }
 
 impl PageOut<'_> {
     /// The page's bytes.
     fn encode(&self, spec: &Spec) -> Result<Vec<u8>, StoreError> {
-        codec::encode(self.entries).map_err(|fault| page_fault(spec, &fault))
+        codec::encode(self.entries, self.fingerprints).map_err(|fault| page_fault(spec, &fault))
     }
 }
 
@@ -112,12 +116,14 @@ fn layout(spec: &Spec) -> Result<&Layout, StoreError> {
 }
 
 /// The facts of `existing` after `change`, grouped, and how many facts the
-/// change wrote or removed.
+/// change wrote or removed. `ours` are the fact type's fingerprints, one
+/// per version.
 fn merge<'a>(
     spec: &Spec,
     layout: &Layout,
     existing: &'a [Stored],
     change: &'a Change<'a>,
+    ours: &[u64],
 ) -> Result<(BTreeMap<GroupKey<'a>, Group<'a>>, u64), StoreError> {
     let suffix_types = layout.suffix_types(spec);
     let parsed: Vec<Parsed<'a>> = existing
@@ -181,11 +187,15 @@ fn merge<'a>(
                 prefix: h.prefix.clone(),
                 facts: Vec::new(),
                 changed: false,
+                fingerprints: Vec::new(),
             });
         let Some(entries) = entries else {
             group.changed = true;
             continue;
         };
+        if group.fingerprints.is_empty() {
+            group.fingerprints = codec::fingerprints(&stored.data).unwrap_or_default();
+        }
         for e in entries {
             let remove = match change {
                 Change::Upsert(_) => incoming
@@ -229,7 +239,15 @@ fn merge<'a>(
                         prefix: first.prefix.to_vec(),
                         facts: Vec::new(),
                         changed: false,
+                        fingerprints: Vec::new(),
                     });
+                if group.fingerprints.is_empty() {
+                    group.fingerprints = usize::try_from(version)
+                        .ok()
+                        .and_then(|v| ours.get(..v))
+                        .unwrap_or_default()
+                        .to_vec();
+                }
                 group.changed = true;
                 group.facts.extend(facts);
             }
@@ -306,6 +324,7 @@ fn paginate<'a>(
                 bounds,
                 facts: i64::try_from(chunk.len()).unwrap_or(i64::MAX),
                 entries: chunk,
+                fingerprints: &group.fingerprints,
             });
         }
     }
@@ -508,14 +527,14 @@ impl Tx<'_> {
                     // Encoded straight into the send buffer, with no page
                     // buffer of its own; a field of COPY's binary format
                     // holds at most `i32::MAX` bytes.
-                    let len = codec::encoded_len(p.entries);
+                    let len = codec::encoded_len(p.entries, p.fingerprints.len());
                     let encoded = if i32::try_from(len).is_err() {
                         Err(codec::PageFault(format!(
                             "a page of {len} bytes, more than a bytea can hold"
                         )))
                     } else {
                         pg::copy_len(&mut buf, len);
-                        codec::encode_into(&mut buf, p.entries)
+                        codec::encode_into(&mut buf, p.entries, p.fingerprints)
                     };
                     if let Err(fault) = encoded {
                         let _ = copy.abort("factpack: cannot encode a page").await;
@@ -607,7 +626,7 @@ async fn rewrite<T: Facts, K: Key>(
     let mut tx = Tx::begin(store.pool(), spec).await?;
     tx.lock(spec, prefixes.keys()).await?;
     let existing = tx.pages(spec, layout, &w).await?;
-    let (mut groups, affected) = merge(spec, layout, &existing, change)?;
+    let (mut groups, affected) = merge(spec, layout, &existing, change, T::FINGERPRINTS)?;
     if !groups.is_empty() {
         for group in groups.values_mut() {
             group.facts.sort_by(|a, b| a.0.cmp(b.0));

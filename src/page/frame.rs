@@ -217,6 +217,8 @@ impl<'a> Frame<'a> {
     }
 
     /// The fingerprints the page records, one per version up to its own.
+    // Read by the store, to rewrite a stored page as it was written.
+    #[cfg_attr(not(feature = "store"), allow(dead_code))]
     pub(crate) fn fingerprints(&self) -> impl Iterator<Item = u64> + '_ {
         (0..usize::from(self.shape.version))
             .map(|i| u64_at(self.bytes, PREFIX.saturating_add(i.saturating_mul(8))))

@@ -809,3 +809,69 @@ async fn bad_page_specs_are_refused_before_any_sql() {
     })
     .await;
 }
+
+/// The `data` of the table's only row.
+async fn only_data(db: &Db, table: &str) -> Vec<u8> {
+    let select = format!("SELECT data FROM {table}");
+    if let Some(pool) = db.as_postgres() {
+        sqlx::query_scalar(AssertSqlSafe(select))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    } else {
+        sqlx::query_scalar(AssertSqlSafe(select))
+            .fetch_one(db.as_sqlite().unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn rows_of_the_earlier_page_layout_are_read_and_rewritten() {
+    on_backends("legacy", |db, table| async move {
+        let store = open(&db, &table).await;
+        let mut rng = Rng::new(5);
+        // One prefix, one bucket, three facts: one row.
+        let rows: Vec<(Key, Packed<PullRequestFacts>)> = [0, 21, 42, 63]
+            .iter()
+            .map(|&i| {
+                let mut f = realistic(&mut rng);
+                f.created = Some(at(1_600_000_000));
+                (key(i), f.pack())
+            })
+            .collect();
+        store.upsert(&rows[..3]).await.unwrap();
+        let data = only_data(&db, &table).await;
+        // A page of version 1 (magic, revision, version, one fingerprint,
+        // count at 13, ends from 17), then each fact's node, 8 bytes.
+        let u32_at = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        let count = u32_at(13);
+        assert_eq!(count, 3);
+        let keys = u32_at(17 + 4 * (count - 1));
+        let mut legacy = vec![1_u8];
+        legacy.extend_from_slice(&(count as u32).to_le_bytes());
+        let mut start = 17 + 4 * count;
+        for i in 0..count {
+            let end = u32_at(17 + 4 * i);
+            legacy.extend_from_slice(&data[keys + 8 * i..keys + 8 * i + 8]);
+            legacy.extend_from_slice(&((end - start) as u32).to_le_bytes());
+            legacy.extend_from_slice(&data[start..end]);
+            start = end;
+        }
+        assert_eq!(keys + 8 * count, data.len());
+        let literal = if db.as_postgres().is_some() {
+            format!("decode('{}', 'hex')", hex::encode(&legacy))
+        } else {
+            format!("x'{}'", hex::encode(&legacy))
+        };
+        raw(&db, &format!("UPDATE {table} SET data = {literal}")).await;
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows[..3].iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
+        // A write to the prefix rewrites the row in the current layout.
+        store.upsert(&rows[3..]).await.unwrap();
+        assert_eq!(&only_data(&db, &table).await[..3], b"FPG");
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows.iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
+    })
+    .await;
+}

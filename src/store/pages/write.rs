@@ -194,7 +194,10 @@ fn merge<'a>(
             continue;
         };
         if group.fingerprints.is_empty() {
-            group.fingerprints = codec::fingerprints(&stored.data).unwrap_or_default();
+            // A row of the earlier layout records no fingerprints: those of
+            // this code's version stand in, when its fingerprint is theirs.
+            group.fingerprints = codec::fingerprints(&stored.data)
+                .unwrap_or_else(|| ours_up_to(ours, h.version, h.fingerprint));
         }
         for e in entries {
             let remove = match change {
@@ -242,11 +245,7 @@ fn merge<'a>(
                         fingerprints: Vec::new(),
                     });
                 if group.fingerprints.is_empty() {
-                    group.fingerprints = usize::try_from(version)
-                        .ok()
-                        .and_then(|v| ours.get(..v))
-                        .unwrap_or_default()
-                        .to_vec();
+                    group.fingerprints = ours_up_to(ours, version, fingerprint);
                 }
                 group.changed = true;
                 group.facts.extend(facts);
@@ -276,6 +275,19 @@ fn merge<'a>(
     }
     groups.retain(|_, g| g.changed);
     Ok((groups, affected))
+}
+
+/// This code's fingerprints up to `version`, if `fingerprint` is its
+/// fingerprint of that version; empty otherwise (a page cannot be written
+/// without them).
+fn ours_up_to(ours: &[u64], version: i64, fingerprint: i64) -> Vec<u64> {
+    let Ok(v) = usize::try_from(version) else {
+        return Vec::new();
+    };
+    match ours.get(..v) {
+        Some(list) if list.last().map(|fp| *fp as i64) == Some(fingerprint) => list.to_vec(),
+        _ => Vec::new(),
+    }
 }
 
 /// Widens `[lo, hi]` (nulls while no value was seen) to hold `v`; a null

@@ -224,6 +224,21 @@ impl<'a> Frame<'a> {
             .map(|i| u64_at(self.bytes, PREFIX.saturating_add(i.saturating_mul(8))))
     }
 
+    /// The facts' blobs, in order.
+    #[inline]
+    pub(crate) fn blobs(&self) -> Blobs<'a> {
+        let table = self.shape.count.saturating_mul(4);
+        let ends = self
+            .bytes
+            .get(self.shape.ends..self.shape.ends.saturating_add(table))
+            .unwrap_or_default();
+        Blobs {
+            bytes: self.bytes,
+            ends: ends.chunks_exact(4),
+            start: self.shape.data,
+        }
+    }
+
     /// Where fact `i` starts and ends; `None` past the last.
     #[inline]
     pub(crate) fn span(&self, i: usize) -> Option<(usize, usize)> {
@@ -245,6 +260,34 @@ impl<'a> Frame<'a> {
         self.bytes.get(start..end)
     }
 }
+
+/// The blobs of a checked page, in order: one pass down the offset table.
+#[derive(Debug, Clone)]
+pub(crate) struct Blobs<'a> {
+    bytes: &'a [u8],
+    ends: core::slice::ChunksExact<'a, u8>,
+    start: usize,
+}
+
+impl<'a> Iterator for Blobs<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let end = <[u8; 4]>::try_from(self.ends.next()?).unwrap_or_default();
+        let end = usize::try_from(u32::from_le_bytes(end)).unwrap_or(usize::MAX);
+        let blob = self.bytes.get(self.start..end).unwrap_or_default();
+        self.start = end;
+        Some(blob)
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ends.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Blobs<'_> {}
 
 /// How many bytes [`encode_into`] writes for `versions` fingerprints and
 /// facts of `lens` bytes (saturating).
@@ -328,6 +371,9 @@ mod tests {
         assert_eq!(frame.blob(1), Some(&b""[..]));
         assert_eq!(frame.blob(2), Some(&b"de"[..]));
         assert_eq!(frame.blob(3), None);
+        let blobs: Vec<&[u8]> = frame.blobs().collect();
+        assert_eq!(blobs, [&b"abc"[..], b"", b"de"]);
+        assert_eq!(frame.blobs().len(), 3);
         // Older code checks the fingerprints it knows.
         assert!(Frame::parse(&bytes, "T", &[7], true).is_ok());
         assert!(Frame::parse(&bytes, "T", &[], true).is_ok());

@@ -334,10 +334,7 @@ impl<'a, T: Facts> PageView<'a, T> {
     /// older version whose missing field's declared default its unit cannot
     /// hold; the position is the fact's in the page.
     pub fn columns(&self) -> Result<T::Columns, ColumnsError> {
-        let frame = self.frame;
-        T::Columns::from_sources(
-            (0..frame.len()).map(|i| Checked(frame.blob(i).unwrap_or_default())),
-        )
+        T::Columns::from_sources(self.frame.blobs().map(Checked))
     }
 
     /// Copies the page into an owned [`Page`].

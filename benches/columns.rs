@@ -3,8 +3,9 @@
 //! * `columns/all`: every field into the same struct of arrays from
 //!   - factpack blobs concatenated in one buffer at an odd address, as a
 //!     driver hands them over (`factpack_contiguous`), in separate allocations
-//!     (`factpack_separate`), and already-validated `Packed` values
-//!     (`factpack_packed`);
+//!     (`factpack_separate`), already-validated `Packed` values
+//!     (`factpack_packed`), and one validated `Page` of them all
+//!     (`factpack_page`);
 //!   - a native `Vec<PullRequestFacts>` in memory (`native_structs`: chrono
 //!     timestamps converted to microseconds on the way, as any consumer of
 //!     those structs must) and the same values with timestamps already `i64`
@@ -46,7 +47,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use cpu_time::CpuTime;
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use factpack::columns::{Bitmap, ColumnData, Columns, ListColumn, Nullable, StringColumn};
-use factpack::{Facts, Packed};
+use factpack::{Facts, Packed, Page};
 use rkyv::rancor::Error as RkyvError;
 use rkyv::util::AlignedVec;
 
@@ -340,6 +341,7 @@ struct Data {
     fp_db: Concatenated,
     rkyv_db: Concatenated,
     header_bytes: Vec<u8>,
+    page: Page<PullRequestFacts>,
 }
 
 fn data() -> Data {
@@ -355,6 +357,7 @@ fn data() -> Data {
             .map(|m| rkyv::to_bytes::<RkyvError>(m).expect("rkyv serializes")),
     );
     let header_bytes = vec![0x5a; N * PullRequestFacts::HEADER_LEN];
+    let page = Page::from_facts(&facts).expect("a page of the facts");
 
     // Every path yields the same columns.
     let ours = PullRequestFacts::columns(fp_db.iter()).expect("valid");
@@ -373,6 +376,14 @@ fn data() -> Data {
         assert_eq!(peer.activity_days, ours.activity_days);
         assert_eq!(peer.runs, ours.merged_with_failed_check_runs);
     }
+    let from_page = page.columns().expect("valid");
+    assert_eq!(from_page.merged, ours.merged);
+    assert_eq!(from_page.size, ours.size);
+    assert_eq!(from_page.reviews, ours.reviews);
+    assert_eq!(
+        from_page.merged_with_failed_check_runs,
+        ours.merged_with_failed_check_runs
+    );
     let batch = ours.into_record_batch().expect("arrow");
     assert_eq!(batch, arrow_builders(&facts));
     println!(
@@ -390,6 +401,7 @@ fn data() -> Data {
         fp_db,
         rkyv_db,
         header_bytes,
+        page,
     }
 }
 
@@ -410,6 +422,9 @@ fn all(c: &mut Criterion<CpuTime>, d: &Data) {
     });
     g.bench_function("factpack_packed", |b| {
         b.iter(|| PullRequestFacts::columns(black_box(&d.packed)).expect("valid"));
+    });
+    g.bench_function("factpack_page", |b| {
+        b.iter(|| black_box(&d.page).columns().expect("valid"));
     });
     g.bench_function("native_structs", |b| {
         b.iter(|| from_native(black_box(&d.facts)));

@@ -1,9 +1,10 @@
-//! Writes the seed corpus of both fuzz targets into `corpus/<target>/`:
+//! Writes the seed corpus of the fuzz targets into `corpus/<target>/`:
 //!
 //! - every golden blob of `tests/golden.rs` (the hex inside each `hex(&[..])`),
 //!   once per fuzzed type, behind the byte that picks the type;
 //! - a few packed values of every fuzzed type, so that the blob target starts
-//!   from valid blobs of the types it checks.
+//!   from valid blobs of the types it checks;
+//! - for the page target, a page of a few packed values of every fuzzed type.
 //!
 //! Run from anywhere: `cargo run --manifest-path fuzz/Cargo.toml --example seed`.
 
@@ -33,6 +34,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 fs::write(dir.join(format!("sample-{name}-{n}")), input)?;
                 written += 1;
             }
+        }
+    }
+    let dir = root.join("corpus").join("page");
+    fs::create_dir_all(&dir)?;
+    for index in 0..factpack_fuzz::TYPES {
+        let name = factpack_fuzz::type_name(index);
+        for count in [0, 1, 4] {
+            let page = factpack_fuzz::sample_page(index, count);
+            let input = [&[index][..], &page].concat();
+            fs::write(dir.join(format!("page-{name}-{count}")), input)?;
+            written += 1;
         }
     }
     println!(

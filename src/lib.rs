@@ -171,6 +171,7 @@ mod fixed;
 mod kind;
 mod layout;
 mod packed;
+pub mod page;
 mod slice;
 mod time;
 pub mod unit;
@@ -198,6 +199,7 @@ pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
+pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
 pub use crate::slice::{Slice, StrList};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and

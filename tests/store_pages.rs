@@ -463,16 +463,14 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
 
         // A corrupt fact inside a sound page: its key is named, and a
         // salvaging read sets it aside.
-        // Revision, count, the first fact's node and blob length: its blob's
-        // first byte, the version, which is never 0.
-        let first_blob = 1 + 4 + 8 + 4;
+        // The page's magic bytes, revision, version, one fingerprint, count
+        // and offset table (4 bytes a fact) come before its first blob,
+        // whose first byte, the version, is never 0.
+        let first_blob = "(17 + 4 * facts)";
         let set = if pg {
             format!("set_byte(data, {first_blob}, 0)")
         } else {
-            format!(
-                "substr(data, 1, {first_blob}) || x'00' || substr(data, {})",
-                first_blob + 2
-            )
+            format!("substr(data, 1, {first_blob}) || x'00' || substr(data, {first_blob} + 2)")
         };
         raw(
             &db,
@@ -808,6 +806,72 @@ async fn bad_page_specs_are_refused_before_any_sql() {
             .await
             .unwrap_err();
         assert!(err.to_string().contains("`bucket`"), "{err}");
+    })
+    .await;
+}
+
+/// The `data` of the table's only row.
+async fn only_data(db: &Db, table: &str) -> Vec<u8> {
+    let select = format!("SELECT data FROM {table}");
+    if let Some(pool) = db.as_postgres() {
+        sqlx::query_scalar(AssertSqlSafe(select))
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    } else {
+        sqlx::query_scalar(AssertSqlSafe(select))
+            .fetch_one(db.as_sqlite().unwrap())
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn rows_of_the_earlier_page_layout_are_read_and_rewritten() {
+    on_backends("legacy", |db, table| async move {
+        let store = open(&db, &table).await;
+        let mut rng = Rng::new(5);
+        // One prefix, one bucket, three facts: one row.
+        let rows: Vec<(Key, Packed<PullRequestFacts>)> = [0, 21, 42, 63]
+            .iter()
+            .map(|&i| {
+                let mut f = realistic(&mut rng);
+                f.created = Some(at(1_600_000_000));
+                (key(i), f.pack())
+            })
+            .collect();
+        store.upsert(&rows[..3]).await.unwrap();
+        let data = only_data(&db, &table).await;
+        // A page of version 1 (magic, revision, version, one fingerprint,
+        // count at 13, ends from 17), then each fact's node, 8 bytes.
+        let u32_at = |at: usize| u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        let count = u32_at(13);
+        assert_eq!(count, 3);
+        let keys = u32_at(17 + 4 * (count - 1));
+        let mut legacy = vec![1_u8];
+        legacy.extend_from_slice(&(count as u32).to_le_bytes());
+        let mut start = 17 + 4 * count;
+        for i in 0..count {
+            let end = u32_at(17 + 4 * i);
+            legacy.extend_from_slice(&data[keys + 8 * i..keys + 8 * i + 8]);
+            legacy.extend_from_slice(&((end - start) as u32).to_le_bytes());
+            legacy.extend_from_slice(&data[start..end]);
+            start = end;
+        }
+        assert_eq!(keys + 8 * count, data.len());
+        let literal = if db.as_postgres().is_some() {
+            format!("decode('{}', 'hex')", hex::encode(&legacy))
+        } else {
+            format!("x'{}'", hex::encode(&legacy))
+        };
+        raw(&db, &format!("UPDATE {table} SET data = {literal}")).await;
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows[..3].iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
+        // A write to the prefix rewrites the row in the current layout.
+        store.upsert(&rows[3..]).await.unwrap();
+        assert_eq!(&only_data(&db, &table).await[..3], b"FPG");
+        let want: BTreeMap<Key, Packed<PullRequestFacts>> = rows.iter().cloned().collect();
+        assert_eq!(contents(&store).await, want);
     })
     .await;
 }

@@ -11,7 +11,7 @@ use core::fmt::Debug;
 
 use factpack::__private::FastPath;
 use factpack::columns::ColumnData;
-use factpack::{Columns, ColumnsError, FactView, Facts};
+use factpack::{Columns, ColumnsError, FactView, Facts, Page, PageBuilder, PageView};
 use proptest::arbitrary::Arbitrary;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -62,6 +62,15 @@ pub fn blob(data: &[u8]) {
     }
 }
 
+/// Arbitrary bytes as a page of the type the first byte picks: a valid page
+/// rebuilds from its facts to itself and its columns agree with its facts';
+/// anything else is a precise error. Never a panic.
+pub fn page(data: &[u8]) {
+    if let Some((&index, page)) = data.split_first() {
+        dispatch!(index, check_page(page));
+    }
+}
+
 /// An arbitrary value of the type the first byte picks, drawn from a
 /// generator the rest keys.
 pub fn round_trip(data: &[u8]) {
@@ -83,6 +92,21 @@ pub fn samples(index: u8, count: usize) -> Vec<Vec<u8>> {
             .collect()
     }
     dispatch!(index, draw(count))
+}
+
+/// A page of `count` packed values of the type `index` picks: a valid page
+/// to seed the page target's corpus with.
+pub fn sample_page(index: u8, count: usize) -> Vec<u8> {
+    fn build<T: Facts>(blobs: Vec<Vec<u8>>) -> Vec<u8> {
+        let mut builder = PageBuilder::<T>::new();
+        for blob in &blobs {
+            // Samples are valid blobs of the current version.
+            let _ = builder.push_blob(blob);
+        }
+        builder.finish().as_bytes().to_vec()
+    }
+    let blobs = samples(index, count);
+    dispatch!(index, build(blobs))
 }
 
 /// `blob` is `Ok` and repacks to itself (or, from a newer version, to the
@@ -130,6 +154,45 @@ fn check_blob<T: FastPath + Debug>(blob: &[u8]) {
                 }) => assert_eq!(e, error),
                 other => panic!("columns of an invalid blob: {other:?}"),
             }
+        }
+    }
+}
+
+/// `bytes` are a page whose facts rebuild it and whose columns are its
+/// facts', or an error that names the type, lies inside the bytes, and that
+/// every validating entry point reports alike.
+fn check_page<T: Facts + Debug>(bytes: &[u8]) {
+    match PageView::<T>::from_bytes(bytes) {
+        Ok(page) => {
+            assert_eq!(page.iter().len(), page.len());
+            let _ = format!("{page:?}");
+            if page.version() <= T::VERSION {
+                let mut builder =
+                    PageBuilder::<T>::with_version(page.version()).expect("a known version");
+                for blob in (0..page.len()).filter_map(|i| page.blob(i)) {
+                    builder.push_blob(blob).expect("a page's fact is valid");
+                }
+                assert_eq!(
+                    builder.finish().as_bytes(),
+                    bytes,
+                    "rebuilding changed the page"
+                );
+            }
+            let blobs: Vec<&[u8]> = (0..page.len()).filter_map(|i| page.blob(i)).collect();
+            match (page.columns(), T::columns(blobs)) {
+                (Ok(direct), Ok(from_blobs)) => {
+                    assert_eq!(format!("{direct:?}"), format!("{from_blobs:?}"));
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b),
+                (a, b) => panic!("columns of a page and of its blobs differ: {a:?} / {b:?}"),
+            }
+        }
+        Err(error) => {
+            assert_eq!(error.type_name, T::NAME);
+            assert!(error.offset <= bytes.len(), "{error}: offset past the page");
+            assert!(error.fact.is_none_or(|i| i < bytes.len()));
+            assert!(!error.to_string().is_empty());
+            assert_eq!(Page::<T>::copy_from_slice(bytes).unwrap_err(), error);
         }
     }
 }

@@ -1,21 +1,26 @@
-//! The bytes of one page: a count, then each fact's key suffix and blob.
+//! The bytes of one page row: a [`Page`](crate::Page) of its facts, then
+//! each fact's key suffix.
 //!
 //! ```text
-//! page  = revision:u8  count:u32  entry{count}
-//! entry = key  blob_len:u32  blob
-//! key   = one value per key column past the page's prefix, in order:
-//!         bool → 1 byte; integers, instants (µs), dates (days) → i64;
-//!         text → len:u32 UTF-8
+//! data = page  key{count}
+//! key  = one value per key column past the page's prefix, in order:
+//!        bool → 1 byte; integers, instants (µs), dates (days) → i64;
+//!        text → len:u32 UTF-8
 //! ```
 //!
-//! Every integer is little-endian. Each blob is a complete factpack blob,
-//! handed to the reader as a slice of the page, without a copy.
+//! `page` is exactly the core's page format (`FORMAT.md`), `count` its
+//! number of facts. Every integer is little-endian. Each blob is a complete
+//! factpack blob, handed to the reader as a slice of the row, without a copy.
+//!
+//! Rows written before pages were the core's format start with the byte 1
+//! (a page starts with `F`) and hold `count:u32`, then each fact's key and
+//! `blob_len:u32 blob`: they are still read, and a write rewrites them in
+//! the current format.
 
+use crate::page::frame::{self, Frame};
+use crate::page::PageError;
 use crate::store::mirror::Cell;
 use crate::store::value::SqlType;
-
-/// The page layout this code writes and reads.
-pub(crate) const REVISION: u8 = 1;
 
 /// Appends `cell`, a value of a key column of type `sql`.
 pub(crate) fn put_cell(out: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
@@ -77,6 +82,32 @@ impl<'a> Cursor<'a> {
         Ok(slice)
     }
 
+    /// The key bytes of fact `i`, of columns of types `types`.
+    fn key(&mut self, types: &[SqlType], i: usize) -> Result<&'a [u8], PageFault> {
+        let start = self.at;
+        for sql in types {
+            match sql {
+                SqlType::Bool => {
+                    self.take(1, "a key value")?;
+                }
+                SqlType::Text => {
+                    let n = self.u32("a key string's length")?;
+                    let s = self.take(n, "a key string")?;
+                    if core::str::from_utf8(s).is_err() {
+                        return Err(PageFault(format!(
+                            "fact {i}: a key string is not UTF-8 at offset {}",
+                            self.at.saturating_sub(n)
+                        )));
+                    }
+                }
+                _ => {
+                    self.take(8, "a key value")?;
+                }
+            }
+        }
+        Ok(self.bytes.get(start..self.at).unwrap_or(&[]))
+    }
+
     fn u32(&mut self, what: &str) -> Result<usize, PageFault> {
         let b = self.take(4, what)?;
         let mut le = [0_u8; 4];
@@ -93,60 +124,84 @@ pub(crate) struct Entry<'a> {
     pub(crate) blob: &'a [u8],
 }
 
+/// Why a page row's bytes are not a page: the core's error, without the
+/// type's name (the row names the store).
+fn fault(e: &PageError) -> PageFault {
+    match e.fact {
+        Some(i) => PageFault(format!("fact {i} at byte {}: {}", e.offset, e.kind)),
+        None => PageFault(format!("at byte {}: {}", e.offset, e.kind)),
+    }
+}
+
+/// The type name page errors carry here; [`fault`] leaves it out.
+const NAME: &str = "page";
+
 /// Splits a page into its entries, checking its structure (not the blobs).
 ///
 /// # Errors
-/// An unknown revision, a truncation, a count that disagrees with the
-/// entries, or bytes after the last entry.
-pub(crate) fn entries<'a>(page: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
-    let mut c = Cursor { bytes: page, at: 0 };
-    let revision = c.take(1, "the revision")?.first().copied().unwrap_or(0);
-    if revision != REVISION {
-        return Err(PageFault(format!(
-            "page revision {revision}, this code reads revision {REVISION}"
-        )));
+/// A page whose frame is not sound (magic bytes, revision, truncation,
+/// offset table), or keys that do not hold `key`'s values, one per fact,
+/// up to the end of the row.
+pub(crate) fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
+    if data.first() == Some(&LEGACY) {
+        return legacy_entries(data, key);
     }
-    let count = c.u32("the fact count")?;
-    // Each entry takes at least its blob length; bound the allocation by
-    // what the bytes can hold.
-    let mut out = Vec::with_capacity(count.min(page.len() / 4));
+    let page = Frame::parse(data, NAME, &[], false).map_err(|e| fault(&e))?;
+    let count = page.len();
+    let mut c = Cursor {
+        bytes: data,
+        at: page.bytes().len(),
+    };
+    // The offset table holds 4 bytes a fact: the allocation is bounded by
+    // the row's size.
+    let mut out = Vec::with_capacity(count);
     for i in 0..count {
-        let start = c.at;
-        for sql in key {
-            match sql {
-                SqlType::Bool => {
-                    c.take(1, "a key value")?;
-                }
-                SqlType::Text => {
-                    let n = c.u32("a key string's length")?;
-                    let s = c.take(n, "a key string")?;
-                    if core::str::from_utf8(s).is_err() {
-                        return Err(PageFault(format!(
-                            "fact {i}: a key string is not UTF-8 at offset {}",
-                            c.at.saturating_sub(n)
-                        )));
-                    }
-                }
-                _ => {
-                    c.take(8, "a key value")?;
-                }
-            }
-        }
-        let key_bytes = page.get(start..c.at).unwrap_or(&[]);
-        let n = c.u32("a blob's length")?;
-        let blob = c.take(n, "a blob")?;
+        let key = c.key(key, i)?;
         out.push(Entry {
-            key: key_bytes,
-            blob,
+            key,
+            blob: page.blob(i).unwrap_or(&[]),
         });
     }
-    if c.at != page.len() {
+    if c.at != data.len() {
         return Err(PageFault(format!(
-            "{} bytes after the last of {count} facts",
-            page.len().saturating_sub(c.at)
+            "{} bytes after the keys of the {count} facts",
+            data.len().saturating_sub(c.at)
         )));
     }
     Ok(out)
+}
+
+/// The first byte of a row in the layout before pages were the core's.
+const LEGACY: u8 = 1;
+
+/// [`entries`] of a row in the layout before pages were the core's:
+/// `1  count:u32  (key  blob_len:u32  blob){count}`.
+fn legacy_entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
+    let mut c = Cursor { bytes: data, at: 1 };
+    let count = c.u32("the fact count")?;
+    // Each entry takes at least its blob length; bound the allocation by
+    // what the bytes can hold.
+    let mut out = Vec::with_capacity(count.min(data.len() / 4));
+    for i in 0..count {
+        let key = c.key(key, i)?;
+        let n = c.u32("a blob's length")?;
+        let blob = c.take(n, "a blob")?;
+        out.push(Entry { key, blob });
+    }
+    if c.at != data.len() {
+        return Err(PageFault(format!(
+            "{} bytes after the last of {count} facts",
+            data.len().saturating_sub(c.at)
+        )));
+    }
+    Ok(out)
+}
+
+/// The fingerprints a page records, one per version up to its own; `None`
+/// when its bytes are not a page.
+pub(crate) fn fingerprints(data: &[u8]) -> Option<Vec<u64>> {
+    let page = Frame::parse(data, NAME, &[], false).ok()?;
+    Some(page.fingerprints().collect())
 }
 
 /// Decodes key bytes written by [`key_bytes`] back into cells; `None` if
@@ -178,45 +233,38 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
     (c.at == bytes.len()).then_some(out)
 }
 
-/// Encodes a page of `(key bytes, blob)` entries, into a buffer of exactly
-/// the page's size.
+/// Encodes a page of `(key bytes, blob)` entries, of the version whose
+/// fingerprints (one per version up to it) are `fingerprints`, into a
+/// buffer of exactly the page's size.
 ///
 /// # Errors
-/// A page or blob past `u32` lengths.
-pub(crate) fn encode(facts: &[(&[u8], &[u8])]) -> Result<Vec<u8>, PageFault> {
+/// A page past `u32` lengths, or no fingerprint.
+pub(crate) fn encode(facts: &[(&[u8], &[u8])], fingerprints: &[u64]) -> Result<Vec<u8>, PageFault> {
     let mut out = Vec::new();
-    encode_into(&mut out, facts)?;
+    encode_into(&mut out, facts, fingerprints)?;
     Ok(out)
 }
 
-/// How many bytes [`encode`] makes of `facts`.
-pub(crate) fn encoded_len(facts: &[(&[u8], &[u8])]) -> usize {
-    facts.iter().fold(5_usize, |n, (key, blob)| {
-        n.saturating_add(key.len())
-            .saturating_add(4)
-            .saturating_add(blob.len())
-    })
+/// How many bytes [`encode`] makes of `facts` with `versions` fingerprints.
+pub(crate) fn encoded_len(facts: &[(&[u8], &[u8])], versions: usize) -> usize {
+    let page = frame::encoded_len(versions, facts.iter().map(|(_, blob)| blob.len()));
+    facts
+        .iter()
+        .fold(page, |n, (key, _)| n.saturating_add(key.len()))
 }
 
 /// Appends the page of `facts` to `out`, as [`encode`] makes it; on an
 /// error, `out` is as it was.
-pub(crate) fn encode_into(out: &mut Vec<u8>, facts: &[(&[u8], &[u8])]) -> Result<(), PageFault> {
-    let count = u32::try_from(facts.len())
-        .map_err(|_| PageFault("more than 4 billion facts in a page".into()))?;
-    if facts
-        .iter()
-        .any(|(_, blob)| u32::try_from(blob.len()).is_err())
-    {
-        return Err(PageFault("a blob of 4 GiB or more".into()));
-    }
-    out.reserve(encoded_len(facts));
-    out.push(REVISION);
-    out.extend_from_slice(&count.to_le_bytes());
-    for (key, blob) in facts {
-        let len = u32::try_from(blob.len()).unwrap_or(u32::MAX);
+pub(crate) fn encode_into(
+    out: &mut Vec<u8>,
+    facts: &[(&[u8], &[u8])],
+    fingerprints: &[u64],
+) -> Result<(), PageFault> {
+    out.reserve(encoded_len(facts, fingerprints.len()));
+    frame::encode_into(out, NAME, fingerprints, facts.iter().map(|(_, blob)| *blob))
+        .map_err(|e| fault(&e))?;
+    for (key, _) in facts {
         out.extend_from_slice(key);
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(blob);
     }
     Ok(())
 }
@@ -231,7 +279,9 @@ mod tests {
         let k1 = key_bytes(&TYPES, &[Cell::Text("a/b".into()), Cell::Int(7)]);
         let k2 = key_bytes(&TYPES, &[Cell::Text("é".into()), Cell::Int(-1)]);
         let facts = [(&k1[..], &b"one"[..]), (&k2[..], &b""[..])];
-        encode(&facts).unwrap()
+        let page = encode(&facts, &[11, 12]).unwrap();
+        assert_eq!(page.len(), encoded_len(&facts, 2));
+        page
     }
 
     #[test]
@@ -241,6 +291,7 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].blob, b"one");
         assert_eq!(got[1].blob, b"");
+        assert_eq!(fingerprints(&page), Some(vec![11, 12]));
         assert_eq!(
             key_cells(&TYPES, got[1].key),
             Some(vec![Cell::Text("é".into()), Cell::Int(-1)])
@@ -257,16 +308,42 @@ mod tests {
         longer.push(0);
         assert!(entries(&longer, &TYPES).is_err());
         let mut other = page;
-        other[0] = 9;
-        assert!(entries(&other, &TYPES)
-            .unwrap_err()
-            .0
-            .contains("revision 9"));
+        other[3] = 9;
+        let reason = entries(&other, &TYPES).unwrap_err().0;
+        assert!(reason.contains("revision 9"), "{reason}");
+    }
+
+    #[test]
+    fn rows_of_the_earlier_layout_are_read() {
+        let k1 = key_bytes(&TYPES, &[Cell::Text("a/b".into()), Cell::Int(7)]);
+        let mut row = vec![LEGACY];
+        row.extend_from_slice(&1_u32.to_le_bytes());
+        row.extend_from_slice(&k1);
+        row.extend_from_slice(&3_u32.to_le_bytes());
+        row.extend_from_slice(b"one");
+        let got = entries(&row, &TYPES).unwrap();
+        assert_eq!(
+            got,
+            [Entry {
+                key: &k1,
+                blob: b"one"
+            }]
+        );
+        assert_eq!(fingerprints(&row), None);
+        for n in 0..row.len() {
+            assert!(entries(&row[..n], &TYPES).is_err(), "length {n}");
+        }
+        row.push(0);
+        assert!(entries(&row, &TYPES).is_err());
+        let mut huge = vec![LEGACY];
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(entries(&huge, &TYPES).is_err());
     }
 
     #[test]
     fn a_huge_count_does_not_allocate_or_panic() {
-        let mut page = vec![REVISION];
+        let mut page = b"FPG\x01\x01".to_vec();
+        page.extend_from_slice(&7_u64.to_le_bytes());
         page.extend_from_slice(&u32::MAX.to_le_bytes());
         assert!(entries(&page, &TYPES).is_err());
     }

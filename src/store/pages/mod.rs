@@ -5,9 +5,9 @@
 //! (the *prefix*, e.g. account and repository) and a time bucket of one
 //! mirrored time field (e.g. `created` by 30 days), plus a page number when a
 //! bucket holds more than [`PageSpec::max_facts`] facts. The row's `data` is
-//! a page (see `codec`): each fact's remaining key columns and its complete
-//! factpack blob, which reads hand to the columns as a slice of the page,
-//! without copying. Per page, every mirrored field has a `<field>_min` and
+//! a [`Page`](crate::Page) of its facts followed by each fact's remaining key
+//! columns (see `codec`); reads hand each fact's blob to the columns as a
+//! slice of the row, without copying. Per page, every mirrored field has a `<field>_min` and
 //! `<field>_max` column, so that SQL skips pages that cannot match; the exact
 //! filter then runs in Rust on each fact's own fields.
 //!

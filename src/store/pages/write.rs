@@ -71,6 +71,9 @@ struct Group<'a> {
     prefix: Vec<Cell>,
     facts: Vec<(&'a [u8], &'a [u8])>,
     changed: bool,
+    /// The fingerprints its pages record, one per version up to theirs:
+    /// a stored page's, or this code's for new facts.
+    fingerprints: Vec<u64>,
 }
 
 /// A page to insert: its SQL columns and its facts, encoded (by
@@ -84,12 +87,13 @@ struct PageOut<'a> {
     bounds: Vec<[Cell; 2]>,
     facts: i64,
     entries: &'a [(&'a [u8], &'a [u8])],
+    fingerprints: &'a [u64],
 }
 
 impl PageOut<'_> {
     /// The page's bytes.
     fn encode(&self, spec: &Spec) -> Result<Vec<u8>, StoreError> {
-        codec::encode(self.entries).map_err(|fault| page_fault(spec, &fault))
+        codec::encode(self.entries, self.fingerprints).map_err(|fault| page_fault(spec, &fault))
     }
 }
 
@@ -112,12 +116,14 @@ fn layout(spec: &Spec) -> Result<&Layout, StoreError> {
 }
 
 /// The facts of `existing` after `change`, grouped, and how many facts the
-/// change wrote or removed.
+/// change wrote or removed. `ours` are the fact type's fingerprints, one
+/// per version.
 fn merge<'a>(
     spec: &Spec,
     layout: &Layout,
     existing: &'a [Stored],
     change: &'a Change<'a>,
+    ours: &[u64],
 ) -> Result<(BTreeMap<GroupKey<'a>, Group<'a>>, u64), StoreError> {
     let suffix_types = layout.suffix_types(spec);
     let parsed: Vec<Parsed<'a>> = existing
@@ -181,11 +187,18 @@ fn merge<'a>(
                 prefix: h.prefix.clone(),
                 facts: Vec::new(),
                 changed: false,
+                fingerprints: Vec::new(),
             });
         let Some(entries) = entries else {
             group.changed = true;
             continue;
         };
+        if group.fingerprints.is_empty() {
+            // A row of the earlier layout records no fingerprints: those of
+            // this code's version stand in, when its fingerprint is theirs.
+            group.fingerprints = codec::fingerprints(&stored.data)
+                .unwrap_or_else(|| ours_up_to(ours, h.version, h.fingerprint));
+        }
         for e in entries {
             let remove = match change {
                 Change::Upsert(_) => incoming
@@ -229,7 +242,11 @@ fn merge<'a>(
                         prefix: first.prefix.to_vec(),
                         facts: Vec::new(),
                         changed: false,
+                        fingerprints: Vec::new(),
                     });
+                if group.fingerprints.is_empty() {
+                    group.fingerprints = ours_up_to(ours, version, fingerprint);
+                }
                 group.changed = true;
                 group.facts.extend(facts);
             }
@@ -258,6 +275,19 @@ fn merge<'a>(
     }
     groups.retain(|_, g| g.changed);
     Ok((groups, affected))
+}
+
+/// This code's fingerprints up to `version`, if `fingerprint` is its
+/// fingerprint of that version; empty otherwise (a page cannot be written
+/// without them).
+fn ours_up_to(ours: &[u64], version: i64, fingerprint: i64) -> Vec<u64> {
+    let Ok(v) = usize::try_from(version) else {
+        return Vec::new();
+    };
+    match ours.get(..v) {
+        Some(list) if list.last().map(|fp| *fp as i64) == Some(fingerprint) => list.to_vec(),
+        _ => Vec::new(),
+    }
 }
 
 /// Widens `[lo, hi]` (nulls while no value was seen) to hold `v`; a null
@@ -306,6 +336,7 @@ fn paginate<'a>(
                 bounds,
                 facts: i64::try_from(chunk.len()).unwrap_or(i64::MAX),
                 entries: chunk,
+                fingerprints: &group.fingerprints,
             });
         }
     }
@@ -508,14 +539,14 @@ impl Tx<'_> {
                     // Encoded straight into the send buffer, with no page
                     // buffer of its own; a field of COPY's binary format
                     // holds at most `i32::MAX` bytes.
-                    let len = codec::encoded_len(p.entries);
+                    let len = codec::encoded_len(p.entries, p.fingerprints.len());
                     let encoded = if i32::try_from(len).is_err() {
                         Err(codec::PageFault(format!(
                             "a page of {len} bytes, more than a bytea can hold"
                         )))
                     } else {
                         pg::copy_len(&mut buf, len);
-                        codec::encode_into(&mut buf, p.entries)
+                        codec::encode_into(&mut buf, p.entries, p.fingerprints)
                     };
                     if let Err(fault) = encoded {
                         let _ = copy.abort("factpack: cannot encode a page").await;
@@ -607,7 +638,7 @@ async fn rewrite<T: Facts, K: Key>(
     let mut tx = Tx::begin(store.pool(), spec).await?;
     tx.lock(spec, prefixes.keys()).await?;
     let existing = tx.pages(spec, layout, &w).await?;
-    let (mut groups, affected) = merge(spec, layout, &existing, change)?;
+    let (mut groups, affected) = merge(spec, layout, &existing, change, T::FINGERPRINTS)?;
     if !groups.is_empty() {
         for group in groups.values_mut() {
             group.facts.sort_by(|a, b| a.0.cmp(b.0));

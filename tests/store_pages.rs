@@ -461,6 +461,31 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
             .count();
         assert_eq!(store.read_columns(&others).await.unwrap().len(), want);
 
+        // A sound page whose header claims another fingerprint than its row:
+        // the page is corrupt, as a fact whose version differs from its row.
+        let flip = if pg {
+            "set_byte(data, 5, 255 - get_byte(data, 5))"
+        } else {
+            "substr(data, 1, 5) || (CASE WHEN substr(data, 6, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(data, 7)"
+        };
+        raw(
+            &db,
+            &format!(
+                "UPDATE {table} SET data = {flip} WHERE account = 0 AND repository = 'org/repo6' \
+                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 0 AND repository = 'org/repo6') \
+                 AND page = 0"
+            ),
+        )
+        .await;
+        let repo6 = Filter::new().eq("repository", "org/repo6");
+        match store.read_columns(&repo6).await.unwrap_err() {
+            StoreError::CorruptPage { page, reason, .. } => {
+                assert!(page.contains("repository = \"org/repo6\""), "{page}");
+                assert!(reason.contains("header says version 1 with fingerprint"), "{reason}");
+            }
+            other => panic!("expected a corrupt page, got {other}"),
+        }
+
         // A corrupt fact inside a sound page: its key is named, and a
         // salvaging read sets it aside.
         // The page's magic bytes, revision, version, one fingerprint, count
@@ -502,11 +527,14 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
         assert_eq!(salvaged.corrupt.len(), 1);
         assert_eq!(salvaged.facts.len(), in_repo5 - 1);
 
-        // Rewriting the prefixes repairs both: the corrupt page is dropped
-        // (its facts rewritten here), the corrupt fact replaced.
+        // Rewriting the prefixes repairs all three: the truncated page is
+        // dropped (its facts rewritten here), the page of the wrong header
+        // rewritten, the corrupt fact replaced.
         let repair: Vec<_> = rows
             .iter()
-            .filter(|(k, _)| (k.0 == 1 && k.1 == "org/repo3") || k == &bad)
+            .filter(|(k, _)| {
+                (k.0 == 1 && k.1 == "org/repo3") || (k.0 == 0 && k.1 == "org/repo6") || k == &bad
+            })
             .cloned()
             .collect();
         store.upsert(&repair).await.unwrap();

@@ -136,17 +136,54 @@ fn fault(e: &PageError) -> PageFault {
 /// The type name page errors carry here; [`fault`] leaves it out.
 const NAME: &str = "page";
 
-/// Splits a page into its entries, checking its structure (not the blobs).
+/// Splits a page into its entries, checking its structure (not the blobs),
+/// with no row to compare its header with.
+#[cfg(test)]
+fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
+    entries_of(data, key, None)
+}
+
+/// Splits the page of a row whose `format_version` and `fingerprint`
+/// columns are `row` into its entries, checking its structure (not the
+/// blobs). A page whose header claims another version, or another
+/// fingerprint for it, is a fault, as a fact whose version byte differs
+/// from its row is corrupt.
 ///
 /// # Errors
 /// A page whose frame is not sound (magic bytes, revision, truncation,
-/// offset table), or keys that do not hold `key`'s values, one per fact,
-/// up to the end of the row.
-pub(crate) fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
+/// offset table) or whose header is not its row's, or keys that do not
+/// hold `key`'s values, one per fact, up to the end of the row.
+pub(crate) fn row_entries<'a>(
+    data: &'a [u8],
+    key: &[SqlType],
+    row: (i64, i64),
+) -> Result<Vec<Entry<'a>>, PageFault> {
+    entries_of(data, key, Some(row))
+}
+
+fn entries_of<'a>(
+    data: &'a [u8],
+    key: &[SqlType],
+    row: Option<(i64, i64)>,
+) -> Result<Vec<Entry<'a>>, PageFault> {
     if data.first() == Some(&LEGACY) {
         return legacy_entries(data, key);
     }
     let page = Frame::parse(data, NAME, &[], false).map_err(|e| fault(&e))?;
+    if let Some((version, fingerprint)) = row {
+        let claimed = (
+            i64::from(page.version()),
+            page.fingerprints().last().map(|f| f as i64),
+        );
+        if claimed != (version, Some(fingerprint)) {
+            return Err(PageFault(format!(
+                "the page's header says version {} with fingerprint {:#x}, its row version {version} with fingerprint {:#x}",
+                claimed.0,
+                claimed.1.unwrap_or(0),
+                fingerprint
+            )));
+        }
+    }
     let count = page.len();
     let mut c = Cursor {
         bytes: data,

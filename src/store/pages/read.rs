@@ -310,8 +310,8 @@ pub(super) async fn for_each<T: Facts, K: Key>(
         let head = row.head(spec, layout)?;
         let head_version = u8::try_from(head.version).unwrap_or(0);
         let data = row.data(spec, layout)?;
-        let entries =
-            codec::entries(data, &suffix_types).map_err(|fault| StoreError::CorruptPage {
+        let entries = codec::row_entries(data, &suffix_types, (head.version, head.fingerprint))
+            .map_err(|fault| StoreError::CorruptPage {
                 table: spec.table.clone(),
                 page: head.describe(spec),
                 reason: fault.0,

@@ -129,12 +129,13 @@ fn merge<'a>(
     let parsed: Vec<Parsed<'a>> = existing
         .iter()
         .map(|s| {
-            // A page whose bytes are not a page is dropped by the rewrite:
-            // none of its facts could be read anyway.
+            // A page whose bytes are not a page, or whose header is not its
+            // row's, is dropped by the rewrite: reads refuse its facts too.
+            let row = (s.head.version, s.head.fingerprint);
             (
                 s,
                 s.prefix.as_slice(),
-                codec::entries(&s.data, &suffix_types).ok(),
+                codec::row_entries(&s.data, &suffix_types, row).ok(),
             )
         })
         .collect();

@@ -114,6 +114,7 @@ pub mod fingerprint;
 mod fixed;
 mod kind;
 pub mod layout;
+mod list;
 mod packed;
 mod slice;
 mod time;
@@ -144,7 +145,7 @@ pub use crate::field::{Fault, Field, Payload, Slot};
 pub use crate::fixed::FixedField;
 pub use crate::kind::{FieldKind, TimeUnit};
 pub use crate::packed::Packed;
-pub use crate::slice::{Slice, StrList};
+pub use crate::slice::{Slice, SliceIter, StrList};
 
 #[cfg(feature = "proptest")]
 pub use crate::arbitrary::FieldStrategy;

@@ -164,7 +164,9 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     /// element, its body (its header without the prefix; see `FORMAT.md`).
     fn as_bytes(&self) -> &'a [u8];
 
-    /// The version that wrote the bytes.
+    /// The version that wrote the bytes. For a nested fact or list element,
+    /// whose body carries no version, the newest version this code knows
+    /// whose fields the body holds (a body's length says its version).
     fn version(&self) -> u8 {
         self.as_bytes().first().copied().unwrap_or(0)
     }

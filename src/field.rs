@@ -606,17 +606,16 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn payload_is_valid(payload: &[u8]) -> bool {
+        // Lists of nested facts go through their list header, out of this
+        // function, so that the loop below stays as small as LLVM inlines.
+        if list::versioned::<U, T>() {
+            return list::is_valid::<U, T>(payload);
+        }
         // `all` stops at the first invalid element, which keeps LLVM from
         // vectorizing the loop: lists are short, and a vectorized loop's
-        // set-up costs more than it saves on a handful of elements. Types
-        // whose every bit pattern is valid need only the frame: O(1).
-        list::frame_if_valid::<U, T>(payload).is_some_and(|elements| {
-            T::ALWAYS_VALID
-                || elements
-                    .bytes
-                    .chunks_exact(elements.stride)
-                    .all(|element| T::is_valid_at(element, elements.version))
-        })
+        // set-up costs more than it saves on a handful of elements.
+        payload.len().checked_rem(T::SIZE) == Some(0)
+            && (T::ALWAYS_VALID || payload.chunks_exact(T::SIZE).all(T::is_valid))
     }
 
     #[inline]

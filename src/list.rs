@@ -142,6 +142,20 @@ pub(crate) fn frame_if_valid<const U: u8, T: FixedField<U>>(
     (header_ok && elements.bytes.len().checked_rem(elements.stride) == Some(0)).then_some(elements)
 }
 
+/// Whether a list payload of nested facts is valid, for the fast path of
+/// validation: the frame, then every element unless every bit pattern of
+/// one is valid (then the check is O(1)).
+#[inline]
+pub(crate) fn is_valid<const U: u8, T: FixedField<U>>(payload: &[u8]) -> bool {
+    frame_if_valid::<U, T>(payload).is_some_and(|elements| {
+        T::ALWAYS_VALID
+            || elements
+                .bytes
+                .chunks_exact(elements.stride)
+                .all(|element| T::is_valid_at(element, elements.version))
+    })
+}
+
 /// Appends the list header of a non-empty list of nested facts; nothing for
 /// other types and for the empty list.
 #[inline(always)]

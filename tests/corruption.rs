@@ -1019,3 +1019,76 @@ fn a_catch_all_enum_accepts_every_byte() {
         assert_eq!(view.verdict(), expected);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Lists of nested facts: every corrupt byte.
+
+/// Every bit pattern valid: lists of it are checked by header and length.
+#[derive(Facts, Debug, Clone, Copy, PartialEq)]
+#[facts(version = 1)]
+pub struct Pair {
+    pub a: f32,
+    pub b: u16,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+#[facts(version = 1)]
+pub struct Holder {
+    pub one: Inner,
+    pub maybe: Option<Pair>,
+    pub pairs: Vec<Pair>,
+    pub inners: Vec<Inner>,
+}
+
+#[test]
+fn every_corrupt_byte_of_nested_lists_is_an_error_or_another_value() {
+    let value = Holder {
+        one: Inner { ok: true, n: 3 },
+        maybe: Some(Pair { a: 1.5, b: 2 }),
+        pairs: vec![Pair { a: -1.0, b: 7 }, Pair { a: 0.25, b: 9 }],
+        inners: vec![Inner { ok: false, n: 1 }, Inner { ok: true, n: 2 }],
+    };
+    let good = value.pack().as_bytes().to_vec();
+    const { assert!(<Pair as factpack::FixedField>::ALWAYS_VALID) };
+    const { assert!(!<Inner as factpack::FixedField>::ALWAYS_VALID) };
+    for i in 0..good.len() {
+        for mask in [0x01u8, 0x02, 0x80, 0xff] {
+            let mut b = good.clone();
+            b[i] ^= mask;
+            match Holder::view(&b) {
+                Ok(view) => {
+                    let back = factpack::FactView::unpack(&view);
+                    assert_ne!(back, value, "byte {i} ^ {mask:#x} reads as the same value");
+                    // Accepted bytes are the canonical encoding of what they hold.
+                    assert_eq!(back.pack().as_bytes(), &b[..], "byte {i} ^ {mask:#x}");
+                }
+                Err(e) => {
+                    assert_eq!(e.type_name, "Holder", "byte {i} ^ {mask:#x}: {e}");
+                    // Only the prefix, the bitmap and the blob's end are
+                    // nobody's field.
+                    assert!(
+                        e.field.is_some()
+                            || i < 3
+                            || matches!(
+                                e.kind,
+                                ErrorKind::TrailingBytes { .. } | ErrorKind::UnusedNullBit { .. }
+                            ),
+                        "byte {i} ^ {mask:#x}: {e}"
+                    );
+                    assert!(e.offset <= b.len(), "byte {i} ^ {mask:#x}: {e}");
+                    if let ErrorKind::Nested(inner) = &e.kind {
+                        assert_eq!(inner.type_name, "Inner", "byte {i} ^ {mask:#x}: {e}");
+                        assert!(inner.field.is_some(), "byte {i} ^ {mask:#x}: {e}");
+                    }
+                }
+            }
+        }
+    }
+    // Every truncation is an error.
+    for len in 0..good.len() {
+        assert!(
+            Holder::validate(&good[..len]).is_err(),
+            "truncated to {len}"
+        );
+    }
+}

@@ -65,17 +65,17 @@ pub fn derive(input: &Input) -> TokenStream {
 
                 #[inline]
                 fn version(&self) -> u8 {
-                    self.version
+                    self.__version()
                 }
 
                 #[inline]
                 fn body(&self) -> &'a [u8] {
-                    self.body
+                    self.__body_bytes()
                 }
 
                 #[inline]
                 fn is_whole(&self) -> bool {
-                    self.blob.len() != self.body.len()
+                    self.__is_whole()
                 }
 
                 fn unpack(&self) -> #ident {
@@ -164,58 +164,107 @@ fn view_struct(input: &Input, krate: &Path) -> TokenStream {
             // The bytes viewed: a whole blob, or the body of a nested fact
             // or list element.
             blob: &'a [::core::primitive::u8],
-            // The header from its first segment on (the blob without its
-            // prefix): fixed fields read from here, at their body slots.
-            body: &'a [::core::primitive::u8],
             // The version-1 segment, which every valid blob of every version
-            // has: fields of version 1 read from it at constant offsets,
-            // without a bounds check.
+            // has, from the body (the blob without its prefix): fields of
+            // version 1 read from it at constant offsets, without a bounds
+            // check. It starts where `blob` does exactly when `blob` is a
+            // body, which is how a view tells the two apart and stays two
+            // pointers wide.
             head: &'a [::core::primitive::u8; <#ident as #krate::__private::Facts>::HEADER_LENS[0] as usize - #krate::__private::PREFIX_LEN],
-            // The version that wrote the bytes.
-            version: ::core::primitive::u8,
         }
     }
 }
 
-/// `FooView::__new` and `FooView::__body`: the ways views are made.
+/// `FooView::__new` and `FooView::__body`: the ways views are made, and
+/// what a view knows of its bytes.
 fn view_constructor(input: &Input, krate: &Path) -> TokenStream {
     let ident = input.ident;
     let view = view_ident(input);
     let p = quote!(#krate::__private);
+    let version = input.version();
+    // The version of a body follows from its length: every version appends
+    // at least one byte, and a list's element size is its version's.
+    let body_version = if version == 1 {
+        quote!({ 1 })
+    } else {
+        let checks = (2..=version).rev().map(|v| {
+            let end = format_ident!("__SEG{}_END", v);
+            quote! {
+                if len >= #end - #p::PREFIX_LEN {
+                    return #v;
+                }
+            }
+        });
+        quote!({
+            let len = self.blob.len();
+            #(#checks)*
+            1
+        })
+    };
     quote! {
+        // The view's head: the version-1 segment of the body.
+        const __HEAD: ::core::primitive::usize =
+            <#ident as #p::Facts>::HEADER_LENS[0] as ::core::primitive::usize - #p::PREFIX_LEN;
+        const __EMPTY: [::core::primitive::u8; __HEAD] = [0; __HEAD];
+
         impl<'a> #view<'a> {
+
             /// A view of a whole blob.
             #[inline(always)]
             fn __new(blob: &'a [::core::primitive::u8]) -> Self {
-                let body = match <[::core::primitive::u8]>::get(blob, #p::PREFIX_LEN..) {
-                    #p::Option::Some(body) => body,
-                    #p::Option::None => &[],
-                };
-                Self::__at(blob, body, #p::version_of(blob))
-            }
-
-            /// A view of the body of a nested fact or list element written at `version`.
-            #[inline(always)]
-            fn __body(body: &'a [::core::primitive::u8], version: ::core::primitive::u8) -> Self {
-                Self::__at(body, body, version)
-            }
-
-            #[inline(always)]
-            fn __at(
-                blob: &'a [::core::primitive::u8],
-                body: &'a [::core::primitive::u8],
-                version: ::core::primitive::u8,
-            ) -> Self {
-                const HEAD: ::core::primitive::usize =
-                    <#ident as #p::Facts>::HEADER_LENS[0] as ::core::primitive::usize - #p::PREFIX_LEN;
-                const EMPTY: [::core::primitive::u8; HEAD] = [0; HEAD];
                 // A valid blob always has the version-1 segment; an invalid
                 // one (only reachable through `view_unvalidated`) reads zeros.
-                let head = match <[::core::primitive::u8]>::first_chunk::<HEAD>(body) {
-                    #p::Option::Some(head) => head,
-                    #p::Option::None => &EMPTY,
+                let head = match <[::core::primitive::u8]>::get(blob, #p::PREFIX_LEN..) {
+                    #p::Option::Some(body) => <[::core::primitive::u8]>::first_chunk::<__HEAD>(body),
+                    #p::Option::None => #p::Option::None,
                 };
-                Self { blob, body, head, version }
+                let head = match head {
+                    #p::Option::Some(head) => head,
+                    #p::Option::None => &__EMPTY,
+                };
+                Self { blob, head }
+            }
+
+            /// A view of the body of a nested fact or list element (whose
+            /// length says its version).
+            #[inline(always)]
+            fn __body(body: &'a [::core::primitive::u8]) -> Self {
+                let head = match <[::core::primitive::u8]>::first_chunk::<__HEAD>(body) {
+                    #p::Option::Some(head) => head,
+                    #p::Option::None => &__EMPTY,
+                };
+                Self { blob: body, head }
+            }
+
+            /// Whether `blob` is a whole blob rather than a body.
+            #[inline(always)]
+            fn __is_whole(&self) -> ::core::primitive::bool {
+                !::core::ptr::eq(
+                    <[::core::primitive::u8]>::as_ptr(self.blob),
+                    <[::core::primitive::u8]>::as_ptr(&self.head[..]),
+                )
+            }
+
+            /// The header from its first segment on.
+            #[inline(always)]
+            fn __body_bytes(&self) -> &'a [::core::primitive::u8] {
+                if self.__is_whole() {
+                    match <[::core::primitive::u8]>::get(self.blob, #p::PREFIX_LEN..) {
+                        #p::Option::Some(body) => body,
+                        #p::Option::None => &[],
+                    }
+                } else {
+                    self.blob
+                }
+            }
+
+            /// The version that wrote a whole blob; for a body, the newest
+            /// version this code knows whose fields it holds.
+            #[inline(always)]
+            fn __version(&self) -> ::core::primitive::u8 {
+                if self.__is_whole() {
+                    #p::version_of(self.blob)
+                } else #body_version
             }
         }
     }
@@ -384,12 +433,12 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
                 #[doc = #note]
                 #[inline]
                 #vis fn #fid(&self) -> #ty_ref<'a> {
-                    if self.version < #since {
+                    if self.__version() < #since {
                         #absent
                     } else if #variable {
                         #read(self.blob, #slot)
                     } else {
-                        #read(self.body, #bslot)
+                        #read(self.__body_bytes(), #bslot)
                     }
                 }
             };
@@ -855,7 +904,7 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
 
             #[inline(always)]
             fn decode(bytes: &[u8]) -> #view<'_> {
-                #view::__body(bytes, #version)
+                #view::__body(bytes)
             }
 
             fn to_owned(value: #view<'_>) -> Self {
@@ -877,8 +926,9 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
             }
 
             #[inline(always)]
-            fn decode_at(bytes: &[u8], version: u8) -> #view<'_> {
-                #view::__body(bytes, version)
+            fn decode_at(bytes: &[u8], _: u8) -> #view<'_> {
+                // A body's length says its version.
+                #view::__body(bytes)
             }
         }
     }

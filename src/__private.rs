@@ -122,40 +122,21 @@ pub fn field_error(type_name: &'static str, field: &'static str, fault: Fault) -
     }
 }
 
-/// Validates a nested fact in a fixed slot: exactly the version and header
-/// its parent's layout was compiled with, no tail.
-///
-/// # Errors
-/// [`ErrorKind::Nested`] with the inner error.
-pub fn check_nested<T: Facts>(bytes: &[u8]) -> Result<(), ErrorKind> {
-    let version = bytes.first().copied().unwrap_or(0);
-    let result = if version == T::VERSION {
-        T::validate(bytes)
-    } else {
-        Err(Error {
-            type_name: T::NAME,
-            field: None,
-            offset: 0,
-            kind: ErrorKind::VersionMismatch {
-                expected: T::VERSION,
-                found: version,
-            },
-        })
-    };
-    result.map_err(|e| ErrorKind::Nested(Box::new(e)))
+/// Wraps the error of a nested fact's body.
+#[cold]
+pub fn nested_error(error: Error) -> ErrorKind {
+    ErrorKind::Nested(Box::new(error))
 }
 
-/// Packs a tail-free nested fact into its fixed slot.
-///
-/// # Errors
-/// See [`Facts::pack_into`].
-pub fn encode_nested<T: Facts>(value: &T, out: &mut [u8]) -> Result<(), PackErrorKind> {
-    let mut buf = Vec::with_capacity(out.len());
-    value.pack_into(&mut buf).map_err(|e| e.kind)?;
-    if let Some(dst) = out.get_mut(..buf.len()) {
-        dst.copy_from_slice(&buf);
+/// Why a nested fact's body could not be packed: packs the fact on its own,
+/// which fails the same way and names the reason.
+#[cold]
+pub fn nested_pack_error<T: Facts>(value: &T) -> PackErrorKind {
+    let mut scratch = Vec::new();
+    match value.pack_into(&mut scratch) {
+        Err(e) => e.kind,
+        Ok(()) => PackErrorKind::TooLarge,
     }
-    Ok(())
 }
 
 /// The number of bitmap bytes `nulls` nullable fields take.

@@ -112,10 +112,21 @@ pub enum ErrorKind {
         /// Bytes per element.
         element_size: usize,
     },
+    /// The element size in the list header of a list of nested facts does
+    /// not match the elements' version, or, for a version newer than this
+    /// code knows, is not larger than this code's newest element size.
+    ElementSize {
+        /// The size the version implies; for a newer version, the least it
+        /// may be (one more than this code's newest element size).
+        expected: usize,
+        /// The size stored in the list header.
+        found: usize,
+    },
     /// A list of strings whose offsets are not ascending, run past the payload,
     /// or cut a character in two.
     BadStringOffsets,
-    /// A list of strings that holds no string but has a non-empty payload.
+    /// A list (of strings, or of nested facts) that holds no element but has
+    /// a non-empty payload.
     NonCanonicalEmptyList,
     /// A nested fact is invalid; the inner error says why.
     Nested(Box<Error>),
@@ -222,12 +233,14 @@ impl fmt::Display for ErrorKind {
                 f,
                 "list payload of {len} bytes is not a multiple of the {element_size}-byte element"
             ),
+            Self::ElementSize { expected, found } => write!(
+                f,
+                "list elements of {found} bytes where their version implies {expected}"
+            ),
             Self::BadStringOffsets => {
                 f.write_str("string offsets are not ascending, in range and on char boundaries")
             }
-            Self::NonCanonicalEmptyList => {
-                f.write_str("an empty list of strings must have an empty payload")
-            }
+            Self::NonCanonicalEmptyList => f.write_str("an empty list must have an empty payload"),
             Self::Nested(inner) => write!(f, "nested {inner}"),
         }
     }

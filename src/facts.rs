@@ -207,12 +207,31 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     /// The fact type viewed.
     type Fact: Facts;
 
-    /// The bytes viewed.
+    /// The bytes viewed: a whole blob, or for a nested fact or a list
+    /// element, its body (its header without the prefix; see `FORMAT.md`).
     fn as_bytes(&self) -> &'a [u8];
 
-    /// The version that wrote the bytes.
+    /// The version that wrote the bytes. For a nested fact or list element,
+    /// whose body carries no version, the newest version this code knows
+    /// whose fields the body holds (a body's length says its version).
     fn version(&self) -> u8 {
         self.as_bytes().first().copied().unwrap_or(0)
+    }
+
+    /// The header from its first segment on: the blob without its prefix,
+    /// or the whole body of a nested fact or list element.
+    #[doc(hidden)]
+    fn body(&self) -> &'a [u8] {
+        self.as_bytes()
+            .get(crate::layout::PREFIX_LEN..)
+            .unwrap_or_default()
+    }
+
+    /// Whether [`as_bytes`](Self::as_bytes) is a whole blob, as opposed to
+    /// the body of a nested fact or list element.
+    #[doc(hidden)]
+    fn is_whole(&self) -> bool {
+        true
     }
 
     /// Decodes every field into an owned value; transient fields get their defaults.
@@ -305,7 +324,13 @@ impl<T: Facts, F: Field<U>, const U: u8> FieldRef<T, F, U> {
     /// Reads the field from a view; `None` when the blob's version predates it.
     #[inline]
     pub fn get<'a>(&self, view: &T::View<'a>) -> Option<F::Ref<'a>> {
-        self.get_raw(view.as_bytes())
+        (view.version() >= self.since).then(|| {
+            if F::VARIABLE {
+                F::read(view.as_bytes(), self.slot)
+            } else {
+                F::read(view.body(), self.slot.in_body())
+            }
+        })
     }
 
     /// Reads the field from a blob that [`Facts::validate`] accepted.

@@ -15,7 +15,8 @@ use crate::bytes::{bit, is_zero, put, set_bit, u16_at, u32_at};
 use crate::error::{ErrorKind, PackErrorKind};
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
-use crate::layout::HEADER_LEN_AT;
+use crate::layout::{HEADER_LEN_AT, PREFIX_LEN};
+use crate::list;
 use crate::slice::{Slice, StrList};
 
 /// Where one field lives in the header; built by `#[derive(Facts)]` as a constant.
@@ -29,6 +30,22 @@ pub struct Slot {
     /// field, whose end pointer is this payload's start; `None` when this is the
     /// first one and the payload starts at the end of the header.
     pub prev_end: Option<usize>,
+}
+
+impl Slot {
+    /// The slot in a fact's body (its header without the prefix), as a nested
+    /// fact or a list element stores it: every offset moves back by the
+    /// prefix's length.
+    pub const fn in_body(self) -> Slot {
+        Slot {
+            offset: self.offset.saturating_sub(PREFIX_LEN),
+            null: match self.null {
+                Some((byte, mask)) => Some((byte.saturating_sub(PREFIX_LEN), mask)),
+                None => None,
+            },
+            prev_end: None,
+        }
+    }
 }
 
 /// A validation failure before the type and field are attached to it.
@@ -65,6 +82,10 @@ pub trait Field<const UNIT: u8 = 0>: Sized {
     const VARIABLE: bool;
     /// Fingerprint of the field's encoding.
     const TYPE_FP: u64;
+    /// Whether every bit pattern of the slot is a valid value (and the field
+    /// has no null bit and no payload), so that a nested fact made only of
+    /// such fields needs no check at all. `false` is always correct.
+    const ALWAYS_VALID: bool = false;
     /// What the view's accessor returns.
     type Ref<'a>: Copy;
 
@@ -159,6 +180,7 @@ impl<const U: u8, T: FixedField<U>> Field<U> for T {
     const NULLABLE: bool = false;
     const VARIABLE: bool = false;
     const TYPE_FP: u64 = T::TYPE_FP;
+    const ALWAYS_VALID: bool = T::ALWAYS_VALID;
     type Ref<'a> = T::Ref<'a>;
 
     #[inline(always)]
@@ -551,6 +573,7 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        list::write_header::<U, T>(self.len(), out)?;
         let start = out.len();
         let bytes = self
             .len()
@@ -568,16 +591,14 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn check_payload(payload: &[u8]) -> Result<(), Fault> {
-        if payload.len().checked_rem(T::SIZE) != Some(0) {
-            let kind = ErrorKind::RaggedList {
-                len: payload.len(),
-                element_size: T::SIZE,
-            };
-            return Err(Fault::at(0, kind));
-        }
+        let elements = list::check::<U, T>(payload)?;
         if !T::ALWAYS_VALID {
-            for (i, element) in payload.chunks_exact(T::SIZE).enumerate() {
-                T::check(element).map_err(|kind| Fault::at(i.saturating_mul(T::SIZE), kind))?;
+            let chunks = elements.bytes.chunks_exact(elements.stride);
+            for (i, element) in chunks.enumerate() {
+                T::check_at(element, elements.version).map_err(|kind| {
+                    let at = i.saturating_mul(elements.stride);
+                    Fault::at(elements.start.saturating_add(at), kind)
+                })?;
             }
         }
         Ok(())
@@ -585,6 +606,11 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn payload_is_valid(payload: &[u8]) -> bool {
+        // Lists of nested facts go through their list header, out of this
+        // function, so that the loop below stays as small as LLVM inlines.
+        if list::versioned::<U, T>() {
+            return list::is_valid::<U, T>(payload);
+        }
         // `all` stops at the first invalid element, which keeps LLVM from
         // vectorizing the loop: lists are short, and a vectorized loop's
         // set-up costs more than it saves on a handful of elements.

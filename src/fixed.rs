@@ -36,6 +36,12 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// always correct, only slower: nested facts keep it, since a zeroed
     /// header has version 0.
     const ZERO_IS_VALID: bool = false;
+    /// The size of one element at each version of the type, for types whose
+    /// lists open with a list header naming their elements' version (nested
+    /// facts: `ELEMENT_SIZES[v - 1]` is the body of version `v`). Empty (the
+    /// default) for every other type: its lists are bare elements of `SIZE`
+    /// bytes. See `FORMAT.md`, "Lists of nested facts".
+    const ELEMENT_SIZES: &'static [u16] = &[];
     /// What an accessor returns: the value itself, or a view for nested facts.
     type Ref<'a>: Copy;
 
@@ -97,6 +103,34 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
 
     /// Turns what an accessor returned into an owned value.
     fn to_owned(value: Self::Ref<'_>) -> Self;
+
+    /// Checks one list element written at `version` (one of
+    /// [`ELEMENT_SIZES`](Self::ELEMENT_SIZES)' versions, or a newer one whose
+    /// bytes go on past what this code knows). Types without versions ignore
+    /// `version` and run [`check`](Self::check).
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    #[inline(always)]
+    fn check_at(bytes: &[u8], version: u8) -> Result<(), ErrorKind> {
+        let _ = version;
+        Self::check(bytes)
+    }
+
+    /// [`check_at`](Self::check_at) as a `bool`; must agree with it exactly.
+    #[inline(always)]
+    fn is_valid_at(bytes: &[u8], version: u8) -> bool {
+        let _ = version;
+        Self::is_valid(bytes)
+    }
+
+    /// Reads one list element written at `version`, as
+    /// [`decode`](Self::decode) reads one of the current version.
+    #[inline(always)]
+    fn decode_at(bytes: &[u8], version: u8) -> Self::Ref<'_> {
+        let _ = version;
+        Self::decode(bytes)
+    }
 }
 
 macro_rules! le_number {

@@ -77,7 +77,8 @@ pub enum FieldKind {
         /// The array's length.
         len: usize,
     },
-    /// A nested fact of fixed size: the whole blob of `name`, whose fields are listed.
+    /// A nested fact of fixed size: the body of `name` (its header without
+    /// the prefix), whose fields are listed.
     Fact {
         /// The nested type's name.
         name: &'static str,
@@ -104,7 +105,7 @@ pub enum FieldKind {
 
 impl FieldKind {
     /// Bytes one value of a fixed kind takes; `None` for variable-length kinds
-    /// and nested facts (whose size is their header length).
+    /// and nested facts (whose size is their body's: the header length less the prefix).
     pub const fn fixed_size(&self) -> Option<usize> {
         match self {
             FieldKind::Bool | FieldKind::I8 | FieldKind::U8 => Some(1),

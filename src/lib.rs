@@ -170,6 +170,7 @@ mod fingerprint;
 mod fixed;
 mod kind;
 mod layout;
+mod list;
 mod packed;
 pub mod page;
 mod slice;
@@ -200,7 +201,7 @@ pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
-pub use crate::slice::{Slice, StrList};
+pub use crate::slice::{Slice, SliceIter, StrList};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

@@ -15,10 +15,17 @@ use crate::bytes::u32_at;
 use crate::error::{ErrorKind, PackErrorKind};
 use crate::field::Fault;
 use crate::fixed::FixedField;
+use crate::list;
 
 /// A borrowed list of fixed-size values, decoded element by element.
+///
+/// The elements lie back to back, [`stride`](Self::stride) bytes apart: the
+/// type's size, or for nested facts the size of the version the list was
+/// written at (see [`FixedField::ELEMENT_SIZES`]).
 pub struct Slice<'a, T, const U: u8 = 0> {
     bytes: &'a [u8],
+    stride: usize,
+    version: u8,
     element: PhantomData<fn() -> T>,
 }
 
@@ -30,20 +37,23 @@ impl<T, const U: u8> Clone for Slice<'_, T, U> {
 
 impl<T, const U: u8> Copy for Slice<'_, T, U> {}
 
-impl<T, const U: u8> Default for Slice<'_, T, U> {
+impl<T: FixedField<U>, const U: u8> Default for Slice<'_, T, U> {
     fn default() -> Self {
-        Self {
-            bytes: &[],
-            element: PhantomData,
-        }
+        Self::new(&[])
     }
 }
 
 impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
-    /// Views validated payload bytes as a list.
-    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+    /// Views a validated list payload (with its list header, if any).
+    #[inline(always)]
+    pub(crate) fn new(payload: &'a [u8]) -> Self {
+        let elements = list::split::<U, T>(payload);
         Self {
-            bytes,
+            bytes: elements.bytes,
+            // A stride of 0 only comes from bytes that validation rejects;
+            // 1 keeps the arithmetic total there.
+            stride: elements.stride.max(1),
+            version: elements.version,
             element: PhantomData,
         }
     }
@@ -51,7 +61,7 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
     /// Number of elements.
     #[inline]
     pub fn len(&self) -> usize {
-        self.bytes.len().checked_div(T::SIZE).unwrap_or(0)
+        self.bytes.len().checked_div(self.stride).unwrap_or(0)
     }
 
     /// Whether the list has no element.
@@ -60,12 +70,18 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
         self.bytes.is_empty()
     }
 
+    /// Bytes from one element to the next.
+    #[inline]
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
     /// The element at `index`, or `None` past the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<T::Ref<'a>> {
-        let start = index.checked_mul(T::SIZE)?;
-        let bytes = self.bytes.get(start..start.checked_add(T::SIZE)?)?;
-        Some(T::decode(bytes))
+        let start = index.checked_mul(self.stride)?;
+        let bytes = self.bytes.get(start..start.checked_add(self.stride)?)?;
+        Some(T::decode_at(bytes, self.version))
     }
 
     /// The first element.
@@ -82,7 +98,7 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
 
     /// The elements in order.
     #[inline]
-    pub fn iter(&self) -> <Self as IntoIterator>::IntoIter {
+    pub fn iter(&self) -> SliceIter<'a, T, U> {
         self.into_iter()
     }
 
@@ -91,21 +107,77 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
         self.iter().map(T::to_owned).collect()
     }
 
-    /// The raw little-endian payload: `len() * SIZE` bytes.
+    /// The elements' bytes, `len() * stride()` of them (without the list
+    /// header of a list of nested facts).
     #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
     }
 }
 
+/// The iterator over a [`Slice`]'s elements.
+pub struct SliceIter<'a, T, const U: u8 = 0> {
+    chunks: core::slice::ChunksExact<'a, u8>,
+    version: u8,
+    element: PhantomData<fn() -> T>,
+}
+
+impl<T, const U: u8> Clone for SliceIter<'_, T, U> {
+    fn clone(&self) -> Self {
+        Self {
+            chunks: self.chunks.clone(),
+            version: self.version,
+            element: PhantomData,
+        }
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> Iterator for SliceIter<'a, T, U> {
+    type Item = T::Ref<'a>;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<T::Ref<'a>> {
+        let version = self.version;
+        self.chunks.next().map(|bytes| T::decode_at(bytes, version))
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.chunks.size_hint()
+    }
+
+    #[inline]
+    fn nth(&mut self, n: usize) -> Option<T::Ref<'a>> {
+        let version = self.version;
+        self.chunks.nth(n).map(|bytes| T::decode_at(bytes, version))
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> DoubleEndedIterator for SliceIter<'a, T, U> {
+    #[inline]
+    fn next_back(&mut self) -> Option<T::Ref<'a>> {
+        let version = self.version;
+        self.chunks
+            .next_back()
+            .map(|bytes| T::decode_at(bytes, version))
+    }
+}
+
+impl<T: FixedField<U>, const U: u8> ExactSizeIterator for SliceIter<'_, T, U> {}
+
+impl<T: FixedField<U>, const U: u8> core::iter::FusedIterator for SliceIter<'_, T, U> {}
+
 impl<'a, T: FixedField<U>, const U: u8> IntoIterator for Slice<'a, T, U> {
     type Item = T::Ref<'a>;
-    type IntoIter = core::iter::Map<core::slice::ChunksExact<'a, u8>, fn(&'a [u8]) -> T::Ref<'a>>;
+    type IntoIter = SliceIter<'a, T, U>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.bytes
-            .chunks_exact(T::SIZE)
-            .map(T::decode as fn(&'a [u8]) -> T::Ref<'a>)
+    #[inline]
+    fn into_iter(self) -> SliceIter<'a, T, U> {
+        SliceIter {
+            chunks: self.bytes.chunks_exact(self.stride),
+            version: self.version,
+            element: PhantomData,
+        }
     }
 }
 
@@ -131,7 +203,7 @@ where
 impl<T: FixedField<U>, const U: u8> PartialEq for Slice<'_, T, U> {
     /// Two lists are equal when their encodings are; see the crate docs on equality.
     fn eq(&self, other: &Self) -> bool {
-        self.bytes == other.bytes
+        self.bytes == other.bytes && (self.bytes.is_empty() || self.version == other.version)
     }
 }
 

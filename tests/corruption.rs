@@ -29,28 +29,28 @@ pub struct Rec {
 }
 
 // Rec's layout, derived by hand:
-//   0 version | 1..3 header length (39) | 3 bitmap (0x01 at, 0x02 note)
-//   4 flag | 5..13 at | 13..19 inner (a whole Inner blob: version, header 6, ok, n)
-//   19 name end | 23 nums end | 27 tags end | 31 note end | 35 times end | header 39
+//   0 version | 1..3 header length (36) | 3 bitmap (0x01 at, 0x02 note)
+//   4 flag | 5..13 at | 13..16 inner (Inner's body: ok, n; no prefix)
+//   16 name end | 20 nums end | 24 tags end | 28 note end | 32 times end | header 36
 // Payloads of `sample()`:
-//   name "héllo" 39..45 | nums [1, 2] 45..53 | tags ["ab", "é"] 53..69
-//   (count 53..57, ends 57..61 and 61..65, data "ab" 65..67, "é" 67..69)
-//   note "n" 69..70 | times [t, t] 70..86
+//   name "héllo" 36..42 | nums [1, 2] 42..50 | tags ["ab", "é"] 50..66
+//   (count 50..54, ends 54..58 and 58..62, data "ab" 62..64, "é" 64..66)
+//   note "n" 66..67 | times [t, t] 67..83
 const BITMAP: usize = 3;
 const FLAG: usize = 4;
 const AT: usize = 5;
 const INNER: usize = 13;
-const NAME: usize = 19;
-const NUMS: usize = 23;
-const TAGS: usize = 27;
-const NOTE: usize = 31;
-const TIMES: usize = 35;
-const HEADER: usize = 39;
-const NAME_DATA: usize = 39;
-const NUMS_DATA: usize = 45;
-const TAGS_DATA: usize = 53;
-const TIMES_DATA: usize = 70;
-const LEN: usize = 86;
+const NAME: usize = 16;
+const NUMS: usize = 20;
+const TAGS: usize = 24;
+const NOTE: usize = 28;
+const TIMES: usize = 32;
+const HEADER: usize = 36;
+const NAME_DATA: usize = 36;
+const NUMS_DATA: usize = 42;
+const TAGS_DATA: usize = 50;
+const TIMES_DATA: usize = 67;
+const LEN: usize = 83;
 
 fn t() -> DateTime<Utc> {
     DateTime::from_timestamp(1_700_000_000, 0).unwrap()
@@ -141,14 +141,14 @@ fn wrong_header_length() {
     let mut b = blob();
     b[1] = 40;
     let kind = ErrorKind::HeaderLength {
-        expected: 39,
+        expected: 36,
         found: 40,
     };
     expect(&b, None, 1, kind);
-    b[1] = 38;
+    b[1] = 35;
     let kind = ErrorKind::HeaderLength {
-        expected: 39,
-        found: 38,
+        expected: 36,
+        found: 35,
     };
     expect(&b, None, 1, kind);
 }
@@ -161,7 +161,7 @@ fn truncated_header() {
         None,
         20,
         ErrorKind::Truncated {
-            needed: 39,
+            needed: 36,
             len: 20,
         },
     );
@@ -170,8 +170,8 @@ fn truncated_header() {
         None,
         HEADER - 1,
         ErrorKind::Truncated {
-            needed: 39,
-            len: 38,
+            needed: 36,
+            len: 35,
         },
     );
 }
@@ -243,21 +243,21 @@ fn null_variable_field_with_a_payload() {
 #[test]
 fn pointer_backwards() {
     let mut b = blob();
-    put_u32(&mut b, NAME, 38);
+    put_u32(&mut b, NAME, 35);
     expect(
         &b,
         Some("name"),
         NAME,
-        ErrorKind::PointerBackwards { start: 39, end: 38 },
+        ErrorKind::PointerBackwards { start: 36, end: 35 },
     );
     // Before the previous payload's end.
     let mut b = blob();
-    put_u32(&mut b, NUMS, 44);
+    put_u32(&mut b, NUMS, 41);
     expect(
         &b,
         Some("nums"),
         NUMS,
-        ErrorKind::PointerBackwards { start: 45, end: 44 },
+        ErrorKind::PointerBackwards { start: 42, end: 41 },
     );
     // Zero.
     let mut b = blob();
@@ -266,7 +266,7 @@ fn pointer_backwards() {
         &b,
         Some("times"),
         TIMES,
-        ErrorKind::PointerBackwards { start: 70, end: 0 },
+        ErrorKind::PointerBackwards { start: 67, end: 0 },
     );
 }
 
@@ -423,9 +423,9 @@ fn empty_list_of_strings_must_be_an_empty_payload() {
 #[test]
 fn ragged_list() {
     let mut b = blob();
-    // nums' payload 45..53 becomes 45..52; the tags' payload then starts at 52,
+    // nums' payload 42..50 becomes 42..49; the tags' payload then starts at 49,
     // but nums is checked first.
-    put_u32(&mut b, NUMS, 52);
+    put_u32(&mut b, NUMS, 49);
     expect(
         &b,
         Some("nums"),
@@ -480,65 +480,14 @@ fn nested(bytes: &[u8]) -> Error {
 }
 
 #[test]
-fn nested_wrong_version() {
+fn nested_invalid_bool() {
     let mut b = blob();
     b[INNER] = 2;
     let inner = nested(&b);
+    // The inner offset counts from the start of the nested body.
     assert_eq!(
         parts(&inner),
-        (
-            "Inner",
-            None,
-            0,
-            ErrorKind::VersionMismatch {
-                expected: 1,
-                found: 2
-            }
-        )
-    );
-    b[INNER] = 0;
-    let inner = nested(&b);
-    assert_eq!(
-        parts(&inner),
-        (
-            "Inner",
-            None,
-            0,
-            ErrorKind::VersionMismatch {
-                expected: 1,
-                found: 0
-            }
-        )
-    );
-}
-
-#[test]
-fn nested_invalid_bool() {
-    let mut b = blob();
-    b[INNER + 3] = 2;
-    let inner = nested(&b);
-    assert_eq!(
-        parts(&inner),
-        ("Inner", Some("ok"), 3, ErrorKind::InvalidBool { byte: 2 })
-    );
-}
-
-#[test]
-fn nested_wrong_header_length() {
-    let mut b = blob();
-    b[INNER + 1] = 7;
-    let inner = nested(&b);
-    assert_eq!(
-        parts(&inner),
-        (
-            "Inner",
-            None,
-            1,
-            ErrorKind::HeaderLength {
-                expected: 6,
-                found: 7
-            }
-        )
+        ("Inner", Some("ok"), 0, ErrorKind::InvalidBool { byte: 2 })
     );
 }
 
@@ -555,14 +504,14 @@ fn errors_display_well() {
     b.push(9);
     assert_eq!(
         fails(&b).to_string(),
-        "invalid `Rec` at byte 86: 87 bytes where the payloads end at 86"
+        "invalid `Rec` at byte 83: 84 bytes where the payloads end at 83"
     );
     let mut b = blob();
-    b[INNER + 3] = 2;
+    b[INNER] = 2;
     let outer = fails(&b);
     assert_eq!(
         outer.to_string(),
-        "invalid `Rec`, field `inner` at byte 13: nested invalid `Inner`, field `ok` at byte 3: \
+        "invalid `Rec`, field `inner` at byte 13: nested invalid `Inner`, field `ok` at byte 0: \
          bool byte 0x02 is neither 0 nor 1"
     );
     let mut b = blob();
@@ -570,7 +519,7 @@ fn errors_display_well() {
     let range = fails(&b);
     assert_eq!(
         range.to_string(),
-        "invalid `Rec`, field `times` at byte 35: payload ends at 100, past the end of the 86-byte blob"
+        "invalid `Rec`, field `times` at byte 32: payload ends at 100, past the end of the 83-byte blob"
     );
     for e in [&flag, &outer, &range] {
         let s = e.to_string();
@@ -585,7 +534,7 @@ fn errors_display_well() {
 fn nested_errors_have_a_source() {
     use std::error::Error as _;
     let mut b = blob();
-    b[INNER + 3] = 2;
+    b[INNER] = 2;
     let outer = fails(&b);
     let source = outer.source().expect("a nested error has a source");
     let inner = source
@@ -593,7 +542,7 @@ fn nested_errors_have_a_source() {
         .expect("the source is an Error");
     assert_eq!(
         parts(inner),
-        ("Inner", Some("ok"), 3, ErrorKind::InvalidBool { byte: 2 })
+        ("Inner", Some("ok"), 0, ErrorKind::InvalidBool { byte: 2 })
     );
     assert!(inner.source().is_none());
     let mut b = blob();
@@ -813,7 +762,8 @@ pub struct Group {
 #[test]
 fn invalid_elements_of_other_lists() {
     // prefix | items end 3..7 | day 7..11 | took 11..19 | flags end 19..23 | header 23
-    // items: two Inner blobs of 6 bytes, 23..35 | flags 35..38
+    // items: list header 23..26 (version 1, 3-byte elements), two Inner
+    // bodies 26..29 and 29..32 | flags 32..35
     let value = Group {
         items: vec![Inner { ok: true, n: 1 }, Inner { ok: false, n: 2 }],
         day: chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap(),
@@ -821,7 +771,8 @@ fn invalid_elements_of_other_lists() {
         flags: vec![true, false, true],
     };
     let good = value.pack().as_bytes().to_vec();
-    assert_eq!(good.len(), 38);
+    assert_eq!(good.len(), 35);
+    assert_eq!(&good[23..26], &[1, 3, 0]);
     let fail = |b: &[u8]| {
         let e = Group::validate(b).unwrap_err();
         assert_eq!(e.type_name, "Group");
@@ -829,7 +780,7 @@ fn invalid_elements_of_other_lists() {
     };
     // The second item's bool: the error points at the element.
     let mut b = good.clone();
-    b[23 + 6 + 3] = 5;
+    b[29] = 5;
     let e = fail(&b);
     assert_eq!((e.field, e.offset), (Some("items"), 29));
     let ErrorKind::Nested(inner) = e.kind else {
@@ -837,22 +788,59 @@ fn invalid_elements_of_other_lists() {
     };
     assert_eq!(
         parts(&inner),
-        ("Inner", Some("ok"), 3, ErrorKind::InvalidBool { byte: 5 })
+        ("Inner", Some("ok"), 0, ErrorKind::InvalidBool { byte: 5 })
     );
-    // A list of nested facts is ragged by the nested fact's size.
+    // A list of nested facts is ragged by the nested fact's size, counted
+    // after the list header.
     let mut b = good.clone();
-    b[3] = 34;
+    b[3] = 31;
     let e = fail(&b);
     assert_eq!(
         (e.field, e.offset, e.kind),
         (
             Some("items"),
-            23,
+            26,
             ErrorKind::RaggedList {
-                len: 11,
-                element_size: 6
+                len: 5,
+                element_size: 3
             }
         )
+    );
+    // The list header: version 0, a size its version does not have, a newer
+    // version whose elements are no larger, a header without elements, a
+    // header cut short.
+    let header_error = |at: usize, byte: u8| {
+        let mut b = good.clone();
+        b[at] = byte;
+        let e = fail(&b);
+        assert_eq!(e.field, Some("items"));
+        (e.offset, e.kind)
+    };
+    assert_eq!(header_error(23, 0), (23, ErrorKind::ZeroVersion));
+    assert_eq!(
+        header_error(24, 4),
+        (
+            24,
+            ErrorKind::ElementSize {
+                expected: 3,
+                found: 4
+            }
+        )
+    );
+    assert_eq!(
+        header_error(23, 2),
+        (
+            24,
+            ErrorKind::ElementSize {
+                expected: 4,
+                found: 3
+            }
+        )
+    );
+    assert_eq!(header_error(3, 26), (23, ErrorKind::NonCanonicalEmptyList));
+    assert_eq!(
+        header_error(3, 25),
+        (23, ErrorKind::Truncated { needed: 3, len: 2 })
     );
     // A date outside chrono's range.
     let mut b = good.clone();
@@ -882,11 +870,11 @@ fn invalid_elements_of_other_lists() {
     );
     // The third bool of a list.
     let mut b = good.clone();
-    b[37] = 2;
+    b[34] = 2;
     let e = fail(&b);
     assert_eq!(
         (e.field, e.offset, e.kind),
-        (Some("flags"), 37, ErrorKind::InvalidBool { byte: 2 })
+        (Some("flags"), 34, ErrorKind::InvalidBool { byte: 2 })
     );
 }
 
@@ -1029,5 +1017,78 @@ fn a_catch_all_enum_accepts_every_byte() {
             _ => Verdict::Unknown,
         };
         assert_eq!(view.verdict(), expected);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lists of nested facts: every corrupt byte.
+
+/// Every bit pattern valid: lists of it are checked by header and length.
+#[derive(Facts, Debug, Clone, Copy, PartialEq)]
+#[facts(version = 1)]
+pub struct Pair {
+    pub a: f32,
+    pub b: u16,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+#[facts(version = 1)]
+pub struct Holder {
+    pub one: Inner,
+    pub maybe: Option<Pair>,
+    pub pairs: Vec<Pair>,
+    pub inners: Vec<Inner>,
+}
+
+#[test]
+fn every_corrupt_byte_of_nested_lists_is_an_error_or_another_value() {
+    let value = Holder {
+        one: Inner { ok: true, n: 3 },
+        maybe: Some(Pair { a: 1.5, b: 2 }),
+        pairs: vec![Pair { a: -1.0, b: 7 }, Pair { a: 0.25, b: 9 }],
+        inners: vec![Inner { ok: false, n: 1 }, Inner { ok: true, n: 2 }],
+    };
+    let good = value.pack().as_bytes().to_vec();
+    const { assert!(<Pair as factpack::__private::FixedField>::ALWAYS_VALID) };
+    const { assert!(!<Inner as factpack::__private::FixedField>::ALWAYS_VALID) };
+    for i in 0..good.len() {
+        for mask in [0x01u8, 0x02, 0x80, 0xff] {
+            let mut b = good.clone();
+            b[i] ^= mask;
+            match Holder::view(&b) {
+                Ok(view) => {
+                    let back = factpack::FactView::unpack(&view);
+                    assert_ne!(back, value, "byte {i} ^ {mask:#x} reads as the same value");
+                    // Accepted bytes are the canonical encoding of what they hold.
+                    assert_eq!(back.pack().as_bytes(), &b[..], "byte {i} ^ {mask:#x}");
+                }
+                Err(e) => {
+                    assert_eq!(e.type_name, "Holder", "byte {i} ^ {mask:#x}: {e}");
+                    // Only the prefix, the bitmap and the blob's end are
+                    // nobody's field.
+                    assert!(
+                        e.field.is_some()
+                            || i < 3
+                            || matches!(
+                                e.kind,
+                                ErrorKind::TrailingBytes { .. } | ErrorKind::UnusedNullBit { .. }
+                            ),
+                        "byte {i} ^ {mask:#x}: {e}"
+                    );
+                    assert!(e.offset <= b.len(), "byte {i} ^ {mask:#x}: {e}");
+                    if let ErrorKind::Nested(inner) = &e.kind {
+                        assert_eq!(inner.type_name, "Inner", "byte {i} ^ {mask:#x}: {e}");
+                        assert!(inner.field.is_some(), "byte {i} ^ {mask:#x}: {e}");
+                    }
+                }
+            }
+        }
+    }
+    // Every truncation is an error.
+    for len in 0..good.len() {
+        assert!(
+            Holder::validate(&good[..len]).is_err(),
+            "truncated to {len}"
+        );
     }
 }

@@ -537,3 +537,127 @@ fn hand_written_version_2_blob() {
     assert_eq!(old.title, "");
     assert!(old.tags.is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// Lists of nested facts whose element type evolves: the list header names
+// the elements' version and size, so each side reads the other's lists.
+
+mod elem_v1 {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 1)]
+    pub struct Sample {
+        pub at: u32,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 1)]
+    pub struct Series {
+        pub samples: Vec<Sample>,
+    }
+}
+
+mod elem_v2 {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 2)]
+    pub struct Sample {
+        pub at: u32,
+        #[facts(since = 2)]
+        pub flag: Option<bool>,
+        #[facts(since = 2, default = 7)]
+        pub level: u8,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 1)]
+    pub struct Series {
+        pub samples: Vec<Sample>,
+    }
+}
+
+#[test]
+fn new_code_reads_lists_of_older_elements() {
+    let old = elem_v1::Series {
+        samples: vec![elem_v1::Sample { at: 1 }, elem_v1::Sample { at: 2 }],
+    };
+    let packed = old.pack();
+    // One list header: version 1, elements of 4 bytes.
+    assert_eq!(&packed.as_bytes()[7..10], &[1, 4, 0]);
+    let view = elem_v2::Series::view(packed.as_bytes()).unwrap();
+    let samples = view.samples();
+    assert_eq!((samples.len(), samples.stride()), (2, 4));
+    let second = samples.get(1).unwrap();
+    assert_eq!((second.at(), second.flag(), second.level()), (2, None, 7));
+    assert_eq!(second.version(), 1);
+    assert_eq!(
+        view.unpack().samples,
+        [
+            elem_v2::Sample {
+                at: 1,
+                flag: None,
+                level: 7
+            },
+            elem_v2::Sample {
+                at: 2,
+                flag: None,
+                level: 7
+            },
+        ]
+    );
+    // Columns fill the missing fields the same way.
+    let columns = elem_v2::Series::columns([packed.as_bytes()]).unwrap();
+    assert_eq!(columns.samples.values.level, [7, 7]);
+    assert_eq!(columns.samples.values.at, [1, 2]);
+}
+
+#[test]
+fn old_code_reads_lists_of_newer_elements_by_their_size() {
+    let new = elem_v2::Series {
+        samples: vec![
+            elem_v2::Sample {
+                at: 5,
+                flag: Some(true),
+                level: 1,
+            },
+            elem_v2::Sample {
+                at: 6,
+                flag: None,
+                level: 2,
+            },
+        ],
+    };
+    let packed = new.pack();
+    // Version 2's body: `at` 0..4, then a bitmap 4, `flag` 5 and `level` 6.
+    assert_eq!(&packed.as_bytes()[7..10], &[2, 7, 0]);
+    let view = elem_v1::Series::view(packed.as_bytes()).unwrap();
+    assert_eq!(view.samples().stride(), 7);
+    let ats: Vec<u32> = view.samples().iter().map(|s| s.at()).collect();
+    assert_eq!(ats, [5, 6]);
+    assert_eq!(
+        view.unpack().samples,
+        [elem_v1::Sample { at: 5 }, elem_v1::Sample { at: 6 }]
+    );
+    // A newer version's elements must be larger than this code's newest.
+    let mut bytes = packed.as_bytes().to_vec();
+    bytes[8] = 4;
+    let err = elem_v1::Series::validate(&bytes).unwrap_err();
+    assert_eq!(
+        (err.field, err.offset, err.kind),
+        (
+            Some("samples"),
+            8,
+            ErrorKind::ElementSize {
+                expected: 5,
+                found: 4
+            }
+        )
+    );
+    // New code still checks what it knows of its own elements.
+    let mut bytes = packed.as_bytes().to_vec();
+    bytes[10 + 5] = 3; // the first element's `flag`
+    let err = elem_v2::Series::validate(&bytes).unwrap_err();
+    assert_eq!((err.field, err.offset), (Some("samples"), 10));
+}

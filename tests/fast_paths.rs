@@ -182,6 +182,8 @@ paths_agree_for!(empty, fixtures::Empty);
 paths_agree_for!(point, fixtures::Point);
 paths_agree_for!(enums, fixtures::Enums);
 paths_agree_for!(tagged, fixtures::Tagged);
+paths_agree_for!(nested, fixtures::Nested);
+paths_agree_for!(triangle, fixtures::Triangle);
 
 /// Two versions of one type: blobs of the other version take the precise
 /// path both ways, and are judged by it alone.

@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 // The fingerprint's building blocks are the derive's, reached as it does.
-use factpack::__private::{mix, tag};
+use factpack::__private::{mix, tag, FixedField};
 use factpack::{FactView, Facts, FieldInfo, FieldKind, Packed, TimeUnit};
 
 /// Joins the commented parts of an expected blob.
@@ -344,19 +344,22 @@ pub struct Shape {
 
 #[test]
 fn nested_layout() {
-    // Point: prefix 0..3 | bitmap 3 | x 4..8 | y 8..10
+    // Point: prefix 0..3 | bitmap 3 | x 4..8 | y 8..10; its body is 3..10.
     assert_eq!(Point::HEADER_LEN, 10);
-    // Shape: prefix | bitmap 3 | id 4 | origin 5..15 | corner 15..25 | points 25..29
-    assert_eq!(Shape::HEADER_LEN, 29);
+    assert_eq!(<Point as FixedField>::SIZE, 7);
+    assert_eq!(<Point as FixedField>::ELEMENT_SIZES, &[7]);
+    // Shape: prefix | bitmap 3 | id 4 | origin 5..12 | corner 12..19 | points 19..23
+    assert_eq!(Shape::HEADER_LEN, 23);
     assert_eq!(Shape::ID.offset(), 4);
     assert_eq!(Shape::ORIGIN.offset(), 5);
-    assert_eq!(Shape::ORIGIN.size(), 10);
-    assert_eq!(Shape::CORNER.offset(), 15);
-    assert_eq!(Shape::POINTS.offset(), 25);
+    assert_eq!(Shape::ORIGIN.size(), 7);
+    assert_eq!(Shape::CORNER.offset(), 12);
+    assert_eq!(Shape::POINTS.offset(), 19);
     assert_eq!(Shape::FIELDS[2].null, Some((3, 0x01)));
+    // The parent's fingerprint covers the nested type's whole layout.
     assert_eq!(
         Shape::FIELDS[1].type_fp,
-        mix(tag("fact"), Point::FINGERPRINT)
+        mix(tag("nested fact"), Point::FINGERPRINT)
     );
 }
 
@@ -366,35 +369,58 @@ fn nested_golden() {
         id: 7,
         origin: Point { x: -1, y: Some(2) },
         corner: None,
-        points: vec![Point { x: 1, y: None }],
+        points: vec![Point { x: 1, y: None }, Point { x: 2, y: Some(-2) }],
     };
     let expected = hex(&[
         "01",   // version 1
-        "1d00", // header length 29
+        "1700", // header length 23
         "00",   // bitmap: `corner` null
         "07",   // id = 7
-        // origin: a whole Point blob
-        "01",
-        "0a00",
+        // origin: Point's body, no prefix: y present, x = -1, y = 2
         "01",
         "ffffffff",
-        "0200",                 // v1, header 10, y present, x = -1, y = 2
-        "00000000000000000000", // corner: null, 10 zero bytes
-        "27000000",             // points end at 39
-        // points payload: one Point blob
+        "0200",
+        "00000000000000", // corner: null, 7 zero bytes
+        "28000000",       // points end at 40
+        // points payload: one list header (elements of version 1, 7 bytes
+        // each), then the bodies back to back
         "01",
-        "0a00",
+        "0700",
         "00",
         "01000000",
-        "0000", // v1, header 10, y null, x = 1, y zeroed
+        "0000", // y null, x = 1, y zeroed
+        "01",
+        "02000000",
+        "feff", // y present, x = 2, y = -2
     ]);
     assert_golden(&value, &expected);
     let bytes = hex::decode(&expected).unwrap();
     let view = Shape::view(&bytes).unwrap();
-    assert_eq!(view.origin().as_bytes(), &bytes[5..15]);
+    assert_eq!(view.origin().as_bytes(), &bytes[5..12]);
     assert_eq!(view.origin().y(), Some(2));
     assert!(view.corner().is_none());
+    assert_eq!(view.points().len(), 2);
+    assert_eq!(view.points().stride(), 7);
     assert_eq!(view.points().first().map(|p| p.x()), Some(1));
+    assert_eq!(view.points().get(1).map(|p| p.y()), Some(Some(-2)));
+    assert_eq!(view.points().as_bytes(), &bytes[26..40]);
+}
+
+/// A list of nested facts that is empty has an empty payload: no list header.
+#[test]
+fn empty_list_of_nested_facts_golden() {
+    let value = Shape {
+        id: 1,
+        origin: Point { x: 0, y: None },
+        corner: Some(Point { x: 3, y: None }),
+        points: vec![],
+    };
+    let expected = hex(&[
+        "01", "1700", "01", // bitmap: `corner` present
+        "01", "00", "00000000", "0000", "00", "03000000", "0000",
+        "17000000", // points end at 23: empty
+    ]);
+    assert_golden(&value, &expected);
 }
 
 // ---------------------------------------------------------------------------
@@ -634,15 +660,15 @@ fn fingerprints_are_pinned() {
     ]);
     assert_eq!(point, 0x3e51_dff7_81d5_8e3e);
     assert_eq!(Point::FINGERPRINT, 0x3e51_dff7_81d5_8e3e);
-    let nested = mix_by_hand(tag_by_hand("fact"), point);
+    let nested = mix_by_hand(tag_by_hand("nested fact"), point);
     let shape = fingerprint_by_hand(&[
         ("id", tag_by_hand("u8"), false, 1),
         ("origin", nested, false, 1),
         ("corner", option(nested), true, 1),
         ("points", list(nested), false, 1),
     ]);
-    assert_eq!(shape, 0x16eb_91a7_271c_4881);
-    assert_eq!(Shape::FINGERPRINT, 0x16eb_91a7_271c_4881);
+    assert_eq!(shape, 0xedcc_1f68_c001_0864);
+    assert_eq!(Shape::FINGERPRINT, 0xedcc_1f68_c001_0864);
 
     let v1 = [
         ("a", tag_by_hand("u32"), false, 1),

@@ -294,6 +294,8 @@ format_properties!(flags, fixtures::Flags);
 format_properties!(ten_nulls, fixtures::TenNulls);
 format_properties!(empty, fixtures::Empty);
 format_properties!(enums, fixtures::Enums);
+format_properties!(nested, fixtures::Nested);
+format_properties!(triangle, fixtures::Triangle);
 
 /// A type whose enum has a catch-all: every stored value is valid, so the
 /// canonical-form property holds only up to the catch-all, which packs as its
@@ -388,6 +390,11 @@ proptest! {
 
     #[test]
     fn lists_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Lists>()) {
+        bytes_equal_iff_values_equal(&a, &b)?;
+    }
+
+    #[test]
+    fn nested_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Nested>()) {
         bytes_equal_iff_values_equal(&a, &b)?;
     }
 

@@ -192,11 +192,11 @@ fn header_lengths_match_hand_computed_sums() {
     assert_eq!(Scalars::HEADER_LEN, 66);
     // prefix 3 + 15 instants/durations × 8 + date 4
     assert_eq!(Times::HEADER_LEN, 127);
-    // prefix 3 + 12 end pointers × 4 + nested Point 15
-    assert_eq!(Lists::HEADER_LEN, 66);
+    // prefix 3 + 12 end pointers × 4 + nested Point's body 12
+    assert_eq!(Lists::HEADER_LEN, 63);
     // prefix 3 + bitmap 2 (11 nullable) + id 4 + flag 1 + count 8 + seen 8 + day 4
-    // + took 8 + addr 4 + at 15 + 4 pointers × 4
-    assert_eq!(Optionals::HEADER_LEN, 73);
+    // + took 8 + addr 4 + at 12 (a Point's body) + 4 pointers × 4
+    assert_eq!(Optionals::HEADER_LEN, 70);
     // prefix 3 + bitmap 2 (10 nullable) + 10 × 1
     assert_eq!(TenNulls::HEADER_LEN, 15);
     // prefix only
@@ -258,7 +258,8 @@ fn fields_table_marks_variable_and_nullable_fields() {
     assert!(!info::<Lists>("origin").variable);
     assert!(info::<Lists>("points").variable);
     assert_eq!(info::<Lists>("tags").size, 4);
-    assert_eq!(info::<Lists>("origin").size, Point::HEADER_LEN);
+    // A nested fact's slot holds its body: its header without the prefix.
+    assert_eq!(info::<Lists>("origin").size, Point::HEADER_LEN - 3);
     assert_eq!(info::<Optionals>("id").null, None);
     assert!(info::<Optionals>("labels").variable);
     assert_eq!(info::<Optionals>("flag").null, Some((3, 1)));
@@ -612,8 +613,17 @@ fn lists_round_trip_through_accessors() {
     assert!(v.sizes() == value.sizes[..]);
     assert!(v.tags() == value.tags[..]);
     // header + payloads, nothing else
-    let payload: usize =
-        14 + 3 + 3 + 2 * 2 + 3 * 8 + 3 * 4 + 2 * 8 + 2 * 8 + 2 * 4 + 3 * 15 + (4 + 3 * 4 + 3 + 9);
+    let payload: usize = 14
+        + 3
+        + 3
+        + 2 * 2
+        + 3 * 8
+        + 3 * 4
+        + 2 * 8
+        + 2 * 8
+        + 2 * 4
+        + (3 + 3 * 12)
+        + (4 + 3 * 4 + 3 + 9);
     assert_eq!(packed.as_bytes().len(), Lists::HEADER_LEN + payload);
 }
 
@@ -711,7 +721,8 @@ fn nested_view_accessors() {
         (2, -2, Some(2), true)
     );
     assert_eq!(origin.unpack(), value.origin);
-    assert_eq!(origin.as_bytes().len(), Point::HEADER_LEN);
+    // A nested view sees the body: the header without the prefix.
+    assert_eq!(origin.as_bytes().len(), Point::HEADER_LEN - 3);
     assert_eq!(origin.version(), 1);
     let points = v.points();
     assert_eq!(points.len(), 3);
@@ -725,18 +736,20 @@ fn nested_view_accessors() {
     assert_eq!(points.last().unwrap().unpack(), point(6));
     assert!(points.get(3).is_none());
     assert_eq!(points.iter().map(|p| p.x()).collect::<Vec<_>>(), [1, -4, 6]);
-    // The nested blob sits verbatim at the field's offset.
+    // The nested fact's body (its blob without the prefix) sits verbatim
+    // at the field's offset.
     let at = Lists::ORIGIN.offset();
     assert_eq!(
-        &packed.as_bytes()[at..at + Point::HEADER_LEN],
-        point(2).pack().as_bytes()
+        &packed.as_bytes()[at..at + Point::HEADER_LEN - 3],
+        &point(2).pack().as_bytes()[3..]
     );
     assert_eq!(packed.get(Lists::ORIGIN).unwrap().x(), 2);
 }
 
 #[test]
-fn nested_fact_of_another_version_is_rejected() {
+fn nested_fact_with_an_unused_null_bit_is_rejected() {
     let mut bytes = lists().pack().as_bytes().to_vec();
+    // The first byte of Point's body is its bitmap, whose one field owns bit 0.
     bytes[Lists::ORIGIN.offset()] = 2;
     let err = Lists::validate(&bytes).unwrap_err();
     assert_eq!(err.field, Some("origin"));
@@ -794,7 +807,7 @@ fn options_round_trip_when_all_absent() {
         Optionals::TIMES.offset(),
         Optionals::LABELS.offset(),
     ] {
-        assert_eq!(i32_at(b, h), 73);
+        assert_eq!(i32_at(b, h), 70);
     }
 }
 

@@ -66,36 +66,8 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
     let transient_ids: Vec<&Ident> = input.transient().map(|f| f.ident).collect();
     let all_ids: Vec<&Ident> = stored_ids.iter().chain(&transient_ids).copied().collect();
 
-    let pushes = stored.iter().enumerate().map(|(i, f)| {
-        let fid = f.ident;
-        let slot = format_ident!("__SLOT_{}", i);
-        let push = column_member(f, krate, "push");
-        let since = f.since();
-        if since == 1 {
-            return quote!(#push(&mut self.#fid, blob, #slot););
-        }
-        let absent = match &f.attrs.default {
-            None => {
-                let push_absent = column_member(f, krate, "push_absent");
-                quote!(#push_absent(&mut self.#fid);)
-            }
-            Some(_) => {
-                let push_value = column_member(f, krate, "push_value");
-                let owned = owned_default(f, krate);
-                let fname = f.name();
-                quote! {
-                    #p::Result::map_err(#push_value(&mut self.#fid, &#owned), |kind| (#fname, kind))?;
-                }
-            }
-        };
-        quote! {
-            if version >= #since {
-                #push(&mut self.#fid, blob, #slot);
-            } else {
-                #absent
-            }
-        }
-    });
+    let pushes = field_pushes(&stored, krate, "__SLOT_");
+    let body_pushes = field_pushes(&stored, krate, "__BSLOT_");
     let block_extends = stored.iter().enumerate().map(|(i, f)| {
         let fid = f.ident;
         let slot = format_ident!("__SLOT_{}", i);
@@ -122,7 +94,9 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
     .collect::<Vec<_>>();
     let transient_nones = transient_ids
         .iter()
-        .map(|fid| quote!(#p::TransientColumn::push_none(&mut self.#fid, 1);));
+        .map(|fid| quote!(#p::TransientColumn::push_none(&mut self.#fid, 1);))
+        .collect::<Vec<_>>();
+    let transient_nones_body = transient_nones.clone();
     let name = ident.to_string();
     let arrow = arrow_impls(input, krate);
     let len = match all_ids.first() {
@@ -238,6 +212,39 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
         }
 
         impl #columns {
+            /// Appends the row of a nested fact or list element: its body,
+            /// written at `version`. A default that cannot be stored leaves
+            /// an all-zero row.
+            #[allow(dead_code, unused_variables, clippy::needless_question_mark)]
+            fn __push_body(&mut self, body: &[::core::primitive::u8], version: ::core::primitive::u8) {
+                #[allow(unused_variables)]
+                fn push(
+                    this: &mut #columns,
+                    blob: &[::core::primitive::u8],
+                    version: ::core::primitive::u8,
+                ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
+                    this.__push_fields(blob, version)
+                }
+                let rows = #p::ColumnData::len(self);
+                if #p::Result::is_err(&push(self, body, version)) {
+                    #p::ColumnData::truncate(self, rows);
+                    self.__push_zero();
+                    return;
+                }
+                #(#transient_nones_body)*
+                self.__rows = ::core::primitive::usize::wrapping_add(self.__rows, 1);
+            }
+
+            #[allow(dead_code, unused_variables, clippy::needless_question_mark)]
+            fn __push_fields(
+                &mut self,
+                blob: &[::core::primitive::u8],
+                version: ::core::primitive::u8,
+            ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
+                #(#body_pushes)*
+                #p::Result::Ok(())
+            }
+
             /// Appends an all-zero row: the column of a nested fact whose
             /// older-version default could not be stored.
             #[allow(dead_code)]
@@ -257,6 +264,13 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             fn bytes(&self) -> &[::core::primitive::u8] {
                 self.blob
             }
+
+            // The view of a nested fact or list element holds a body, not a
+            // blob: it is validated as a blob, and refused, rather than misread.
+            #[inline(always)]
+            fn is_validated(&self) -> ::core::primitive::bool {
+                #p::FactView::is_whole(self)
+            }
         }
 
         impl<'a> #p::ColumnSource<#ident> for &#view<'a> {
@@ -265,6 +279,13 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             #[inline(always)]
             fn bytes(&self) -> &[::core::primitive::u8] {
                 self.blob
+            }
+
+            // The view of a nested fact or list element holds a body, not a
+            // blob: it is validated as a blob, and refused, rather than misread.
+            #[inline(always)]
+            fn is_validated(&self) -> ::core::primitive::bool {
+                #p::FactView::is_whole(*self)
             }
         }
 
@@ -277,11 +298,16 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
 
             #[inline]
             fn push_bytes(column: &mut #columns, bytes: &[::core::primitive::u8]) {
-                let rows = #p::ColumnData::len(column);
-                if #p::Result::is_err(&#p::Columns::push_validated(column, bytes, #p::Option::None)) {
-                    #p::ColumnData::truncate(column, rows);
-                    column.__push_zero();
-                }
+                column.__push_body(bytes, <#ident as #p::Facts>::VERSION);
+            }
+
+            #[inline]
+            fn push_bytes_at(
+                column: &mut #columns,
+                bytes: &[::core::primitive::u8],
+                version: ::core::primitive::u8,
+            ) {
+                column.__push_body(bytes, version);
             }
 
             fn push_zero(column: &mut #columns) {
@@ -289,6 +315,47 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
         }
     }
+}
+
+/// Per stored field, the statement that appends it from `blob` of `version`
+/// at its slot (`prefix` names the slot constants: whole blob or body), or
+/// its absent value when `version` predates it.
+fn field_pushes(stored: &[&Field], krate: &Path, prefix: &str) -> Vec<TokenStream> {
+    let p = quote!(#krate::__private);
+    stored
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let fid = f.ident;
+            let slot = format_ident!("{}{}", prefix, i);
+            let push = column_member(f, krate, "push");
+            let since = f.since();
+            if since == 1 {
+                return quote!(#push(&mut self.#fid, blob, #slot););
+            }
+            let absent = match &f.attrs.default {
+                None => {
+                    let push_absent = column_member(f, krate, "push_absent");
+                    quote!(#push_absent(&mut self.#fid);)
+                }
+                Some(_) => {
+                    let push_value = column_member(f, krate, "push_value");
+                    let owned = owned_default(f, krate);
+                    let fname = f.name();
+                    quote! {
+                        #p::Result::map_err(#push_value(&mut self.#fid, &#owned), |kind| (#fname, kind))?;
+                    }
+                }
+            };
+            quote! {
+                if version >= #since {
+                    #push(&mut self.#fid, blob, #slot);
+                } else {
+                    #absent
+                }
+            }
+        })
+        .collect()
 }
 
 /// `ArrowColumn` for `FooColumns`, with `schema()` and `into_record_batch()`.

@@ -63,6 +63,21 @@ pub fn derive(input: &Input) -> TokenStream {
                     self.blob
                 }
 
+                #[inline]
+                fn version(&self) -> u8 {
+                    self.__version()
+                }
+
+                #[inline]
+                fn body(&self) -> &'a [u8] {
+                    self.__body_bytes()
+                }
+
+                #[inline]
+                fn is_whole(&self) -> bool {
+                    self.__is_whole()
+                }
+
                 fn unpack(&self) -> #ident {
                     <#ident as #krate::__private::Facts>::from_view(
                         *self,
@@ -129,6 +144,11 @@ fn slot_ident(index: usize) -> Ident {
     format_ident!("__SLOT_{}", index)
 }
 
+/// The slot of field `index` in the body (see `Slot::in_body`).
+pub fn body_slot_ident(index: usize) -> Ident {
+    format_ident!("__BSLOT_{}", index)
+}
+
 fn view_struct(input: &Input, krate: &Path) -> TokenStream {
     let vis = input.vis;
     let ident = input.ident;
@@ -141,34 +161,110 @@ fn view_struct(input: &Input, krate: &Path) -> TokenStream {
         #[doc = #doc]
         #[derive(Clone, Copy)]
         #vis struct #view<'a> {
+            // The bytes viewed: a whole blob, or the body of a nested fact
+            // or list element.
             blob: &'a [::core::primitive::u8],
             // The version-1 segment, which every valid blob of every version
-            // has: fields of version 1 read from it at constant offsets,
-            // without a bounds check.
-            head: &'a [::core::primitive::u8; <#ident as #krate::__private::Facts>::HEADER_LENS[0] as usize],
+            // has, from the body (the blob without its prefix): fields of
+            // version 1 read from it at constant offsets, without a bounds
+            // check. It starts where `blob` does exactly when `blob` is a
+            // body, which is how a view tells the two apart and stays two
+            // pointers wide.
+            head: &'a [::core::primitive::u8; <#ident as #krate::__private::Facts>::HEADER_LENS[0] as usize - #krate::__private::PREFIX_LEN],
         }
     }
 }
 
-/// `FooView::__new`: the one way views are made.
+/// `FooView::__new` and `FooView::__body`: the ways views are made, and
+/// what a view knows of its bytes.
 fn view_constructor(input: &Input, krate: &Path) -> TokenStream {
     let ident = input.ident;
     let view = view_ident(input);
     let p = quote!(#krate::__private);
+    let version = input.version();
+    // The version of a body follows from its length: every version appends
+    // at least one byte, and a list's element size is its version's.
+    let body_version = if version == 1 {
+        quote!({ 1 })
+    } else {
+        let checks = (2..=version).rev().map(|v| {
+            let end = format_ident!("__SEG{}_END", v);
+            quote! {
+                if len >= #end - #p::PREFIX_LEN {
+                    return #v;
+                }
+            }
+        });
+        quote!({
+            let len = self.blob.len();
+            #(#checks)*
+            1
+        })
+    };
     quote! {
+        // The view's head: the version-1 segment of the body.
+        const __HEAD: ::core::primitive::usize =
+            <#ident as #p::Facts>::HEADER_LENS[0] as ::core::primitive::usize - #p::PREFIX_LEN;
+        const __EMPTY: [::core::primitive::u8; __HEAD] = [0; __HEAD];
+
         impl<'a> #view<'a> {
+
+            /// A view of a whole blob.
             #[inline(always)]
             fn __new(blob: &'a [::core::primitive::u8]) -> Self {
-                const HEAD: ::core::primitive::usize =
-                    <#ident as #p::Facts>::HEADER_LENS[0] as ::core::primitive::usize;
-                const EMPTY: [::core::primitive::u8; HEAD] = [0; HEAD];
                 // A valid blob always has the version-1 segment; an invalid
                 // one (only reachable through `view_unvalidated`) reads zeros.
-                let head = match <[::core::primitive::u8]>::first_chunk::<HEAD>(blob) {
+                let head = match <[::core::primitive::u8]>::get(blob, #p::PREFIX_LEN..) {
+                    #p::Option::Some(body) => <[::core::primitive::u8]>::first_chunk::<__HEAD>(body),
+                    #p::Option::None => #p::Option::None,
+                };
+                let head = match head {
                     #p::Option::Some(head) => head,
-                    #p::Option::None => &EMPTY,
+                    #p::Option::None => &__EMPTY,
                 };
                 Self { blob, head }
+            }
+
+            /// A view of the body of a nested fact or list element (whose
+            /// length says its version).
+            #[inline(always)]
+            fn __body(body: &'a [::core::primitive::u8]) -> Self {
+                let head = match <[::core::primitive::u8]>::first_chunk::<__HEAD>(body) {
+                    #p::Option::Some(head) => head,
+                    #p::Option::None => &__EMPTY,
+                };
+                Self { blob: body, head }
+            }
+
+            /// Whether `blob` is a whole blob rather than a body.
+            #[inline(always)]
+            fn __is_whole(&self) -> ::core::primitive::bool {
+                !::core::ptr::eq(
+                    <[::core::primitive::u8]>::as_ptr(self.blob),
+                    <[::core::primitive::u8]>::as_ptr(&self.head[..]),
+                )
+            }
+
+            /// The header from its first segment on.
+            #[inline(always)]
+            fn __body_bytes(&self) -> &'a [::core::primitive::u8] {
+                if self.__is_whole() {
+                    match <[::core::primitive::u8]>::get(self.blob, #p::PREFIX_LEN..) {
+                        #p::Option::Some(body) => body,
+                        #p::Option::None => &[],
+                    }
+                } else {
+                    self.blob
+                }
+            }
+
+            /// The version that wrote a whole blob; for a body, the newest
+            /// version this code knows whose fields it holds.
+            #[inline(always)]
+            fn __version(&self) -> ::core::primitive::u8 {
+                if self.__is_whole() {
+                    #p::version_of(self.blob)
+                } else #body_version
             }
         }
     }
@@ -267,7 +363,7 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
         }
         for (position, (i, field)) in segment.iter().enumerate() {
             let nullable = member(field, krate, "NULLABLE");
-            let slot = slot_ident(*i);
+            let (slot, bslot) = (slot_ident(*i), body_slot_ident(*i));
             let nidx = format_ident!("__NIDX_{}", i);
             let (offset, null_index) = if position == 0 {
                 (quote!(#start + #p::bitmap_len(#nulls)), quote!(0))
@@ -295,6 +391,8 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
                     null: #p::null_bit(#nullable, #start, #nidx),
                     prev_end: #prev_end,
                 };
+                // The same slot in the body: a nested fact or list element.
+                const #bslot: #p::Slot = #p::Slot::in_body(#slot);
             });
         }
         index += segment.len();
@@ -303,21 +401,20 @@ fn layout(input: &Input, krate: &Path) -> TokenStream {
 }
 
 fn accessors(input: &Input, krate: &Path) -> TokenStream {
-    let p = quote!(#krate::__private);
     let view = view_ident(input);
     let methods = input.stored().enumerate().map(|(i, f)| {
         let (vis, fid, docs) = (f.vis, f.ident, &f.docs);
         let (read, ty_ref) = (member(f, krate, "read"), member(f, krate, "Ref"));
-        let slot = slot_ident(i);
+        let (slot, bslot) = (slot_ident(i), body_slot_ident(i));
         let since = f.since();
         let header = format!("The `{fid}` field, read in O(1) from the bytes.");
+        let variable = member(f, krate, "VARIABLE");
         let body = if since == 1 {
-            let variable = member(f, krate, "VARIABLE");
             quote! {
                 if #variable {
                     #read(self.blob, #slot)
                 } else {
-                    #read(&self.head[..], #slot)
+                    #read(&self.head[..], #bslot)
                 }
             }
         } else {
@@ -336,10 +433,12 @@ fn accessors(input: &Input, krate: &Path) -> TokenStream {
                 #[doc = #note]
                 #[inline]
                 #vis fn #fid(&self) -> #ty_ref<'a> {
-                    if #p::version_of(self.blob) >= #since {
+                    if self.__version() < #since {
+                        #absent
+                    } else if #variable {
                         #read(self.blob, #slot)
                     } else {
-                        #absent
+                        #read(self.__body_bytes(), #bslot)
                     }
                 }
             };
@@ -670,39 +769,166 @@ fn handles(input: &Input, krate: &Path) -> TokenStream {
 }
 
 /// `FixedField` for the type itself, so that a fact without a tail can be a
-/// field (or a list element) of another fact.
+/// field (or a list element) of another fact: its body (the header without
+/// the prefix) sits in the slot, and lists of it carry one list header for
+/// all their elements (see FORMAT.md). Also the body's own validation and
+/// packing, which write and read at the body slots.
 fn nesting(input: &Input, krate: &Path) -> TokenStream {
     let p = quote!(#krate::__private);
     let ident = input.ident;
+    let name = ident.to_string();
     let view = view_ident(input);
+    let version = input.version();
+    let stored: Vec<&Field> = input.stored().collect();
     let message = format!(
         "`{ident}` has variable-length fields, so it cannot be nested in another fact or be a list element"
     );
+    let element_sizes = (1..=version).map(|v| {
+        let end = format_ident!("__SEG{}_END", v);
+        quote!(#p::header_len_u16(#end - #p::PREFIX_LEN))
+    });
+    let always_valid = stored.iter().map(|f| member(f, krate, "ALWAYS_VALID"));
+    let nullable = stored.iter().map(|f| member(f, krate, "NULLABLE"));
+    let checks = (1..=version).map(|v| {
+        let (start, nulls) = (
+            format_ident!("__SEG{}_START", v),
+            format_ident!("__SEG{}_NULLS", v),
+        );
+        let fields = stored
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.since() == v)
+            .map(|(i, f)| {
+                let check = member(f, krate, "check");
+                let (fname, slot) = (f.name(), body_slot_ident(i));
+                quote! {
+                    #check(body, #slot, &mut cursor)
+                        .map_err(|fault| #p::field_error(#name, #fname, fault))?;
+                }
+            });
+        quote! {
+            if version >= #v {
+                #p::check_bitmap(body, #name, #start - #p::PREFIX_LEN, #nulls)?;
+                #(#fields)*
+            }
+        }
+    });
+    let fast_bitmaps = (1..=version).map(|v| {
+        let (start, nulls) = (
+            format_ident!("__SEG{}_START", v),
+            format_ident!("__SEG{}_NULLS", v),
+        );
+        quote!(&& #p::bitmap_is_valid(header, #start - #p::PREFIX_LEN, #nulls))
+    });
+    let fast_fields = stored.iter().enumerate().map(|(i, f)| {
+        let is_valid = member(f, krate, "is_valid");
+        let slot = body_slot_ident(i);
+        quote!(&& #is_valid(header, header, #slot, &mut cursor))
+    });
+    let header_writes = stored.iter().enumerate().map(|(i, f)| {
+        let write_header = member(f, krate, "write_header");
+        let (fid, slot) = (f.ident, body_slot_ident(i));
+        quote!(&& #write_header(&self.#fid, header, #slot))
+    });
     quote! {
+        #[allow(dead_code)]
+        impl #ident {
+            /// The body's size at the current version.
+            const __BODY: usize = <Self as #p::Facts>::HEADER_LEN - #p::PREFIX_LEN;
+
+            /// Validates a body written at `version`: exactly that version's
+            /// body, or for a newer version at least this code's. Offsets in
+            /// the error are from the start of the body.
+            #[allow(unused_mut, unused_variables)]
+            fn __check_body(body: &[u8], version: u8) -> #p::Result<(), #p::Error> {
+                let mut cursor = 0usize;
+                #(#checks)*
+                #p::Result::Ok(())
+            }
+
+            /// Whether a body of the current version or a newer one is valid.
+            #[allow(unused_mut, unused_variables)]
+            #[inline(always)]
+            fn __body_is_valid(body: &[u8]) -> bool {
+                let header: &[u8] = match <[u8]>::first_chunk::<{ Self::__BODY }>(body) {
+                    #p::Option::Some(header) => header,
+                    #p::Option::None => return false,
+                };
+                let mut cursor = 0usize;
+                true #(#fast_bitmaps)* #(#fast_fields)*
+            }
+
+            /// Writes the body into `out`, which is `__BODY` bytes; `false`
+            /// where a field cannot be encoded.
+            #[inline(always)]
+            fn __encode_body(&self, out: &mut [u8]) -> bool {
+                let header: &mut [u8] = match <[u8]>::first_chunk_mut::<{ Self::__BODY }>(out) {
+                    #p::Option::Some(header) => header,
+                    #p::Option::None => return false,
+                };
+                // Null bits are OR-ed in and null slots left as they are.
+                if false #(|| #nullable)* {
+                    <[u8]>::fill(header, 0);
+                }
+                true #(#header_writes)*
+            }
+        }
+
         impl #p::FixedField for #ident {
             const SIZE: usize = {
                 ::core::assert!(!<Self as #p::Facts>::HAS_TAIL, #message);
-                <Self as #p::Facts>::HEADER_LEN
+                Self::__BODY
             };
-            const TYPE_FP: u64 = #p::mix(#p::tag("fact"), <Self as #p::Facts>::FINGERPRINT);
-            const ALWAYS_VALID: bool = false;
+            const TYPE_FP: u64 = #p::mix(#p::tag("nested fact"), <Self as #p::Facts>::FINGERPRINT);
+            const ALWAYS_VALID: bool = !<Self as #p::Facts>::HAS_TAIL #(&& #always_valid)*;
+            const ELEMENT_SIZES: &'static [u16] = &[#(#element_sizes),*];
             type Ref<'a> = #view<'a>;
 
+            #[inline(always)]
             fn encode(&self, out: &mut [u8]) -> #p::Result<(), #p::PackErrorKind> {
-                #p::encode_nested(self, out)
+                if Self::__encode_body(self, out) {
+                    #p::Result::Ok(())
+                } else {
+                    #p::Result::Err(#p::nested_pack_error(self))
+                }
             }
 
             fn check(bytes: &[u8]) -> #p::Result<(), #p::ErrorKind> {
-                #p::check_nested::<Self>(bytes)
+                <Self as #p::FixedField>::check_at(bytes, #version)
+            }
+
+            #[inline(always)]
+            fn is_valid(bytes: &[u8]) -> bool {
+                <Self as #p::FixedField>::ALWAYS_VALID || Self::__body_is_valid(bytes)
             }
 
             #[inline(always)]
             fn decode(bytes: &[u8]) -> #view<'_> {
-                #view::__new(bytes)
+                #view::__body(bytes)
             }
 
             fn to_owned(value: #view<'_>) -> Self {
                 #p::FactView::unpack(&value)
+            }
+
+            fn check_at(bytes: &[u8], version: u8) -> #p::Result<(), #p::ErrorKind> {
+                Self::__check_body(bytes, version).map_err(#p::nested_error)
+            }
+
+            #[inline(always)]
+            fn is_valid_at(bytes: &[u8], version: u8) -> bool {
+                <Self as #p::FixedField>::ALWAYS_VALID
+                    || if version >= #version {
+                        Self::__body_is_valid(bytes)
+                    } else {
+                        Self::__check_body(bytes, version).is_ok()
+                    }
+            }
+
+            #[inline(always)]
+            fn decode_at(bytes: &[u8], _: u8) -> #view<'_> {
+                // A body's length says its version.
+                #view::__body(bytes)
             }
         }
     }

@@ -24,7 +24,9 @@ pub mod prf;
 pub mod types;
 
 use prf::PullRequestFacts;
-use types::{Empty, Flags, Lists, Optionals, Point, Scalars, TenNulls, Times, WithTransient};
+use types::{
+    Empty, Flags, Lists, Nested, Optionals, Point, Scalars, TenNulls, Times, Triangle, WithTransient,
+};
 
 /// Calls `$run::<T>($($arg),*)` for the fact type that `$index` picks.
 macro_rules! dispatch {
@@ -39,13 +41,15 @@ macro_rules! dispatch {
             6 => $run::<TenNulls>($($arg),*),
             7 => $run::<Empty>($($arg),*),
             8 => $run::<WithTransient>($($arg),*),
-            _ => $run::<Flags>($($arg),*),
+            9 => $run::<Flags>($($arg),*),
+            10 => $run::<Nested>($($arg),*),
+            _ => $run::<Triangle>($($arg),*),
         }
     };
 }
 
 /// How many fact types the first byte of an input picks from.
-pub const TYPES: u8 = 10;
+pub const TYPES: u8 = 12;
 
 /// The fuzzed types' names, by the index the first byte of an input gives.
 pub fn type_name(index: u8) -> &'static str {

@@ -52,11 +52,22 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
     /// Appends a placeholder: the all-zero value (for a null row).
     fn push_zero(column: &mut Self::Column);
 
-    /// Appends every element of a validated list payload (`SIZE` bytes each).
+    /// Appends the value whose validated bytes are `bytes`, written at
+    /// `version` (see [`FixedField::check_at`]); types without versions
+    /// ignore it.
+    #[inline]
+    fn push_bytes_at(column: &mut Self::Column, bytes: &[u8], version: u8) {
+        let _ = version;
+        Self::push_bytes(column, bytes);
+    }
+
+    /// Appends every element of a validated list payload (with its list
+    /// header, for nested facts).
     #[inline]
     fn extend_from_bytes(column: &mut Self::Column, payload: &[u8]) {
-        for element in payload.chunks_exact(Self::SIZE.max(1)) {
-            Self::push_bytes(column, element);
+        let elements = crate::list::split::<UNIT, Self>(payload);
+        for element in elements.bytes.chunks_exact(elements.stride.max(1)) {
+            Self::push_bytes_at(column, element, elements.version);
         }
     }
 

@@ -99,7 +99,7 @@ fn validated<T: Facts, S: ColumnSource<T>>(
     position: usize,
 ) -> Result<&[u8], ColumnsError> {
     let blob = source.bytes();
-    if !S::VALIDATED {
+    if !source.is_validated() {
         T::validate(blob).map_err(|error| ColumnsError::Invalid { position, error })?;
     }
     Ok(blob)
@@ -354,6 +354,14 @@ pub trait ColumnSource<T: Facts> {
     /// The fact's transient fields, when the source carries them.
     fn transient(&self) -> Option<&T::Transient> {
         None
+    }
+
+    /// Whether this source's bytes are known to be a valid fact:
+    /// [`VALIDATED`](Self::VALIDATED), unless the source says otherwise.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn is_validated(&self) -> bool {
+        Self::VALIDATED
     }
 }
 

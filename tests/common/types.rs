@@ -196,3 +196,34 @@ pub struct Tagged {
     pub maybe_kind: Option<Kind>,
     pub kinds: Vec<Kind>,
 }
+
+/// Three floats: every bit pattern is a valid value.
+#[derive(Facts, Debug, Clone, Copy, PartialEq)]
+pub struct Vector3 {
+    pub x: f32,
+    pub y: f32,
+    pub z: f32,
+}
+
+/// A normal and three vertices: nested facts made only of floats, so lists
+/// of them validate in O(1).
+#[derive(Facts, Debug, Clone, Copy, PartialEq)]
+pub struct Triangle {
+    pub normal: Vector3,
+    pub a: Vector3,
+    pub b: Vector3,
+    pub c: Vector3,
+}
+
+/// Nested facts in every shape: a slot, an `Option`, a list of elements that
+/// need no check, a list of elements that do (a `bool`, an `Option`), and an
+/// optional list.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Nested {
+    pub id: u32,
+    pub origin: Vector3,
+    pub bounds: Option<Triangle>,
+    pub triangles: Vec<Triangle>,
+    pub points: Vec<Point>,
+    pub marks: Option<Vec<Point>>,
+}

@@ -33,8 +33,7 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Then the null slot of an `Option` of this type, which is all zero,
     /// passes the value's own check, and validation's fast path checks an
     /// `Option` without branching on its null bit. `false` (the default) is
-    /// always correct, only slower: nested facts keep it, since a zeroed
-    /// header has version 0.
+    /// always correct, only slower: nested facts keep it.
     const ZERO_IS_VALID: bool = false;
     /// The size of one element at each version of the type, for types whose
     /// lists open with a list header naming their elements' version (nested

@@ -747,6 +747,31 @@ fn nested_view_accessors() {
 }
 
 #[test]
+fn nested_views_are_refused_as_column_sources() {
+    use factpack::columns::ColumnData as _;
+    use factpack::ColumnsError;
+    let packed = lists().pack();
+    let v = packed.view();
+    // A body is not a blob, however much it may look like one: refused by
+    // position, whether a field's or a list element's.
+    let err = Point::columns([v.origin()]).unwrap_err();
+    assert_eq!(
+        err,
+        ColumnsError::Body {
+            position: 0,
+            type_name: "Point"
+        }
+    );
+    assert!(err.to_string().contains("body, not a blob"), "{err}");
+    let points = v.points();
+    let err = Point::columns(points.iter().collect::<Vec<_>>().iter()).unwrap_err();
+    assert_eq!(err.position(), 0);
+    // The nested facts' own blobs are a source.
+    let blobs: Vec<_> = points.iter().map(|p| p.unpack().pack()).collect();
+    assert_eq!(Point::columns(&blobs).unwrap().len(), 3);
+}
+
+#[test]
 fn nested_fact_with_an_unused_null_bit_is_rejected() {
     let mut bytes = lists().pack().as_bytes().to_vec();
     // The first byte of Point's body is its bitmap, whose one field owns bit 0.

@@ -266,10 +266,10 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
 
             // The view of a nested fact or list element holds a body, not a
-            // blob: it is validated as a blob, and refused, rather than misread.
+            // blob: it is refused, since a body can pass for an older blob.
             #[inline(always)]
-            fn is_validated(&self) -> ::core::primitive::bool {
-                #p::FactView::is_whole(self)
+            fn is_body(&self) -> ::core::primitive::bool {
+                !#p::FactView::is_whole(self)
             }
         }
 
@@ -282,10 +282,10 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
 
             // The view of a nested fact or list element holds a body, not a
-            // blob: it is validated as a blob, and refused, rather than misread.
+            // blob: it is refused, since a body can pass for an older blob.
             #[inline(always)]
-            fn is_validated(&self) -> ::core::primitive::bool {
-                #p::FactView::is_whole(*self)
+            fn is_body(&self) -> ::core::primitive::bool {
+                !#p::FactView::is_whole(*self)
             }
         }
 

@@ -41,9 +41,8 @@ use syn::{parse_macro_input, DeriveInput};
 /// A nested fact is stored as its body (its header without the prefix), and
 /// a `Vec` of nested facts as one contiguous array of bodies under a single
 /// list header naming their version; a nested type whose fields accept every
-/// bit pattern (numbers, byte arrays, such nested facts) sets
-/// `FixedField::ALWAYS_VALID`, and lists of it validate in O(1). See
-/// `FORMAT.md`.
+/// bit pattern (numbers, byte arrays, such nested facts) has lists that
+/// validate in O(1). See `FORMAT.md`.
 ///
 /// # Attributes on the struct
 /// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).

@@ -98,6 +98,12 @@ fn validated<T: Facts, S: ColumnSource<T>>(
     source: &S,
     position: usize,
 ) -> Result<&[u8], ColumnsError> {
+    if source.is_body() {
+        return Err(ColumnsError::Body {
+            position,
+            type_name: T::NAME,
+        });
+    }
     let blob = source.bytes();
     if !source.is_validated() {
         T::validate(blob).map_err(|error| ColumnsError::Invalid { position, error })?;
@@ -363,6 +369,15 @@ pub trait ColumnSource<T: Facts> {
     fn is_validated(&self) -> bool {
         Self::VALIDATED
     }
+
+    /// Whether the bytes are the body of a nested fact or list element, not
+    /// a blob: such a source is refused ([`ColumnsError::Body`]), since a
+    /// body can look like a valid blob of an older version.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn is_body(&self) -> bool {
+        false
+    }
 }
 
 /// Implements [`ColumnSource`] for byte containers, validated on the way.
@@ -438,6 +453,20 @@ pub enum ColumnsError {
         /// Why the default does not fit.
         kind: PackErrorKind,
     },
+    /// The source at `position` is the view of a nested fact or list
+    /// element, whose bytes are its body without a blob's prefix: build the
+    /// nested type's columns from its blobs ([`FactView::unpack`] then
+    /// [`Facts::pack`]), or the parent's columns, which hold the nested
+    /// fields.
+    ///
+    /// [`FactView::unpack`]: crate::FactView::unpack
+    /// [`Facts::pack`]: crate::Facts::pack
+    Body {
+        /// Where in the input.
+        position: usize,
+        /// The fact type.
+        type_name: &'static str,
+    },
 }
 
 impl ColumnsError {
@@ -446,7 +475,8 @@ impl ColumnsError {
         match self {
             ColumnsError::Invalid { position, .. }
             | ColumnsError::Full { position, .. }
-            | ColumnsError::Default { position, .. } => *position,
+            | ColumnsError::Default { position, .. }
+            | ColumnsError::Body { position, .. } => *position,
         }
     }
 }
@@ -472,6 +502,13 @@ impl fmt::Display for ColumnsError {
             } => write!(
                 f,
                 "input {position}: {type_name}.{field} predates the blob's version and its default cannot be stored: {kind}"
+            ),
+            ColumnsError::Body {
+                position,
+                type_name,
+            } => write!(
+                f,
+                "input {position}: a view of a nested {type_name} holds its body, not a blob"
             ),
         }
     }

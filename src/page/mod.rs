@@ -75,7 +75,8 @@ fn validate<T: Facts>(bytes: &[u8]) -> Result<Frame<'_>, PageError> {
 /// with their defaults.
 ///
 /// Equality, ordering and hashing look at the bytes, and equal bytes are
-/// equal pages: a page has exactly one encoding.
+/// equal pages: a page of the reader's version has exactly one encoding
+/// (see `FORMAT.md` for pages of other versions).
 ///
 /// ```
 /// use factpack::{FactView, Facts, Page};

@@ -465,7 +465,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     ///
     /// Returns the rows written (with [`Conflict::Keep`], or
     /// [`Conflict::ReplaceIfNewer`], those left alone are not counted); for a
-    /// paged store, the facts written.
+    /// paged store, the facts written. A paged store rewrites the pages of
+    /// each (prefix, bucket) it writes to; a page among them that is corrupt
+    /// as a whole (every read of it fails with [`StoreError::CorruptPage`])
+    /// is dropped, with a `tracing` warning naming it, so that writing its
+    /// facts again repairs it.
     ///
     /// # Errors
     /// A database error (the batch is rolled back), or a fact of a version

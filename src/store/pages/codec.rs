@@ -11,11 +11,6 @@
 //! `page` is exactly the core's page format (`FORMAT.md`), `count` its
 //! number of facts. Every integer is little-endian. Each blob is a complete
 //! factpack blob, handed to the reader as a slice of the row, without a copy.
-//!
-//! Rows written before pages were the core's format start with the byte 1
-//! (a page starts with `F`) and hold `count:u32`, then each fact's key and
-//! `blob_len:u32 blob`: they are still read, and a write rewrites them in
-//! the current format.
 
 use crate::page::frame::{self, Frame};
 use crate::page::PageError;
@@ -166,9 +161,6 @@ fn entries_of<'a>(
     key: &[SqlType],
     row: Option<(i64, i64)>,
 ) -> Result<Vec<Entry<'a>>, PageFault> {
-    if data.first() == Some(&LEGACY) {
-        return legacy_entries(data, key);
-    }
     let page = Frame::parse(data, NAME, &[], false).map_err(|e| fault(&e))?;
     if let Some((version, fingerprint)) = row {
         let claimed = (
@@ -202,32 +194,6 @@ fn entries_of<'a>(
     if c.at != data.len() {
         return Err(PageFault(format!(
             "{} bytes after the keys of the {count} facts",
-            data.len().saturating_sub(c.at)
-        )));
-    }
-    Ok(out)
-}
-
-/// The first byte of a row in the layout before pages were the core's.
-const LEGACY: u8 = 1;
-
-/// [`entries`] of a row in the layout before pages were the core's:
-/// `1  count:u32  (key  blob_len:u32  blob){count}`.
-fn legacy_entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
-    let mut c = Cursor { bytes: data, at: 1 };
-    let count = c.u32("the fact count")?;
-    // Each entry takes at least its blob length; bound the allocation by
-    // what the bytes can hold.
-    let mut out = Vec::with_capacity(count.min(data.len() / 4));
-    for i in 0..count {
-        let key = c.key(key, i)?;
-        let n = c.u32("a blob's length")?;
-        let blob = c.take(n, "a blob")?;
-        out.push(Entry { key, blob });
-    }
-    if c.at != data.len() {
-        return Err(PageFault(format!(
-            "{} bytes after the last of {count} facts",
             data.len().saturating_sub(c.at)
         )));
     }
@@ -348,33 +314,6 @@ mod tests {
         other[3] = 9;
         let reason = entries(&other, &TYPES).unwrap_err().0;
         assert!(reason.contains("revision 9"), "{reason}");
-    }
-
-    #[test]
-    fn rows_of_the_earlier_layout_are_read() {
-        let k1 = key_bytes(&TYPES, &[Cell::Text("a/b".into()), Cell::Int(7)]);
-        let mut row = vec![LEGACY];
-        row.extend_from_slice(&1_u32.to_le_bytes());
-        row.extend_from_slice(&k1);
-        row.extend_from_slice(&3_u32.to_le_bytes());
-        row.extend_from_slice(b"one");
-        let got = entries(&row, &TYPES).unwrap();
-        assert_eq!(
-            got,
-            [Entry {
-                key: &k1,
-                blob: b"one"
-            }]
-        );
-        assert_eq!(fingerprints(&row), None);
-        for n in 0..row.len() {
-            assert!(entries(&row[..n], &TYPES).is_err(), "length {n}");
-        }
-        row.push(0);
-        assert!(entries(&row, &TYPES).is_err());
-        let mut huge = vec![LEGACY];
-        huge.extend_from_slice(&u32::MAX.to_le_bytes());
-        assert!(entries(&huge, &TYPES).is_err());
     }
 
     #[test]

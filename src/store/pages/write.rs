@@ -130,13 +130,22 @@ fn merge<'a>(
         .iter()
         .map(|s| {
             // A page whose bytes are not a page, or whose header is not its
-            // row's, is dropped by the rewrite: reads refuse its facts too.
+            // row's, is dropped by the rewrite: every read already refuses
+            // it whole (`CorruptPage`), and the rewrite says so loudly.
             let row = (s.head.version, s.head.fingerprint);
-            (
-                s,
-                s.prefix.as_slice(),
-                codec::row_entries(&s.data, &suffix_types, row).ok(),
-            )
+            let entries = match codec::row_entries(&s.data, &suffix_types, row) {
+                Ok(entries) => Some(entries),
+                Err(fault) => {
+                    tracing::warn!(
+                        table = %spec.table,
+                        page = %s.head.describe(spec),
+                        reason = %fault.0,
+                        "a corrupt page is dropped by the rewrite of its bucket"
+                    );
+                    None
+                }
+            };
+            (s, s.prefix.as_slice(), entries)
         })
         .collect();
     let mut affected = 0_u64;
@@ -195,8 +204,7 @@ fn merge<'a>(
             continue;
         };
         if group.fingerprints.is_empty() {
-            // A row of the earlier layout records no fingerprints: those of
-            // this code's version stand in, when its fingerprint is theirs.
+            // The page's header, checked against its row, records them.
             group.fingerprints = codec::fingerprints(&stored.data)
                 .unwrap_or_else(|| ours_up_to(ours, h.version, h.fingerprint));
         }

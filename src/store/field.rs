@@ -68,6 +68,8 @@ impl<T: Facts, F: Field<U>, const U: u8> From<FieldRef<T, F, U>> for FieldName {
 
 mod sealed {
     pub trait Sealed<const U: u8> {}
+    /// The columns a filter can name: strings and typed handles.
+    pub trait Column {}
 }
 
 /// A field type a [`Filter`](super::Filter) compares through the field's
@@ -188,7 +190,7 @@ impl<T: Facts, F: Field<U>, const U: u8> ColumnName for FieldRef<T, F, U> {
 /// key or mirrored column by name (`"account"`, any `V` that converts into a
 /// [`Value`], checked against the column's type when the query runs), or a
 /// field's typed handle (`Foo::CREATED`, only values of the field's type,
-/// see [`FilterField`]).
+/// see [`FilterField`]). Implemented for those, and sealed.
 ///
 /// ```
 /// # use chrono::{DateTime, Utc};
@@ -229,11 +231,16 @@ impl<T: Facts, F: Field<U>, const U: u8> ColumnName for FieldRef<T, F, U> {
     label = "this column takes other values",
     note = "a field's handle takes values of the field's type (`T` for an `Option<T>` field); a column named by a string takes anything that converts into `factpack::store::Value`"
 )]
-pub trait FilterColumn<V>: ColumnName {
+pub trait FilterColumn<V>: ColumnName + sealed::Column {
     /// `value` as a dynamically typed filter value.
     #[doc(hidden)]
     fn filter_value(value: V) -> Value;
 }
+
+impl sealed::Column for &str {}
+impl sealed::Column for String {}
+impl sealed::Column for &String {}
+impl<T: Facts, F: Field<U>, const U: u8> sealed::Column for FieldRef<T, F, U> {}
 
 impl<V: Into<Value>> FilterColumn<V> for &str {
     fn filter_value(value: V) -> Value {

@@ -149,6 +149,33 @@ pub fn body_slot_ident(index: usize) -> Ident {
     format_ident!("__BSLOT_{}", index)
 }
 
+/// The checks of the fields that version `v` appended, in order, each
+/// reading `input` at its slot (`slot` names the slot constants: whole blob
+/// or body) and naming the field in its error.
+fn segment_checks<'a>(
+    stored: &'a [&'a Field],
+    v: u8,
+    krate: &'a Path,
+    name: &'a str,
+    input: &'static str,
+    slot: fn(usize) -> Ident,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    let p = quote!(#krate::__private);
+    let input = format_ident!("{}", input);
+    stored
+        .iter()
+        .enumerate()
+        .filter(move |(_, f)| f.since() == v)
+        .map(move |(i, f)| {
+            let check = member(f, krate, "check");
+            let (fname, slot) = (f.name(), slot(i));
+            quote! {
+                #check(#input, #slot, &mut cursor)
+                    .map_err(|fault| #p::field_error(#name, #fname, fault))?;
+            }
+        })
+}
+
 fn view_struct(input: &Input, krate: &Path) -> TokenStream {
     let vis = input.vis;
     let ident = input.ident;
@@ -533,18 +560,7 @@ fn facts_impl(input: &Input, krate: &Path) -> TokenStream {
             format_ident!("__SEG{}_START", v),
             format_ident!("__SEG{}_NULLS", v),
         );
-        let fields = stored
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.since() == v)
-            .map(|(i, f)| {
-                let check = member(f, krate, "check");
-                let (fname, slot) = (f.name(), slot_ident(i));
-                quote! {
-                    #check(blob, #slot, &mut cursor)
-                        .map_err(|fault| #p::field_error(#name, #fname, fault))?;
-                }
-            });
+        let fields = segment_checks(&stored, v, krate, &name, "blob", slot_ident);
         let body = quote! {
             #p::check_bitmap(blob, #name, #start, #nulls)?;
             #(#fields)*
@@ -794,18 +810,7 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
             format_ident!("__SEG{}_START", v),
             format_ident!("__SEG{}_NULLS", v),
         );
-        let fields = stored
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.since() == v)
-            .map(|(i, f)| {
-                let check = member(f, krate, "check");
-                let (fname, slot) = (f.name(), body_slot_ident(i));
-                quote! {
-                    #check(body, #slot, &mut cursor)
-                        .map_err(|fault| #p::field_error(#name, #fname, fault))?;
-                }
-            });
+        let fields = segment_checks(&stored, v, krate, &name, "body", body_slot_ident);
         quote! {
             if version >= #v {
                 #p::check_bitmap(body, #name, #start - #p::PREFIX_LEN, #nulls)?;

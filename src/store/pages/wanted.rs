@@ -109,7 +109,7 @@ impl Wanted {
     /// checked against their columns' types.
     ///
     /// # Errors
-    /// A key value that its column cannot hold ([`StoreError::Config`]).
+    /// A key value that its column cannot hold ([`StoreError::WrongType`]).
     pub(crate) fn new<K: Key>(
         spec: &Spec,
         layout: &Layout,
@@ -143,10 +143,14 @@ impl Wanted {
                         .take(layout.prefix)
                         .map(|(v, c)| spec.cell(&c.name, c.sql, v))
                         .collect::<Result<Vec<_>, _>>()?;
-                    wanted.prefixes.insert(prefix);
+                    // A set holds 4 billion prefixes; keys past that are
+                    // not asked for, as past a key set's own bound.
+                    let Some(at) = wanted.prefixes.place(prefix) else {
+                        continue;
+                    };
                     wanted.cells.push(cells);
                     wanted.suffixes.push(Suffixes::new(width));
-                    wanted.prefixes.len().saturating_sub(1)
+                    at
                 }
             };
             last = Some(at);

@@ -499,15 +499,20 @@ pub struct Event {
     pub at: chrono::DateTime<chrono::Utc>,
 }
 
+/// A paged store of events: pages of (account, repository) and a day.
+async fn open_paged(db: &Db, table: &str) -> FactStore<Event, Key> {
+    FactStore::builder(db, table)
+        .key(["account", "repository", "node"])
+        .pages(PageSpec::new(2, "at", chrono::TimeDelta::days(1)))
+        .open()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_paged_store_has_no_cache() {
     on_backends("cache_paged", |db, table| async move {
-        let store = FactStore::<Event, Key>::builder(&db, &table)
-            .key(["account", "repository", "node"])
-            .pages(PageSpec::new(2, "at", chrono::TimeDelta::days(1)))
-            .open()
-            .await
-            .unwrap();
+        let store = open_paged(&db, &table).await;
         assert!(matches!(store.cache(), Err(StoreError::Config { .. })));
     })
     .await;
@@ -666,12 +671,7 @@ async fn every_operation_is_a_span_with_what_it_did() {
 #[tokio::test]
 async fn a_paged_store_gives_keys_beside_the_columns_too() {
     on_backends("cache_paged_keyed", |db, table| async move {
-        let store = FactStore::<Event, Key>::builder(&db, &table)
-            .key(["account", "repository", "node"])
-            .pages(PageSpec::new(2, "at", chrono::TimeDelta::days(1)))
-            .open()
-            .await
-            .unwrap();
+        let store = open_paged(&db, &table).await;
         let at = |i: i64| chrono::DateTime::from_timestamp(1_700_000_000 + i * 3_600, 0).unwrap();
         let rows: Vec<(Key, Packed<Event>)> = (0..120)
             .map(|i| (key(i), Event { at: at(i) }.pack()))

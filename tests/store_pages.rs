@@ -420,6 +420,20 @@ async fn reads_reserve_room_for_what_they_can_keep() {
     .await;
 }
 
+/// Sets the `data` of the first page (earliest bucket, page 0) of the
+/// prefix `(account, repository)` to the SQL expression `data`.
+async fn set_first_page(db: &Db, table: &str, (account, repository): (i64, &str), data: &str) {
+    let prefix = format!("account = {account} AND repository = '{repository}'");
+    raw(
+        db,
+        &format!(
+            "UPDATE {table} SET data = {data} WHERE {prefix} \
+             AND bucket = (SELECT min(bucket) FROM {table} WHERE {prefix}) AND page = 0"
+        ),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
     on_backends("corrupt", |db, table| async move {
@@ -433,15 +447,7 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
             "substr(data, 1, 10)"
         };
         // Truncate one page of (1, org/repo3).
-        raw(
-            &db,
-            &format!(
-                "UPDATE {table} SET data = {cut} WHERE account = 1 AND repository = 'org/repo3' \
-                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 1 AND repository = 'org/repo3') \
-                 AND page = 0"
-            ),
-        )
-        .await;
+        set_first_page(&db, &table, (1, "org/repo3"), cut).await;
         let err = store.read_columns(&Filter::new()).await.unwrap_err();
         match &err {
             StoreError::CorruptPage { table: t, page, reason } => {
@@ -468,15 +474,7 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
         } else {
             "substr(data, 1, 5) || (CASE WHEN substr(data, 6, 1) = x'00' THEN x'01' ELSE x'00' END) || substr(data, 7)"
         };
-        raw(
-            &db,
-            &format!(
-                "UPDATE {table} SET data = {flip} WHERE account = 0 AND repository = 'org/repo6' \
-                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 0 AND repository = 'org/repo6') \
-                 AND page = 0"
-            ),
-        )
-        .await;
+        set_first_page(&db, &table, (0, "org/repo6"), flip).await;
         let repo6 = Filter::new().eq("repository", "org/repo6");
         match store.read_columns(&repo6).await.unwrap_err() {
             StoreError::CorruptPage { page, reason, .. } => {
@@ -497,15 +495,7 @@ async fn a_corrupt_page_is_named_and_the_other_pages_stay_readable() {
         } else {
             format!("substr(data, 1, {first_blob}) || x'00' || substr(data, {first_blob} + 2)")
         };
-        raw(
-            &db,
-            &format!(
-                "UPDATE {table} SET data = {set} WHERE account = 2 AND repository = 'org/repo5' \
-                 AND bucket = (SELECT min(bucket) FROM {table} WHERE account = 2 AND repository = 'org/repo5') \
-                 AND page = 0"
-            ),
-        )
-        .await;
+        set_first_page(&db, &table, (2, "org/repo5"), &set).await;
         let repo5 = Filter::new().eq("repository", "org/repo5");
         let err = store.read_columns(&repo5).await.unwrap_err();
         let StoreError::Corrupt { key, .. } = &err else {

@@ -90,9 +90,24 @@ pub trait Facts: Sized + 'static {
     /// [`ErrorKind::HeaderLength`](crate::ErrorKind::HeaderLength).
     fn validate(blob: &[u8]) -> Result<(), Error>;
 
-    /// Wraps bytes without validating them. Accessors on an invalid blob return
-    /// meaningless values but never panic; use [`view`](Self::view) instead.
-    #[doc(hidden)]
+    /// Wraps bytes without validating them, for bytes this program already
+    /// validated (a [`Packed`] does this for its own bytes). Accessors on an
+    /// invalid blob return meaningless values but never panic and never read
+    /// outside `blob`; for bytes from outside, use [`view`](Self::view).
+    ///
+    /// ```
+    /// use factpack::{FactView as _, Facts};
+    ///
+    /// #[derive(Facts, Debug, Clone, PartialEq)]
+    /// struct Build {
+    ///     number: u32,
+    /// }
+    ///
+    /// let blob = Build { number: 7 }.pack().as_bytes().to_vec();
+    /// Build::validate(&blob).unwrap(); // once, when the bytes arrive
+    /// assert_eq!(Build::view_unvalidated(&blob).number(), 7);
+    /// assert_eq!(Build::view_unvalidated(&blob[..2]).number(), 0); // no panic
+    /// ```
     fn view_unvalidated(blob: &[u8]) -> Self::View<'_>;
 
     /// A copy of the transient fields.
@@ -218,9 +233,10 @@ pub trait FactView<'a>: Copy + fmt::Debug {
         self.as_bytes().first().copied().unwrap_or(0)
     }
 
-    /// The header from its first segment on: the blob without its prefix,
-    /// or the whole body of a nested fact or list element.
-    #[doc(hidden)]
+    /// The header from its first segment on (with the tail, for a blob):
+    /// the blob without its 3-byte prefix, or the whole body of a nested fact
+    /// or list element. Field offsets in a body are
+    /// [`FieldRef::offset`] minus 3.
     fn body(&self) -> &'a [u8] {
         self.as_bytes()
             .get(crate::layout::PREFIX_LEN..)
@@ -228,8 +244,9 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     }
 
     /// Whether [`as_bytes`](Self::as_bytes) is a whole blob, as opposed to
-    /// the body of a nested fact or list element.
-    #[doc(hidden)]
+    /// the body of a nested fact or list element, which cannot be stored or
+    /// validated on its own (pack [`unpack`](Self::unpack)'s result for a
+    /// blob of it).
     fn is_whole(&self) -> bool {
         true
     }

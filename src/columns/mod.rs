@@ -362,9 +362,9 @@ pub trait ColumnSource<T: Facts> {
         None
     }
 
-    /// Whether this source's bytes are known to be a valid fact:
-    /// [`VALIDATED`](Self::VALIDATED), unless the source says otherwise.
-    #[doc(hidden)]
+    /// Whether this value's bytes are known to be a valid fact:
+    /// [`VALIDATED`](Self::VALIDATED) unless overridden, for a source type
+    /// that knows it per value (say, rows some of which were checked).
     #[inline(always)]
     fn is_validated(&self) -> bool {
         Self::VALIDATED
@@ -372,8 +372,8 @@ pub trait ColumnSource<T: Facts> {
 
     /// Whether the bytes are the body of a nested fact or list element, not
     /// a blob: such a source is refused ([`ColumnsError::Body`]), since a
-    /// body can look like a valid blob of an older version.
-    #[doc(hidden)]
+    /// body can look like a valid blob of an older version. Views of nested
+    /// facts say `true`; every other source keeps the default, `false`.
     #[inline(always)]
     fn is_body(&self) -> bool {
         false

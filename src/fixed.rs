@@ -4,8 +4,9 @@
 //! constant offset in the header or as one element of a list payload. The
 //! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1;
 //! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
-//! implement this trait through `#[derive(Facts)]`, fieldless enums through
-//! `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
+//! implement this trait through `#[derive(Facts)]` (those with variable-length
+//! fields as [`BLOB`](FixedField::BLOB)s, stored whole in the tail), fieldless
+//! enums through `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
 
 use crate::bytes::{array, is_zero};
 use crate::error::{Error, ErrorKind, PackErrorKind};

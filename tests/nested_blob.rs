@@ -638,3 +638,80 @@ fn nested_blobs_become_structs_and_lists_of_structs_in_arrow() {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn nested_blobs_serialize_as_their_fields() {
+    let json = serde_json::to_string(&full().pack().view()).unwrap();
+    assert_eq!(
+        json,
+        r#"{"id":2,"source":{"file":"","line":1},"origin":{"file":"b","line":2},"frames":[{"file":"c","line":3},{"file":"de","line":4}]}"#
+    );
+}
+
+/// Properties over arbitrary facts (the derive's `Arbitrary` needs the `proptest` feature).
+#[cfg(feature = "proptest")]
+mod properties {
+    use super::types::{Source, Trace};
+    use factpack::{FactView, Facts, Packed};
+    use proptest::prelude::*;
+
+    fn assert_source_row(c: &super::types::SourceColumns, row: usize, s: &Source) {
+        assert_eq!(c.file.get(row), Some(s.file.as_str()));
+        assert_eq!(c.line[row], s.line);
+        assert_eq!(c.tags.get(row).unwrap(), s.tags);
+        assert_eq!(c.column.get(row), s.column);
+        assert_eq!(c.note.values.get(row), Some(s.note.as_deref().unwrap_or("")));
+        assert_eq!(c.offsets.get(row), Some(&s.offsets[..]));
+        assert_eq!(c.at.y[row], s.at.y);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn trace_columns_equal_the_unpacked_facts(
+            facts in proptest::collection::vec(any::<Trace>(), 0..6),
+        ) {
+            let packed: Vec<Packed<Trace>> = facts.iter().map(Facts::pack).collect();
+            let c = Trace::columns(&packed).unwrap();
+            let mut frame_row = 0;
+            for (i, fact) in facts.iter().enumerate() {
+                assert_source_row(&c.source, i, &fact.source);
+                prop_assert_eq!(c.caller.is_valid(i), fact.caller.is_some());
+                if let Some(caller) = &fact.caller {
+                    assert_source_row(&c.caller.values, i, caller);
+                }
+                prop_assert_eq!(c.frames.range(i).map(|r| r.len()), Some(fact.frames.len()));
+                for frame in &fact.frames {
+                    let f = &c.frames.values;
+                    prop_assert_eq!(f.function.get(frame_row), Some(frame.function.as_str()));
+                    let rows = f.sources.range(frame_row).unwrap();
+                    prop_assert_eq!(rows.len(), frame.sources.len());
+                    for (row, source) in rows.zip(&frame.sources) {
+                        assert_source_row(&f.sources.values, row, source);
+                    }
+                    frame_row += 1;
+                }
+                prop_assert_eq!(c.extra.is_valid(i), fact.extra.is_some());
+            }
+        }
+
+        #[test]
+        fn nested_views_read_what_was_packed(value in any::<Trace>()) {
+            let packed = value.pack();
+            let view = packed.view();
+            prop_assert_eq!(view.source().unpack(), value.source.clone());
+            prop_assert_eq!(view.frames().len(), value.frames.len());
+            for (i, frame) in value.frames.iter().enumerate() {
+                let read = view.frames().get(i).unwrap();
+                prop_assert_eq!(read.function(), frame.function.as_str());
+                prop_assert_eq!(read.sources().to_vec(), frame.sources.clone());
+            }
+            let rev: Vec<_> = view.frames().iter().rev().map(|f| f.unpack()).collect();
+            let mut expected = value.frames.clone();
+            expected.reverse();
+            prop_assert_eq!(rev, expected);
+        }
+    }
+}

@@ -661,7 +661,10 @@ mod properties {
         assert_eq!(c.line[row], s.line);
         assert_eq!(c.tags.get(row).unwrap(), s.tags);
         assert_eq!(c.column.get(row), s.column);
-        assert_eq!(c.note.values.get(row), Some(s.note.as_deref().unwrap_or("")));
+        assert_eq!(
+            c.note.values.get(row),
+            Some(s.note.as_deref().unwrap_or(""))
+        );
         assert_eq!(c.offsets.get(row), Some(&s.offsets[..]));
         assert_eq!(c.at.y[row], s.at.y);
     }

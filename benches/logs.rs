@@ -17,6 +17,9 @@
 //!   level, the service's length and the source's line; beside the same
 //!   loop over native structs.
 //!
+//! `factpack_flat` is the same record with the source's two fields inlined
+//! into it: the difference is what nesting costs.
+//!
 //! Blob sizes are printed to stdout once. Times are the benchmark thread's
 //! CPU time (see `common/cpu_time.rs`). Run with `cargo bench --bench logs`.
 
@@ -63,6 +66,30 @@ pub struct LogRecord {
     pub service: String,
     pub message: String,
     pub source: Source,
+}
+
+/// The same record with the source's fields inlined: what nesting costs.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct FlatRecord {
+    pub at: DateTime<Utc>,
+    pub level: Level,
+    pub trace_id: Option<u64>,
+    pub service: String,
+    pub message: String,
+    pub source_file: String,
+    pub source_line: u32,
+}
+
+fn flat(record: &LogRecord) -> FlatRecord {
+    FlatRecord {
+        at: record.at,
+        level: record.level,
+        trace_id: record.trace_id,
+        service: record.service.clone(),
+        message: record.message.clone(),
+        source_file: record.source.file.clone(),
+        source_line: record.source.line,
+    }
 }
 
 /// The peers' level.
@@ -216,6 +243,7 @@ struct Data {
     records: Vec<LogRecord>,
     peers: Vec<PeerRecord>,
     factpack: Vec<Vec<u8>>,
+    flat: Vec<Vec<u8>>,
     rkyv: Vec<AlignedVec>,
     bincode: Vec<Vec<u8>>,
 }
@@ -226,6 +254,10 @@ fn data(n: usize) -> Data {
     let factpack: Vec<Vec<u8>> = records
         .iter()
         .map(|r| r.pack().as_bytes().to_vec())
+        .collect();
+    let flat: Vec<Vec<u8>> = records
+        .iter()
+        .map(|r| flat(r).pack().as_bytes().to_vec())
         .collect();
     let rkyv: Vec<AlignedVec> = peers
         .iter()
@@ -249,12 +281,14 @@ fn data(n: usize) -> Data {
     }
     let native = read3_native(&records);
     assert_eq!(read3_factpack(&factpack), native);
+    assert_eq!(read3_flat(&flat), native);
     assert_eq!(read3_rkyv(&rkyv), native);
     assert_eq!(read3_bincode(&bincode), native);
     Data {
         records,
         peers,
         factpack,
+        flat,
         rkyv,
         bincode,
     }
@@ -282,6 +316,18 @@ fn read3_factpack(blobs: &[Vec<u8>]) -> u64 {
             view.level() as u8,
             view.service().len(),
             view.source().line(),
+        )
+    })
+}
+
+fn read3_flat(blobs: &[Vec<u8>]) -> u64 {
+    blobs.iter().fold(0, |acc, blob| {
+        let view = FlatRecord::view(blob).expect("validates");
+        fold(
+            acc,
+            view.level() as u8,
+            view.service().len(),
+            view.source_line(),
         )
     })
 }
@@ -321,6 +367,7 @@ fn print_sizes(d: &Data) {
     println!("  {:<20} {:>12} {:>12}", "format", "bytes", "per record");
     for (name, len) in [
         ("factpack", d.factpack.iter().map(Vec::len).sum::<usize>()),
+        ("factpack, flattened", d.flat.iter().map(Vec::len).sum()),
         ("rkyv 0.8", d.rkyv.iter().map(|b| b.len()).sum()),
         ("bincode 2 standard", d.bincode.iter().map(Vec::len).sum()),
     ] {
@@ -387,6 +434,13 @@ fn validate(c: &mut Criterion<CpuTime>, d: &Data) {
             }
         });
     });
+    g.bench_function("factpack_flat", |b| {
+        b.iter(|| {
+            for blob in black_box(&d.flat) {
+                FlatRecord::validate(blob).expect("validates");
+            }
+        });
+    });
     g.bench_function("rkyv", |b| {
         b.iter(|| {
             for blob in black_box(&d.rkyv) {
@@ -415,6 +469,9 @@ fn read3(c: &mut Criterion<CpuTime>, d: &Data) {
     });
     g.bench_function("factpack", |b| {
         b.iter(|| black_box(read3_factpack(black_box(&d.factpack))));
+    });
+    g.bench_function("factpack_flat", |b| {
+        b.iter(|| black_box(read3_flat(black_box(&d.flat))));
     });
     g.bench_function("rkyv", |b| {
         b.iter(|| black_box(read3_rkyv(black_box(&d.rkyv))));

@@ -1,5 +1,5 @@
-//! Borrowed views of list payloads: [`Slice`] for `Vec<T>` of a fixed type and
-//! [`StrList`] for `Vec<String>`.
+//! Borrowed views of list payloads: [`Slice`] for `Vec<T>` of a fixed type or
+//! a nested fact, and [`StrList`] for `Vec<String>`.
 //!
 //! Both borrow the blob and decode an element only when asked for it, so
 //! reading the length or one element is O(1) whatever the list's size.
@@ -18,7 +18,7 @@ use crate::fixed::FixedField;
 use crate::list;
 use crate::nested::BlobList;
 
-/// A borrowed list of fixed-size values, decoded element by element.
+/// A borrowed list (`Vec<T>` of a non-string `T`), decoded element by element.
 ///
 /// The elements lie back to back, [`stride`](Self::stride) bytes apart: the
 /// type's size, or for nested facts the size of the version the list was

@@ -627,8 +627,16 @@ fn nested_blobs_become_structs_and_lists_of_structs_in_arrow() {
         batch.schema().field_with_name("frames").unwrap().data_type(),
         DataType::List(item) if matches!(item.data_type(), DataType::Struct(_))
     ));
+    let caller_files = batch
+        .column_by_name("caller_file")
+        .unwrap()
+        .as_string::<i32>();
     for (i, fact) in facts.iter().enumerate() {
         assert_eq!(files.value(i), fact.source.file);
+        assert_eq!(
+            caller_files.is_valid(i).then(|| caller_files.value(i)),
+            fact.caller.as_ref().map(|c| c.file.as_str())
+        );
         let row = frames.value(i);
         let row = row.as_struct();
         let functions = row.column_by_name("function").unwrap().as_string::<i32>();

@@ -726,3 +726,64 @@ mod properties {
         }
     }
 }
+
+mod parent_v2 {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct Src {
+        pub file: String,
+        pub line: u32,
+    }
+
+    /// `Log` of module `v1` with nested blobs appended in version 2 (a
+    /// nested fact's accessor returns a view, so such a field is an `Option`).
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    #[facts(version = 2)]
+    pub struct Log {
+        pub source: Src,
+        pub frames: Vec<Src>,
+        #[facts(since = 2)]
+        pub cause: Option<Src>,
+        #[facts(since = 2)]
+        pub causes: Option<Vec<Src>>,
+    }
+}
+
+#[test]
+fn nested_blobs_appended_in_a_new_version_read_as_none() {
+    let old = v1::Log {
+        source: v1::Src {
+            file: "a.rs".into(),
+            line: 1,
+        },
+        frames: vec![],
+    }
+    .pack();
+    let view = parent_v2::Log::view(old.as_bytes()).unwrap();
+    assert!(view.cause().is_none() && view.causes().is_none());
+    let columns = parent_v2::Log::columns([old.as_bytes()]).unwrap();
+    assert!(!columns.cause.is_valid(0) && !columns.causes.is_valid(0));
+    assert_eq!(columns.cause.values.file.get(0), Some(""));
+    assert_eq!(columns.source.file.get(0), Some("a.rs"));
+    // A newer blob reads its own values, through old code too.
+    let new = parent_v2::Log {
+        cause: Some(parent_v2::Src {
+            file: "c.rs".into(),
+            line: 3,
+        }),
+        ..view.unpack()
+    }
+    .pack();
+    assert_eq!(
+        parent_v2::Log::view(new.as_bytes())
+            .unwrap()
+            .cause()
+            .map(|c| c.line()),
+        Some(3)
+    );
+    assert_eq!(
+        v1::Log::view(new.as_bytes()).unwrap().source().file(),
+        "a.rs"
+    );
+}

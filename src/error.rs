@@ -130,6 +130,17 @@ pub enum ErrorKind {
     NonCanonicalEmptyList,
     /// A nested fact is invalid; the inner error says why.
     Nested(Box<Error>),
+    /// The end offsets of a list of nested facts with variable-length
+    /// fields descend, run past the payload, or do not end where it ends.
+    BadListOffsets,
+    /// An element of a list of nested facts with variable-length fields is
+    /// invalid; the inner error (offsets from the element blob's start) says why.
+    NestedElement {
+        /// The element's index in the list.
+        index: usize,
+        /// What is wrong with the element.
+        error: Box<Error>,
+    },
 }
 
 /// A value stored in an enum's slot, read as the enum's integer type: any
@@ -242,6 +253,12 @@ impl fmt::Display for ErrorKind {
             }
             Self::NonCanonicalEmptyList => f.write_str("an empty list must have an empty payload"),
             Self::Nested(inner) => write!(f, "nested {inner}"),
+            Self::BadListOffsets => {
+                f.write_str("list end offsets are not ascending, in range and ending the payload")
+            }
+            Self::NestedElement { index, error } => {
+                write!(f, "list element {index}: nested {error}")
+            }
         }
     }
 }
@@ -249,7 +266,9 @@ impl fmt::Display for ErrorKind {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ErrorKind::Nested(inner) => Some(inner.as_ref()),
+            ErrorKind::Nested(inner) | ErrorKind::NestedElement { error: inner, .. } => {
+                Some(inner.as_ref())
+            }
             _ => None,
         }
     }

@@ -223,12 +223,15 @@ pub trait FactView<'a>: Copy + fmt::Debug {
     type Fact: Facts;
 
     /// The bytes viewed: a whole blob, or for a nested fact or a list
-    /// element, its body (its header without the prefix; see `FORMAT.md`).
+    /// element without variable-length fields, its body (its header
+    /// without the prefix; see `FORMAT.md`). A nested fact with
+    /// variable-length fields is viewed as its whole blob.
     fn as_bytes(&self) -> &'a [u8];
 
-    /// The version that wrote the bytes. For a nested fact or list element,
-    /// whose body carries no version, the newest version this code knows
-    /// whose fields the body holds (a body's length says its version).
+    /// The version that wrote the bytes. For a body (a nested fact or list
+    /// element without variable-length fields), which carries no version,
+    /// the newest version this code knows whose fields the body holds (a
+    /// body's length says its version).
     fn version(&self) -> u8 {
         self.as_bytes().first().copied().unwrap_or(0)
     }

@@ -7,9 +7,10 @@
 //!
 //! - a fixed value ([`FixedField`]) sits in its slot;
 //! - `Option` of a fixed value adds one bit of the null bitmap; a null slot is zero;
-//! - a variable-length value (`String`, `Vec<T>`, `Vec<String>`, and their
-//!   `Option`s) stores in its slot the `u32` end offset of its payload, which
-//!   starts where the previous variable-length payload ended.
+//! - a variable-length value (`String`, `Vec<T>`, `Vec<String>`, a nested
+//!   fact with variable-length fields, and their `Option`s) stores in its
+//!   slot the `u32` end offset of its payload, which starts where the
+//!   previous variable-length payload ended.
 
 use crate::bytes::{bit, is_zero, put, set_bit, u16_at, u32_at};
 use crate::error::{ErrorKind, PackErrorKind};
@@ -17,6 +18,7 @@ use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 use crate::layout::{HEADER_LEN_AT, PREFIX_LEN};
 use crate::list;
+use crate::nested;
 use crate::slice::{Slice, StrList};
 
 /// Where one field lives in the header; built by `#[derive(Facts)]` as a constant.
@@ -175,41 +177,57 @@ pub(crate) fn slot_bytes<const U: u8, T: FixedField<U>>(blob: &[u8], offset: usi
         .unwrap_or(&[])
 }
 
+// A `BLOB` type (a nested fact with variable-length fields) is a
+// variable-length field whose payload is its blob; every other type sits in
+// its slot. The branches on `T::BLOB` are on a constant, folded away.
 impl<const U: u8, T: FixedField<U>> Field<U> for T {
-    const SLOT_SIZE: usize = T::SIZE;
+    const SLOT_SIZE: usize = if T::BLOB { 4 } else { T::SIZE };
     const NULLABLE: bool = false;
-    const VARIABLE: bool = false;
+    const VARIABLE: bool = T::BLOB;
     const TYPE_FP: u64 = T::TYPE_FP;
-    const ALWAYS_VALID: bool = T::ALWAYS_VALID;
+    const ALWAYS_VALID: bool = T::ALWAYS_VALID && !T::BLOB;
     type Ref<'a> = T::Ref<'a>;
 
     #[inline(always)]
     fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        if T::BLOB {
+            return write_blob::<U, T>(self, out, base, at);
+        }
         write_slot::<U, T>(self, out, base, at.offset)
     }
 
     #[inline(always)]
     fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
-        write_slot::<U, T>(self, header, 0, at.offset).is_ok()
+        T::BLOB || write_slot::<U, T>(self, header, 0, at.offset).is_ok()
     }
 
     #[inline(always)]
-    fn write_tail(&self, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
-        true
+    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+        !T::BLOB || write_blob::<U, T>(self, out, base, at).is_ok()
     }
 
     #[inline(always)]
-    fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+        if T::BLOB {
+            let start = *cursor;
+            return nested::check_blob::<U, T>(take_payload(blob, at, cursor)?, start);
+        }
         T::check(slot_bytes::<U, T>(blob, at.offset)).map_err(|kind| Fault::at(at.offset, kind))
     }
 
     #[inline(always)]
-    fn is_valid(header: &[u8], _: &[u8], at: Slot, _: &mut usize) -> bool {
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+        if T::BLOB {
+            return payload_if_valid(header, blob, at, cursor).is_some_and(T::blob_is_valid);
+        }
         T::is_valid(slot_bytes::<U, T>(header, at.offset))
     }
 
     #[inline(always)]
     fn read(blob: &[u8], at: Slot) -> T::Ref<'_> {
+        if T::BLOB {
+            return T::decode_blob(payload(blob, at));
+        }
         T::decode(slot_bytes::<U, T>(blob, at.offset))
     }
 
@@ -226,14 +244,24 @@ pub(crate) fn present(blob: &[u8], at: Slot) -> bool {
 }
 
 impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
-    const SLOT_SIZE: usize = T::SIZE;
+    const SLOT_SIZE: usize = if T::BLOB { 4 } else { T::SIZE };
     const NULLABLE: bool = true;
-    const VARIABLE: bool = false;
+    const VARIABLE: bool = T::BLOB;
     const TYPE_FP: u64 = mix(tag("option"), T::TYPE_FP);
     type Ref<'a> = Option<T::Ref<'a>>;
 
     #[inline(always)]
     fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        if T::BLOB {
+            return match (self, at.null) {
+                (Some(value), Some((byte, mask))) => {
+                    set_bit(out, base.wrapping_add(byte), mask);
+                    write_blob::<U, T>(value, out, base, at)
+                }
+                // A null payload is empty: its end is its start.
+                _ => write_end(out, base, at),
+            };
+        }
         if let (Some(value), Some((byte, mask))) = (self, at.null) {
             set_bit(out, base.wrapping_add(byte), mask);
             write_slot::<U, T>(value, out, base, at.offset)?;
@@ -243,6 +271,12 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
 
     #[inline(always)]
     fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        if T::BLOB {
+            if let (Some(_), Some((byte, mask))) = (self, at.null) {
+                set_bit(header, byte, mask);
+            }
+            return true;
+        }
         // Branch-free where the type allows: which fields are null varies
         // from fact to fact, so a branch on it would be mispredicted often.
         if let Some((byte, mask)) = at.null {
@@ -260,12 +294,30 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
     }
 
     #[inline(always)]
-    fn write_tail(&self, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
-        true
+    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+        if !T::BLOB {
+            return true;
+        }
+        match self {
+            Some(value) => write_blob::<U, T>(value, out, base, at),
+            None => write_end(out, base, at),
+        }
+        .is_ok()
     }
 
     #[inline(always)]
-    fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+        if T::BLOB {
+            let start = *cursor;
+            let payload = take_payload(blob, at, cursor)?;
+            return if present(blob, at) {
+                nested::check_blob::<U, T>(payload, start)
+            } else if payload.is_empty() {
+                Ok(())
+            } else {
+                Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
+            };
+        }
         let bytes = slot_bytes::<U, T>(blob, at.offset);
         let result = if present(blob, at) {
             T::check(bytes)
@@ -278,12 +330,25 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
     }
 
     #[inline(always)]
-    fn is_valid(header: &[u8], _: &[u8], at: Slot, _: &mut usize) -> bool {
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+        if T::BLOB {
+            let present = present(header, at);
+            return payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+                if present {
+                    T::blob_is_valid(payload)
+                } else {
+                    payload.is_empty()
+                }
+            });
+        }
         T::is_valid_or_null(slot_bytes::<U, T>(header, at.offset), present(header, at))
     }
 
     #[inline(always)]
     fn read(blob: &[u8], at: Slot) -> Option<T::Ref<'_>> {
+        if T::BLOB {
+            return present(blob, at).then(|| T::decode_blob(payload(blob, at)));
+        }
         present(blob, at).then(|| T::decode(slot_bytes::<U, T>(blob, at.offset)))
     }
 
@@ -347,6 +412,19 @@ fn write_payload<const U: u8, P: Payload<U>>(
     at: Slot,
 ) -> Result<(), PackErrorKind> {
     value.write_payload(out)?;
+    write_end(out, base, at)
+}
+
+/// Appends the blob of a nested fact with variable-length fields, in place,
+/// and stores its end in the slot.
+#[inline(always)]
+fn write_blob<const U: u8, T: FixedField<U>>(
+    value: &T,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    value.write_blob(out)?;
     write_end(out, base, at)
 }
 
@@ -548,7 +626,9 @@ impl Payload for String {
 
     #[inline]
     fn payload_is_valid(payload: &[u8]) -> bool {
-        core::str::from_utf8(payload).is_ok()
+        // Most stored text is ASCII, which std checks a word at a time,
+        // faster than it decodes UTF-8.
+        payload.is_ascii() || core::str::from_utf8(payload).is_ok()
     }
 
     #[inline]
@@ -573,6 +653,9 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        if T::BLOB {
+            return nested::write_list::<U, T>(self, out);
+        }
         list::write_header::<U, T>(self.len(), out)?;
         let start = out.len();
         let bytes = self
@@ -591,6 +674,9 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        if T::BLOB {
+            return nested::check_list::<U, T>(payload);
+        }
         let elements = list::check::<U, T>(payload)?;
         if !T::ALWAYS_VALID {
             let chunks = elements.bytes.chunks_exact(elements.stride);
@@ -606,6 +692,9 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
 
     #[inline]
     fn payload_is_valid(payload: &[u8]) -> bool {
+        if T::BLOB {
+            return nested::list_is_valid::<U, T>(payload);
+        }
         // Lists of nested facts go through their list header, out of this
         // function, so that the loop below stays as small as LLVM inlines.
         if list::versioned::<U, T>() {

@@ -4,11 +4,12 @@
 //! constant offset in the header or as one element of a list payload. The
 //! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1;
 //! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
-//! implement this trait through `#[derive(Facts)]`, fieldless enums through
-//! `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
+//! implement this trait through `#[derive(Facts)]` (those with variable-length
+//! fields as [`BLOB`](FixedField::BLOB)s, stored whole in the tail), fieldless
+//! enums through `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
 
 use crate::bytes::{array, is_zero};
-use crate::error::{ErrorKind, PackErrorKind};
+use crate::error::{Error, ErrorKind, PackErrorKind};
 use crate::fingerprint::tag;
 
 /// A value with a fixed-size encoding, usable as a field, an `Option` field or a
@@ -41,6 +42,13 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// default) for every other type: its lists are bare elements of `SIZE`
     /// bytes. See `FORMAT.md`, "Lists of nested facts".
     const ELEMENT_SIZES: &'static [u16] = &[];
+    /// Whether the type is a nested fact with variable-length fields, which
+    /// no fixed slot can hold: such a value is a variable-length field whose
+    /// payload is its whole blob, and its lists frame the blobs with end
+    /// offsets (see `FORMAT.md`, "Nested facts"). Then the `*_blob` methods
+    /// below are its encoding, and `SIZE` and the slot methods are unused.
+    /// `false` (the default) for every type that fits a slot.
+    const BLOB: bool = false;
     /// What an accessor returns: the value itself, or a view for nested facts.
     type Ref<'a>: Copy;
 
@@ -129,6 +137,44 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     fn decode_at(bytes: &[u8], version: u8) -> Self::Ref<'_> {
         let _ = version;
         Self::decode(bytes)
+    }
+
+    /// For a [`BLOB`](Self::BLOB) type: appends the value's whole blob to
+    /// `out` (offsets relative to where it starts). Other types never call it.
+    ///
+    /// # Errors
+    /// As [`encode`](Self::encode), or a blob past 4 GiB.
+    #[inline(always)]
+    fn write_blob(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        let start = out.len();
+        out.resize(start.saturating_add(Self::SIZE), 0);
+        match out.get_mut(start..) {
+            Some(slot) => self.encode(slot),
+            None => Ok(()),
+        }
+    }
+
+    /// For a [`BLOB`](Self::BLOB) type: validates a whole blob, with the
+    /// type's own validation (offsets in the error from the blob's start).
+    ///
+    /// # Errors
+    /// The first problem found.
+    #[inline(always)]
+    fn check_blob(blob: &[u8]) -> Result<(), Error> {
+        Self::check(blob).map_err(|kind| Error::header("", 0, kind))
+    }
+
+    /// [`check_blob`](Self::check_blob) as a `bool`; must agree with it exactly.
+    #[inline(always)]
+    fn blob_is_valid(blob: &[u8]) -> bool {
+        Self::check_blob(blob).is_ok()
+    }
+
+    /// For a [`BLOB`](Self::BLOB) type: reads a blob that
+    /// [`check_blob`](Self::check_blob) accepted.
+    #[inline(always)]
+    fn decode_blob(blob: &[u8]) -> Self::Ref<'_> {
+        Self::decode(blob)
     }
 }
 

@@ -77,8 +77,9 @@ pub enum FieldKind {
         /// The array's length.
         len: usize,
     },
-    /// A nested fact of fixed size: the body of `name` (its header without
-    /// the prefix), whose fields are listed.
+    /// A nested fact: the body of `name` (its header without the prefix),
+    /// or, for a type with variable-length fields, its whole blob in the
+    /// tail ([`FieldInfo::variable`] says which); its fields are listed.
     Fact {
         /// The nested type's name.
         name: &'static str,
@@ -125,7 +126,8 @@ impl FieldKind {
         }
     }
 
-    /// Whether values of this kind live in the tail.
+    /// Whether values of this kind always live in the tail (a nested fact
+    /// with variable-length fields does too: see [`FieldInfo::variable`]).
     pub const fn is_variable(&self) -> bool {
         matches!(
             self,

@@ -171,6 +171,7 @@ mod fixed;
 mod kind;
 mod layout;
 mod list;
+mod nested;
 mod packed;
 pub mod page;
 mod slice;

@@ -1,5 +1,5 @@
-//! Borrowed views of list payloads: [`Slice`] for `Vec<T>` of a fixed type and
-//! [`StrList`] for `Vec<String>`.
+//! Borrowed views of list payloads: [`Slice`] for `Vec<T>` of a fixed type or
+//! a nested fact, and [`StrList`] for `Vec<String>`.
 //!
 //! Both borrow the blob and decode an element only when asked for it, so
 //! reading the length or one element is O(1) whatever the list's size.
@@ -16,16 +16,24 @@ use crate::error::{ErrorKind, PackErrorKind};
 use crate::field::Fault;
 use crate::fixed::FixedField;
 use crate::list;
+use crate::nested::BlobList;
 
-/// A borrowed list of fixed-size values, decoded element by element.
+/// A borrowed list (`Vec<T>` of a non-string `T`), decoded element by element.
 ///
 /// The elements lie back to back, [`stride`](Self::stride) bytes apart: the
 /// type's size, or for nested facts the size of the version the list was
-/// written at (see [`FixedField::ELEMENT_SIZES`]).
+/// written at (see [`FixedField::ELEMENT_SIZES`]). The elements of a list
+/// of nested facts with variable-length fields are whole blobs of varying
+/// sizes, found through their end offsets (see [`FixedField::BLOB`]); every
+/// method is still O(1) per element.
 pub struct Slice<'a, T, const U: u8 = 0> {
+    /// The elements, back to back (the blobs, for `BLOB` types).
     bytes: &'a [u8],
     stride: usize,
     version: u8,
+    /// For `BLOB` types, the `u32` end offsets of the blobs in `bytes`;
+    /// empty otherwise.
+    ends: &'a [u8],
     element: PhantomData<fn() -> T>,
 }
 
@@ -47,6 +55,16 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
     /// Views a validated list payload (with its list header, if any).
     #[inline(always)]
     pub(crate) fn new(payload: &'a [u8]) -> Self {
+        if T::BLOB {
+            let list = BlobList::new(payload);
+            return Self {
+                bytes: list.data,
+                stride: 1,
+                version: 0,
+                ends: list.ends,
+                element: PhantomData,
+            };
+        }
         let elements = list::split::<U, T>(payload);
         Self {
             bytes: elements.bytes,
@@ -54,31 +72,51 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
             // 1 keeps the arithmetic total there.
             stride: elements.stride.max(1),
             version: elements.version,
+            ends: &[],
             element: PhantomData,
+        }
+    }
+
+    /// The blobs of a list of `BLOB` elements.
+    #[inline(always)]
+    fn blobs(&self) -> BlobList<'a> {
+        BlobList {
+            ends: self.ends,
+            data: self.bytes,
         }
     }
 
     /// Number of elements.
     #[inline]
     pub fn len(&self) -> usize {
+        if T::BLOB {
+            return self.ends.len() / 4;
+        }
         self.bytes.len().checked_div(self.stride).unwrap_or(0)
     }
 
     /// Whether the list has no element.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.bytes.is_empty() && self.ends.is_empty()
     }
 
-    /// Bytes from one element to the next.
+    /// Bytes from one element to the next; 0 for a list of nested facts with
+    /// variable-length fields, whose elements vary in size.
     #[inline]
     pub fn stride(&self) -> usize {
+        if T::BLOB {
+            return 0;
+        }
         self.stride
     }
 
     /// The element at `index`, or `None` past the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<T::Ref<'a>> {
+        if T::BLOB {
+            return self.blobs().get(index).map(T::decode_blob);
+        }
         let start = index.checked_mul(self.stride)?;
         let bytes = self.bytes.get(start..start.checked_add(self.stride)?)?;
         Some(T::decode_at(bytes, self.version))
@@ -108,7 +146,8 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
     }
 
     /// The elements' bytes, `len() * stride()` of them (without the list
-    /// header of a list of nested facts).
+    /// header of a list of nested facts); for nested facts with
+    /// variable-length fields, their blobs back to back.
     #[inline]
     pub fn as_bytes(&self) -> &'a [u8] {
         self.bytes
@@ -117,8 +156,13 @@ impl<'a, T: FixedField<U>, const U: u8> Slice<'a, T, U> {
 
 /// The iterator over a [`Slice`]'s elements.
 pub struct SliceIter<'a, T, const U: u8 = 0> {
+    /// The elements; for `BLOB` types, the end offsets.
     chunks: core::slice::ChunksExact<'a, u8>,
     version: u8,
+    /// For `BLOB` types: the whole list, and how many elements the front
+    /// has taken (so that an end offset's element index is known).
+    blobs: BlobList<'a>,
+    front: usize,
     element: PhantomData<fn() -> T>,
 }
 
@@ -127,8 +171,24 @@ impl<T, const U: u8> Clone for SliceIter<'_, T, U> {
         Self {
             chunks: self.chunks.clone(),
             version: self.version,
+            blobs: self.blobs,
+            front: self.front,
             element: PhantomData,
         }
+    }
+}
+
+impl<'a, T: FixedField<U>, const U: u8> SliceIter<'a, T, U> {
+    /// Element `index` of a list of `BLOB` elements, whose end offset is `end`.
+    #[inline(always)]
+    fn blob(&self, index: usize, end: &[u8]) -> T::Ref<'a> {
+        let start = self.blobs.start(index);
+        let blob = self
+            .blobs
+            .data
+            .get(start..u32_at(end, 0))
+            .unwrap_or_default();
+        T::decode_blob(blob)
     }
 }
 
@@ -137,6 +197,9 @@ impl<'a, T: FixedField<U>, const U: u8> Iterator for SliceIter<'a, T, U> {
 
     #[inline(always)]
     fn next(&mut self) -> Option<T::Ref<'a>> {
+        if T::BLOB {
+            return self.nth(0);
+        }
         let version = self.version;
         self.chunks.next().map(|bytes| T::decode_at(bytes, version))
     }
@@ -148,6 +211,12 @@ impl<'a, T: FixedField<U>, const U: u8> Iterator for SliceIter<'a, T, U> {
 
     #[inline]
     fn nth(&mut self, n: usize) -> Option<T::Ref<'a>> {
+        if T::BLOB {
+            let end = self.chunks.nth(n)?;
+            let index = self.front.saturating_add(n);
+            self.front = index.saturating_add(1);
+            return Some(self.blob(index, end));
+        }
         let version = self.version;
         self.chunks.nth(n).map(|bytes| T::decode_at(bytes, version))
     }
@@ -156,6 +225,11 @@ impl<'a, T: FixedField<U>, const U: u8> Iterator for SliceIter<'a, T, U> {
 impl<'a, T: FixedField<U>, const U: u8> DoubleEndedIterator for SliceIter<'a, T, U> {
     #[inline]
     fn next_back(&mut self) -> Option<T::Ref<'a>> {
+        if T::BLOB {
+            let end = self.chunks.next_back()?;
+            let index = self.front.saturating_add(self.chunks.len());
+            return Some(self.blob(index, end));
+        }
         let version = self.version;
         self.chunks
             .next_back()
@@ -173,9 +247,16 @@ impl<'a, T: FixedField<U>, const U: u8> IntoIterator for Slice<'a, T, U> {
 
     #[inline]
     fn into_iter(self) -> SliceIter<'a, T, U> {
+        let chunks = if T::BLOB {
+            self.ends.chunks_exact(4)
+        } else {
+            self.bytes.chunks_exact(self.stride)
+        };
         SliceIter {
-            chunks: self.bytes.chunks_exact(self.stride),
+            chunks,
             version: self.version,
+            blobs: self.blobs(),
+            front: 0,
             element: PhantomData,
         }
     }
@@ -203,7 +284,9 @@ where
 impl<T: FixedField<U>, const U: u8> PartialEq for Slice<'_, T, U> {
     /// Two lists are equal when their encodings are; see the crate docs on equality.
     fn eq(&self, other: &Self) -> bool {
-        self.bytes == other.bytes && (self.bytes.is_empty() || self.version == other.version)
+        self.bytes == other.bytes
+            && self.ends == other.ends
+            && (self.bytes.is_empty() || self.version == other.version)
     }
 }
 

@@ -296,6 +296,8 @@ format_properties!(empty, fixtures::Empty);
 format_properties!(enums, fixtures::Enums);
 format_properties!(nested, fixtures::Nested);
 format_properties!(triangle, fixtures::Triangle);
+format_properties!(trace, fixtures::Trace);
+format_properties!(source, fixtures::Source);
 
 /// A type whose enum has a catch-all: every stored value is valid, so the
 /// canonical-form property holds only up to the catch-all, which packs as its
@@ -395,6 +397,11 @@ proptest! {
 
     #[test]
     fn nested_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Nested>()) {
+        bytes_equal_iff_values_equal(&a, &b)?;
+    }
+
+    #[test]
+    fn trace_bytes_equal_iff_values_equal((a, b) in pair::<fixtures::Trace>()) {
         bytes_equal_iff_values_equal(&a, &b)?;
     }
 

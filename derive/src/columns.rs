@@ -245,6 +245,18 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                 #p::Result::Ok(())
             }
 
+            /// Appends the row of a nested fact stored as its whole blob (a
+            /// type with variable-length fields). A default that cannot be
+            /// stored leaves an all-zero row.
+            #[allow(dead_code)]
+            fn __push_blob(&mut self, blob: &[::core::primitive::u8]) {
+                let rows = #p::ColumnData::len(self);
+                if #p::Result::is_err(&#p::Columns::push_validated(self, blob, #p::Option::None)) {
+                    #p::ColumnData::truncate(self, rows);
+                    self.__push_zero();
+                }
+            }
+
             /// Appends an all-zero row: the column of a nested fact whose
             /// older-version default could not be stored.
             #[allow(dead_code)]
@@ -312,6 +324,11 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
 
             fn push_zero(column: &mut #columns) {
                 column.__push_zero();
+            }
+
+            #[inline]
+            fn push_blob(column: &mut #columns, blob: &[::core::primitive::u8]) {
+                column.__push_blob(blob);
             }
         }
     }

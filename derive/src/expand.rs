@@ -796,9 +796,6 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
     let view = view_ident(input);
     let version = input.version();
     let stored: Vec<&Field> = input.stored().collect();
-    let message = format!(
-        "`{ident}` has variable-length fields, so it cannot be nested in another fact or be a list element"
-    );
     let element_sizes = (1..=version).map(|v| {
         let end = format_ident!("__SEG{}_END", v);
         quote!(#p::header_len_u16(#end - #p::PREFIX_LEN))
@@ -879,12 +876,16 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
             }
         }
 
+        // A type with variable-length fields is nested as its whole blob
+        // (`BLOB`, through the `*_blob` methods); one without, as its body.
         impl #p::FixedField for #ident {
-            const SIZE: usize = {
-                ::core::assert!(!<Self as #p::Facts>::HAS_TAIL, #message);
-                Self::__BODY
+            const SIZE: usize = Self::__BODY;
+            const TYPE_FP: u64 = if <Self as #p::Facts>::HAS_TAIL {
+                #p::mix(#p::tag("nested blob"), <Self as #p::Facts>::FINGERPRINT)
+            } else {
+                #p::mix(#p::tag("nested fact"), <Self as #p::Facts>::FINGERPRINT)
             };
-            const TYPE_FP: u64 = #p::mix(#p::tag("nested fact"), <Self as #p::Facts>::FINGERPRINT);
+            const BLOB: bool = <Self as #p::Facts>::HAS_TAIL;
             const ALWAYS_VALID: bool = !<Self as #p::Facts>::HAS_TAIL #(&& #always_valid)*;
             const ELEMENT_SIZES: &'static [u16] = &[#(#element_sizes),*];
             type Ref<'a> = #view<'a>;
@@ -934,6 +935,26 @@ fn nesting(input: &Input, krate: &Path) -> TokenStream {
             fn decode_at(bytes: &[u8], _: u8) -> #view<'_> {
                 // A body's length says its version.
                 #view::__body(bytes)
+            }
+
+            #[inline(always)]
+            fn write_blob(&self, out: &mut #p::Vec<u8>) -> #p::Result<(), #p::PackErrorKind> {
+                #p::Result::map_err(<Self as #p::Facts>::pack_into(self, out), |e| e.kind)
+            }
+
+            fn check_blob(blob: &[u8]) -> #p::Result<(), #p::Error> {
+                <Self as #p::Facts>::validate(blob)
+            }
+
+            #[inline(always)]
+            fn blob_is_valid(blob: &[u8]) -> bool {
+                <Self as #p::FastPath>::validate_fast(blob)
+                    || #p::Result::is_ok(&<Self as #p::FastPath>::validate_precise(blob))
+            }
+
+            #[inline(always)]
+            fn decode_blob(blob: &[u8]) -> #view<'_> {
+                #view::__new(blob)
             }
         }
     }

@@ -8,6 +8,7 @@ use crate::ctxt::Ctxt;
 /// Records every reason `input` cannot be laid out.
 pub fn check(cx: &Ctxt, input: &Input) {
     check_generics(cx, input);
+    check_recursion(cx, input);
     check_versions(cx, input);
     check_transient(cx, input);
 }
@@ -19,6 +20,29 @@ fn check_generics(cx: &Ctxt, input: &Input) {
             generics.to_token_stream(),
             "`Facts` cannot be derived for a generic type: the layout must be fixed at compile time",
         );
+    }
+}
+
+/// A stored field whose type names the struct itself (`Vec<Tree>` in
+/// `Tree`): its layout and fingerprint would contain themselves.
+fn check_recursion(cx: &Ctxt, input: &Input) {
+    fn names(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(name) => name == *ident || name == "Self",
+            proc_macro2::TokenTree::Group(group) => names(group.stream(), ident),
+            _ => false,
+        })
+    }
+    for field in input.stored() {
+        if names(field.ty.to_token_stream(), input.ident) {
+            cx.error(
+                field.ty,
+                format!(
+                    "field `{}` contains `{}` itself: a fact's layout is fixed at compile time, so a fact cannot nest its own type (mark the field `#[facts(transient)]`, or store the children as separate facts)",
+                    field.ident, input.ident
+                ),
+            );
+        }
     }
 }
 

@@ -61,10 +61,25 @@ pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
         Self::push_bytes(column, bytes);
     }
 
+    /// Appends the value whose validated whole blob is `blob`: a nested fact
+    /// with variable-length fields (see [`FixedField::BLOB`]). Other types
+    /// never call it.
+    #[inline]
+    fn push_blob(column: &mut Self::Column, blob: &[u8]) {
+        Self::push_bytes(column, blob);
+    }
+
     /// Appends every element of a validated list payload (with its list
     /// header, for nested facts).
     #[inline]
     fn extend_from_bytes(column: &mut Self::Column, payload: &[u8]) {
+        if Self::BLOB {
+            let list = crate::nested::BlobList::new(payload);
+            for index in 0..list.len() {
+                Self::push_blob(column, list.get(index).unwrap_or_default());
+            }
+            return;
+        }
         let elements = crate::list::split::<UNIT, Self>(payload);
         for element in elements.bytes.chunks_exact(elements.stride.max(1)) {
             Self::push_bytes_at(column, element, elements.version);

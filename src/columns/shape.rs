@@ -57,11 +57,17 @@ pub trait FieldColumn<const UNIT: u8 = 0>: Field<UNIT> {
     fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind>;
 }
 
-/// Encodes a fixed value and appends it.
+/// Encodes a fixed value (or packs the blob of a `BLOB` type) and appends it.
 fn push_encoded<const U: u8, T: FixedColumn<U>>(
     column: &mut T::Column,
     value: &T,
 ) -> Result<(), PackErrorKind> {
+    if T::BLOB {
+        let mut blob = Vec::new();
+        value.write_blob(&mut blob)?;
+        T::push_blob(column, &blob);
+        return Ok(());
+    }
     let mut small = [0u8; 32];
     let mut large = Vec::new();
     let bytes: &mut [u8] = match small.get_mut(..T::SIZE) {
@@ -76,23 +82,35 @@ fn push_encoded<const U: u8, T: FixedColumn<U>>(
     Ok(())
 }
 
+// A `BLOB` type's value is its whole blob, the payload of its field: the
+// branches on `T::BLOB` are on a constant, folded away.
 impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
     type Column = T::Column;
     const KIND: FieldKind = T::KIND;
 
     #[inline(always)]
     fn push(column: &mut T::Column, blob: &[u8], at: Slot) {
+        if T::BLOB {
+            T::push_blob(column, payload(blob, at));
+            return;
+        }
         T::push_bytes(column, slot_bytes::<U, T>(blob, at.offset));
     }
 
     #[inline(always)]
     fn extend_block<const N: usize>(
         column: &mut T::Column,
-        _: &[&[u8]],
+        blobs: &[&[u8]],
         heads: &[&[u8; N]],
         at: Slot,
         _: &mut HeaderByte,
     ) {
+        if T::BLOB {
+            for (blob, start, end) in block_spans(blobs, heads, at) {
+                T::push_blob(column, blob.get(start..end).unwrap_or_default());
+            }
+            return;
+        }
         T::extend_slots(column, heads, at.offset);
     }
 
@@ -112,19 +130,35 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
 
     #[inline(always)]
     fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
-        // A null slot is all zeros, so it lands as the zero placeholder.
-        T::push_bytes(&mut column.values, slot_bytes::<U, T>(blob, at.offset));
-        column.validity.push(present(blob, at));
+        let present = present(blob, at);
+        if T::BLOB {
+            // A null payload is empty: the zero placeholder stands for it.
+            if present {
+                T::push_blob(&mut column.values, payload(blob, at));
+            } else {
+                T::push_zero(&mut column.values);
+            }
+        } else {
+            // A null slot is all zeros, so it lands as the zero placeholder.
+            T::push_bytes(&mut column.values, slot_bytes::<U, T>(blob, at.offset));
+        }
+        column.validity.push(present);
     }
 
     #[inline(always)]
     fn extend_block<const N: usize>(
         column: &mut Self::Column,
-        _: &[&[u8]],
+        blobs: &[&[u8]],
         heads: &[&[u8; N]],
         at: Slot,
         nulls: &mut HeaderByte,
     ) {
+        if T::BLOB {
+            for blob in blobs {
+                Self::push(column, blob, at);
+            }
+            return;
+        }
         T::extend_slots(&mut column.values, heads, at.offset);
         extend_validity(&mut column.validity, heads, at, nulls);
     }

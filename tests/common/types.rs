@@ -227,3 +227,39 @@ pub struct Nested {
     pub points: Vec<Point>,
     pub marks: Option<Vec<Point>>,
 }
+
+/// A nested fact with variable-length fields of every kind a top-level fact
+/// has: strings, a list of strings, an `Option` string, an enum, a fixed
+/// nested fact and a list of numbers. Nested, it is stored as its whole blob.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Source {
+    pub file: String,
+    pub line: u32,
+    pub state: State,
+    pub at: Point,
+    pub tags: Vec<String>,
+    pub column: Option<u16>,
+    pub note: Option<String>,
+    pub offsets: Vec<i64>,
+}
+
+/// A nested fact with variable-length fields that itself nests them: a list
+/// of `Source`s and an optional one.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Frame {
+    pub function: String,
+    pub sources: Vec<Source>,
+    pub origin: Option<Source>,
+}
+
+/// Nested facts with variable-length fields in every shape: a field, an
+/// `Option`, a list, an optional list, and two levels deep.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Trace {
+    pub id: u32,
+    pub source: Source,
+    pub caller: Option<Source>,
+    pub frames: Vec<Frame>,
+    pub extra: Option<Vec<Source>>,
+    pub points: Vec<Point>,
+}

@@ -9,7 +9,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use sqlx::{Postgres, Sqlite, Transaction};
+
+use super::batch::Batch;
 use super::error::StoreError;
+use super::spec::{quote, Param, Spec};
+use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
+use super::{pg, sqlite};
 
 /// The database behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +75,20 @@ impl DbOptions {
         self.max_connections = n.max(1);
         self
     }
+}
+
+/// How PostgreSQL batches travel. Both are one statement's worth of work in
+/// one transaction; `BENCHMARKS.md` compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PgWrite {
+    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
+    /// ON CONFLICT` (the default: the faster of the two).
+    #[default]
+    Copy,
+    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
+    /// parameter per column.
+    Unnest,
 }
 
 /// A pool of connections to the store's database. Cheap to clone.
@@ -194,6 +214,163 @@ impl Db {
         match &self.0 {
             Pool::Sqlite(pool) => pool.close().await,
             Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Pool {
+    /// Creates the table of `spec` and its indexes if they do not exist,
+    /// and checks an existing table's columns.
+    pub(crate) async fn create(&self, spec: &Spec) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(pool) => create_on(pool, spec).await,
+            Self::Sqlite(pool) => create_on(pool, spec).await,
+        }
+    }
+
+    /// Runs a statement; returns the rows it affected.
+    pub(crate) async fn execute(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Self::Postgres(pool) => execute_on(pool, table, sql, params, action).await,
+            Self::Sqlite(pool) => execute_on(pool, table, sql, params, action).await,
+        }
+    }
+
+    /// Streams the rows of a query into `each`, which sees every row while
+    /// the driver still holds it.
+    pub(crate) async fn fetch(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(pool) => fetch_on(pool, table, sql, params, each).await,
+            Self::Sqlite(pool) => fetch_on(pool, table, sql, params, each).await,
+        }
+    }
+
+    /// The integer a query of one row and one column returns (0 without a
+    /// row).
+    pub(crate) async fn scalar(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<i64, StoreError> {
+        let mut n = 0_i64;
+        self.fetch(table, sql, params, |row| {
+            n = row
+                .big(0)
+                .map_err(StoreError::db(table, action))?
+                .unwrap_or(0);
+            Ok(())
+        })
+        .await?;
+        Ok(n)
+    }
+
+    /// Begins a write transaction: on SQLite `BEGIN IMMEDIATE`, which takes
+    /// the writer's lock at once, so that two writers never both read first.
+    pub(crate) async fn begin(&self, table: &str) -> Result<Tx, StoreError> {
+        let fail = StoreError::db(table, "cannot begin the batch");
+        Ok(match self {
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(fail)?),
+            Self::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?)
+            }
+        })
+    }
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+impl Tx {
+    /// Commits.
+    pub(crate) async fn commit(self, table: &str) -> Result<(), StoreError> {
+        let fail = StoreError::db(table, "cannot commit the batch");
+        match self {
+            Self::Postgres(tx) => tx.commit().await.map_err(fail),
+            Self::Sqlite(tx) => tx.commit().await.map_err(fail),
+        }
+    }
+
+    /// Runs a statement; returns the rows it affected.
+    pub(crate) async fn execute(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Self::Postgres(tx) => execute_on(&mut **tx, table, sql, params, action).await,
+            Self::Sqlite(tx) => execute_on(&mut **tx, table, sql, params, action).await,
+        }
+    }
+
+    /// Streams the rows of a query into `each`.
+    pub(crate) async fn fetch(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(tx) => fetch_on(&mut **tx, table, sql, params, each).await,
+            Self::Sqlite(tx) => fetch_on(&mut **tx, table, sql, params, each).await,
+        }
+    }
+}
+
+impl Pool {
+    /// Upserts a batch into a table of one fact per row, in one transaction.
+    pub(crate) async fn upsert(
+        &self,
+        spec: &Spec,
+        batch: &Batch<'_>,
+        how: PgWrite,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Self::Postgres(pool) => pg::upsert(pool, spec, batch, how).await,
+            Self::Sqlite(pool) => sqlite::upsert(pool, spec, batch).await,
+        }
+    }
+}
+
+impl Tx {
+    /// Takes the transaction's advisory locks `ids` (in sorted order, so
+    /// that two writers cannot deadlock) where the backend has them;
+    /// SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.
+    pub(crate) async fn lock(&mut self, table: &str, ids: Vec<i64>) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(tx) => pg::lock(tx, table, ids).await,
+            Self::Sqlite(_) => Ok(()),
+        }
+    }
+
+    /// Inserts `rows` into `table`, which holds none of their keys.
+    pub(crate) async fn insert<D: Data>(
+        &mut self,
+        table: &str,
+        rows: &Rows<D>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(tx) => pg::copy_in(tx, table, &quote(table), rows).await,
+            Self::Sqlite(tx) => sqlite::insert(tx, table, rows, 16, "").await.map(|_| ()),
         }
     }
 }

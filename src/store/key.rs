@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::columns::{Bitmap, ColumnData, StringColumn};
 
+use super::mirror::Cell;
 use super::pages;
 use super::value::{SqlType, Value};
 
@@ -58,7 +59,7 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
 
 /// Appends `value`, of a column of type `sql`, as the page codec writes it.
 fn put_value(sql: SqlType, value: Value, out: &mut Vec<u8>) {
-    pages::put_cell(out, sql, &pages::cell_of(value));
+    pages::put_cell(out, sql, &Cell::from(value));
 }
 
 macro_rules! key_part {

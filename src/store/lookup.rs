@@ -12,16 +12,13 @@
 
 use rustc_hash::FxHashSet;
 
-use sqlx::Row as _;
-
 use super::db::Pool;
 use super::encoded::Encoded;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
-use super::pg;
 use super::spec::{quote, Param, Spec, Where};
-use super::value::SqlType;
+use super::value::{SqlType, Value};
 
 /// Lookups of at most this many keys join against the list.
 const JOIN_AT_MOST: usize = 2_048;
@@ -108,8 +105,8 @@ pub(crate) async fn where_keys<K: Key>(
         if let Some(superset) = superset(spec, keys, w.clone())? {
             let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
             let rows = match pool {
-                Pool::Postgres(pool) => estimate(pool, spec, &superset).await,
-                Pool::Sqlite(pool) => count(pool, spec, &superset).await,
+                Pool::Postgres(_) => estimate(pool, spec, &superset).await,
+                Pool::Sqlite(_) => count(pool, spec, &superset).await,
             };
             if rows.is_some_and(|rows| rows <= limit) {
                 return Ok(superset);
@@ -261,35 +258,38 @@ fn number_cell(sql: SqlType, v: i64) -> Cell {
 /// How many rows `w` selects on SQLite, which has no estimate to ask for:
 /// counted from the primary key's index, which the superset's conditions
 /// on the key columns narrow.
-async fn count(pool: &sqlx::SqlitePool, spec: &Spec, w: &Where) -> Option<f64> {
+async fn count(pool: &Pool, spec: &Spec, w: &Where) -> Option<f64> {
     let sql = format!(
         "SELECT COUNT(*) FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let args = super::sqlite::arguments(&w.params).ok()?;
-    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
-        .fetch_one(pool)
-        .await
-        .ok()?;
-    let n: i64 = row.try_get(0).ok()?;
-    Some(n as f64)
+    let n = pool
+        .scalar(&spec.table, sql, &w.params, "cannot count")
+        .await;
+    Some(n.ok()? as f64)
 }
 
 /// PostgreSQL's estimate of the rows `w` selects, from its planner's first
 /// line (`... rows=N width=W)`).
-async fn estimate(pool: &sqlx::PgPool, spec: &Spec, w: &Where) -> Option<f64> {
+async fn estimate(pool: &Pool, spec: &Spec, w: &Where) -> Option<f64> {
     let sql = format!(
         "EXPLAIN SELECT 1 FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let args = pg::arguments(&w.params).ok()?;
-    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
-        .fetch_one(pool)
-        .await
-        .ok()?;
-    let line: String = row.try_get(0).ok()?;
+    let mut line = None;
+    let _ = pool
+        .fetch(&spec.table, sql, &w.params, |row| {
+            if line.is_none() {
+                line = row.value(0, SqlType::Text);
+            }
+            Ok(())
+        })
+        .await;
+    let Some(Value::Text(line)) = line else {
+        return None;
+    };
     let at = line.find(" rows=")?;
     let rest = line.get(at.saturating_add(6)..)?;
     let end = rest

@@ -3,7 +3,7 @@
 
 use crate::kind::{FieldInfo, FieldKind, TimeUnit};
 
-use super::value::SqlType;
+use super::value::{self, SqlType, Value};
 
 /// One value for one SQL cell, as written: the common shape of key and
 /// mirrored columns on both backends.
@@ -18,6 +18,19 @@ pub(crate) enum Cell {
     Micros(i64),
     /// Days since 1970-01-01.
     Days(i64),
+}
+
+impl From<Value> for Cell {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Bool(v) => Self::Bool(v),
+            Value::Int(v) => Self::Int(v),
+            Value::Float(v) => Self::Float(v),
+            Value::Text(v) => Self::Text(v),
+            Value::Timestamp(v) => Self::Micros(value::micros(&v)),
+            Value::Date(v) => Self::Days(value::days(&v)),
+        }
+    }
 }
 
 /// A field mirrored as a column: where to find it and how to read it.

@@ -70,6 +70,7 @@ mod pages;
 mod pg;
 mod read;
 mod spec;
+mod sql;
 mod sql_types;
 mod sqlite;
 mod stats;
@@ -99,7 +100,7 @@ use self::spec::{check_ident, Column, Spec, Where, RESERVED};
 pub use sqlx;
 
 pub use self::cache::{Cache, CacheAnswer, CacheError, CacheReport, Computed, Keep, Stamp};
-pub use self::db::{Backend, Db, DbOptions};
+pub use self::db::{Backend, Db, DbOptions, PgWrite};
 pub use self::error::{CorruptRow, StoreError};
 pub use self::field::{ColumnName, FieldName, FilterColumn, FilterField};
 pub use self::filter::Filter;
@@ -111,20 +112,6 @@ pub use self::spec::Conflict;
 pub use self::sql_types::FactRef;
 pub use self::stats::StoreStats;
 pub use self::value::{SqlType, Value};
-
-/// How PostgreSQL batches travel. Both are one statement's worth of work in
-/// one transaction; `BENCHMARKS.md` compares them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum PgWrite {
-    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
-    /// ON CONFLICT` (the default: the faster of the two).
-    #[default]
-    Copy,
-    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
-    /// parameter per column.
-    Unnest,
-}
 
 /// Fills a fact's transient fields from its row's key.
 type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
@@ -275,10 +262,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     /// for an existing table with other columns; a database error.
     pub async fn open(self) -> Result<FactStore<T, K>, StoreError> {
         let spec = self.spec()?;
-        match &self.db.0 {
-            Pool::Postgres(pool) => pg::create(pool, &spec).await?,
-            Pool::Sqlite(pool) => sqlite::create(pool, &spec).await?,
-        }
+        self.db.0.create(&spec).await?;
         let names = spec.keys.iter().map(|c| c.name.clone()).collect();
         Ok(FactStore {
             db: self.db,
@@ -382,31 +366,6 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     }
 }
 
-/// Compares the columns an existing table has with those the store expects.
-pub(crate) fn spec_check(spec: &Spec, found: &[(String, String)]) -> Result<(), StoreError> {
-    for (name, ty) in spec.expected_columns() {
-        match found.iter().find(|(n, _)| *n == name) {
-            None => {
-                return Err(StoreError::SchemaMismatch {
-                    table: spec.table.clone(),
-                    reason: format!(
-                    "column `{name}` is missing; a store cannot add columns to an existing table: \
-                         use a new table name, or drop this one (its facts are a cache)"
-                ),
-                })
-            }
-            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
-                return Err(StoreError::SchemaMismatch {
-                    table: spec.table.clone(),
-                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// The table's shape, one fact a row or in pages: the store root picks, so
 /// that `spec` (the table) and `pages` (how pages are laid out) need not
 /// know each other both ways.
@@ -497,10 +456,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
 
     /// Writes a batch to a table of one fact per row, on either backend.
     pub(crate) async fn write(&self, batch: &Batch<'_>) -> Result<u64, StoreError> {
-        match &self.db.0 {
-            Pool::Postgres(pool) => pg::upsert(pool, &self.spec, batch, self.pg_write).await,
-            Pool::Sqlite(pool) => sqlite::upsert(pool, &self.spec, batch).await,
-        }
+        self.db.0.upsert(&self.spec, batch, self.pg_write).await
     }
 
     /// The span of one store operation (`factpack.store`): table, layout,
@@ -727,7 +683,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
                 spec::quote(&self.spec.table),
                 w.sql
             );
-            let n = self.scalar(sql, &w.params, "cannot count the rows").await?;
+            let n = self
+                .db
+                .0
+                .scalar(&self.spec.table, sql, &w.params, "cannot count the rows")
+                .await?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await
@@ -759,36 +719,6 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             usize::try_from(*n).unwrap_or(usize::MAX)
         })
         .await
-    }
-
-    /// The integer a query of one row and one column returns (0 without a
-    /// row), on either backend.
-    pub(crate) async fn scalar(
-        &self,
-        sql: String,
-        params: &[spec::Param],
-        action: &'static str,
-    ) -> Result<i64, StoreError> {
-        let mut n = 0_i64;
-        let mut read = |v: Result<i64, sqlx::Error>| {
-            n = v.map_err(StoreError::db(&self.spec.table, action))?;
-            Ok(())
-        };
-        match &self.db.0 {
-            Pool::Postgres(pool) => {
-                pg::fetch(pool, &self.spec, sql, params, |row| {
-                    read(sqlx::Row::try_get(row, 0))
-                })
-                .await?;
-            }
-            Pool::Sqlite(pool) => {
-                sqlite::fetch(pool, &self.spec, sql, params, |row| {
-                    read(sqlx::Row::try_get(row, 0))
-                })
-                .await?;
-            }
-        }
-        Ok(n)
     }
 
     /// Deletes the rows of `keys`, of every version and fingerprint.
@@ -898,14 +828,10 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     async fn delete_where_clause(&self, w: Where) -> Result<u64, StoreError> {
         let table = spec::quote(&self.spec.table);
         let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
-        match &self.db.0 {
-            Pool::Postgres(pool) => {
-                pg::execute(pool, &self.spec, sql, &w.params, "cannot delete").await
-            }
-            Pool::Sqlite(pool) => {
-                sqlite::execute(pool, &self.spec, sql, &w.params, "cannot delete").await
-            }
-        }
+        self.db
+            .0
+            .execute(&self.spec.table, sql, &w.params, "cannot delete")
+            .await
     }
 
     pub(crate) fn spec(&self) -> &Spec {

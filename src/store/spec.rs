@@ -8,7 +8,7 @@ use super::error::StoreError;
 use super::field::FieldName;
 use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
-use super::value::{self, SqlType, Value};
+use super::value::{SqlType, Value};
 use super::Backend;
 
 /// Columns every store table has besides the key and the mirrors.
@@ -127,15 +127,16 @@ impl Spec {
         names.join(", ")
     }
 
-    /// Every written column of a table of one fact per row but `updated_at`,
-    /// in order: keys, version, fingerprint, mirrors, data, source stamp.
-    pub(crate) fn write_columns(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
-        out.push("format_version".into());
-        out.push("fingerprint".into());
-        out.extend(self.mirrors.iter().map(|m| quote(m.name())));
-        out.push("data".into());
-        out.push("source_stamp".into());
+    /// The written columns of a table of one fact per row but `data` and
+    /// `updated_at`, quoted, in order: keys, version, fingerprint, mirrors,
+    /// source stamp.
+    pub(crate) fn write_columns(&self) -> Vec<(String, SqlType)> {
+        let mut out: Vec<(String, SqlType)> =
+            self.keys.iter().map(|c| (quote(&c.name), c.sql)).collect();
+        out.push(("format_version".into(), SqlType::I16));
+        out.push(("fingerprint".into(), SqlType::I64));
+        out.extend(self.mirrors.iter().map(|m| (quote(m.name()), m.sql)));
+        out.push(("source_stamp".into(), SqlType::I64));
         out
     }
 
@@ -305,15 +306,33 @@ impl Spec {
         if !value.fits(sql) {
             return Err(wrong());
         }
-        Ok(match value {
-            Value::Bool(v) => Cell::Bool(*v),
-            Value::Int(v) => Cell::Int(*v),
-            Value::Float(v) => Cell::Float(*v),
-            Value::Text(v) => Cell::Text(v.clone()),
-            Value::Timestamp(v) => Cell::Micros(value::micros(v)),
-            Value::Date(v) => Cell::Days(value::days(v)),
-        })
+        Ok(Cell::from(value.clone()))
     }
+}
+
+/// Compares the columns an existing table has with those the store expects.
+pub(crate) fn check_columns(spec: &Spec, found: &[(String, String)]) -> Result<(), StoreError> {
+    for (name, ty) in spec.expected_columns() {
+        match found.iter().find(|(n, _)| *n == name) {
+            None => {
+                return Err(StoreError::SchemaMismatch {
+                    table: spec.table.clone(),
+                    reason: format!(
+                    "column `{name}` is missing; a store cannot add columns to an existing table: \
+                         use a new table name, or drop this one (its facts are a cache)"
+                ),
+                })
+            }
+            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
+                return Err(StoreError::SchemaMismatch {
+                    table: spec.table.clone(),
+                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 /// The type name PostgreSQL's `information_schema` reports for a column type.

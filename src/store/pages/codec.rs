@@ -242,6 +242,7 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
 ///
 /// # Errors
 /// A page past `u32` lengths, or no fingerprint.
+#[cfg(test)]
 pub(crate) fn encode(facts: &[(&[u8], &[u8])], fingerprints: &[u64]) -> Result<Vec<u8>, PageFault> {
     let mut out = Vec::new();
     encode_into(&mut out, facts, fingerprints)?;
@@ -328,14 +329,14 @@ mod tests {
     #[test]
     fn keys_encode_as_their_cells_do() {
         use crate::store::key::{Key, KeyPart};
-        use crate::store::pages::read::cell_of;
+
         use chrono::{DateTime, NaiveDate, Utc};
 
         fn check<P: KeyPart>(part: P) {
             let mut direct = Vec::new();
             part.put_encoded(&mut direct);
             let mut via_cell = Vec::new();
-            put_cell(&mut via_cell, P::SQL, &cell_of(part.to_value()));
+            put_cell(&mut via_cell, P::SQL, &Cell::from(part.to_value()));
             assert_eq!(direct, via_cell, "{part:?}");
         }
         check(true);
@@ -349,7 +350,7 @@ mod tests {
 
         let key = (3_i64, "org/repo".to_owned(), 9_i16);
         let types = <(i64, String, i16)>::TYPES;
-        let cells: Vec<Cell> = key.values().into_iter().map(cell_of).collect();
+        let cells: Vec<Cell> = key.values().into_iter().map(Cell::from).collect();
         for prefix in 0..=3 {
             let mut out = vec![0xAA];
             let split = key.put_encoded(prefix, &mut out);

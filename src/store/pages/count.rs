@@ -58,7 +58,8 @@ async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Resul
         w.sql
     );
     let n = store
-        .scalar(sql, &w.params, "cannot count the facts")
+        .pool()
+        .scalar(&spec.table, sql, &w.params, "cannot count the facts")
         .await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }

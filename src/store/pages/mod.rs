@@ -40,7 +40,7 @@ use super::Backend;
 pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
 pub(crate) use self::exact::Exact;
-pub(crate) use self::read::{cell_of, coarse, read_columns, read_packed, ReadKeys};
+pub(crate) use self::read::{coarse, read_columns, read_packed, ReadKeys};
 pub(crate) use self::wanted::Wanted;
 pub(crate) use self::write::{delete_keys, delete_where, upsert};
 

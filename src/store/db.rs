@@ -13,7 +13,7 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::batch::Batch;
 use super::error::StoreError;
-use super::spec::{quote, Param, Spec};
+use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
 use super::{pg, sqlite};
 
@@ -219,6 +219,14 @@ impl Db {
 }
 
 impl Pool {
+    /// How this backend spells the store's SQL.
+    pub(crate) fn dialect(&self) -> &'static Dialect {
+        match self {
+            Self::Postgres(_) => &pg::DIALECT,
+            Self::Sqlite(_) => &sqlite::DIALECT,
+        }
+    }
+
     /// Creates the table of `spec` and its indexes if they do not exist,
     /// and checks an existing table's columns.
     pub(crate) async fn create(&self, spec: &Spec) -> Result<(), StoreError> {
@@ -276,6 +284,22 @@ impl Pool {
         })
         .await?;
         Ok(n)
+    }
+
+    /// About how many rows `w` selects in `table`: PostgreSQL's planner
+    /// estimate; SQLite, which has none, counts them (from the primary
+    /// key's index, which a lookup's conditions on the key columns narrow).
+    /// `None` when the query fails.
+    pub(crate) async fn estimate(&self, table: &str, w: &Where) -> Option<f64> {
+        let from = format!("FROM {} AS t WHERE {}", quote(table), w.sql);
+        match self {
+            Self::Postgres(pool) => pg::estimate(pool, table, &from, &w.params).await,
+            Self::Sqlite(_) => {
+                let sql = format!("SELECT COUNT(*) {from}");
+                let n = self.scalar(table, sql, &w.params, "cannot count").await;
+                Some(n.ok()? as f64)
+            }
+        }
     }
 
     /// Begins a write transaction: on SQLite `BEGIN IMMEDIATE`, which takes

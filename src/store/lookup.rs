@@ -7,8 +7,7 @@
 //! column's few distinct values, or the range of a numeric one), and keeps the
 //! rows whose key is asked for in Rust, by a hash of the encoded keys, while
 //! the driver hands the rows over. A small lookup, or one whose superset is
-//! much larger than the keys (PostgreSQL's planner estimates it; SQLite
-//! counts it from the primary key's index), joins.
+//! much larger than the keys (see [`Pool::estimate`]), joins.
 
 use rustc_hash::FxHashSet;
 
@@ -18,7 +17,7 @@ use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
 use super::spec::{quote, Param, Spec, Where};
-use super::value::{SqlType, Value};
+use super::value::SqlType;
 
 /// Lookups of at most this many keys join against the list.
 const JOIN_AT_MOST: usize = 2_048;
@@ -104,10 +103,7 @@ pub(crate) async fn where_keys<K: Key>(
     if keys.len() > JOIN_AT_MOST {
         if let Some(superset) = superset(spec, keys, w.clone())? {
             let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
-            let rows = match pool {
-                Pool::Postgres(_) => estimate(pool, spec, &superset).await,
-                Pool::Sqlite(_) => count(pool, spec, &superset).await,
-            };
+            let rows = pool.estimate(&spec.table, &superset).await;
             if rows.is_some_and(|rows| rows <= limit) {
                 return Ok(superset);
             }
@@ -253,47 +249,4 @@ fn number_cell(sql: SqlType, v: i64) -> Cell {
         SqlType::Date => Cell::Days(v),
         _ => Cell::Int(v),
     }
-}
-
-/// How many rows `w` selects on SQLite, which has no estimate to ask for:
-/// counted from the primary key's index, which the superset's conditions
-/// on the key columns narrow.
-async fn count(pool: &Pool, spec: &Spec, w: &Where) -> Option<f64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let n = pool
-        .scalar(&spec.table, sql, &w.params, "cannot count")
-        .await;
-    Some(n.ok()? as f64)
-}
-
-/// PostgreSQL's estimate of the rows `w` selects, from its planner's first
-/// line (`... rows=N width=W)`).
-async fn estimate(pool: &Pool, spec: &Spec, w: &Where) -> Option<f64> {
-    let sql = format!(
-        "EXPLAIN SELECT 1 FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let mut line = None;
-    let _ = pool
-        .fetch(&spec.table, sql, &w.params, |row| {
-            if line.is_none() {
-                line = row.value(0, SqlType::Text);
-            }
-            Ok(())
-        })
-        .await;
-    let Some(Value::Text(line)) = line else {
-        return None;
-    };
-    let at = line.find(" rows=")?;
-    let rest = line.get(at.saturating_add(6)..)?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest.get(..end)?.parse().ok()
 }

@@ -147,7 +147,7 @@ impl<T: Facts, K: Key> fmt::Debug for FactStore<T, K> {
         f.debug_struct("FactStore")
             .field("type", &T::NAME)
             .field("table", &self.spec.table)
-            .field("backend", &self.spec.backend)
+            .field("backend", &self.db.backend())
             .finish()
     }
 }
@@ -351,7 +351,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             .filter_map(|v| T::fingerprint_at(v).map(|fp| (v, fp as i64)))
             .collect();
         let mut spec = Spec {
-            backend: self.db.backend(),
+            dialect: self.db.0.dialect(),
             table: table.clone(),
             keys,
             mirrors,

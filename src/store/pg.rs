@@ -8,8 +8,8 @@ use super::batch::Batch;
 use super::db::PgWrite;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Param, Spec};
-use super::sql::{Cells, Data, Rows, Sql};
+use super::spec::{quote, Dialect, Param, Spec, Where};
+use super::sql::{fetch_on, Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
 
 /// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.
@@ -18,6 +18,67 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 const PG_EPOCH_DAYS: i64 = 10_957;
 /// How many times a batch that lost a deadlock or serialization race is retried.
 const RETRIES: usize = 3;
+
+/// How PostgreSQL spells the store's SQL.
+pub(crate) static DIALECT: Dialect = Dialect {
+    ty: SqlType::postgres,
+    reported,
+    blob: ["BYTEA", "bytea"],
+    updated_at: "TIMESTAMPTZ NOT NULL DEFAULT now()",
+    least_greatest: ["LEAST", "GREATEST"],
+    placeholder: |n| format!("${n}"),
+    in_list,
+    page_ddl,
+};
+
+/// The type name PostgreSQL's `information_schema` reports for a column type.
+const fn reported(t: SqlType) -> &'static str {
+    match t {
+        SqlType::Bool => "boolean",
+        SqlType::I16 => "smallint",
+        SqlType::I32 => "integer",
+        SqlType::I64 => "bigint",
+        SqlType::F64 => "double precision",
+        SqlType::Text => "text",
+        SqlType::Timestamp => "timestamp with time zone",
+        SqlType::Date => "date",
+    }
+}
+
+/// `AND lhs = ANY($n::type[])`, or with several columns `AND (lhs) IN
+/// (SELECT * FROM UNNEST($n::type[], ..))`: one array per column.
+fn in_list(
+    w: &mut Where,
+    lhs: &str,
+    columns: &[(&str, SqlType)],
+    values: Vec<Vec<Cell>>,
+    _: &str,
+) -> Result<(), StoreError> {
+    let mut arrays = Vec::with_capacity(columns.len());
+    for ((_, sql), cells) in columns.iter().zip(values) {
+        let p = w.placeholder(Param::Array(*sql, cells));
+        arrays.push(format!("{p}::{}[]", sql.postgres()));
+    }
+    if let [array] = arrays.as_slice() {
+        w.sql.push_str(&format!(" AND {lhs} = ANY({array})"));
+    } else {
+        let arrays = arrays.join(", ");
+        w.sql
+            .push_str(&format!(" AND {lhs} IN (SELECT * FROM UNNEST({arrays}))"));
+    }
+    Ok(())
+}
+
+/// Pages are tens of kilobytes: PostgreSQL would compress each with pglz
+/// before moving it out of line, which measured 6x slower to write and 4x
+/// slower to read than storing it uncompressed (BENCHMARKS.md). Altered
+/// only when needed: it locks the table.
+fn page_ddl(t: &str) -> Vec<String> {
+    vec![format!(
+        "DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '{t}'::regclass AND attname = 'data') <> 'e' \
+         THEN ALTER TABLE {t} ALTER COLUMN data SET STORAGE EXTERNAL; END IF; END $$"
+    )]
+}
 
 /// Appends one parameter.
 pub(crate) fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
@@ -150,6 +211,32 @@ impl Cells for PgRow {
     fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
         self.try_get(i)
     }
+}
+
+/// PostgreSQL's estimate of the rows `SELECT 1 {from}` returns, from its
+/// planner's first line (`... rows=N width=W)`).
+pub(crate) async fn estimate(
+    pool: &PgPool,
+    table: &str,
+    from: &str,
+    params: &[Param],
+) -> Option<f64> {
+    let mut line = None;
+    let sql = format!("EXPLAIN SELECT 1 {from}");
+    let first = |row: &dyn Cells| {
+        line = line.take().or_else(|| row.value(0, SqlType::Text));
+        Ok(())
+    };
+    fetch_on(pool, table, sql, params, first).await.ok()?;
+    let Some(Value::Text(line)) = line else {
+        return None;
+    };
+    let at = line.find(" rows=")?;
+    let rest = line.get(at.saturating_add(6)..)?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest.get(..end)?.parse().ok()
 }
 
 /// Takes the transaction-scoped advisory locks `ids`, in sorted order.

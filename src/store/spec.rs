@@ -9,7 +9,6 @@ use super::field::FieldName;
 use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
 use super::value::{SqlType, Value};
-use super::Backend;
 
 /// Columns every store table has besides the key and the mirrors.
 pub(crate) const RESERVED: [&str; 5] = [
@@ -46,7 +45,7 @@ pub(crate) struct Column {
 /// A store's table, resolved and checked.
 #[derive(Debug)]
 pub(crate) struct Spec {
-    pub(crate) backend: Backend,
+    pub(crate) dialect: &'static Dialect,
     pub(crate) table: String,
     pub(crate) keys: Vec<Column>,
     pub(crate) mirrors: Vec<Mirror>,
@@ -79,6 +78,32 @@ pub(crate) enum Param {
     /// An array of values (PostgreSQL's `= ANY($n)` and `UNNEST`).
     Array(SqlType, Vec<Cell>),
 }
+
+/// How a backend spells what the store's SQL needs.
+#[derive(Debug)]
+pub(crate) struct Dialect {
+    /// The column type of `t` in DDL.
+    pub(crate) ty: fn(SqlType) -> &'static str,
+    /// The type name the catalog reports for a column of `t`.
+    pub(crate) reported: fn(SqlType) -> &'static str,
+    /// The blob type in DDL, and as the catalog reports it.
+    pub(crate) blob: [&'static str; 2],
+    /// The declaration of `updated_at`.
+    pub(crate) updated_at: &'static str,
+    /// The two-argument least and greatest functions.
+    pub(crate) least_greatest: [&'static str; 2],
+    /// The placeholder of parameter `n` (from 1).
+    pub(crate) placeholder: fn(usize) -> String,
+    /// Adds `AND <lhs> IN (rows)` to a `WHERE`: see [`Where::in_list`].
+    pub(crate) in_list: InList,
+    /// The statements a paged table `table` (quoted) needs after its
+    /// `CREATE TABLE`.
+    pub(crate) page_ddl: fn(&str) -> Vec<String>,
+}
+
+/// A backend's [`Where::in_list`]: `(where, lhs, columns, values, table)`.
+pub(crate) type InList =
+    fn(&mut Where, &str, &[(&str, SqlType)], Vec<Vec<Cell>>, &str) -> Result<(), StoreError>;
 
 /// Whether `name` is a plain SQL identifier (quoted anyway, but kept simple
 /// so that it reads the same in every tool).
@@ -177,19 +202,9 @@ impl Spec {
     /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column, for
     /// a table of one fact a row (a paged table's is `pages::ddl`).
     pub(crate) fn row_ddl(&self) -> Vec<String> {
-        let ty = |t: SqlType| match self.backend {
-            Backend::Postgres => t.postgres(),
-            Backend::Sqlite => t.sqlite(),
-        };
-        let (small, big, blob, stamp) = match self.backend {
-            Backend::Postgres => (
-                "SMALLINT",
-                "BIGINT",
-                "BYTEA",
-                "TIMESTAMPTZ NOT NULL DEFAULT now()",
-            ),
-            Backend::Sqlite => ("INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL"),
-        };
+        let ty = self.dialect.ty;
+        let (small, big) = (ty(SqlType::I16), ty(SqlType::I64));
+        let (blob, stamp) = (self.dialect.blob[0], self.dialect.updated_at);
         let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
         for c in &self.keys {
             let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
@@ -240,21 +255,14 @@ impl Spec {
 
     /// The type this backend reports for a column of `t`.
     pub(crate) fn reported(&self, t: SqlType) -> &'static str {
-        match self.backend {
-            Backend::Postgres => pg_reported(t),
-            Backend::Sqlite => t.sqlite(),
-        }
+        (self.dialect.reported)(t)
     }
 
     /// The `data` and `updated_at` columns every table ends with, with the
     /// type this backend reports.
     pub(crate) fn trailing_columns(&self) -> [(String, &'static str); 2] {
-        let data = match self.backend {
-            Backend::Postgres => "bytea",
-            Backend::Sqlite => "BLOB",
-        };
         [
-            ("data".into(), data),
+            ("data".into(), self.dialect.blob[1]),
             ("updated_at".into(), self.reported(SqlType::Timestamp)),
         ]
     }
@@ -335,24 +343,10 @@ pub(crate) fn check_columns(spec: &Spec, found: &[(String, String)]) -> Result<(
     Ok(())
 }
 
-/// The type name PostgreSQL's `information_schema` reports for a column type.
-pub(crate) const fn pg_reported(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "boolean",
-        SqlType::I16 => "smallint",
-        SqlType::I32 => "integer",
-        SqlType::I64 => "bigint",
-        SqlType::F64 => "double precision",
-        SqlType::Text => "text",
-        SqlType::Timestamp => "timestamp with time zone",
-        SqlType::Date => "date",
-    }
-}
-
 /// A `WHERE` clause under construction, with its parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Where {
-    backend: Backend,
+    dialect: &'static Dialect,
     pub(crate) sql: String,
     pub(crate) params: Vec<Param>,
 }
@@ -361,7 +355,7 @@ impl Where {
     /// Starts with the visibility condition on alias `t`.
     pub(crate) fn visible(spec: &Spec) -> Self {
         Self {
-            backend: spec.backend,
+            dialect: spec.dialect,
             sql: spec.visibility("t"),
             params: Vec::new(),
         }
@@ -370,7 +364,7 @@ impl Where {
     /// Starts with a condition of the store's own making.
     pub(crate) fn raw(spec: &Spec, sql: String) -> Self {
         Self {
-            backend: spec.backend,
+            dialect: spec.dialect,
             sql,
             params: Vec::new(),
         }
@@ -379,10 +373,7 @@ impl Where {
     /// A placeholder for a new parameter.
     pub(crate) fn placeholder(&mut self, param: Param) -> String {
         self.params.push(param);
-        match self.backend {
-            Backend::Postgres => format!("${}", self.params.len()),
-            Backend::Sqlite => "?".to_owned(),
-        }
+        (self.dialect.placeholder)(self.params.len())
     }
 
     /// The conditions that SQL expression `lower` is at or above `bounds.0`
@@ -442,8 +433,8 @@ impl Where {
     }
 
     /// Adds `AND (c1, c2, ..) IN (rows)`, where `columns[i]` takes the values
-    /// `values[i]` (all of one length). PostgreSQL gets one array per column
-    /// through `UNNEST`; SQLite one JSON array of rows through `json_each`.
+    /// `values[i]` (all of one length), in the backend's way of passing a
+    /// list.
     pub(crate) fn in_list(
         &mut self,
         columns: &[(&str, SqlType)],
@@ -459,120 +450,13 @@ impl Where {
         } else {
             format!("({})", names.join(", "))
         };
-        match self.backend {
-            Backend::Postgres => {
-                let mut arrays = Vec::with_capacity(columns.len());
-                for ((_, sql), cells) in columns.iter().zip(values) {
-                    let p = self.placeholder(Param::Array(*sql, cells));
-                    arrays.push(format!("{p}::{}[]", sql.postgres()));
-                }
-                if arrays.len() == 1 {
-                    let _ = write!(self.sql, " AND {lhs} = ANY({})", arrays.join(""));
-                } else {
-                    let _ = write!(
-                        self.sql,
-                        " AND {lhs} IN (SELECT * FROM UNNEST({}))",
-                        arrays.join(", ")
-                    );
-                }
-            }
-            Backend::Sqlite => {
-                let json = json_rows(&values, table, columns)?;
-                let p = self.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
-                let picks: Vec<String> = if columns.len() == 1 {
-                    vec!["value".to_owned()]
-                } else {
-                    (0..columns.len()).map(|i| format!("value->>{i}")).collect()
-                };
-                let _ = write!(
-                    self.sql,
-                    " AND {lhs} IN (SELECT {} FROM json_each({p}))",
-                    picks.join(", ")
-                );
-            }
-        }
-        Ok(())
+        (self.dialect.in_list)(self, &lhs, columns, values, table)
     }
-}
-
-/// Rows of cells as a JSON array (of arrays when there are several columns),
-/// for SQLite's `json_each`.
-fn json_rows(
-    values: &[Vec<Cell>],
-    table: &str,
-    columns: &[(&str, SqlType)],
-) -> Result<String, StoreError> {
-    let rows = values.first().map_or(0, Vec::len);
-    let mut out = String::with_capacity(
-        rows.saturating_mul(columns.len().saturating_mul(12))
-            .saturating_add(2),
-    );
-    out.push('[');
-    for row in 0..rows {
-        if row > 0 {
-            out.push(',');
-        }
-        if columns.len() > 1 {
-            out.push('[');
-        }
-        for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match cells.get(row) {
-                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-                    let _ = write!(out, "{v}");
-                }
-                Some(Cell::Float(v)) if v.is_finite() => {
-                    let _ = write!(out, "{v:?}");
-                }
-                Some(Cell::Text(v)) => json_string(&mut out, v),
-                Some(Cell::Float(v)) => {
-                    return Err(StoreError::WrongType {
-                        table: table.to_owned(),
-                        column: (*name).to_owned(),
-                        expected: *sql,
-                        found: format!("non-finite float {v} in an IN list"),
-                    })
-                }
-                Some(Cell::Null) | None => out.push_str("null"),
-            }
-        }
-        if columns.len() > 1 {
-            out.push(']');
-        }
-    }
-    out.push(']');
-    Ok(out)
-}
-
-/// Appends `s` as a JSON string literal.
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_escapes_quotes_backslashes_and_controls() {
-        let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd");
-        assert_eq!(out, r#""a\"b\\c\u000ad""#);
-    }
 
     #[test]
     fn identifiers_are_plain() {

@@ -16,8 +16,8 @@ pub(crate) trait Cells {
     /// Column `i`, of type `sql`, as a value; `None` when null or unreadable.
     fn value(&self, i: usize, sql: SqlType) -> Option<Value>;
 
-    /// Appends key column `i` of type `sql` as [`Key::put_encoded`]
-    /// (super::Key::put_encoded) encodes it; `None` when the cell cannot be
+    /// Appends key column `i` of type `sql` as `Key::put_encoded` encodes
+    /// it; `None` when the cell cannot be
     /// decoded as that type. The column types were checked when the store
     /// was opened, so the driver's per-cell type check is skipped (a wrong
     /// type still fails to decode, or reads a key that was not asked for).

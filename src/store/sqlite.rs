@@ -7,13 +7,119 @@ use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Param, Spec};
+use core::fmt::Write as _;
+
+use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
 
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
 /// to sqlx's worker thread, well under SQLite's 32,766 parameters.
 const ROWS_PER_STATEMENT: usize = 256;
+
+/// How SQLite spells the store's SQL.
+pub(crate) static DIALECT: Dialect = Dialect {
+    ty: SqlType::sqlite,
+    reported: SqlType::sqlite,
+    blob: ["BLOB", "BLOB"],
+    updated_at: "INTEGER NOT NULL",
+    least_greatest: ["MIN", "MAX"],
+    placeholder: |_| "?".to_owned(),
+    in_list,
+    page_ddl: |_| Vec::new(),
+};
+
+/// `AND lhs IN (SELECT value FROM json_each(?))`, or with several columns
+/// `value->>0, ..`: SQLite has no arrays, so the list is one JSON array of
+/// rows.
+fn in_list(
+    w: &mut Where,
+    lhs: &str,
+    columns: &[(&str, SqlType)],
+    values: Vec<Vec<Cell>>,
+    table: &str,
+) -> Result<(), StoreError> {
+    let json = json_rows(&values, table, columns)?;
+    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
+    let picks: Vec<String> = if columns.len() == 1 {
+        vec!["value".to_owned()]
+    } else {
+        (0..columns.len()).map(|i| format!("value->>{i}")).collect()
+    };
+    let picks = picks.join(", ");
+    w.sql.push_str(&format!(
+        " AND {lhs} IN (SELECT {picks} FROM json_each({p}))"
+    ));
+    Ok(())
+}
+
+/// Rows of cells as a JSON array (of arrays when there are several columns),
+/// for SQLite's `json_each`.
+fn json_rows(
+    values: &[Vec<Cell>],
+    table: &str,
+    columns: &[(&str, SqlType)],
+) -> Result<String, StoreError> {
+    let rows = values.first().map_or(0, Vec::len);
+    let mut out = String::with_capacity(
+        rows.saturating_mul(columns.len().saturating_mul(12))
+            .saturating_add(2),
+    );
+    out.push('[');
+    for row in 0..rows {
+        if row > 0 {
+            out.push(',');
+        }
+        if columns.len() > 1 {
+            out.push('[');
+        }
+        for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cells.get(row) {
+                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
+                    let _ = write!(out, "{v}");
+                }
+                Some(Cell::Float(v)) if v.is_finite() => {
+                    let _ = write!(out, "{v:?}");
+                }
+                Some(Cell::Text(v)) => json_string(&mut out, v),
+                Some(Cell::Float(v)) => {
+                    return Err(StoreError::WrongType {
+                        table: table.to_owned(),
+                        column: (*name).to_owned(),
+                        expected: *sql,
+                        found: format!("non-finite float {v} in an IN list"),
+                    })
+                }
+                Some(Cell::Null) | None => out.push_str("null"),
+            }
+        }
+        if columns.len() > 1 {
+            out.push(']');
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// Appends `s` as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
 
 /// Appends one cell.
 pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), sqlx::Error> {
@@ -173,4 +279,16 @@ pub(crate) async fn upsert(
     .await?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
     Ok(affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_quotes_backslashes_and_controls() {
+        let mut out = String::new();
+        json_string(&mut out, "a\"b\\c\nd");
+        assert_eq!(out, r#""a\"b\\c\u000ad""#);
+    }
 }

@@ -14,7 +14,7 @@ use super::super::value::SqlType;
 use super::super::FactStore;
 use super::exact::Exact;
 use super::read::{coarse, for_each, ReadKeys};
-use super::{least_greatest, min_max, NULL_BUCKET};
+use super::{min_max, NULL_BUCKET};
 
 /// The condition, on alias `t`, that a page lies wholly inside `filter`'s
 /// ranges on `m`, the bucketed field: not the page of null values, and its
@@ -51,7 +51,7 @@ fn inside_sql(
 /// taken as at least 0).
 async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let (_, greatest) = least_greatest(spec.backend);
+    let [_, greatest] = spec.dialect.least_greatest;
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, t.facts)), 0) AS BIGINT) FROM {} AS t WHERE {}",
         quote(&spec.table),

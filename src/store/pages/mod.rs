@@ -35,7 +35,6 @@ use super::mirror::Cell;
 pub(crate) use super::spec::Layout;
 use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
-use super::Backend;
 
 pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
@@ -172,14 +171,6 @@ impl Layout {
     }
 }
 
-/// SQL's two-argument least and greatest on `backend`.
-pub(crate) fn least_greatest(backend: Backend) -> (&'static str, &'static str) {
-    match backend {
-        Backend::Postgres => ("LEAST", "GREATEST"),
-        Backend::Sqlite => ("MIN", "MAX"),
-    }
-}
-
 /// Adds to `w` that a page's prefix columns are one of `prefixes` (each
 /// holding at least the prefix's cells).
 pub(crate) fn prefix_in<'a>(
@@ -212,19 +203,9 @@ pub(crate) fn min_max(field: &str) -> [String; 2] {
 
 /// `CREATE TABLE IF NOT EXISTS` of a paged table.
 pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    let pg = spec.backend == Backend::Postgres;
-    let ty = |t: SqlType| if pg { t.postgres() } else { t.sqlite() };
-    let (small, big, int, blob, stamp) = if pg {
-        (
-            "SMALLINT",
-            "BIGINT",
-            "INTEGER",
-            "BYTEA",
-            "TIMESTAMPTZ NOT NULL DEFAULT now()",
-        )
-    } else {
-        ("INTEGER", "INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL")
-    };
+    let ty = spec.dialect.ty;
+    let (small, big, int) = (ty(SqlType::I16), ty(SqlType::I64), ty(SqlType::I32));
+    let (blob, stamp) = (spec.dialect.blob[0], spec.dialect.updated_at);
     let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&spec.table));
     let mut pk = Vec::new();
     for c in spec.keys.iter().take(layout.prefix) {
@@ -247,17 +228,7 @@ pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
         pk.join(", ")
     );
     let mut out = vec![create];
-    if pg {
-        // Pages are tens of kilobytes: PostgreSQL would compress each with
-        // pglz before moving it out of line, which measured 6x slower to
-        // write and 4x slower to read than storing it uncompressed
-        // (BENCHMARKS.md). Altered only when needed: it locks the table.
-        let t = quote(&spec.table);
-        out.push(format!(
-            "DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '{t}'::regclass AND attname = 'data') <> 'e' \
-             THEN ALTER TABLE {t} ALTER COLUMN data SET STORAGE EXTERNAL; END IF; END $$"
-        ));
-    }
+    out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));
     out
 }
 

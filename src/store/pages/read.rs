@@ -24,7 +24,7 @@ use super::super::FactStore;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::wanted::Wanted;
-use super::{describe, least_greatest, min_max, Layout, NULL_BUCKET};
+use super::{describe, min_max, Layout, NULL_BUCKET};
 
 /// A cell of a column of type `sql` as a value; `None` for a null or an
 /// instant out of range.
@@ -374,7 +374,7 @@ const UNKNOWN_ROWS: usize = 1024;
 async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
     let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let (least, greatest) = least_greatest(spec.backend);
+    let [least, greatest] = spec.dialect.least_greatest;
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
          FROM {} AS t WHERE {}",

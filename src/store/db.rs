@@ -229,10 +229,16 @@ impl Pool {
 
     /// Creates the table of `spec` and its indexes if they do not exist,
     /// and checks an existing table's columns.
-    pub(crate) async fn create(&self, spec: &Spec) -> Result<(), StoreError> {
+    pub(crate) async fn create(
+        &self,
+        spec: &Spec,
+        ddl: Vec<String>,
+        expected: &[(String, &str)],
+    ) -> Result<(), StoreError> {
+        let table = &spec.table;
         match self {
-            Self::Postgres(pool) => create_on(pool, spec).await,
-            Self::Sqlite(pool) => create_on(pool, spec).await,
+            Self::Postgres(pool) => create_on(pool, table, ddl, expected).await,
+            Self::Sqlite(pool) => create_on(pool, table, ddl, expected).await,
         }
     }
 

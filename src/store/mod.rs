@@ -64,11 +64,13 @@ mod field;
 mod filter;
 mod key;
 mod keyed;
+mod layout;
 mod lookup;
 mod mirror;
 mod pages;
 mod pg;
 mod read;
+mod rows;
 mod spec;
 mod sql;
 mod sql_types;
@@ -88,7 +90,6 @@ use crate::packed::Packed;
 
 use self::batch::Batch;
 use self::db::Pool;
-use self::lookup::KeySet;
 use self::mirror::Mirror;
 use self::stats::{Counter, Counters};
 
@@ -262,7 +263,8 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     /// for an existing table with other columns; a database error.
     pub async fn open(self) -> Result<FactStore<T, K>, StoreError> {
         let spec = self.spec()?;
-        self.db.0.create(&spec).await?;
+        let (ddl, expected) = (layout::ddl(&spec), layout::expected_columns(&spec));
+        self.db.0.create(&spec, ddl, &expected).await?;
         let names = spec.keys.iter().map(|c| c.name.clone()).collect();
         Ok(FactStore {
             db: self.db,
@@ -366,27 +368,6 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     }
 }
 
-/// The table's shape, one fact a row or in pages: the store root picks, so
-/// that `spec` (the table) and `pages` (how pages are laid out) need not
-/// know each other both ways.
-impl Spec {
-    /// The statements that create the table and its indexes.
-    pub(crate) fn ddl(&self) -> Vec<String> {
-        match &self.pages {
-            Some(layout) => pages::ddl(self, layout),
-            None => self.row_ddl(),
-        }
-    }
-
-    /// The columns the table must have, with the type each backend reports.
-    pub(crate) fn expected_columns(&self) -> Vec<(String, &'static str)> {
-        match &self.pages {
-            Some(layout) => pages::expected_columns(self, layout),
-            None => self.row_expected_columns(),
-        }
-    }
-}
-
 impl<T: Facts, K: Key> FactStore<T, K> {
     /// Starts configuring the store of `table` in `db`.
     pub fn builder(db: &Db, table: &str) -> StoreBuilder<T, K> {
@@ -438,15 +419,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(0);
         }
         let span = self.span("upsert", rows.len());
-        let written = async {
-            if self.spec.pages.is_some() {
-                return pages::upsert(self, rows).await;
-            }
-            let batch = Batch::new(&self.spec, rows)?;
-            self.write(&batch).await
-        }
-        .instrument(span.clone())
-        .await?;
+        let written = layout::upsert(self, rows).instrument(span.clone()).await?;
         let bytes: usize = rows.iter().map(|(_, p)| p.as_bytes().len()).sum();
         self.count_write(written, bytes as u64);
         span.record("rows", written);
@@ -467,20 +440,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             "factpack.store",
             operation,
             table = %self.spec.table,
-            layout = self.layout(),
+            layout = layout::name(&self.spec),
             asked,
             rows = tracing::field::Empty,
             bytes = tracing::field::Empty,
         )
-    }
-
-    /// `"rows"` or `"pages"`.
-    pub(crate) fn layout(&self) -> &'static str {
-        if self.spec.pages.is_some() {
-            "pages"
-        } else {
-            "rows"
-        }
     }
 
     /// Counts a read that returned `rows` facts.
@@ -519,13 +483,6 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         Cache::new(self.clone())
     }
 
-    /// A `WHERE` selecting the visible rows that `filter` selects.
-    fn where_filter(&self, filter: &Filter) -> Result<Where, StoreError> {
-        let mut w = Where::visible(&self.spec);
-        w.filter(&self.spec, filter)?;
-        Ok(w)
-    }
-
     /// The facts of `keys` that are stored (a missing key is a miss, not an
     /// error), with their keys, in no particular order.
     ///
@@ -535,18 +492,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let work = async {
-            if let Some((w, keep)) = self.page_keys(keys)? {
-                return pages::read_packed(self, w, &keep, false)
-                    .await
-                    .map(|s| s.facts);
-            }
-            let set = KeySet::new(keys);
-            let w = self.where_lookup(&set).await?;
-            read::packed(self, w, false, Some(&set))
-                .await
-                .map(|s| s.facts)
-        };
+        let work = layout::get(self, keys);
         self.traced_with("get", keys.len(), work, Vec::len).await
     }
 
@@ -579,32 +525,13 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(crate::columns::Columns::with_capacity(0));
         }
-        let work = async {
-            if let Some((w, keep)) = self.page_keys(keys)? {
-                let facts = pages::read_columns(self, w, &keep, false, key_columns)
-                    .await?
-                    .facts;
-                return Ok(facts);
-            }
-            let set = KeySet::new(keys);
-            let w = self.where_lookup(&set).await?;
-            let keep = read::Keep {
-                keys: Some(&set),
-                columns: key_columns,
-            };
-            read::columns(self, w, false, keep).await.map(|s| s.facts)
-        };
+        let work = layout::get_columns(self, keys, key_columns);
         self.traced_with("get_columns", keys.len(), work, ColumnData::len)
             .await
     }
 
     fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {
         Keyed::new(Arc::clone(&self.names), keys, facts)
-    }
-
-    /// The `WHERE` of a lookup of `keys` among the visible rows.
-    pub(crate) async fn where_lookup(&self, keys: &KeySet<'_, K>) -> Result<Where, StoreError> {
-        lookup::where_keys(&self.db.0, &self.spec, keys, Where::visible(&self.spec)).await
     }
 
     /// The facts that `filter` selects, with their keys.
@@ -673,24 +600,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("count", 0, async {
-            if self.spec.pages.is_some() {
-                return pages::count(self, filter).await;
-            }
-            let w = self.where_filter(filter)?;
-            let sql = format!(
-                "SELECT COUNT(*) FROM {} AS t WHERE {}",
-                spec::quote(&self.spec.table),
-                w.sql
-            );
-            let n = self
-                .db
-                .0
-                .scalar(&self.spec.table, sql, &w.params, "cannot count the rows")
-                .await?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        })
-        .await
+        self.traced("count", 0, layout::count(self, filter)).await
     }
 
     /// Runs `work` in the span of `operation`, recording the rows (or
@@ -729,19 +639,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(0);
         }
-        self.traced("delete", keys.len(), async {
-            if self.spec.pages.is_some() {
-                return pages::delete_keys(self, keys).await;
-            }
-            // Every version, not only the visible ones.
-            let w = lookup::join(
-                &self.spec,
-                keys.iter(),
-                Where::raw(&self.spec, "TRUE".to_owned()),
-            )?;
-            self.delete_where_clause(w).await
-        })
-        .await
+        self.traced("delete", keys.len(), layout::delete(self, keys))
+            .await
     }
 
     /// Deletes the visible rows that `filter` selects.
@@ -749,14 +648,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("delete_where", 0, async {
-            if self.spec.pages.is_some() {
-                return pages::delete_where(self, filter).await;
-            }
-            let w = self.where_filter(filter)?;
-            self.delete_where_clause(w).await
-        })
-        .await
+        self.traced("delete_where", 0, layout::delete_where(self, filter))
+            .await
     }
 
     /// Deletes every row written by a version below `version`, of any
@@ -767,19 +660,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
         self.traced("delete_versions_below", 0, async {
             let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
-            self.delete_where_clause(w).await
+            self.delete_rows(w).await
         })
         .await
-    }
-
-    /// For a paged store, the pages that may hold `keys` and the keys to keep.
-    fn page_keys(&self, keys: &[K]) -> Result<Option<(Where, pages::ReadKeys)>, StoreError> {
-        let Some(layout) = &self.spec.pages else {
-            return Ok(None);
-        };
-        let wanted = pages::Wanted::new(&self.spec, layout, keys)?;
-        let w = wanted.pages(&self.spec, layout)?;
-        Ok(Some((w, pages::ReadKeys::Keys(wanted))))
     }
 
     async fn read_packed_with(
@@ -787,16 +670,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
         salvage: bool,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        let work = async {
-            if let Some(layout) = &self.spec.pages {
-                let keep =
-                    pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
-                let w = pages::coarse(&self.spec, layout, filter)?;
-                return pages::read_packed(self, w, &keep, salvage).await;
-            }
-            let w = self.where_filter(filter)?;
-            read::packed(self, w, salvage, None).await
-        };
+        let work = layout::read_packed(self, filter, salvage);
         self.traced_with("read_packed", 0, work, |r| r.facts.len())
             .await
     }
@@ -807,25 +681,13 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         salvage: bool,
         keys: Option<&mut K::Columns>,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        let work = async {
-            if let Some(layout) = &self.spec.pages {
-                let keep =
-                    pages::ReadKeys::Filter(pages::Exact::new(&self.spec, layout.prefix, filter)?);
-                let w = pages::coarse(&self.spec, layout, filter)?;
-                return pages::read_columns(self, w, &keep, salvage, keys).await;
-            }
-            let w = self.where_filter(filter)?;
-            let keep = read::Keep {
-                keys: None,
-                columns: keys,
-            };
-            read::columns(self, w, salvage, keep).await
-        };
+        let work = layout::read_columns(self, filter, salvage, keys);
         self.traced_with("read_columns", 0, work, |r| r.facts.len())
             .await
     }
 
-    async fn delete_where_clause(&self, w: Where) -> Result<u64, StoreError> {
+    /// Deletes the rows `w` selects.
+    pub(crate) async fn delete_rows(&self, w: Where) -> Result<u64, StoreError> {
         let table = spec::quote(&self.spec.table);
         let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
         self.db

@@ -199,60 +199,6 @@ impl Spec {
         }
     }
 
-    /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column, for
-    /// a table of one fact a row (a paged table's is `pages::ddl`).
-    pub(crate) fn row_ddl(&self) -> Vec<String> {
-        let ty = self.dialect.ty;
-        let (small, big) = (ty(SqlType::I16), ty(SqlType::I64));
-        let (blob, stamp) = (self.dialect.blob[0], self.dialect.updated_at);
-        let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
-        for c in &self.keys {
-            let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
-        }
-        let _ = write!(
-            create,
-            "format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
-        );
-        for m in &self.mirrors {
-            let _ = write!(create, "{} {}, ", quote(m.name()), ty(m.sql));
-        }
-        let _ = write!(
-            create,
-            "data {blob} NOT NULL, updated_at {stamp}, source_stamp {big}, PRIMARY KEY ({}, format_version, fingerprint))",
-            self.key_list()
-        );
-        let mut out = vec![create];
-        for m in &self.mirrors {
-            out.push(format!(
-                "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-                quote(&format!("{}__{}", self.table, m.name())),
-                quote(&self.table),
-                quote(m.name())
-            ));
-        }
-        out
-    }
-
-    /// The columns a table of one fact a row must have, with the type each
-    /// backend reports (a paged table's are `pages::expected_columns`).
-    pub(crate) fn row_expected_columns(&self) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(String, &'static str)> = self
-            .keys
-            .iter()
-            .map(|c| (c.name.clone(), self.reported(c.sql)))
-            .collect();
-        out.push(("format_version".into(), self.reported(SqlType::I16)));
-        out.push(("fingerprint".into(), self.reported(SqlType::I64)));
-        out.extend(
-            self.mirrors
-                .iter()
-                .map(|m| (m.name().to_owned(), self.reported(m.sql))),
-        );
-        out.extend(self.trailing_columns());
-        out.push(("source_stamp".into(), self.reported(SqlType::I64)));
-        out
-    }
-
     /// The type this backend reports for a column of `t`.
     pub(crate) fn reported(&self, t: SqlType) -> &'static str {
         (self.dialect.reported)(t)
@@ -267,35 +213,19 @@ impl Spec {
         ]
     }
 
-    /// The condition that selects the rows this code may read: a visible
-    /// version and fingerprint, and no newer visible row for the same key.
+    /// The condition that a row on `alias` is of a visible version and
+    /// fingerprint.
     pub(crate) fn visibility(&self, alias: &str) -> String {
-        let one = |alias: &str, (v, fp): &(u8, i64)| {
-            format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})")
-        };
-        let parts: Vec<String> = self.visible.iter().map(|p| one(alias, p)).collect();
-        let mut sql = if parts.is_empty() {
+        let parts: Vec<String> = self
+            .visible
+            .iter()
+            .map(|(v, fp)| format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})"))
+            .collect();
+        if parts.is_empty() {
             "FALSE".to_owned()
         } else {
             format!("({})", parts.join(" OR "))
-        };
-        if self.visible.len() > 1 && self.pages.is_none() {
-            // Two compatible versions of one key may both be stored; the newest wins.
-            let same_key: Vec<String> = self
-                .keys
-                .iter()
-                .map(|c| format!("n.{0} = {alias}.{0}", quote(&c.name)))
-                .collect();
-            let newer: Vec<String> = self.visible.iter().map(|p| one("n", p)).collect();
-            let _ = write!(
-                sql,
-                " AND NOT EXISTS (SELECT 1 FROM {} AS n WHERE {} AND n.format_version > {alias}.format_version AND ({}))",
-                quote(&self.table),
-                same_key.join(" AND "),
-                newer.join(" OR ")
-            );
         }
-        sql
     }
 
     /// A value for `column` of type `sql`, or the error naming both.
@@ -318,31 +248,6 @@ impl Spec {
     }
 }
 
-/// Compares the columns an existing table has with those the store expects.
-pub(crate) fn check_columns(spec: &Spec, found: &[(String, String)]) -> Result<(), StoreError> {
-    for (name, ty) in spec.expected_columns() {
-        match found.iter().find(|(n, _)| *n == name) {
-            None => {
-                return Err(StoreError::SchemaMismatch {
-                    table: spec.table.clone(),
-                    reason: format!(
-                    "column `{name}` is missing; a store cannot add columns to an existing table: \
-                         use a new table name, or drop this one (its facts are a cache)"
-                ),
-                })
-            }
-            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
-                return Err(StoreError::SchemaMismatch {
-                    table: spec.table.clone(),
-                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
-                })
-            }
-            Some(_) => {}
-        }
-    }
-    Ok(())
-}
-
 /// A `WHERE` clause under construction, with its parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Where {
@@ -352,7 +257,8 @@ pub(crate) struct Where {
 }
 
 impl Where {
-    /// Starts with the visibility condition on alias `t`.
+    /// Starts with the condition that a row on alias `t` is of a visible
+    /// version (see [`Spec::visibility`]).
     pub(crate) fn visible(spec: &Spec) -> Self {
         Self {
             dialect: spec.dialect,

@@ -8,7 +8,7 @@ use sqlx::{AssertSqlSafe, Database, Executor, IntoArguments};
 
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{check_columns, Param, Spec};
+use super::spec::Param;
 use super::value::{SqlType, Value};
 
 /// A row as the driver holds it, read by column position.
@@ -106,14 +106,18 @@ where
 
 /// Creates the table and its indexes, then checks an existing table's
 /// columns, under the backend's schema lock.
-pub(crate) async fn create_on<DB>(pool: &sqlx::Pool<DB>, spec: &Spec) -> Result<(), StoreError>
+pub(crate) async fn create_on<DB>(
+    pool: &sqlx::Pool<DB>,
+    table: &str,
+    ddl: Vec<String>,
+    expected: &[(String, &str)],
+) -> Result<(), StoreError>
 where
     DB: Sql,
     DB::Arguments: IntoArguments<DB>,
     DB::Row: Cells,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    let table = &spec.table;
     let mut conn = pool
         .acquire()
         .await
@@ -130,12 +134,12 @@ where
         .await?;
     }
     let result = async {
-        let mut ddl = spec.ddl().into_iter();
+        let mut ddl = ddl.into_iter();
         if let Some(create) = ddl.next() {
             execute_on(&mut *conn, table, create, &[], "cannot create the table").await?;
         }
         let mut found = Vec::new();
-        let name = [Param::One(SqlType::Text, Cell::Text(table.clone()))];
+        let name = [Param::One(SqlType::Text, Cell::Text(table.to_owned()))];
         let add = |row: &dyn Cells| {
             let text = |i| match row.value(i, SqlType::Text) {
                 Some(Value::Text(v)) => Ok(v),
@@ -145,7 +149,7 @@ where
             Ok(())
         };
         fetch_on(&mut *conn, table, DB::COLUMNS.to_owned(), &name, add).await?;
-        check_columns(spec, &found)?;
+        check_columns(table, expected, &found)?;
         for statement in ddl {
             execute_on(
                 &mut *conn,
@@ -221,4 +225,33 @@ impl Data for &[u8] {
         out.extend_from_slice(self);
         Ok(())
     }
+}
+
+/// Compares the columns an existing table has with those the store expects.
+fn check_columns(
+    table: &str,
+    expected: &[(String, &str)],
+    found: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (name, ty) in expected {
+        match found.iter().find(|(n, _)| n == name) {
+            None => {
+                return Err(StoreError::SchemaMismatch {
+                    table: table.to_owned(),
+                    reason: format!(
+                    "column `{name}` is missing; a store cannot add columns to an existing table: \
+                         use a new table name, or drop this one (its facts are a cache)"
+                ),
+                })
+            }
+            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
+                return Err(StoreError::SchemaMismatch {
+                    table: table.to_owned(),
+                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }

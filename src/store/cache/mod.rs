@@ -26,6 +26,7 @@ use super::lookup::KeySet;
 use super::read;
 use super::stats::Counter;
 use super::FactStore;
+use super::{layout, rows};
 
 use self::flight::{Flights, Results};
 
@@ -308,7 +309,7 @@ enum Found {
 
 impl<T: Facts, K: Key> Cache<T, K> {
     pub(crate) fn new(store: FactStore<T, K>) -> Result<Self, StoreError> {
-        if store.spec().pages.is_some() {
+        if !layout::one_fact_per_row(store.spec()) {
             return Err(StoreError::config(
                 store.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
@@ -375,7 +376,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = self.store.layout(),
+            layout = layout::name(self.store.spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -503,7 +504,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut found = vec![Found::Missing; set.len()];
         let store = &self.store;
         let spec = store.spec();
-        let w = store.where_lookup(set).await?;
+        let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
         let mut rows = 0_usize;
         let strict = self.strict;

@@ -70,9 +70,7 @@ pub(crate) async fn count<T: Facts, K: Key>(
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let Some(layout) = spec.pages.as_ref() else {
-        return Err(StoreError::config(&spec.table, "not a paged store"));
-    };
+    let layout = super::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let mut rest = coarse(spec, layout, filter)?;
     let mut n = 0_u64;

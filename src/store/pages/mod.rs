@@ -27,21 +27,27 @@ use core::fmt::Write as _;
 
 use chrono::TimeDelta;
 
+use crate::facts::Facts;
 use crate::kind::FieldKind;
+use crate::packed::Packed;
 
+use self::exact::Exact;
+use self::read::{coarse, ReadKeys};
+use self::wanted::Wanted;
 use super::error::StoreError;
 use super::field::FieldName;
+use super::filter::Filter;
+use super::key::Key;
 use super::mirror::Cell;
+use super::read::Salvage;
 pub(crate) use super::spec::Layout;
 use super::spec::{quote, Spec, Where};
 use super::value::SqlType;
+use super::FactStore;
 
 pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
-pub(crate) use self::exact::Exact;
-pub(crate) use self::read::{coarse, read_columns, read_packed, ReadKeys};
-pub(crate) use self::wanted::Wanted;
-pub(crate) use self::write::{delete_keys, delete_where, upsert};
+pub(crate) use self::write::{delete, delete_where, upsert};
 
 /// Packs several facts into each row: pages keyed by a prefix of the key
 /// columns and a time bucket. See [`StoreBuilder::pages`](super::StoreBuilder::pages).
@@ -282,4 +288,69 @@ pub(crate) fn describe(
     };
     let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
     out
+}
+
+/// The pages that may hold `keys`, and which of their facts to keep.
+fn by_keys<K: Key>(spec: &Spec, keys: &[K]) -> Result<(Where, ReadKeys), StoreError> {
+    let layout = paged(spec)?;
+    let wanted = Wanted::new(spec, layout, keys)?;
+    let w = wanted.pages(spec, layout)?;
+    Ok((w, ReadKeys::Keys(wanted)))
+}
+
+/// The pages that may hold facts `filter` selects, and which to keep.
+fn by_filter(spec: &Spec, filter: &Filter) -> Result<(Where, ReadKeys), StoreError> {
+    let layout = paged(spec)?;
+    let keep = ReadKeys::Filter(Exact::new(spec, layout.prefix, filter)?);
+    Ok((coarse(spec, layout, filter)?, keep))
+}
+
+/// The page layout of `spec`, a paged store's.
+pub(crate) fn paged(spec: &Spec) -> Result<&Layout, StoreError> {
+    spec.pages
+        .as_ref()
+        .ok_or_else(|| StoreError::config(&spec.table, "not a paged store"))
+}
+
+/// The stored facts of `keys`, with their keys.
+pub(crate) async fn get<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    keys: &[K],
+) -> Result<Vec<(K, Packed<T>)>, StoreError> {
+    let (w, keep) = by_keys(store.spec(), keys)?;
+    read::packed(store, w, &keep, false).await.map(|s| s.facts)
+}
+
+/// The stored facts of `keys` into columns, their keys into `key_columns`
+/// when given.
+pub(crate) async fn get_columns<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    keys: &[K],
+    key_columns: Option<&mut K::Columns>,
+) -> Result<T::Columns, StoreError> {
+    let (w, keep) = by_keys(store.spec(), keys)?;
+    let read = read::columns(store, w, &keep, false, key_columns).await?;
+    Ok(read.facts)
+}
+
+/// The facts `filter` selects, with their keys.
+pub(crate) async fn read_packed<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    filter: &Filter,
+    salvage: bool,
+) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+    let (w, keep) = by_filter(store.spec(), filter)?;
+    read::packed(store, w, &keep, salvage).await
+}
+
+/// The facts `filter` selects into columns, their keys into `keys` when
+/// given.
+pub(crate) async fn read_columns<T: Facts, K: Key>(
+    store: &FactStore<T, K>,
+    filter: &Filter,
+    salvage: bool,
+    keys: Option<&mut K::Columns>,
+) -> Result<Salvage<T::Columns, K>, StoreError> {
+    let (w, keep) = by_filter(store.spec(), filter)?;
+    read::columns(store, w, &keep, salvage, keys).await
 }

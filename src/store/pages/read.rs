@@ -255,9 +255,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let spec = store.spec();
-    let Some(layout) = spec.pages.as_ref() else {
-        return Err(StoreError::config(&spec.table, "not a paged store"));
-    };
+    let layout = super::paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
     let prefix_types = layout.prefix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
@@ -398,7 +396,7 @@ async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Optio
 /// allocated once, for as many facts as the selected pages hold (or as many
 /// keys as asked for); their string and list buffers once the first pages
 /// show how large those run.
-pub(crate) async fn read_columns<T: Facts, K: Key>(
+pub(crate) async fn columns<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     keep: &ReadKeys,
@@ -411,7 +409,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
     // field's range, where only the pages at its ends hold facts it drops);
     // otherwise the columns grow as facts come.
-    let bucketed = store.spec().pages.as_ref().map_or(usize::MAX, |l| l.bucket);
+    let bucketed = super::paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
         ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
@@ -507,7 +505,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
 }
 
 /// Reads the selected facts as packed facts with their keys.
-pub(crate) async fn read_packed<T: Facts, K: Key>(
+pub(crate) async fn packed<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     w: Where,
     keep: &ReadKeys,

@@ -98,12 +98,6 @@ fn newer(new: &Cell, old: &Cell) -> bool {
         || (*old == Cell::Null && *new != Cell::Null)
 }
 
-fn layout(spec: &Spec) -> Result<&Layout, StoreError> {
-    spec.pages
-        .as_ref()
-        .ok_or_else(|| StoreError::config(&spec.table, "not a paged store"))
-}
-
 /// The facts of `existing` after `change`, grouped, and how many facts the
 /// change wrote or removed. `ours` are the fact type's fingerprints, one
 /// per version.
@@ -417,7 +411,7 @@ async fn rewrite<T: Facts, K: Key>(
     change: &Change<'_>,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::paged(spec)?;
     if prefixes.is_empty() {
         return Ok(0);
     }
@@ -485,7 +479,7 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::paged(spec)?;
     let incoming = Incoming::new(spec, layout, rows)?;
     let news = incoming.news();
     let (prefixes, versions) = touched(spec, &news);
@@ -493,12 +487,12 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 }
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.
-pub(crate) async fn delete_keys<T: Facts, K: Key>(
+pub(crate) async fn delete<T: Facts, K: Key>(
     store: &FactStore<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::paged(spec)?;
     let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes = BTreeMap::new();
@@ -520,7 +514,7 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let w = coarse(spec, layout, filter)?;
     // The prefixes that may hold such facts; the rewrite reads all their pages.

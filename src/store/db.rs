@@ -13,9 +13,10 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::pg::{self, PgWrite};
 use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
-use super::{pg, sqlite};
+use super::sqlite;
 
 /// The database behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,20 +76,6 @@ impl DbOptions {
         self.max_connections = n.max(1);
         self
     }
-}
-
-/// How PostgreSQL batches travel. Both are one statement's worth of work in
-/// one transaction; `BENCHMARKS.md` compares them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum PgWrite {
-    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
-    /// ON CONFLICT` (the default: the faster of the two).
-    #[default]
-    Copy,
-    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
-    /// parameter per column.
-    Unnest,
 }
 
 /// A pool of connections to the store's database. Cheap to clone.

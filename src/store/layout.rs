@@ -11,7 +11,8 @@ use super::filter::Filter;
 use super::key::Key;
 use super::read::Salvage;
 use super::spec::Spec;
-use super::{pages, rows, FactStore};
+use super::table::Table;
+use super::{pages, rows};
 
 /// The layout's name, as spans record it.
 pub(crate) fn name(spec: &Spec) -> &'static str {
@@ -44,7 +45,7 @@ pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
 
 /// Upserts `facts`; returns the rows (paged: the facts) written.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     facts: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     match store.spec().pages {
@@ -55,7 +56,7 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 
 /// The stored facts of `keys`, with their keys.
 pub(crate) async fn get<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<Vec<(K, Packed<T>)>, StoreError> {
     match store.spec().pages {
@@ -67,7 +68,7 @@ pub(crate) async fn get<T: Facts, K: Key>(
 /// The stored facts of `keys` into columns, their keys into `key_columns`
 /// when given.
 pub(crate) async fn get_columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
     key_columns: Option<&mut K::Columns>,
 ) -> Result<T::Columns, StoreError> {
@@ -79,7 +80,7 @@ pub(crate) async fn get_columns<T: Facts, K: Key>(
 
 /// The facts `filter` selects, with their keys.
 pub(crate) async fn read_packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
     salvage: bool,
 ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
@@ -92,7 +93,7 @@ pub(crate) async fn read_packed<T: Facts, K: Key>(
 /// The facts `filter` selects into columns, their keys into `keys` when
 /// given.
 pub(crate) async fn read_columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
     salvage: bool,
     keys: Option<&mut K::Columns>,
@@ -105,7 +106,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
 
 /// How many visible facts `filter` selects.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     match store.spec().pages {
@@ -116,7 +117,7 @@ pub(crate) async fn count<T: Facts, K: Key>(
 
 /// Deletes the facts of `keys`, of every version.
 pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     match store.spec().pages {
@@ -127,7 +128,7 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 
 /// Deletes the visible facts `filter` selects.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     match store.spec().pages {

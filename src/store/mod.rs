@@ -76,11 +76,11 @@ mod sql;
 mod sql_types;
 mod sqlite;
 mod stats;
+mod table;
 mod value;
 
 use crate::columns::ColumnData;
 use core::fmt;
-use core::marker::PhantomData;
 use std::sync::Arc;
 
 use tracing::Instrument as _;
@@ -88,10 +88,8 @@ use tracing::Instrument as _;
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use self::batch::Batch;
-use self::db::Pool;
 use self::mirror::Mirror;
-use self::stats::{Counter, Counters};
+use self::table::{Fill, Table};
 
 use self::spec::{check_ident, Column, Spec, Where, RESERVED};
 
@@ -101,44 +99,30 @@ use self::spec::{check_ident, Column, Spec, Where, RESERVED};
 pub use sqlx;
 
 pub use self::cache::{Cache, CacheAnswer, CacheError, CacheReport, Computed, Keep, Stamp};
-pub use self::db::{Backend, Db, DbOptions, PgWrite};
+pub use self::db::{Backend, Db, DbOptions};
 pub use self::error::{CorruptRow, StoreError};
 pub use self::field::{ColumnName, FieldName, FilterColumn, FilterField};
 pub use self::filter::Filter;
 pub use self::key::{Key, KeyColumn, KeyPart};
 pub use self::keyed::Keyed;
 pub use self::pages::PageSpec;
+pub use self::pg::PgWrite;
 pub use self::read::Salvage;
 pub use self::spec::Conflict;
 pub use self::sql_types::FactRef;
 pub use self::stats::StoreStats;
 pub use self::value::{SqlType, Value};
 
-/// Fills a fact's transient fields from its row's key.
-type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
-
 /// A table of facts of type `T` keyed by `K`. Cheap to clone; every method
 /// takes `&self` and may run concurrently.
 pub struct FactStore<T: Facts, K: Key> {
-    db: Db,
-    spec: Arc<Spec>,
-    names: Arc<[String]>,
-    fill: Option<Fill<T, K>>,
-    pg_write: PgWrite,
-    counters: Arc<Counters>,
-    types: PhantomData<fn() -> (T, K)>,
+    core: Table<T, K>,
 }
 
 impl<T: Facts, K: Key> Clone for FactStore<T, K> {
     fn clone(&self) -> Self {
         Self {
-            db: self.db.clone(),
-            spec: Arc::clone(&self.spec),
-            names: Arc::clone(&self.names),
-            fill: self.fill.clone(),
-            pg_write: self.pg_write,
-            counters: Arc::clone(&self.counters),
-            types: PhantomData,
+            core: self.core.clone(),
         }
     }
 }
@@ -147,8 +131,8 @@ impl<T: Facts, K: Key> fmt::Debug for FactStore<T, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FactStore")
             .field("type", &T::NAME)
-            .field("table", &self.spec.table)
-            .field("backend", &self.db.backend())
+            .field("table", &self.core.spec.table)
+            .field("backend", &self.core.db.backend())
             .finish()
     }
 }
@@ -264,16 +248,10 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     pub async fn open(self) -> Result<FactStore<T, K>, StoreError> {
         let spec = self.spec()?;
         let (ddl, expected) = (layout::ddl(&spec), layout::expected_columns(&spec));
+        let name = layout::name(&spec);
         self.db.0.create(&spec, ddl, &expected).await?;
-        let names = spec.keys.iter().map(|c| c.name.clone()).collect();
         Ok(FactStore {
-            db: self.db,
-            spec: Arc::new(spec),
-            names,
-            fill: self.fill,
-            pg_write: self.pg_write,
-            counters: Arc::default(),
-            types: PhantomData,
+            core: Table::new(self.db, spec, name, self.fill, self.pg_write),
         })
     }
 
@@ -362,7 +340,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             pages: None,
         };
         if let Some(pages) = &self.pages {
-            spec.pages = Some(pages::Layout::new(&spec, pages)?);
+            spec.pages = Some(spec::Layout::new(&spec, pages)?);
         }
         Ok(spec)
     }
@@ -386,17 +364,17 @@ impl<T: Facts, K: Key> FactStore<T, K> {
 
     /// The table's name.
     pub fn table(&self) -> &str {
-        &self.spec.table
+        &self.core.spec.table
     }
 
     /// The database.
     pub fn db(&self) -> &Db {
-        &self.db
+        &self.core.db
     }
 
     /// The names of the mirrored columns, in table order.
     pub fn mirrored(&self) -> Vec<&'static str> {
-        self.spec.mirrors.iter().map(Mirror::name).collect()
+        self.core.spec.mirrors.iter().map(Mirror::name).collect()
     }
 
     /// Upserts `rows` as one batch, in one transaction: all of them or, on
@@ -418,69 +396,26 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if rows.is_empty() {
             return Ok(0);
         }
-        let span = self.span("upsert", rows.len());
-        let written = layout::upsert(self, rows).instrument(span.clone()).await?;
+        let span = self.core.span("upsert", rows.len());
+        let written = layout::upsert(&self.core, rows)
+            .instrument(span.clone())
+            .await?;
         let bytes: usize = rows.iter().map(|(_, p)| p.as_bytes().len()).sum();
-        self.count_write(written, bytes as u64);
+        self.core.count_write(written, bytes as u64);
         span.record("rows", written);
         span.record("bytes", bytes);
         Ok(written)
     }
 
-    /// Writes a batch to a table of one fact per row, on either backend.
-    pub(crate) async fn write(&self, batch: &Batch<'_>) -> Result<u64, StoreError> {
-        self.db.0.upsert(&self.spec, batch, self.pg_write).await
-    }
-
-    /// The span of one store operation (`factpack.store`): table, layout,
-    /// keys or rows asked for; `rows` (and for writes `bytes`) are recorded
-    /// when it is done, and a subscriber times it.
-    pub(crate) fn span(&self, operation: &'static str, asked: usize) -> tracing::Span {
-        tracing::info_span!(
-            "factpack.store",
-            operation,
-            table = %self.spec.table,
-            layout = layout::name(&self.spec),
-            asked,
-            rows = tracing::field::Empty,
-            bytes = tracing::field::Empty,
-        )
-    }
-
-    /// Counts a read that returned `rows` facts.
-    pub(crate) fn count_read(&self, rows: usize) {
-        self.counters.add(Counter::Reads, 1);
-        self.counters.add(Counter::RowsRead, rows as u64);
-    }
-
-    /// Counts a committed write of `rows` rows and `bytes` bytes of facts.
-    pub(crate) fn count_write(&self, rows: u64, bytes: u64) {
-        self.counters.add(Counter::Writes, 1);
-        self.counters.add(Counter::RowsWritten, rows);
-        self.counters.add(Counter::BytesWritten, bytes);
-    }
-
-    pub(crate) fn key_names(&self) -> Arc<[String]> {
-        Arc::clone(&self.names)
-    }
-
-    pub(crate) fn counters(&self) -> &Counters {
-        &self.counters
-    }
-
     /// What this store, its clones and the caches built on it have done
     /// since it was opened: a cheap snapshot of counters to export.
     pub fn stats(&self) -> StoreStats {
-        self.counters.snapshot()
+        self.core.counters().snapshot()
     }
 
-    /// A cache of computed facts over this store: see [`Cache`].
-    ///
-    /// # Errors
-    /// [`StoreError::Config`] for a paged store: the cache keeps one fact
-    /// per row (see [`Cache`] for why).
-    pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
-        Cache::new(self.clone())
+    /// What the layouts and the cache work with.
+    pub(crate) fn core(&self) -> &Table<T, K> {
+        &self.core
     }
 
     /// The facts of `keys` that are stored (a missing key is a miss, not an
@@ -492,7 +427,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let work = layout::get(self, keys);
+        let work = layout::get(&self.core, keys);
         self.traced_with("get", keys.len(), work, Vec::len).await
     }
 
@@ -525,13 +460,13 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(crate::columns::Columns::with_capacity(0));
         }
-        let work = layout::get_columns(self, keys, key_columns);
+        let work = layout::get_columns(&self.core, keys, key_columns);
         self.traced_with("get_columns", keys.len(), work, ColumnData::len)
             .await
     }
 
     fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {
-        Keyed::new(Arc::clone(&self.names), keys, facts)
+        Keyed::new(self.core.key_names(), keys, facts)
     }
 
     /// The facts that `filter` selects, with their keys.
@@ -600,7 +535,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("count", 0, layout::count(self, filter)).await
+        self.traced("count", 0, layout::count(&self.core, filter))
+            .await
     }
 
     /// Runs `work` in the span of `operation`, recording the rows (or
@@ -612,7 +548,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         work: impl core::future::Future<Output = Result<R, StoreError>>,
         rows: impl FnOnce(&R) -> usize,
     ) -> Result<R, StoreError> {
-        let span = self.span(operation, asked);
+        let span = self.core.span(operation, asked);
         let out = work.instrument(span.clone()).await?;
         span.record("rows", rows(&out));
         Ok(out)
@@ -639,7 +575,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(0);
         }
-        self.traced("delete", keys.len(), layout::delete(self, keys))
+        self.traced("delete", keys.len(), layout::delete(&self.core, keys))
             .await
     }
 
@@ -648,7 +584,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("delete_where", 0, layout::delete_where(self, filter))
+        self.traced("delete_where", 0, layout::delete_where(&self.core, filter))
             .await
     }
 
@@ -659,8 +595,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// A database error.
     pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
         self.traced("delete_versions_below", 0, async {
-            let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
-            self.delete_rows(w).await
+            let w = Where::raw(&self.core.spec, format!("t.format_version < {version}"));
+            self.core.delete_rows(w).await
         })
         .await
     }
@@ -670,7 +606,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
         salvage: bool,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        let work = layout::read_packed(self, filter, salvage);
+        let work = layout::read_packed(&self.core, filter, salvage);
         self.traced_with("read_packed", 0, work, |r| r.facts.len())
             .await
     }
@@ -681,30 +617,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         salvage: bool,
         keys: Option<&mut K::Columns>,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        let work = layout::read_columns(self, filter, salvage, keys);
+        let work = layout::read_columns(&self.core, filter, salvage, keys);
         self.traced_with("read_columns", 0, work, |r| r.facts.len())
             .await
-    }
-
-    /// Deletes the rows `w` selects.
-    pub(crate) async fn delete_rows(&self, w: Where) -> Result<u64, StoreError> {
-        let table = spec::quote(&self.spec.table);
-        let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
-        self.db
-            .0
-            .execute(&self.spec.table, sql, &w.params, "cannot delete")
-            .await
-    }
-
-    pub(crate) fn spec(&self) -> &Spec {
-        &self.spec
-    }
-
-    pub(crate) fn fill(&self) -> Option<&Fill<T, K>> {
-        self.fill.as_ref()
-    }
-
-    pub(crate) fn pool(&self) -> &Pool {
-        &self.db.0
     }
 }

@@ -5,12 +5,25 @@ use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgQueryResult, PgRow};
 use sqlx::{Arguments, AssertSqlSafe, Postgres, Row};
 
 use super::batch::Batch;
-use super::db::PgWrite;
 use super::error::StoreError;
 use super::mirror::Cell;
 use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{fetch_on, Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
+
+/// How PostgreSQL batches travel. Both are one statement's worth of work in
+/// one transaction; `BENCHMARKS.md` compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PgWrite {
+    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
+    /// ON CONFLICT` (the default: the faster of the two).
+    #[default]
+    Copy,
+    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
+    /// parameter per column.
+    Unnest,
+}
 
 /// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;

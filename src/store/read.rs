@@ -12,8 +12,8 @@ use super::key::Key;
 use super::lookup::KeySet;
 use super::spec::{quote, Spec, Where};
 use super::sql::Cells;
+use super::table::Table;
 use super::value::SqlType;
-use super::FactStore;
 
 /// What a salvaging read returns: the facts that were read, and the rows set
 /// aside because their blob is corrupt, by key, for the caller to recompute.
@@ -101,7 +101,7 @@ impl<T: Facts> ColumnSource<T> for Filled<'_, T> {
 /// Runs `SELECT keys.., format_version, data FROM table WHERE w`, calling
 /// `each` on every row.
 async fn scan<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
@@ -111,7 +111,7 @@ async fn scan<T: Facts, K: Key>(
 /// Runs `SELECT keys.., format_version, data [, source_stamp] FROM table
 /// WHERE w`, calling `each` on every row while the driver holds it.
 pub(crate) async fn scan_rows<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     with_stamp: bool,
     mut each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
@@ -223,7 +223,7 @@ fn kept<K: Key>(
 
 /// Reads the rows `w` selects into columns.
 pub(crate) async fn columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     salvage: bool,
     mut keep: Keep<'_, K>,
@@ -286,7 +286,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
 
 /// Reads the rows `w` selects as packed facts with their keys.
 pub(crate) async fn packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     salvage: bool,
     keys: Option<&KeySet<'_, K>>,

@@ -13,8 +13,8 @@ use super::key::Key;
 use super::lookup::{self, KeySet};
 use super::read::{self, Keep, Salvage};
 use super::spec::{quote, Spec, Where};
+use super::table::Table;
 use super::value::SqlType;
-use super::FactStore;
 
 /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
 pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
@@ -99,7 +99,7 @@ fn filtered(spec: &Spec, filter: &Filter) -> Result<Where, StoreError> {
 
 /// The `WHERE` of a lookup of `keys` among the visible rows.
 pub(crate) async fn where_keys<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &KeySet<'_, K>,
 ) -> Result<Where, StoreError> {
     let spec = store.spec();
@@ -108,7 +108,7 @@ pub(crate) async fn where_keys<T: Facts, K: Key>(
 
 /// Upserts `rows` as one batch.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let batch = Batch::new(store.spec(), rows)?;
@@ -117,7 +117,7 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 
 /// The stored facts of `keys`, with their keys.
 pub(crate) async fn get<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<Vec<(K, Packed<T>)>, StoreError> {
     let set = KeySet::new(keys);
@@ -130,7 +130,7 @@ pub(crate) async fn get<T: Facts, K: Key>(
 /// The stored facts of `keys` into columns, their keys into `key_columns`
 /// when given.
 pub(crate) async fn get_columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
     key_columns: Option<&mut K::Columns>,
 ) -> Result<T::Columns, StoreError> {
@@ -145,7 +145,7 @@ pub(crate) async fn get_columns<T: Facts, K: Key>(
 
 /// The facts `filter` selects, with their keys.
 pub(crate) async fn read_packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
     salvage: bool,
 ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
@@ -156,7 +156,7 @@ pub(crate) async fn read_packed<T: Facts, K: Key>(
 /// The facts `filter` selects into columns, their keys into `keys` when
 /// given.
 pub(crate) async fn read_columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
     salvage: bool,
     keys: Option<&mut K::Columns>,
@@ -171,7 +171,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
 
 /// How many visible rows `filter` selects.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -190,7 +190,7 @@ pub(crate) async fn count<T: Facts, K: Key>(
 
 /// Deletes the rows of `keys`, of every version and fingerprint.
 pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -200,7 +200,7 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 
 /// Deletes the visible rows that `filter` selects.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     store.delete_rows(filtered(store.spec(), filter)?).await

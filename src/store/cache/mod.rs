@@ -307,9 +307,20 @@ enum Found {
     Hit(usize, usize),
 }
 
+impl<T: Facts, K: Key> FactStore<T, K> {
+    /// A cache of computed facts over this store: see [`Cache`].
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for a paged store: the cache keeps one fact
+    /// per row (see [`Cache`] for why).
+    pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
+        Cache::new(self.clone())
+    }
+}
+
 impl<T: Facts, K: Key> Cache<T, K> {
     pub(crate) fn new(store: FactStore<T, K>) -> Result<Self, StoreError> {
-        if !layout::one_fact_per_row(store.spec()) {
+        if !layout::one_fact_per_row(&store.core().spec) {
             return Err(StoreError::config(
                 store.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
@@ -376,7 +387,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = layout::name(self.store.spec()),
+            layout = layout::name(self.store.core().spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -447,7 +458,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 }
             }
         }
-        let counters = self.store.counters();
+        let counters = self.store.core().counters();
         counters.add(Counter::Hits, report.hits as u64);
         counters.add(Counter::Misses, report.missing as u64);
         counters.add(Counter::Stale, report.stale as u64);
@@ -502,7 +513,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         arena: &mut Vec<u8>,
     ) -> Result<Vec<Found>, StoreError> {
         let mut found = vec![Found::Missing; set.len()];
-        let store = &self.store;
+        let store = self.store.core();
         let spec = store.spec();
         let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
@@ -609,6 +620,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
         report.computed = report.computed.saturating_add(out.len());
         self.store
+            .core()
             .counters()
             .add(Counter::Computed, out.len() as u64);
         Ok(out)
@@ -638,7 +650,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
             return;
         }
         let bytes: usize = rows.iter().map(|(_, f, _)| f.as_bytes().len()).sum();
-        let store = &self.store;
+        let store = self.store.core();
         let written = match Batch::stamped(store.spec(), rows) {
             Ok(batch) => store.write(&batch).await,
             Err(e) => Err(e),
@@ -668,7 +680,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut keys = K::Columns::default();
         K::reserve_columns(&mut keys, set.len());
         let mut facts = T::Columns::with_capacity(set.len());
-        let fill = self.store.fill();
+        let fill = self.store.core().fill();
         let mut sources: Vec<Source<'_, T>> = Vec::with_capacity(set.len());
         for (position, (key, state)) in set.keys.iter().zip(found).enumerate() {
             let bytes = match state {
@@ -693,7 +705,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 key: String::new(),
                 source,
             })?;
-        Ok(Keyed::new(self.store.key_names(), keys, facts))
+        Ok(Keyed::new(self.store.core().key_names(), keys, facts))
     }
 }
 

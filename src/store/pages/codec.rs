@@ -17,36 +17,11 @@ use crate::page::PageError;
 use crate::store::mirror::Cell;
 use crate::store::value::SqlType;
 
-/// Appends `cell`, a value of a key column of type `sql`.
-pub(crate) fn put_cell(out: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
-    match (sql, cell) {
-        (SqlType::Bool, Cell::Bool(v)) => out.push(u8::from(*v)),
-        (SqlType::Text, Cell::Text(v)) => {
-            put_len(out, v.len());
-            out.extend_from_slice(v.as_bytes());
-        }
-        (SqlType::F64, Cell::Float(v)) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-        (_, Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        // Keys are never null and a batch holds cells of its columns' types:
-        // a mismatch still writes a value of the column's width.
-        (SqlType::Bool, _) => out.push(0),
-        (SqlType::Text, _) => put_len(out, 0),
-        (_, _) => out.extend_from_slice(&0_i64.to_le_bytes()),
-    }
-}
-
-/// Appends a `u32` length (saturating: callers check sizes beforehand).
-fn put_len(out: &mut Vec<u8>, len: usize) {
-    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
-}
-
 /// The key bytes of `cells`, columns of types `types`.
 pub(crate) fn key_bytes(types: &[SqlType], cells: &[Cell]) -> Vec<u8> {
     let mut out = Vec::with_capacity(cells.len().saturating_mul(8));
     for (sql, cell) in types.iter().zip(cells) {
-        put_cell(&mut out, *sql, cell);
+        cell.put_encoded(*sql, &mut out);
     }
     out
 }
@@ -336,7 +311,7 @@ mod tests {
             let mut direct = Vec::new();
             part.put_encoded(&mut direct);
             let mut via_cell = Vec::new();
-            put_cell(&mut via_cell, P::SQL, &Cell::from(part.to_value()));
+            Cell::from(part.to_value()).put_encoded(P::SQL, &mut via_cell);
             assert_eq!(direct, via_cell, "{part:?}");
         }
         check(true);

@@ -10,11 +10,11 @@ use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::{Cell, Mirror};
 use super::super::spec::{quote, Param, Spec, Where};
+use super::super::table::Table;
 use super::super::value::SqlType;
-use super::super::FactStore;
 use super::exact::Exact;
 use super::read::{coarse, for_each, ReadKeys};
-use super::{min_max, NULL_BUCKET};
+use super::shape::{min_max, NULL_BUCKET};
 
 /// The condition, on alias `t`, that a page lies wholly inside `filter`'s
 /// ranges on `m`, the bucketed field: not the page of null values, and its
@@ -49,7 +49,7 @@ fn inside_sql(
 
 /// The recorded fact counts of the pages `w` selects, summed (each count
 /// taken as at least 0).
-async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Result<u64, StoreError> {
+async fn recorded<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Result<u64, StoreError> {
     let spec = store.spec();
     let [_, greatest] = spec.dialect.least_greatest;
     let sql = format!(
@@ -66,11 +66,11 @@ async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Resul
 
 /// How many facts `filter` selects.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let mut rest = coarse(spec, layout, filter)?;
     let mut n = 0_u64;

@@ -23,7 +23,7 @@ use super::super::mirror::Cell;
 use super::super::spec::Spec;
 use super::super::value::SqlType;
 
-use super::Layout;
+use super::shape::Layout;
 
 /// A fact of an upsert, placed.
 pub(super) struct New<'a> {

@@ -19,12 +19,12 @@ use super::super::mirror::Cell;
 use super::super::read::{version_mismatch, Filled, Salvage};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
+use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
-use super::super::FactStore;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
+use super::shape::{describe, min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
-use super::{describe, min_max, Layout, NULL_BUCKET};
 
 /// A cell of a column of type `sql` as a value; `None` for a null or an
 /// instant out of range.
@@ -249,13 +249,13 @@ impl Fact<'_> {
 /// Visits the pages `w` selects as the driver streams them, each with those
 /// of its facts that `keep` keeps (slices of the row), in page order.
 pub(super) async fn for_each<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
     let prefix_types = layout.prefix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
@@ -369,7 +369,7 @@ const UNKNOWN_ROWS: usize = 1024;
 /// could hold (so that a corrupt count can neither ask for more memory than
 /// the rows carry nor fail the read). Read from the pages' SQL columns only,
 /// before their data. A hint: `None` when the query fails.
-async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
+async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<usize> {
     let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
     let [least, greatest] = spec.dialect.least_greatest;
@@ -397,7 +397,7 @@ async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Optio
 /// keys as asked for); their string and list buffers once the first pages
 /// show how large those run.
 pub(crate) async fn columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
@@ -409,7 +409,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
     // field's range, where only the pages at its ends hold facts it drops);
     // otherwise the columns grow as facts come.
-    let bucketed = super::paged(store.spec())?.bucket;
+    let bucketed = super::shape::paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
         ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
@@ -506,7 +506,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
 
 /// Reads the selected facts as packed facts with their keys.
 pub(crate) async fn packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,

@@ -20,13 +20,13 @@ use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::{quote, Conflict, Spec, Where};
 use super::super::sql::{Data, Rows};
+use super::super::table::Table;
 use super::super::value::SqlType;
-use super::super::FactStore;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::incoming::{touched, Incoming, New};
 use super::read::{coarse, select_sql, Head, PageRow};
-use super::{min_max, Layout};
+use super::shape::{min_max, Layout};
 
 /// A page read inside the transaction.
 struct Stored {
@@ -405,19 +405,19 @@ fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
 /// Rewrites the pages of `prefixes` (encoded, with their cells) of
 /// `versions` (every version when empty) with `change`, in one transaction.
 async fn rewrite<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     prefixes: &BTreeMap<Vec<u8>, Vec<Cell>>,
     versions: &BTreeSet<(i64, i64)>,
     change: &Change<'_>,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     if prefixes.is_empty() {
         return Ok(0);
     }
     let mut w = Where::raw(spec, versions_sql(versions));
     if layout.prefix > 0 {
-        super::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
+        super::shape::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
     }
     let mut tx = store.pool().begin(&spec.table).await?;
     let locks = prefixes.keys().map(|p| lock_id(&spec.table, p)).collect();
@@ -475,11 +475,11 @@ fn key_cells<K: Key>(spec: &Spec, key: &K) -> Result<Vec<Cell>, StoreError> {
 
 /// Upserts `rows` into a paged store. Returns the facts written.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     let incoming = Incoming::new(spec, layout, rows)?;
     let news = incoming.news();
     let (prefixes, versions) = touched(spec, &news);
@@ -488,11 +488,11 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.
 pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes = BTreeMap::new();
@@ -510,11 +510,11 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 
 /// Deletes the visible facts `filter` selects. Returns the facts removed.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = super::paged(spec)?;
+    let layout = super::shape::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let w = coarse(spec, layout, filter)?;
     // The prefixes that may hold such facts; the rewrite reads all their pages.

@@ -1,7 +1,8 @@
 //! The one place that picks the table's layout: every operation of a
 //! [`FactStore`] goes to the row layout (`rows`: one fact per row) or the
 //! paged one (`pages`: many facts per row), which answer alike. A new
-//! layout is a new module and a new arm in each function here.
+//! layout is a new module answering the same operations, and a new arm in
+//! each `match` here.
 
 use crate::facts::Facts;
 use crate::packed::Packed;
@@ -43,96 +44,44 @@ pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
     }
 }
 
-/// Upserts `facts`; returns the rows (paged: the facts) written.
-pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    facts: &[(K, Packed<T>)],
-) -> Result<u64, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::upsert(store, facts).await,
-        None => rows::upsert(store, facts).await,
-    }
+/// Each operation as a function that hands it to the store's layout
+/// module, which defines a function of the same name and arguments.
+macro_rules! by_layout {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {$(
+        $(#[$doc])*
+        pub(crate) async fn $name<T: Facts, K: Key>(
+            store: &Table<T, K>,
+            $($arg: $ty),*
+        ) -> Result<$out, StoreError> {
+            match store.spec.pages {
+                Some(_) => pages::$name(store, $($arg),*).await,
+                None => rows::$name(store, $($arg),*).await,
+            }
+        }
+    )*};
 }
 
-/// The stored facts of `keys`, with their keys.
-pub(crate) async fn get<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    keys: &[K],
-) -> Result<Vec<(K, Packed<T>)>, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::get(store, keys).await,
-        None => rows::get(store, keys).await,
-    }
-}
-
-/// The stored facts of `keys` into columns, their keys into `key_columns`
-/// when given.
-pub(crate) async fn get_columns<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    keys: &[K],
-    key_columns: Option<&mut K::Columns>,
-) -> Result<T::Columns, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::get_columns(store, keys, key_columns).await,
-        None => rows::get_columns(store, keys, key_columns).await,
-    }
-}
-
-/// The facts `filter` selects, with their keys.
-pub(crate) async fn read_packed<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    filter: &Filter,
-    salvage: bool,
-) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::read_packed(store, filter, salvage).await,
-        None => rows::read_packed(store, filter, salvage).await,
-    }
-}
-
-/// The facts `filter` selects into columns, their keys into `keys` when
-/// given.
-pub(crate) async fn read_columns<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    filter: &Filter,
-    salvage: bool,
-    keys: Option<&mut K::Columns>,
-) -> Result<Salvage<T::Columns, K>, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::read_columns(store, filter, salvage, keys).await,
-        None => rows::read_columns(store, filter, salvage, keys).await,
-    }
-}
-
-/// How many visible facts `filter` selects.
-pub(crate) async fn count<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    filter: &Filter,
-) -> Result<u64, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::count(store, filter).await,
-        None => rows::count(store, filter).await,
-    }
-}
-
-/// Deletes the facts of `keys`, of every version.
-pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    keys: &[K],
-) -> Result<u64, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::delete(store, keys).await,
-        None => rows::delete(store, keys).await,
-    }
-}
-
-/// Deletes the visible facts `filter` selects.
-pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    filter: &Filter,
-) -> Result<u64, StoreError> {
-    match store.spec().pages {
-        Some(_) => pages::delete_where(store, filter).await,
-        None => rows::delete_where(store, filter).await,
-    }
+by_layout! {
+    /// Upserts `facts`; returns the rows (paged: the facts) written.
+    fn upsert(facts: &[(K, Packed<T>)]) -> u64;
+    /// The stored facts of `keys`, with their keys.
+    fn get(keys: &[K]) -> Vec<(K, Packed<T>)>;
+    /// The stored facts of `keys` into columns, their keys into
+    /// `key_columns` when given.
+    fn get_columns(keys: &[K], key_columns: Option<&mut K::Columns>) -> T::Columns;
+    /// The facts `filter` selects, with their keys.
+    fn read_packed(filter: &Filter, salvage: bool) -> Salvage<Vec<(K, Packed<T>)>, K>;
+    /// The facts `filter` selects into columns, their keys into `keys` when
+    /// given.
+    fn read_columns(
+        filter: &Filter,
+        salvage: bool,
+        keys: Option<&mut K::Columns>
+    ) -> Salvage<T::Columns, K>;
+    /// How many visible facts `filter` selects.
+    fn count(filter: &Filter) -> u64;
+    /// Deletes the facts of `keys`, of every version.
+    fn delete(keys: &[K]) -> u64;
+    /// Deletes the visible facts `filter` selects.
+    fn delete_where(filter: &Filter) -> u64;
 }

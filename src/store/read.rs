@@ -98,16 +98,6 @@ impl<T: Facts> ColumnSource<T> for Filled<'_, T> {
     }
 }
 
-/// Runs `SELECT keys.., format_version, data FROM table WHERE w`, calling
-/// `each` on every row.
-async fn scan<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    w: Where,
-    each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    scan_rows(store, w, false, each).await
-}
-
 /// Runs `SELECT keys.., format_version, data [, source_stamp] FROM table
 /// WHERE w`, calling `each` on every row while the driver holds it.
 pub(crate) async fn scan_rows<T: Facts, K: Key>(
@@ -234,7 +224,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
     let mut skipped = Vec::new();
     let mut transient = T::Transient::default();
     let mut buf = Vec::with_capacity(64);
-    scan(store, w, |row| {
+    scan_rows(store, w, false, |row| {
         let key = match kept(spec, row, &mut keep, &mut buf)? {
             Kept::No => return Ok(()),
             Kept::Yes(key) => key,
@@ -300,7 +290,7 @@ pub(crate) async fn packed<T: Facts, K: Key>(
         keys,
         columns: None,
     };
-    scan(store, w, |row| {
+    scan_rows(store, w, false, |row| {
         if let Kept::No = kept(spec, row, &mut keep, &mut buf)? {
             return Ok(());
         }

@@ -7,7 +7,7 @@ use crate::packed::Packed;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
-use super::spec::Spec;
+use super::spec::{quoted, Spec};
 use super::sql::Rows;
 
 /// The rows of one upsert, sorted by key (so that concurrent batches lock
@@ -75,7 +75,7 @@ impl<'a> Batch<'a> {
         sorted.dedup_by(|later, kept| later.0 == kept.0);
         sorted.reverse();
 
-        let mut rows = Rows::new(spec.write_columns(), sorted.len());
+        let mut rows = Rows::new(quoted(&spec.row_columns()), sorted.len());
         let mut values = Vec::with_capacity(spec.keys.len());
         for (key, packed, stamp) in sorted {
             let version = packed.version();

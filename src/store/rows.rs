@@ -14,30 +14,12 @@ use super::lookup::{self, KeySet};
 use super::read::{self, Keep, Salvage};
 use super::spec::{quote, Spec, Where};
 use super::table::Table;
-use super::value::SqlType;
 
 /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
 pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
-    let ty = spec.dialect.ty;
-    let (small, big) = (ty(SqlType::I16), ty(SqlType::I64));
-    let (blob, stamp) = (spec.dialect.blob[0], spec.dialect.updated_at);
-    let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&spec.table));
-    for c in &spec.keys {
-        let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
-    }
-    let _ = write!(
-        create,
-        "format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
-    );
-    for m in &spec.mirrors {
-        let _ = write!(create, "{} {}, ", quote(m.name()), ty(m.sql));
-    }
-    let _ = write!(
-        create,
-        "data {blob} NOT NULL, updated_at {stamp}, source_stamp {big}, PRIMARY KEY ({}, format_version, fingerprint))",
-        spec.key_list()
-    );
-    let mut out = vec![create];
+    let mut key: Vec<String> = spec.keys.iter().map(|c| c.name.clone()).collect();
+    key.extend(["format_version", "fingerprint"].map(str::to_owned));
+    let mut out = vec![spec.create_table(&spec.row_columns(), &key)];
     for m in &spec.mirrors {
         out.push(format!(
             "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
@@ -51,21 +33,7 @@ pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
 
 /// The columns the table must have, with the type the backend reports.
 pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = spec
-        .keys
-        .iter()
-        .map(|c| (c.name.clone(), spec.reported(c.sql)))
-        .collect();
-    out.push(("format_version".into(), spec.reported(SqlType::I16)));
-    out.push(("fingerprint".into(), spec.reported(SqlType::I64)));
-    out.extend(
-        spec.mirrors
-            .iter()
-            .map(|m| (m.name().to_owned(), spec.reported(m.sql))),
-    );
-    out.extend(spec.trailing_columns());
-    out.push(("source_stamp".into(), spec.reported(SqlType::I64)));
-    out
+    spec.expected_columns(&spec.row_columns())
 }
 
 /// The rows this code may read: a visible version and fingerprint, and no

@@ -105,6 +105,18 @@ pub(crate) struct Dialect {
 pub(crate) type InList =
     fn(&mut Where, &str, &[(&str, SqlType)], Vec<Vec<Cell>>, &str) -> Result<(), StoreError>;
 
+/// A column a layout writes besides `data` and `updated_at`: its name, its
+/// type, and whether it is `NOT NULL`.
+pub(crate) type Written = (String, SqlType, bool);
+
+/// `columns`' quoted names and types, as a bulk write sends them.
+pub(crate) fn quoted(columns: &[Written]) -> Vec<(String, SqlType)> {
+    columns
+        .iter()
+        .map(|(name, sql, _)| (quote(name), *sql))
+        .collect()
+}
+
 /// Whether `name` is a plain SQL identifier (quoted anyway, but kept simple
 /// so that it reads the same in every tool).
 pub(crate) fn check_ident(table: &str, what: &str, name: &str) -> Result<(), StoreError> {
@@ -152,16 +164,56 @@ impl Spec {
         names.join(", ")
     }
 
-    /// The written columns of a table of one fact per row but `data` and
-    /// `updated_at`, quoted, in order: keys, version, fingerprint, mirrors,
-    /// source stamp.
-    pub(crate) fn write_columns(&self) -> Vec<(String, SqlType)> {
-        let mut out: Vec<(String, SqlType)> =
-            self.keys.iter().map(|c| (quote(&c.name), c.sql)).collect();
-        out.push(("format_version".into(), SqlType::I16));
-        out.push(("fingerprint".into(), SqlType::I64));
-        out.extend(self.mirrors.iter().map(|m| (quote(m.name()), m.sql)));
-        out.push(("source_stamp".into(), SqlType::I64));
+    /// The columns of a table of one fact per row besides `data` and
+    /// `updated_at`, in the order a write sends them: keys, version,
+    /// fingerprint, mirrors, source stamp.
+    pub(crate) fn row_columns(&self) -> Vec<Written> {
+        let mut out: Vec<Written> = self
+            .keys
+            .iter()
+            .map(|c| (c.name.clone(), c.sql, true))
+            .collect();
+        out.push(("format_version".into(), SqlType::I16, true));
+        out.push(("fingerprint".into(), SqlType::I64, true));
+        out.extend(
+            self.mirrors
+                .iter()
+                .map(|m| (m.name().to_owned(), m.sql, false)),
+        );
+        out.push(("source_stamp".into(), SqlType::I64, false));
+        out
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` of `columns`, `data` and `updated_at`,
+    /// with the primary key `key`.
+    pub(crate) fn create_table(&self, columns: &[Written], key: &[String]) -> String {
+        let ty = self.dialect.ty;
+        let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
+        for (name, sql, not_null) in columns {
+            let null = if *not_null { " NOT NULL" } else { "" };
+            let _ = write!(create, "{} {}{null}, ", quote(name), ty(*sql));
+        }
+        let key: Vec<String> = key.iter().map(|k| quote(k)).collect();
+        let _ = write!(
+            create,
+            "data {} NOT NULL, updated_at {}, PRIMARY KEY ({}))",
+            self.dialect.blob[0],
+            self.dialect.updated_at,
+            key.join(", ")
+        );
+        create
+    }
+
+    /// The columns a table of `columns`, `data` and `updated_at` must have,
+    /// with the type the backend reports.
+    pub(crate) fn expected_columns(&self, columns: &[Written]) -> Vec<(String, &'static str)> {
+        let reported = self.dialect.reported;
+        let mut out: Vec<(String, &'static str)> = columns
+            .iter()
+            .map(|(name, sql, _)| (name.clone(), reported(*sql)))
+            .collect();
+        out.push(("data".into(), self.dialect.blob[1]));
+        out.push(("updated_at".into(), reported(SqlType::Timestamp)));
         out
     }
 
@@ -197,20 +249,6 @@ impl Spec {
                 )
             }
         }
-    }
-
-    /// The type this backend reports for a column of `t`.
-    pub(crate) fn reported(&self, t: SqlType) -> &'static str {
-        (self.dialect.reported)(t)
-    }
-
-    /// The `data` and `updated_at` columns every table ends with, with the
-    /// type this backend reports.
-    pub(crate) fn trailing_columns(&self) -> [(String, &'static str); 2] {
-        [
-            ("data".into(), self.dialect.blob[1]),
-            ("updated_at".into(), self.reported(SqlType::Timestamp)),
-        ]
     }
 
     /// The condition that a row on `alias` is of a visible version and

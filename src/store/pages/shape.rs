@@ -11,7 +11,7 @@ use super::super::error::StoreError;
 use super::super::field::FieldName;
 use super::super::mirror::Cell;
 pub(crate) use super::super::spec::Layout;
-use super::super::spec::{quote, Spec, Where};
+use super::super::spec::{quote, Spec, Where, Written};
 use super::super::value::SqlType;
 
 /// Packs several facts into each row: pages keyed by a prefix of the key
@@ -172,57 +172,44 @@ pub(crate) fn min_max(field: &str) -> [String; 2] {
     [format!("{field}_min"), format!("{field}_max")]
 }
 
-/// `CREATE TABLE IF NOT EXISTS` of a paged table.
-pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    let ty = spec.dialect.ty;
-    let (small, big, int) = (ty(SqlType::I16), ty(SqlType::I64), ty(SqlType::I32));
-    let (blob, stamp) = (spec.dialect.blob[0], spec.dialect.updated_at);
-    let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&spec.table));
-    let mut pk = Vec::new();
-    for c in spec.keys.iter().take(layout.prefix) {
-        let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
-        pk.push(quote(&c.name));
-    }
-    let _ = write!(
-        create,
-        "bucket {big} NOT NULL, page {int} NOT NULL, format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
-    );
+/// The columns of a paged table besides `data` and `updated_at`, in the
+/// order a write sends them.
+pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
+    let mut out: Vec<Written> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| (c.name.clone(), c.sql, true))
+        .collect();
+    out.push(("bucket".into(), SqlType::I64, true));
+    out.push(("page".into(), SqlType::I32, true));
+    out.push(("format_version".into(), SqlType::I16, true));
+    out.push(("fingerprint".into(), SqlType::I64, true));
     for m in &spec.mirrors {
-        for name in min_max(m.name()) {
-            let _ = write!(create, "{} {}, ", quote(&name), ty(m.sql));
-        }
+        out.extend(min_max(m.name()).map(|name| (name, m.sql, false)));
     }
-    pk.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
-    let _ = write!(
-        create,
-        "facts {int} NOT NULL, data {blob} NOT NULL, updated_at {stamp}, PRIMARY KEY ({}))",
-        pk.join(", ")
-    );
-    let mut out = vec![create];
+    out.push(("facts".into(), SqlType::I32, true));
+    out
+}
+
+/// `CREATE TABLE IF NOT EXISTS` of a paged table, and what the backend
+/// adds to it.
+pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
+    let mut key: Vec<String> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| c.name.clone())
+        .collect();
+    key.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
+    let mut out = vec![spec.create_table(&columns(spec, layout), &key)];
     out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));
     out
 }
 
-/// The columns a paged table must have, with the type each backend reports.
+/// The columns a paged table must have, with the type the backend reports.
 pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| (c.name.clone(), spec.reported(c.sql)))
-        .collect();
-    out.push(("bucket".into(), spec.reported(SqlType::I64)));
-    out.push(("page".into(), spec.reported(SqlType::I32)));
-    out.push(("format_version".into(), spec.reported(SqlType::I16)));
-    out.push(("fingerprint".into(), spec.reported(SqlType::I64)));
-    for m in &spec.mirrors {
-        for name in min_max(m.name()) {
-            out.push((name, spec.reported(m.sql)));
-        }
-    }
-    out.push(("facts".into(), spec.reported(SqlType::I32)));
-    out.extend(spec.trailing_columns());
-    out
+    spec.expected_columns(&columns(spec, layout))
 }
 
 /// How a page is named in errors: its prefix, bucket, number and version.

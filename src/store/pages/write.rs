@@ -18,7 +18,7 @@ use super::super::error::StoreError;
 use super::super::filter::Filter;
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::spec::{quote, Conflict, Spec, Where};
+use super::super::spec::{quote, quoted, Conflict, Spec, Where};
 use super::super::sql::{Data, Rows};
 use super::super::table::Table;
 use super::super::value::SqlType;
@@ -26,7 +26,7 @@ use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::incoming::{touched, Incoming, New};
 use super::read::{coarse, select_sql, Head, PageRow};
-use super::shape::{min_max, Layout};
+use super::shape::Layout;
 
 /// A page read inside the transaction.
 struct Stored {
@@ -310,22 +310,7 @@ fn paginate<'a>(
     layout: &Layout,
     groups: &'a BTreeMap<GroupKey<'_>, Group<'a>>,
 ) -> Rows<PageData<'a>> {
-    let mut columns: Vec<(String, SqlType)> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| (quote(&c.name), c.sql))
-        .collect();
-    columns.push(("bucket".into(), SqlType::I64));
-    columns.push(("page".into(), SqlType::I32));
-    columns.push(("format_version".into(), SqlType::I16));
-    columns.push(("fingerprint".into(), SqlType::I64));
-    for m in &spec.mirrors {
-        for name in min_max(m.name()) {
-            columns.push((quote(&name), m.sql));
-        }
-    }
-    columns.push(("facts".into(), SqlType::I32));
+    let columns = quoted(&super::shape::columns(spec, layout));
     let mut out = Rows::new(columns, groups.len());
     for ((_, bucket, version, fingerprint), group) in groups {
         for (page, chunk) in group.facts.chunks(layout.max_facts).enumerate() {

@@ -1,18 +1,13 @@
 //! [`Db`]: a connection pool to SQLite or PostgreSQL, chosen by URL, with
 //! timeouts so that an unreachable server is an error rather than a hang.
 
-use std::str::FromStr;
-use std::time::Duration;
-
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
 use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::options::DbOptions;
 use super::pg::{self, PgWrite};
 use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
@@ -25,57 +20,6 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
-}
-
-/// How to connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DbOptions {
-    /// Connections in the pool (1 for `sqlite::memory:`, whose connections
-    /// would otherwise each see their own empty database).
-    pub max_connections: u32,
-    /// How long to wait for a connection, connecting included, before
-    /// failing: what bounds the wait on an unreachable server.
-    pub acquire_timeout: Duration,
-    /// SQLite's page cache per connection, in MiB (`PRAGMA cache_size`).
-    /// SQLite's own default, 2 MiB, is far smaller than a bulk batch: once the
-    /// pages a transaction dirties outgrow the cache, SQLite spills them to
-    /// the WAL and reads them back, which made large upserts several times
-    /// slower. The cache is allocated as pages are used, up to this bound.
-    pub sqlite_cache_mib: u32,
-}
-
-impl Default for DbOptions {
-    fn default() -> Self {
-        Self {
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(10),
-            sqlite_cache_mib: 64,
-        }
-    }
-}
-
-impl DbOptions {
-    /// The default options with another acquire timeout.
-    #[must_use]
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// The default options with another SQLite page cache size, in MiB.
-    #[must_use]
-    pub fn sqlite_cache_mib(mut self, mib: u32) -> Self {
-        self.sqlite_cache_mib = mib.max(1);
-        self
-    }
-
-    /// The default options with another pool size.
-    #[must_use]
-    pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
 }
 
 /// A pool of connections to the store's database. Cheap to clone.
@@ -108,54 +52,9 @@ impl Db {
     /// See [`connect`](Self::connect).
     pub async fn connect_with(url: &str, options: DbOptions) -> Result<Self, StoreError> {
         let scheme = url.split(':').next().unwrap_or_default();
-        let failed = StoreError::db("", "cannot connect");
         match scheme {
-            "sqlite" => {
-                let connect = SqliteConnectOptions::from_str(url)
-                    .map_err(StoreError::db("", "bad SQLite URL"))?
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(options.acquire_timeout)
-                    .pragma(
-                        "cache_size",
-                        format!(
-                            "-{}",
-                            u64::from(options.sqlite_cache_mib).saturating_mul(1024)
-                        ),
-                    );
-                let memory = url.contains(":memory:") || url.contains("mode=memory");
-                let max = if memory { 1 } else { options.max_connections };
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(max)
-                    .acquire_timeout(options.acquire_timeout)
-                    // A memory database lives as long as its one connection.
-                    .idle_timeout(if memory {
-                        None
-                    } else {
-                        Some(Duration::from_secs(600))
-                    })
-                    .max_lifetime(if memory {
-                        None
-                    } else {
-                        Some(Duration::from_secs(1800))
-                    })
-                    .connect_with(connect)
-                    .await
-                    .map_err(failed)?;
-                Ok(Self(Pool::Sqlite(pool)))
-            }
-            "postgres" | "postgresql" => {
-                let connect = PgConnectOptions::from_str(url)
-                    .map_err(StoreError::db("", "bad PostgreSQL URL"))?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(options.acquire_timeout)
-                    .connect_with(connect)
-                    .await
-                    .map_err(failed)?;
-                Ok(Self(Pool::Postgres(pool)))
-            }
+            "sqlite" => Ok(Self(Pool::Sqlite(sqlite::connect(url, options).await?))),
+            "postgres" | "postgresql" => Ok(Self(Pool::Postgres(pg::connect(url, options).await?))),
             other => Err(StoreError::UnsupportedUrl {
                 scheme: other.to_owned(),
             }),

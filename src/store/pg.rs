@@ -1,12 +1,17 @@
 //! PostgreSQL: binding, reading cells, the schema lock, binary `COPY` and
 //! `UNNEST` upserts.
 
-use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgQueryResult, PgRow};
+use std::str::FromStr;
+
+use sqlx::postgres::{
+    PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow,
+};
 use sqlx::{Arguments, AssertSqlSafe, Postgres, Row};
 
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
+use super::options::DbOptions;
 use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{fetch_on, Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
@@ -31,6 +36,18 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 const PG_EPOCH_DAYS: i64 = 10_957;
 /// How many times a batch that lost a deadlock or serialization race is retried.
 const RETRIES: usize = 3;
+
+/// Opens a pool on `url` with the size and acquire timeout of `options`.
+pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, StoreError> {
+    let connect =
+        PgConnectOptions::from_str(url).map_err(StoreError::db("", "bad PostgreSQL URL"))?;
+    PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_with(connect)
+        .await
+        .map_err(StoreError::db("", "cannot connect"))
+}
 
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {

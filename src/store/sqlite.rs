@@ -1,12 +1,19 @@
 //! SQLite: binding, reading cells, and upserts in one transaction through
 //! one reused prepared statement of many rows.
 
-use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteQueryResult, SqliteRow};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteQueryResult, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
 
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
+use super::options::DbOptions;
 use core::fmt::Write as _;
 
 use super::spec::{quote, Dialect, Param, Spec, Where};
@@ -16,6 +23,35 @@ use super::value::{self, SqlType, Value};
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
 /// to sqlx's worker thread, well under SQLite's 32,766 parameters.
 const ROWS_PER_STATEMENT: usize = 256;
+
+/// Opens a pool on `url`: WAL mode with `synchronous = NORMAL`, the
+/// busy timeout and page cache of `options`; one connection, never closed,
+/// for a memory database (which lives as long as its connection).
+pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool, StoreError> {
+    let connect = SqliteConnectOptions::from_str(url)
+        .map_err(StoreError::db("", "bad SQLite URL"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(options.acquire_timeout)
+        .pragma(
+            "cache_size",
+            format!(
+                "-{}",
+                u64::from(options.sqlite_cache_mib).saturating_mul(1024)
+            ),
+        );
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    let file = |secs| (!memory).then(|| Duration::from_secs(secs));
+    SqlitePoolOptions::new()
+        .max_connections(if memory { 1 } else { options.max_connections })
+        .acquire_timeout(options.acquire_timeout)
+        .idle_timeout(file(600))
+        .max_lifetime(file(1800))
+        .connect_with(connect)
+        .await
+        .map_err(StoreError::db("", "cannot connect"))
+}
 
 /// How SQLite spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {

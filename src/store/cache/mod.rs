@@ -20,12 +20,12 @@ use crate::packed::Packed;
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::fact_store::FactStore;
 use super::key::Key;
 use super::keyed::Keyed;
 use super::lookup::KeySet;
 use super::read;
 use super::stats::Counter;
-use super::FactStore;
 use super::{layout, rows};
 
 use self::flight::{Flights, Results};

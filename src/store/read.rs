@@ -152,21 +152,34 @@ fn corrupt<K: Key>(
     salvage: bool,
     out: &mut Vec<CorruptRow<K>>,
 ) -> Result<(), StoreError> {
-    let key: K = row.key(spec)?;
-    if salvage {
-        out.push(CorruptRow {
-            key,
-            version: row.version(spec),
-            error,
-        });
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt {
-            table: spec.table.clone(),
-            key: format!("{key:?}"),
+    let key = row.key(spec)?;
+    set_aside(&spec.table, key, row.version(spec), error, salvage, out, "")
+}
+
+/// A corrupt fact of `key` at `version` (`place` says where, after the
+/// key): set aside when salvaging, the error otherwise.
+pub(crate) fn set_aside<K: Key>(
+    table: &str,
+    key: K,
+    version: u8,
+    error: crate::Error,
+    salvage: bool,
+    out: &mut Vec<CorruptRow<K>>,
+    place: &str,
+) -> Result<(), StoreError> {
+    if !salvage {
+        return Err(StoreError::Corrupt {
+            table: table.to_owned(),
+            key: format!("{key:?}{place}"),
             source: error,
-        })
+        });
     }
+    out.push(CorruptRow {
+        key,
+        version,
+        error,
+    });
+    Ok(())
 }
 
 /// Which rows a read keeps and what it records of their keys.

@@ -16,7 +16,7 @@ use super::super::error::{CorruptRow, StoreError};
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::read::{version_mismatch, Filled, Salvage};
+use super::super::read::{set_aside, version_mismatch, Filled, Salvage};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
 use super::super::table::Table;
@@ -344,21 +344,9 @@ fn corrupt<K: Key>(
     salvage: bool,
     out: &mut Vec<CorruptRow<K>>,
 ) -> Result<(), StoreError> {
-    let key: K = fact.key()?;
-    if salvage {
-        out.push(CorruptRow {
-            key,
-            version: fact.version(),
-            error,
-        });
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt {
-            table: fact.spec.table.clone(),
-            key: format!("{key:?} (in page {})", fact.head.describe(fact.spec)),
-            source: error,
-        })
-    }
+    let place = format!(" (in page {})", fact.head.describe(fact.spec));
+    let (table, version) = (&fact.spec.table, fact.version());
+    set_aside(table, fact.key()?, version, error, salvage, out, &place)
 }
 
 /// The rows columns start with when the number of facts is not known.

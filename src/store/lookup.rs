@@ -157,10 +157,11 @@ fn superset<K: Key>(
     for encoded in keys.encodings() {
         let mut rest = encoded;
         for (spread, c) in spreads.iter_mut().zip(&spec.keys) {
-            let (value, tail) = split_cell(c.sql, rest).ok_or_else(|| StoreError::BadKey {
-                table: spec.table.clone(),
-                column: c.name.clone(),
-            })?;
+            let (value, tail) =
+                Cell::split_encoded(c.sql, rest).ok_or_else(|| StoreError::BadKey {
+                    table: spec.table.clone(),
+                    column: c.name.clone(),
+                })?;
             rest = tail;
             let number = || value.try_into().ok().map(i64::from_le_bytes);
             match spread {
@@ -199,13 +200,13 @@ fn superset<K: Key>(
     for (spread, c) in spreads.iter().zip(&spec.keys) {
         match spread {
             Spread::Distinct(seen) => {
-                let cells: Vec<Cell> = seen.iter().filter_map(|v| cell(c.sql, v)).collect();
+                let cells: Vec<Cell> = seen.iter().filter_map(|v| Cell::decode(c.sql, v)).collect();
                 w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
                 narrowed = true;
             }
             Spread::Range(lo, hi) => {
                 let target = format!("t.{}", quote(&c.name));
-                let (lo, hi) = (number_cell(c.sql, *lo), number_cell(c.sql, *hi));
+                let (lo, hi) = (Cell::number(c.sql, *lo), Cell::number(c.sql, *hi));
                 let lo = w.placeholder(Param::One(c.sql, lo));
                 let hi = w.placeholder(Param::One(c.sql, hi));
                 w.sql
@@ -216,37 +217,4 @@ fn superset<K: Key>(
         }
     }
     Ok(narrowed.then_some(w))
-}
-
-/// The bytes of one key cell of type `sql` at the start of `encoded` (as
-/// [`Key::put_encoded`] writes it), and the rest.
-fn split_cell(sql: SqlType, encoded: &[u8]) -> Option<(&[u8], &[u8])> {
-    match sql {
-        SqlType::Bool => encoded.split_at_checked(1),
-        SqlType::Text => {
-            let (len, rest) = encoded.split_at_checked(4)?;
-            let len = u32::from_le_bytes(len.try_into().ok()?);
-            rest.split_at_checked(usize::try_from(len).ok()?)
-        }
-        _ => encoded.split_at_checked(8),
-    }
-}
-
-/// The cell of one encoded key value.
-fn cell(sql: SqlType, value: &[u8]) -> Option<Cell> {
-    Some(match sql {
-        SqlType::Bool => Cell::Bool(*value.first()? != 0),
-        SqlType::Text => Cell::Text(core::str::from_utf8(value).ok()?.to_owned()),
-        SqlType::F64 => Cell::Float(f64::from_le_bytes(value.try_into().ok()?)),
-        _ => number_cell(sql, i64::from_le_bytes(value.try_into().ok()?)),
-    })
-}
-
-/// An integer, instant (µs) or date (days) cell.
-fn number_cell(sql: SqlType, v: i64) -> Cell {
-    match sql {
-        SqlType::Timestamp => Cell::Micros(v),
-        SqlType::Date => Cell::Days(v),
-        _ => Cell::Int(v),
-    }
 }

@@ -43,6 +43,40 @@ impl Cell {
             (_, _) => out.extend_from_slice(&0_i64.to_le_bytes()),
         }
     }
+
+    /// The bytes of one cell of type `sql` at the start of `encoded` (as
+    /// [`put_encoded`](Self::put_encoded) writes it), and the rest.
+    pub(crate) fn split_encoded(sql: SqlType, encoded: &[u8]) -> Option<(&[u8], &[u8])> {
+        match sql {
+            SqlType::Bool => encoded.split_at_checked(1),
+            SqlType::Text => {
+                let (len, rest) = encoded.split_at_checked(4)?;
+                let len = u32::from_le_bytes(len.try_into().ok()?);
+                rest.split_at_checked(usize::try_from(len).ok()?)
+            }
+            _ => encoded.split_at_checked(8),
+        }
+    }
+
+    /// The cell of type `sql` whose encoding is `value`, as
+    /// [`split_encoded`](Self::split_encoded) splits it off.
+    pub(crate) fn decode(sql: SqlType, value: &[u8]) -> Option<Self> {
+        Some(match sql {
+            SqlType::Bool => Self::Bool(*value.first()? != 0),
+            SqlType::Text => Self::Text(core::str::from_utf8(value).ok()?.to_owned()),
+            SqlType::F64 => Self::Float(f64::from_le_bytes(value.try_into().ok()?)),
+            _ => Self::number(sql, i64::from_le_bytes(value.try_into().ok()?)),
+        })
+    }
+
+    /// An integer, instant (µs) or date (days) cell of type `sql`.
+    pub(crate) fn number(sql: SqlType, v: i64) -> Self {
+        match sql {
+            SqlType::Timestamp => Self::Micros(v),
+            SqlType::Date => Self::Days(v),
+            _ => Self::Int(v),
+        }
+    }
 }
 
 impl From<Value> for Cell {

@@ -184,31 +184,14 @@ pub(crate) fn fingerprints(data: &[u8]) -> Option<Vec<u64>> {
 
 /// Decodes key bytes written by [`key_bytes`] back into cells; `None` if
 /// they do not hold `types` (entries already checked the structure).
-pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
-    let mut c = Cursor { bytes, at: 0 };
+pub(crate) fn key_cells(types: &[SqlType], mut bytes: &[u8]) -> Option<Vec<Cell>> {
     let mut out = Vec::with_capacity(types.len());
     for sql in types {
-        let cell = match sql {
-            SqlType::Bool => Cell::Bool(c.take(1, "").ok()?.first().copied()? != 0),
-            SqlType::Text => {
-                let n = c.u32("").ok()?;
-                Cell::Text(core::str::from_utf8(c.take(n, "").ok()?).ok()?.to_owned())
-            }
-            other => {
-                let mut le = [0_u8; 8];
-                le.copy_from_slice(c.take(8, "").ok()?);
-                let v = i64::from_le_bytes(le);
-                match other {
-                    SqlType::Timestamp => Cell::Micros(v),
-                    SqlType::Date => Cell::Days(v),
-                    SqlType::F64 => Cell::Float(f64::from_bits(v as u64)),
-                    _ => Cell::Int(v),
-                }
-            }
-        };
-        out.push(cell);
+        let (value, rest) = Cell::split_encoded(*sql, bytes)?;
+        out.push(Cell::decode(*sql, value)?);
+        bytes = rest;
     }
-    (c.at == bytes.len()).then_some(out)
+    bytes.is_empty().then_some(out)
 }
 
 /// Encodes a page of `(key bytes, blob)` entries, of the version whose

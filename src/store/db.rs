@@ -13,6 +13,17 @@ use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
 use super::sqlite;
 
+/// `$body` with the pool (or transaction) of `$on`, a `$T`, bound to `$x`,
+/// whichever the backend: for code written once over both.
+macro_rules! either {
+    ($on:expr, $T:ident($x:ident) => $body:expr) => {
+        match $on {
+            $T::Postgres($x) => $body,
+            $T::Sqlite($x) => $body,
+        }
+    };
+}
+
 /// The database behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -97,10 +108,7 @@ impl Db {
 
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
-        match &self.0 {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
-        }
+        either!(&self.0, Pool(pool) => pool.close().await);
     }
 }
 
@@ -122,10 +130,7 @@ impl Pool {
         expected: &[(String, &str)],
     ) -> Result<(), StoreError> {
         let table = &spec.table;
-        match self {
-            Self::Postgres(pool) => create_on(pool, table, ddl, expected).await,
-            Self::Sqlite(pool) => create_on(pool, table, ddl, expected).await,
-        }
+        either!(self, Pool(pool) => create_on(pool, table, ddl, expected).await)
     }
 
     /// Runs a statement; returns the rows it affected.
@@ -136,10 +141,7 @@ impl Pool {
         params: &[Param],
         action: &'static str,
     ) -> Result<u64, StoreError> {
-        match self {
-            Self::Postgres(pool) => execute_on(pool, table, sql, params, action).await,
-            Self::Sqlite(pool) => execute_on(pool, table, sql, params, action).await,
-        }
+        either!(self, Pool(pool) => execute_on(pool, table, sql, params, action).await)
     }
 
     /// Streams the rows of a query into `each`, which sees every row while
@@ -151,10 +153,7 @@ impl Pool {
         params: &[Param],
         each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        match self {
-            Self::Postgres(pool) => fetch_on(pool, table, sql, params, each).await,
-            Self::Sqlite(pool) => fetch_on(pool, table, sql, params, each).await,
-        }
+        either!(self, Pool(pool) => fetch_on(pool, table, sql, params, each).await)
     }
 
     /// The integer a query of one row and one column returns (0 without a
@@ -205,54 +204,7 @@ impl Pool {
             }
         })
     }
-}
 
-/// A write transaction on either backend.
-pub(crate) enum Tx {
-    Postgres(Transaction<'static, Postgres>),
-    Sqlite(Transaction<'static, Sqlite>),
-}
-
-impl Tx {
-    /// Commits.
-    pub(crate) async fn commit(self, table: &str) -> Result<(), StoreError> {
-        let fail = StoreError::db(table, "cannot commit the batch");
-        match self {
-            Self::Postgres(tx) => tx.commit().await.map_err(fail),
-            Self::Sqlite(tx) => tx.commit().await.map_err(fail),
-        }
-    }
-
-    /// Runs a statement; returns the rows it affected.
-    pub(crate) async fn execute(
-        &mut self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        action: &'static str,
-    ) -> Result<u64, StoreError> {
-        match self {
-            Self::Postgres(tx) => execute_on(&mut **tx, table, sql, params, action).await,
-            Self::Sqlite(tx) => execute_on(&mut **tx, table, sql, params, action).await,
-        }
-    }
-
-    /// Streams the rows of a query into `each`.
-    pub(crate) async fn fetch(
-        &mut self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        match self {
-            Self::Postgres(tx) => fetch_on(&mut **tx, table, sql, params, each).await,
-            Self::Sqlite(tx) => fetch_on(&mut **tx, table, sql, params, each).await,
-        }
-    }
-}
-
-impl Pool {
     /// Upserts a batch into a table of one fact per row, in one transaction.
     pub(crate) async fn upsert(
         &self,
@@ -267,7 +219,41 @@ impl Pool {
     }
 }
 
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
 impl Tx {
+    /// Commits.
+    pub(crate) async fn commit(self, table: &str) -> Result<(), StoreError> {
+        let fail = StoreError::db(table, "cannot commit the batch");
+        either!(self, Tx(tx) => tx.commit().await.map_err(fail))
+    }
+
+    /// Runs a statement; returns the rows it affected.
+    pub(crate) async fn execute(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<u64, StoreError> {
+        either!(self, Tx(tx) => execute_on(&mut **tx, table, sql, params, action).await)
+    }
+
+    /// Streams the rows of a query into `each`.
+    pub(crate) async fn fetch(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        either!(self, Tx(tx) => fetch_on(&mut **tx, table, sql, params, each).await)
+    }
+
     /// Takes the transaction's advisory locks `ids` (in sorted order, so
     /// that two writers cannot deadlock) where the backend has them;
     /// SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.

@@ -7,22 +7,18 @@ use crate::packed::Packed;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
-use super::pages::cell_of;
-use super::spec::Spec;
+use super::spec::{quoted, Spec};
+use super::sql::Rows;
 
 /// The rows of one upsert, sorted by key (so that concurrent batches lock
 /// rows in the same order and cannot deadlock), one row per key (the last
 /// given wins).
 #[derive(Debug)]
 pub(crate) struct Batch<'a> {
-    /// Key cells then mirror cells, `stride` per row.
-    pub(crate) cells: Vec<Cell>,
-    pub(crate) stride: usize,
-    pub(crate) versions: Vec<u8>,
-    pub(crate) fingerprints: Vec<i64>,
-    pub(crate) data: Vec<&'a [u8]>,
-    /// Each row's source stamp (see the cache), null for plain upserts.
-    pub(crate) stamps: Vec<Option<i64>>,
+    /// Per row its cells, of the table's written columns: keys,
+    /// `format_version`, `fingerprint`, mirrors, `source_stamp` (see the
+    /// cache, null for plain upserts); then its blob.
+    pub(crate) rows: Rows<&'a [u8]>,
     /// Whether rows replace existing ones by source stamp, whatever the
     /// store's conflict policy (the cache's writes).
     pub(crate) stamped: bool,
@@ -79,16 +75,7 @@ impl<'a> Batch<'a> {
         sorted.dedup_by(|later, kept| later.0 == kept.0);
         sorted.reverse();
 
-        let stride = spec.keys.len().saturating_add(spec.mirrors.len());
-        let mut batch = Batch {
-            cells: Vec::with_capacity(sorted.len().saturating_mul(stride)),
-            stride,
-            versions: Vec::with_capacity(sorted.len()),
-            fingerprints: Vec::with_capacity(sorted.len()),
-            data: Vec::with_capacity(sorted.len()),
-            stamps: Vec::with_capacity(sorted.len()),
-            stamped,
-        };
+        let mut rows = Rows::new(quoted(&spec.row_columns()), sorted.len());
         let mut values = Vec::with_capacity(spec.keys.len());
         for (key, packed, stamp) in sorted {
             let version = packed.version();
@@ -96,29 +83,14 @@ impl<'a> Batch<'a> {
                 .ok_or_else(|| unknown_version::<T, K>(spec, key, version))?;
             values.clear();
             key.push_values(&mut values);
-            batch.cells.extend(values.drain(..).map(cell_of));
+            rows.cells.extend(values.drain(..).map(Cell::from));
+            rows.cells.push(Cell::Int(i64::from(version)));
+            rows.cells.push(Cell::Int(fingerprint as i64));
             let blob = packed.as_bytes();
-            batch
-                .cells
-                .extend(spec.mirrors.iter().map(|m| m.cell(blob)));
-            batch.versions.push(version);
-            batch.fingerprints.push(fingerprint as i64);
-            batch.data.push(blob);
-            batch.stamps.push(stamp);
+            rows.cells.extend(spec.mirrors.iter().map(|m| m.cell(blob)));
+            rows.cells.push(stamp.map_or(Cell::Null, Cell::Int));
+            rows.data.push(blob);
         }
-        Ok(batch)
-    }
-
-    /// Rows in the batch.
-    pub(crate) fn len(&self) -> usize {
-        self.data.len()
-    }
-
-    /// The key and mirror cells of row `i`.
-    pub(crate) fn row(&self, i: usize) -> &[Cell] {
-        let start = i.saturating_mul(self.stride);
-        self.cells
-            .get(start..start.saturating_add(self.stride))
-            .unwrap_or(&[])
+        Ok(Self { rows, stamped })
     }
 }

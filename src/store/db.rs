@@ -1,15 +1,28 @@
 //! [`Db`]: a connection pool to SQLite or PostgreSQL, chosen by URL, with
 //! timeouts so that an unreachable server is an error rather than a hang.
 
-use std::str::FromStr;
-use std::time::Duration;
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
+use sqlx::{Postgres, Sqlite, Transaction};
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-
+use super::batch::Batch;
 use super::error::StoreError;
+use super::options::DbOptions;
+use super::pg::{self, PgWrite};
+use super::spec::{quote, Dialect, Param, Spec, Where};
+use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
+use super::sqlite;
+
+/// `$body` with the pool (or transaction) of `$on`, a `$T`, bound to `$x`,
+/// whichever the backend: for code written once over both.
+macro_rules! either {
+    ($on:expr, $T:ident($x:ident) => $body:expr) => {
+        match $on {
+            $T::Postgres($x) => $body,
+            $T::Sqlite($x) => $body,
+        }
+    };
+}
 
 /// The database behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -18,57 +31,6 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
-}
-
-/// How to connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DbOptions {
-    /// Connections in the pool (1 for `sqlite::memory:`, whose connections
-    /// would otherwise each see their own empty database).
-    pub max_connections: u32,
-    /// How long to wait for a connection, connecting included, before
-    /// failing: what bounds the wait on an unreachable server.
-    pub acquire_timeout: Duration,
-    /// SQLite's page cache per connection, in MiB (`PRAGMA cache_size`).
-    /// SQLite's own default, 2 MiB, is far smaller than a bulk batch: once the
-    /// pages a transaction dirties outgrow the cache, SQLite spills them to
-    /// the WAL and reads them back, which made large upserts several times
-    /// slower. The cache is allocated as pages are used, up to this bound.
-    pub sqlite_cache_mib: u32,
-}
-
-impl Default for DbOptions {
-    fn default() -> Self {
-        Self {
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(10),
-            sqlite_cache_mib: 64,
-        }
-    }
-}
-
-impl DbOptions {
-    /// The default options with another acquire timeout.
-    #[must_use]
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// The default options with another SQLite page cache size, in MiB.
-    #[must_use]
-    pub fn sqlite_cache_mib(mut self, mib: u32) -> Self {
-        self.sqlite_cache_mib = mib.max(1);
-        self
-    }
-
-    /// The default options with another pool size.
-    #[must_use]
-    pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = n.max(1);
-        self
-    }
 }
 
 /// A pool of connections to the store's database. Cheap to clone.
@@ -101,54 +63,9 @@ impl Db {
     /// See [`connect`](Self::connect).
     pub async fn connect_with(url: &str, options: DbOptions) -> Result<Self, StoreError> {
         let scheme = url.split(':').next().unwrap_or_default();
-        let failed = StoreError::db("", "cannot connect");
         match scheme {
-            "sqlite" => {
-                let connect = SqliteConnectOptions::from_str(url)
-                    .map_err(StoreError::db("", "bad SQLite URL"))?
-                    .create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(options.acquire_timeout)
-                    .pragma(
-                        "cache_size",
-                        format!(
-                            "-{}",
-                            u64::from(options.sqlite_cache_mib).saturating_mul(1024)
-                        ),
-                    );
-                let memory = url.contains(":memory:") || url.contains("mode=memory");
-                let max = if memory { 1 } else { options.max_connections };
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(max)
-                    .acquire_timeout(options.acquire_timeout)
-                    // A memory database lives as long as its one connection.
-                    .idle_timeout(if memory {
-                        None
-                    } else {
-                        Some(Duration::from_secs(600))
-                    })
-                    .max_lifetime(if memory {
-                        None
-                    } else {
-                        Some(Duration::from_secs(1800))
-                    })
-                    .connect_with(connect)
-                    .await
-                    .map_err(failed)?;
-                Ok(Self(Pool::Sqlite(pool)))
-            }
-            "postgres" | "postgresql" => {
-                let connect = PgConnectOptions::from_str(url)
-                    .map_err(StoreError::db("", "bad PostgreSQL URL"))?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(options.acquire_timeout)
-                    .connect_with(connect)
-                    .await
-                    .map_err(failed)?;
-                Ok(Self(Pool::Postgres(pool)))
-            }
+            "sqlite" => Ok(Self(Pool::Sqlite(sqlite::connect(url, options).await?))),
+            "postgres" | "postgresql" => Ok(Self(Pool::Postgres(pg::connect(url, options).await?))),
             other => Err(StoreError::UnsupportedUrl {
                 scheme: other.to_owned(),
             }),
@@ -191,9 +108,171 @@ impl Db {
 
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) {
-        match &self.0 {
-            Pool::Sqlite(pool) => pool.close().await,
-            Pool::Postgres(pool) => pool.close().await,
+        either!(&self.0, Pool(pool) => pool.close().await);
+    }
+}
+
+impl Pool {
+    /// How this backend spells the store's SQL.
+    pub(crate) fn dialect(&self) -> &'static Dialect {
+        match self {
+            Self::Postgres(_) => &pg::DIALECT,
+            Self::Sqlite(_) => &sqlite::DIALECT,
+        }
+    }
+
+    /// Creates the table of `spec` and its indexes if they do not exist,
+    /// and checks an existing table's columns.
+    pub(crate) async fn create(
+        &self,
+        spec: &Spec,
+        ddl: Vec<String>,
+        expected: &[(String, &str)],
+    ) -> Result<(), StoreError> {
+        let table = &spec.table;
+        either!(self, Pool(pool) => create_on(pool, table, ddl, expected).await)
+    }
+
+    /// Runs a statement; returns the rows it affected.
+    pub(crate) async fn execute(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<u64, StoreError> {
+        either!(self, Pool(pool) => execute_on(pool, table, sql, params, action).await)
+    }
+
+    /// Streams the rows of a query into `each`, which sees every row while
+    /// the driver still holds it.
+    pub(crate) async fn fetch(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        either!(self, Pool(pool) => fetch_on(pool, table, sql, params, each).await)
+    }
+
+    /// The integer a query of one row and one column returns (0 without a
+    /// row).
+    pub(crate) async fn scalar(
+        &self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<i64, StoreError> {
+        let mut n = 0_i64;
+        self.fetch(table, sql, params, |row| {
+            n = row
+                .big(0)
+                .map_err(StoreError::db(table, action))?
+                .unwrap_or(0);
+            Ok(())
+        })
+        .await?;
+        Ok(n)
+    }
+
+    /// About how many rows `w` selects in `table`: PostgreSQL's planner
+    /// estimate; SQLite, which has none, counts them (from the primary
+    /// key's index, which a lookup's conditions on the key columns narrow).
+    /// `None` when the query fails.
+    pub(crate) async fn estimate(&self, table: &str, w: &Where) -> Option<f64> {
+        let from = format!("FROM {} AS t WHERE {}", quote(table), w.sql);
+        match self {
+            Self::Postgres(pool) => pg::estimate(pool, table, &from, &w.params).await,
+            Self::Sqlite(_) => {
+                let sql = format!("SELECT COUNT(*) {from}");
+                let n = self.scalar(table, sql, &w.params, "cannot count").await;
+                Some(n.ok()? as f64)
+            }
+        }
+    }
+
+    /// Begins a write transaction: on SQLite `BEGIN IMMEDIATE`, which takes
+    /// the writer's lock at once, so that two writers never both read first.
+    pub(crate) async fn begin(&self, table: &str) -> Result<Tx, StoreError> {
+        let fail = StoreError::db(table, "cannot begin the batch");
+        Ok(match self {
+            Self::Postgres(pool) => Tx::Postgres(pool.begin().await.map_err(fail)?),
+            Self::Sqlite(pool) => {
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?)
+            }
+        })
+    }
+
+    /// Upserts a batch into a table of one fact per row, in one transaction.
+    pub(crate) async fn upsert(
+        &self,
+        spec: &Spec,
+        batch: &Batch<'_>,
+        how: PgWrite,
+    ) -> Result<u64, StoreError> {
+        match self {
+            Self::Postgres(pool) => pg::upsert(pool, spec, batch, how).await,
+            Self::Sqlite(pool) => sqlite::upsert(pool, spec, batch).await,
+        }
+    }
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Postgres(Transaction<'static, Postgres>),
+    Sqlite(Transaction<'static, Sqlite>),
+}
+
+impl Tx {
+    /// Commits.
+    pub(crate) async fn commit(self, table: &str) -> Result<(), StoreError> {
+        let fail = StoreError::db(table, "cannot commit the batch");
+        either!(self, Tx(tx) => tx.commit().await.map_err(fail))
+    }
+
+    /// Runs a statement; returns the rows it affected.
+    pub(crate) async fn execute(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        action: &'static str,
+    ) -> Result<u64, StoreError> {
+        either!(self, Tx(tx) => execute_on(&mut **tx, table, sql, params, action).await)
+    }
+
+    /// Streams the rows of a query into `each`.
+    pub(crate) async fn fetch(
+        &mut self,
+        table: &str,
+        sql: String,
+        params: &[Param],
+        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        either!(self, Tx(tx) => fetch_on(&mut **tx, table, sql, params, each).await)
+    }
+
+    /// Takes the transaction's advisory locks `ids` (in sorted order, so
+    /// that two writers cannot deadlock) where the backend has them;
+    /// SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.
+    pub(crate) async fn lock(&mut self, table: &str, ids: Vec<i64>) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(tx) => pg::lock(tx, table, ids).await,
+            Self::Sqlite(_) => Ok(()),
+        }
+    }
+
+    /// Inserts `rows` into `table`, which holds none of their keys.
+    pub(crate) async fn insert<D: Data>(
+        &mut self,
+        table: &str,
+        rows: &Rows<D>,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Postgres(tx) => pg::copy_in(tx, table, &quote(table), rows).await,
+            Self::Sqlite(tx) => sqlite::insert(tx, table, rows, 16, "").await.map(|_| ()),
         }
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::columns::{Bitmap, ColumnData, StringColumn};
 
-use super::pages;
+use super::mirror::Cell;
 use super::value::{SqlType, Value};
 
 /// What a key part's column is: column data that compares, crosses threads
@@ -58,7 +58,7 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
 
 /// Appends `value`, of a column of type `sql`, as the page codec writes it.
 fn put_value(sql: SqlType, value: Value, out: &mut Vec<u8>) {
-    pages::put_cell(out, sql, &pages::cell_of(value));
+    Cell::from(value).put_encoded(sql, out);
 }
 
 macro_rules! key_part {

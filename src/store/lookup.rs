@@ -7,19 +7,15 @@
 //! column's few distinct values, or the range of a numeric one), and keeps the
 //! rows whose key is asked for in Rust, by a hash of the encoded keys, while
 //! the driver hands the rows over. A small lookup, or one whose superset is
-//! much larger than the keys (PostgreSQL's planner estimates it; SQLite
-//! counts it from the primary key's index), joins.
+//! much larger than the keys (see [`Pool::estimate`]), joins.
 
 use rustc_hash::FxHashSet;
-
-use sqlx::Row as _;
 
 use super::db::Pool;
 use super::encoded::Encoded;
 use super::error::StoreError;
 use super::key::Key;
 use super::mirror::Cell;
-use super::pg;
 use super::spec::{quote, Param, Spec, Where};
 use super::value::SqlType;
 
@@ -107,10 +103,7 @@ pub(crate) async fn where_keys<K: Key>(
     if keys.len() > JOIN_AT_MOST {
         if let Some(superset) = superset(spec, keys, w.clone())? {
             let limit = SUPERSET_PER_KEY.mul_add(keys.len() as f64, SUPERSET_SLACK);
-            let rows = match pool {
-                Pool::Postgres(pool) => estimate(pool, spec, &superset).await,
-                Pool::Sqlite(pool) => count(pool, spec, &superset).await,
-            };
+            let rows = pool.estimate(&spec.table, &superset).await;
             if rows.is_some_and(|rows| rows <= limit) {
                 return Ok(superset);
             }
@@ -164,10 +157,11 @@ fn superset<K: Key>(
     for encoded in keys.encodings() {
         let mut rest = encoded;
         for (spread, c) in spreads.iter_mut().zip(&spec.keys) {
-            let (value, tail) = split_cell(c.sql, rest).ok_or_else(|| StoreError::BadKey {
-                table: spec.table.clone(),
-                column: c.name.clone(),
-            })?;
+            let (value, tail) =
+                Cell::split_encoded(c.sql, rest).ok_or_else(|| StoreError::BadKey {
+                    table: spec.table.clone(),
+                    column: c.name.clone(),
+                })?;
             rest = tail;
             let number = || value.try_into().ok().map(i64::from_le_bytes);
             match spread {
@@ -206,13 +200,13 @@ fn superset<K: Key>(
     for (spread, c) in spreads.iter().zip(&spec.keys) {
         match spread {
             Spread::Distinct(seen) => {
-                let cells: Vec<Cell> = seen.iter().filter_map(|v| cell(c.sql, v)).collect();
+                let cells: Vec<Cell> = seen.iter().filter_map(|v| Cell::decode(c.sql, v)).collect();
                 w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
                 narrowed = true;
             }
             Spread::Range(lo, hi) => {
                 let target = format!("t.{}", quote(&c.name));
-                let (lo, hi) = (number_cell(c.sql, *lo), number_cell(c.sql, *hi));
+                let (lo, hi) = (Cell::number(c.sql, *lo), Cell::number(c.sql, *hi));
                 let lo = w.placeholder(Param::One(c.sql, lo));
                 let hi = w.placeholder(Param::One(c.sql, hi));
                 w.sql
@@ -223,77 +217,4 @@ fn superset<K: Key>(
         }
     }
     Ok(narrowed.then_some(w))
-}
-
-/// The bytes of one key cell of type `sql` at the start of `encoded` (as
-/// [`Key::put_encoded`] writes it), and the rest.
-fn split_cell(sql: SqlType, encoded: &[u8]) -> Option<(&[u8], &[u8])> {
-    match sql {
-        SqlType::Bool => encoded.split_at_checked(1),
-        SqlType::Text => {
-            let (len, rest) = encoded.split_at_checked(4)?;
-            let len = u32::from_le_bytes(len.try_into().ok()?);
-            rest.split_at_checked(usize::try_from(len).ok()?)
-        }
-        _ => encoded.split_at_checked(8),
-    }
-}
-
-/// The cell of one encoded key value.
-fn cell(sql: SqlType, value: &[u8]) -> Option<Cell> {
-    Some(match sql {
-        SqlType::Bool => Cell::Bool(*value.first()? != 0),
-        SqlType::Text => Cell::Text(core::str::from_utf8(value).ok()?.to_owned()),
-        SqlType::F64 => Cell::Float(f64::from_le_bytes(value.try_into().ok()?)),
-        _ => number_cell(sql, i64::from_le_bytes(value.try_into().ok()?)),
-    })
-}
-
-/// An integer, instant (µs) or date (days) cell.
-fn number_cell(sql: SqlType, v: i64) -> Cell {
-    match sql {
-        SqlType::Timestamp => Cell::Micros(v),
-        SqlType::Date => Cell::Days(v),
-        _ => Cell::Int(v),
-    }
-}
-
-/// How many rows `w` selects on SQLite, which has no estimate to ask for:
-/// counted from the primary key's index, which the superset's conditions
-/// on the key columns narrow.
-async fn count(pool: &sqlx::SqlitePool, spec: &Spec, w: &Where) -> Option<f64> {
-    let sql = format!(
-        "SELECT COUNT(*) FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let args = super::sqlite::arguments(&w.params).ok()?;
-    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
-        .fetch_one(pool)
-        .await
-        .ok()?;
-    let n: i64 = row.try_get(0).ok()?;
-    Some(n as f64)
-}
-
-/// PostgreSQL's estimate of the rows `w` selects, from its planner's first
-/// line (`... rows=N width=W)`).
-async fn estimate(pool: &sqlx::PgPool, spec: &Spec, w: &Where) -> Option<f64> {
-    let sql = format!(
-        "EXPLAIN SELECT 1 FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let args = pg::arguments(&w.params).ok()?;
-    let row = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
-        .fetch_one(pool)
-        .await
-        .ok()?;
-    let line: String = row.try_get(0).ok()?;
-    let at = line.find(" rows=")?;
-    let rest = line.get(at.saturating_add(6)..)?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest.get(..end)?.parse().ok()
 }

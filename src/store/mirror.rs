@@ -3,7 +3,7 @@
 
 use crate::kind::{FieldInfo, FieldKind, TimeUnit};
 
-use super::value::SqlType;
+use super::value::{self, SqlType, Value};
 
 /// One value for one SQL cell, as written: the common shape of key and
 /// mirrored columns on both backends.
@@ -18,6 +18,78 @@ pub(crate) enum Cell {
     Micros(i64),
     /// Days since 1970-01-01.
     Days(i64),
+}
+
+impl Cell {
+    /// Appends the cell, a value of a key column of type `sql`, as
+    /// `Key::put_encoded` encodes keys: a byte for a bool, a `u32` length
+    /// and the bytes for text, 8 little-endian bytes for every other type.
+    pub(crate) fn put_encoded(&self, sql: SqlType, out: &mut Vec<u8>) {
+        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+        match (sql, self) {
+            (SqlType::Bool, Self::Bool(v)) => out.push(u8::from(*v)),
+            (SqlType::Text, Self::Text(v)) => {
+                out.extend_from_slice(&len(v.len()));
+                out.extend_from_slice(v.as_bytes());
+            }
+            (SqlType::F64, Self::Float(v)) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
+            (_, Self::Int(v) | Self::Micros(v) | Self::Days(v)) => {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+            // Keys are never null and a batch holds cells of its columns'
+            // types: a mismatch still writes a value of the column's width.
+            (SqlType::Bool, _) => out.push(0),
+            (SqlType::Text, _) => out.extend_from_slice(&len(0)),
+            (_, _) => out.extend_from_slice(&0_i64.to_le_bytes()),
+        }
+    }
+
+    /// The bytes of one cell of type `sql` at the start of `encoded` (as
+    /// [`put_encoded`](Self::put_encoded) writes it), and the rest.
+    pub(crate) fn split_encoded(sql: SqlType, encoded: &[u8]) -> Option<(&[u8], &[u8])> {
+        match sql {
+            SqlType::Bool => encoded.split_at_checked(1),
+            SqlType::Text => {
+                let (len, rest) = encoded.split_at_checked(4)?;
+                let len = u32::from_le_bytes(len.try_into().ok()?);
+                rest.split_at_checked(usize::try_from(len).ok()?)
+            }
+            _ => encoded.split_at_checked(8),
+        }
+    }
+
+    /// The cell of type `sql` whose encoding is `value`, as
+    /// [`split_encoded`](Self::split_encoded) splits it off.
+    pub(crate) fn decode(sql: SqlType, value: &[u8]) -> Option<Self> {
+        Some(match sql {
+            SqlType::Bool => Self::Bool(*value.first()? != 0),
+            SqlType::Text => Self::Text(core::str::from_utf8(value).ok()?.to_owned()),
+            SqlType::F64 => Self::Float(f64::from_le_bytes(value.try_into().ok()?)),
+            _ => Self::number(sql, i64::from_le_bytes(value.try_into().ok()?)),
+        })
+    }
+
+    /// An integer, instant (µs) or date (days) cell of type `sql`.
+    pub(crate) fn number(sql: SqlType, v: i64) -> Self {
+        match sql {
+            SqlType::Timestamp => Self::Micros(v),
+            SqlType::Date => Self::Days(v),
+            _ => Self::Int(v),
+        }
+    }
+}
+
+impl From<Value> for Cell {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Bool(v) => Self::Bool(v),
+            Value::Int(v) => Self::Int(v),
+            Value::Float(v) => Self::Float(v),
+            Value::Text(v) => Self::Text(v),
+            Value::Timestamp(v) => Self::Micros(value::micros(&v)),
+            Value::Date(v) => Self::Days(value::days(&v)),
+        }
+    }
 }
 
 /// A field mirrored as a column: where to find it and how to read it.

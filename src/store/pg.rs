@@ -1,17 +1,34 @@
-//! PostgreSQL: schema, binary `COPY` and `UNNEST` upserts, binding, streaming reads.
+//! PostgreSQL: binding, reading cells, the schema lock, binary `COPY` and
+//! `UNNEST` upserts.
 
-use core::fmt::Write as _;
+use std::str::FromStr;
 
-use futures_util::TryStreamExt;
-use sqlx::postgres::{PgArguments, PgPool, PgRow};
-use sqlx::{Arguments, AssertSqlSafe, Row};
+use sqlx::postgres::{
+    PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow,
+};
+use sqlx::{Arguments, AssertSqlSafe, Postgres, Row};
 
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Param, Spec};
+use super::options::DbOptions;
+use super::spec::{quote, Dialect, Param, Spec, Where};
+use super::sql::{fetch_on, Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
-use super::PgWrite;
+
+/// How PostgreSQL batches travel. Both are one statement's worth of work in
+/// one transaction; `BENCHMARKS.md` compares them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum PgWrite {
+    /// Binary `COPY` into a temporary table, then one `INSERT .. SELECT ..
+    /// ON CONFLICT` (the default: the faster of the two).
+    #[default]
+    Copy,
+    /// One `INSERT .. SELECT FROM UNNEST($1, $2, ..) .. ON CONFLICT`, one array
+    /// parameter per column.
+    Unnest,
+}
 
 /// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch.
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
@@ -20,74 +37,77 @@ const PG_EPOCH_DAYS: i64 = 10_957;
 /// How many times a batch that lost a deadlock or serialization race is retried.
 const RETRIES: usize = 3;
 
-/// Creates the table and its indexes, then checks an existing table's columns.
-pub(crate) async fn create(pool: &PgPool, spec: &Spec) -> Result<(), StoreError> {
-    let mut conn = pool
-        .acquire()
+/// Opens a pool on `url` with the size and acquire timeout of `options`.
+pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, StoreError> {
+    let connect =
+        PgConnectOptions::from_str(url).map_err(StoreError::db("", "bad PostgreSQL URL"))?;
+    PgPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .connect_with(connect)
         .await
-        .map_err(StoreError::db(&spec.table, "cannot connect"))?;
-    // Concurrent `CREATE TABLE IF NOT EXISTS` can race on the catalog; one
-    // advisory lock per table name serializes the store's own schema changes.
-    let lock = format!(
-        "SELECT pg_advisory_lock(hashtext('factpack:{}'))",
-        spec.table
-    );
-    sqlx::query(AssertSqlSafe(lock))
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::db(&spec.table, "cannot lock the schema"))?;
-    let result = create_locked(&mut conn, spec).await;
-    let unlock = format!(
-        "SELECT pg_advisory_unlock(hashtext('factpack:{}'))",
-        spec.table
-    );
-    sqlx::query(AssertSqlSafe(unlock))
-        .execute(&mut *conn)
-        .await
-        .map_err(StoreError::db(&spec.table, "cannot unlock the schema"))?;
-    result
+        .map_err(StoreError::db("", "cannot connect"))
 }
 
-/// Creates the table, checks its columns, then creates the indexes.
-async fn create_locked(conn: &mut sqlx::PgConnection, spec: &Spec) -> Result<(), StoreError> {
-    let mut ddl = spec.ddl().into_iter();
-    for statement in ddl.by_ref().take(1) {
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::db(&spec.table, "cannot create the table"))?;
+/// How PostgreSQL spells the store's SQL.
+pub(crate) static DIALECT: Dialect = Dialect {
+    ty: SqlType::postgres,
+    reported,
+    blob: ["BYTEA", "bytea"],
+    updated_at: "TIMESTAMPTZ NOT NULL DEFAULT now()",
+    least_greatest: ["LEAST", "GREATEST"],
+    placeholder: |n| format!("${n}"),
+    in_list,
+    page_ddl,
+};
+
+/// The type name PostgreSQL's `information_schema` reports for a column type.
+const fn reported(t: SqlType) -> &'static str {
+    match t {
+        SqlType::Bool => "boolean",
+        SqlType::I16 => "smallint",
+        SqlType::I32 => "integer",
+        SqlType::I64 => "bigint",
+        SqlType::F64 => "double precision",
+        SqlType::Text => "text",
+        SqlType::Timestamp => "timestamp with time zone",
+        SqlType::Date => "date",
     }
-    let rows = sqlx::query(
-        "SELECT column_name::text, data_type::text FROM information_schema.columns \
-         WHERE table_schema = current_schema() AND table_name = $1",
-    )
-    .bind(&spec.table)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(StoreError::db(
-        &spec.table,
-        "cannot read the table's columns",
-    ))?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        let name: String = row.try_get(0).map_err(StoreError::db(
-            &spec.table,
-            "cannot read the table's columns",
-        ))?;
-        let ty: String = row.try_get(1).map_err(StoreError::db(
-            &spec.table,
-            "cannot read the table's columns",
-        ))?;
-        found.push((name, ty));
+}
+
+/// `AND lhs = ANY($n::type[])`, or with several columns `AND (lhs) IN
+/// (SELECT * FROM UNNEST($n::type[], ..))`: one array per column.
+fn in_list(
+    w: &mut Where,
+    lhs: &str,
+    columns: &[(&str, SqlType)],
+    values: Vec<Vec<Cell>>,
+    _: &str,
+) -> Result<(), StoreError> {
+    let mut arrays = Vec::with_capacity(columns.len());
+    for ((_, sql), cells) in columns.iter().zip(values) {
+        let p = w.placeholder(Param::Array(*sql, cells));
+        arrays.push(format!("{p}::{}[]", sql.postgres()));
     }
-    super::spec_check(spec, &found)?;
-    for statement in ddl {
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(&mut *conn)
-            .await
-            .map_err(StoreError::db(&spec.table, "cannot create the indexes"))?;
+    if let [array] = arrays.as_slice() {
+        w.sql.push_str(&format!(" AND {lhs} = ANY({array})"));
+    } else {
+        let arrays = arrays.join(", ");
+        w.sql
+            .push_str(&format!(" AND {lhs} IN (SELECT * FROM UNNEST({arrays}))"));
     }
     Ok(())
+}
+
+/// Pages are tens of kilobytes: PostgreSQL would compress each with pglz
+/// before moving it out of line, which measured 6x slower to write and 4x
+/// slower to read than storing it uncompressed (BENCHMARKS.md). Altered
+/// only when needed: it locks the table.
+fn page_ddl(t: &str) -> Vec<String> {
+    vec![format!(
+        "DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '{t}'::regclass AND attname = 'data') <> 'e' \
+         THEN ALTER TABLE {t} ALTER COLUMN data SET STORAGE EXTERNAL; END IF; END $$"
+    )]
 }
 
 /// Appends one parameter.
@@ -148,103 +168,121 @@ fn collect<'a, V>(cells: &'a [Cell], f: impl Fn(&'a Cell) -> Option<V>) -> Vec<O
     cells.iter().map(f).collect()
 }
 
-/// Arguments for `params`.
-pub(crate) fn arguments(params: &[Param]) -> Result<PgArguments, sqlx::Error> {
-    let mut args = PgArguments::default();
-    for p in params {
-        bind(&mut args, p)?;
+impl Sql for Postgres {
+    fn arguments(params: &[Param]) -> Result<PgArguments, sqlx::Error> {
+        let mut args = PgArguments::default();
+        for p in params {
+            bind(&mut args, p)?;
+        }
+        Ok(args)
     }
-    Ok(args)
+
+    fn affected(done: &PgQueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    const COLUMNS: &'static str =
+        "SELECT column_name::text, data_type::text FROM information_schema.columns \
+         WHERE table_schema = current_schema() AND table_name = $1";
+
+    fn schema_lock(table: &str) -> Option<[String; 2]> {
+        Some(
+            ["lock", "unlock"]
+                .map(|f| format!("SELECT pg_advisory_{f}(hashtext('factpack:{table}'))")),
+        )
+    }
 }
 
-/// Runs a statement; returns the rows it affected.
-pub(crate) async fn execute(
-    pool: &PgPool,
-    spec: &Spec,
-    sql: String,
-    params: &[Param],
-    action: &'static str,
-) -> Result<u64, StoreError> {
-    let args = arguments(params).map_err(StoreError::db(&spec.table, action))?;
-    let done = sqlx::query_with(AssertSqlSafe(sql), args)
-        .execute(pool)
-        .await
-        .map_err(StoreError::db(&spec.table, action))?;
-    Ok(done.rows_affected())
+impl Cells for PgRow {
+    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
+        Some(match sql {
+            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
+            SqlType::I16 => Value::Int(i64::from(self.try_get::<i16, _>(i).ok()?)),
+            SqlType::I32 => Value::Int(i64::from(self.try_get::<i32, _>(i).ok()?)),
+            SqlType::I64 => Value::Int(self.try_get(i).ok()?),
+            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
+            SqlType::Text => Value::Text(self.try_get(i).ok()?),
+            SqlType::Timestamp => Value::Timestamp(self.try_get(i).ok()?),
+            SqlType::Date => Value::Date(self.try_get(i).ok()?),
+        })
+    }
+
+    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
+        let int = match sql {
+            SqlType::Bool => {
+                out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?));
+                return Some(());
+            }
+            SqlType::I16 => i64::from(self.try_get_unchecked::<i16, _>(i).ok()?),
+            SqlType::I32 => i64::from(self.try_get_unchecked::<i32, _>(i).ok()?),
+            SqlType::I64 => self.try_get_unchecked::<i64, _>(i).ok()?,
+            SqlType::F64 => {
+                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
+                out.extend_from_slice(&v.to_bits().to_le_bytes());
+                return Some(());
+            }
+            SqlType::Text => {
+                let text: &str = self.try_get_unchecked(i).ok()?;
+                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+                out.extend_from_slice(text.as_bytes());
+                return Some(());
+            }
+            SqlType::Timestamp => value::micros(&self.try_get_unchecked(i).ok()?),
+            SqlType::Date => value::days(&self.try_get_unchecked(i).ok()?),
+        };
+        out.extend_from_slice(&int.to_le_bytes());
+        Some(())
+    }
+
+    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
+        self.try_get(i)
+    }
+
+    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(i)
+    }
 }
 
-/// Streams the rows of a query into `each`, which sees every row while the
-/// driver still holds it.
-pub(crate) async fn fetch(
+/// PostgreSQL's estimate of the rows `SELECT 1 {from}` returns, from its
+/// planner's first line (`... rows=N width=W)`).
+pub(crate) async fn estimate(
     pool: &PgPool,
-    spec: &Spec,
-    sql: String,
+    table: &str,
+    from: &str,
     params: &[Param],
-    mut each: impl FnMut(&PgRow) -> Result<(), StoreError>,
+) -> Option<f64> {
+    let mut line = None;
+    let sql = format!("EXPLAIN SELECT 1 {from}");
+    let first = |row: &dyn Cells| {
+        line = line.take().or_else(|| row.value(0, SqlType::Text));
+        Ok(())
+    };
+    fetch_on(pool, table, sql, params, first).await.ok()?;
+    let Some(Value::Text(line)) = line else {
+        return None;
+    };
+    let at = line.find(" rows=")?;
+    let rest = line.get(at.saturating_add(6)..)?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest.get(..end)?.parse().ok()
+}
+
+/// Takes the transaction-scoped advisory locks `ids`, in sorted order.
+pub(crate) async fn lock(
+    conn: &mut PgConnection,
+    table: &str,
+    mut ids: Vec<i64>,
 ) -> Result<(), StoreError> {
-    let action = "cannot read";
-    let args = arguments(params).map_err(StoreError::db(&spec.table, action))?;
-    let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(pool);
-    while let Some(row) = rows
-        .try_next()
+    ids.sort_unstable();
+    ids.dedup();
+    sqlx::query("SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)")
+        .bind(ids)
+        .execute(conn)
         .await
-        .map_err(StoreError::db(&spec.table, action))?
-    {
-        each(&row)?;
-    }
+        .map_err(StoreError::db(table, "cannot lock the pages"))?;
     Ok(())
-}
-
-/// The value of key column `i` of type `sql` in `row`.
-pub(crate) fn key_value(row: &PgRow, i: usize, sql: SqlType) -> Option<Value> {
-    Some(match sql {
-        SqlType::Bool => Value::Bool(row.try_get(i).ok()?),
-        SqlType::I16 => Value::Int(i64::from(row.try_get::<i16, _>(i).ok()?)),
-        SqlType::I32 => Value::Int(i64::from(row.try_get::<i32, _>(i).ok()?)),
-        SqlType::I64 => Value::Int(row.try_get(i).ok()?),
-        SqlType::F64 => Value::Float(row.try_get(i).ok()?),
-        SqlType::Text => Value::Text(row.try_get(i).ok()?),
-        SqlType::Timestamp => Value::Timestamp(row.try_get(i).ok()?),
-        SqlType::Date => Value::Date(row.try_get(i).ok()?),
-    })
-}
-
-/// Appends key column `i` of type `sql` of `row` as the page codec encodes
-/// it; `None` when the cell cannot be decoded as that type. The column types
-/// were checked when the store was opened, so the driver's per-cell type
-/// check is skipped (a wrong type still fails to decode, or reads a key
-/// that was not asked for).
-pub(crate) fn put_key_cell(row: &PgRow, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
-    match sql {
-        SqlType::Bool => out.push(u8::from(row.try_get_unchecked::<bool, _>(i).ok()?)),
-        SqlType::I16 => out
-            .extend_from_slice(&i64::from(row.try_get_unchecked::<i16, _>(i).ok()?).to_le_bytes()),
-        SqlType::I32 => out
-            .extend_from_slice(&i64::from(row.try_get_unchecked::<i32, _>(i).ok()?).to_le_bytes()),
-        SqlType::I64 => {
-            out.extend_from_slice(&row.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes())
-        }
-        SqlType::F64 => out.extend_from_slice(
-            &row.try_get_unchecked::<f64, _>(i)
-                .ok()?
-                .to_bits()
-                .to_le_bytes(),
-        ),
-        SqlType::Text => {
-            let text: &str = row.try_get_unchecked(i).ok()?;
-            out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
-        }
-        SqlType::Timestamp => {
-            let at: chrono::DateTime<chrono::Utc> = row.try_get_unchecked(i).ok()?;
-            out.extend_from_slice(&value::micros(&at).to_le_bytes());
-        }
-        SqlType::Date => {
-            let day: chrono::NaiveDate = row.try_get_unchecked(i).ok()?;
-            out.extend_from_slice(&value::days(&day).to_le_bytes());
-        }
-    }
-    Some(())
 }
 
 /// Upserts a batch in one transaction, retrying a batch that lost a deadlock
@@ -257,10 +295,7 @@ pub(crate) async fn upsert(
 ) -> Result<u64, StoreError> {
     let mut attempt = 0_usize;
     loop {
-        let result = match how {
-            PgWrite::Copy => upsert_copy(pool, spec, batch).await,
-            PgWrite::Unnest => upsert_unnest(pool, spec, batch).await,
-        };
+        let result = upsert_once(pool, spec, batch, how).await;
         match result {
             Err(StoreError::Database {
                 source: sqlx::Error::Database(e),
@@ -273,75 +308,65 @@ pub(crate) async fn upsert(
     }
 }
 
-/// Binary `COPY` into a temporary table, then one `INSERT .. SELECT .. ON CONFLICT`.
-async fn upsert_copy(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<u64, StoreError> {
+/// One attempt of [`upsert`]: with [`PgWrite::Copy`], a binary `COPY` into a
+/// temporary table, then one `INSERT .. SELECT .. ON CONFLICT`; with
+/// [`PgWrite::Unnest`], one `INSERT .. SELECT FROM UNNEST(arrays) .. ON
+/// CONFLICT`, an array per column.
+async fn upsert_once(
+    pool: &PgPool,
+    spec: &Spec,
+    batch: &Batch<'_>,
+    how: PgWrite,
+) -> Result<u64, StoreError> {
     let table = &spec.table;
     let fail = |action| StoreError::db(table, action);
-    let columns = spec.write_columns().join(", ");
-    let temp = quote(&format!("_factpack_{table}"));
+    let rows = &batch.rows;
+    let columns = rows.names();
     let mut tx = pool.begin().await.map_err(fail("cannot begin the batch"))?;
-    let create = format!(
-        "CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
-        quote(table)
-    );
-    sqlx::query(AssertSqlSafe(create))
-        .execute(&mut *tx)
-        .await
-        .map_err(fail("cannot create the staging table"))?;
-    let mut copy = tx
-        .copy_in_raw(&format!(
-            "COPY {temp} ({columns}) FROM STDIN (FORMAT binary)"
-        ))
-        .await
-        .map_err(fail("cannot start COPY"))?;
-    let mut buf = Vec::with_capacity(1 << 20);
-    buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-    buf.extend_from_slice(&[0; 8]); // flags, header extension length
-    let fields = i16::try_from(spec.write_columns().len()).unwrap_or(i16::MAX);
-    for i in 0..batch.len() {
-        buf.extend_from_slice(&fields.to_be_bytes());
-        let row = batch.row(i);
-        let (keys, mirrors) = row.split_at(spec.keys.len().min(row.len()));
-        for (cell, c) in keys.iter().zip(&spec.keys) {
-            copy_cell(&mut buf, c.sql, cell);
-        }
-        copy_cell(
-            &mut buf,
-            SqlType::I16,
-            &Cell::Int(i64::from(batch.versions.get(i).copied().unwrap_or(0))),
-        );
-        copy_cell(
-            &mut buf,
-            SqlType::I64,
-            &Cell::Int(batch.fingerprints.get(i).copied().unwrap_or(0)),
-        );
-        for (cell, m) in mirrors.iter().zip(&spec.mirrors) {
-            copy_cell(&mut buf, m.sql, cell);
-        }
-        let data = batch.data.get(i).copied().unwrap_or(&[]);
-        copy_len(&mut buf, data.len());
-        buf.extend_from_slice(data);
-        let stamp = batch.stamps.get(i).copied().flatten();
-        copy_cell(&mut buf, SqlType::I64, &stamp.map_or(Cell::Null, Cell::Int));
-        if buf.len() >= 1 << 20 {
-            copy.send(buf.as_slice())
+    let mut args = PgArguments::default();
+    let source = match how {
+        PgWrite::Copy => {
+            let temp = quote(&format!("_factpack_{table}"));
+            let create = format!(
+                "CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
+                quote(table)
+            );
+            sqlx::query(AssertSqlSafe(create))
+                .execute(&mut *tx)
                 .await
-                .map_err(fail("COPY failed"))?;
-            buf.clear();
+                .map_err(fail("cannot create the staging table"))?;
+            copy_in(&mut tx, table, &temp, rows).await?;
+            format!(
+                "SELECT {columns}, now() FROM {temp} ORDER BY {}",
+                spec.key_list()
+            )
         }
-    }
-    buf.extend_from_slice(&(-1_i16).to_be_bytes());
-    copy.send(buf.as_slice())
-        .await
-        .map_err(fail("COPY failed"))?;
-    copy.finish().await.map_err(fail("COPY failed"))?;
+        PgWrite::Unnest => {
+            let mut arrays = Vec::with_capacity(rows.columns.len().saturating_add(1));
+            for (j, (_, sql)) in rows.columns.iter().enumerate() {
+                let cells = (0..rows.len())
+                    .map(|i| rows.row(i).get(j).cloned().unwrap_or(Cell::Null))
+                    .collect();
+                bind(&mut args, &Param::Array(*sql, cells))
+                    .map_err(fail("cannot bind the batch"))?;
+                arrays.push(format!(
+                    "${}::{}[]",
+                    arrays.len().saturating_add(1),
+                    sql.postgres()
+                ));
+            }
+            args.add(rows.data.as_slice())
+                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
+            arrays.push(format!("${}::BYTEA[]", arrays.len().saturating_add(1)));
+            format!("SELECT *, now() FROM UNNEST({})", arrays.join(", "))
+        }
+    };
     let insert = format!(
-        "INSERT INTO {} AS t ({columns}, updated_at) SELECT {columns}, now() FROM {temp} ORDER BY {}{}",
+        "INSERT INTO {} AS t ({columns}, updated_at) {source}{}",
         quote(table),
-        spec.key_list(),
         spec.on_conflict("t", batch.stamped)
     );
-    let done = sqlx::query(AssertSqlSafe(insert))
+    let done = sqlx::query_with(AssertSqlSafe(insert), args)
         .execute(&mut *tx)
         .await
         .map_err(fail("cannot upsert the batch"))?;
@@ -349,59 +374,69 @@ async fn upsert_copy(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<u6
     Ok(done.rows_affected())
 }
 
-/// One `INSERT .. SELECT FROM UNNEST(arrays) .. ON CONFLICT`, an array per column.
-async fn upsert_unnest(pool: &PgPool, spec: &Spec, batch: &Batch<'_>) -> Result<u64, StoreError> {
-    let table = &spec.table;
+/// Streams `rows` into `target` (a quoted table name) by binary `COPY`.
+pub(crate) async fn copy_in<D: Data>(
+    conn: &mut PgConnection,
+    table: &str,
+    target: &str,
+    rows: &Rows<D>,
+) -> Result<(), StoreError> {
     let fail = |action| StoreError::db(table, action);
-    let columns = spec.write_columns().join(", ");
-    let mut args = PgArguments::default();
-    let mut arrays = Vec::new();
-    let mut n = 0_usize;
-    let mut placeholder = |ty: &str, arrays: &mut Vec<String>| {
-        n = n.saturating_add(1);
-        arrays.push(format!("${n}::{ty}[]"));
-    };
-    let column_cells = |j: usize| -> Vec<Cell> {
-        (0..batch.len())
-            .map(|i| batch.row(i).get(j).cloned().unwrap_or(Cell::Null))
-            .collect()
-    };
-    for (j, c) in spec.keys.iter().enumerate() {
-        bind(&mut args, &Param::Array(c.sql, column_cells(j)))
-            .map_err(fail("cannot bind the batch"))?;
-        placeholder(c.sql.postgres(), &mut arrays);
-    }
-    let versions: Vec<i16> = batch.versions.iter().map(|v| i16::from(*v)).collect();
-    args.add(versions)
-        .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-    placeholder("SMALLINT", &mut arrays);
-    args.add(batch.fingerprints.as_slice())
-        .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-    placeholder("BIGINT", &mut arrays);
-    for (j, m) in spec.mirrors.iter().enumerate() {
-        let cells = column_cells(spec.keys.len().saturating_add(j));
-        bind(&mut args, &Param::Array(m.sql, cells)).map_err(fail("cannot bind the batch"))?;
-        placeholder(m.sql.postgres(), &mut arrays);
-    }
-    args.add(batch.data.as_slice())
-        .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-    placeholder("BYTEA", &mut arrays);
-    args.add(batch.stamps.as_slice())
-        .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-    placeholder("BIGINT", &mut arrays);
-    let mut sql = format!(
-        "INSERT INTO {} AS t ({columns}, updated_at) SELECT *, now() FROM UNNEST(",
-        quote(table)
+    let sql = format!(
+        "COPY {target} ({}) FROM STDIN (FORMAT binary)",
+        rows.names()
     );
-    let _ = write!(sql, "{})", arrays.join(", "));
-    sql.push_str(&spec.on_conflict("t", batch.stamped));
-    let mut tx = pool.begin().await.map_err(fail("cannot begin the batch"))?;
-    let done = sqlx::query_with(AssertSqlSafe(sql), args)
-        .execute(&mut *tx)
+    let mut copy = conn
+        .copy_in_raw(&sql)
         .await
-        .map_err(fail("cannot upsert the batch"))?;
-    tx.commit().await.map_err(fail("cannot commit the batch"))?;
-    Ok(done.rows_affected())
+        .map_err(fail("cannot start COPY"))?;
+    let mut buf = Vec::with_capacity(1 << 20);
+    buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.extend_from_slice(&[0; 8]); // flags, header extension length
+    let fields = i16::try_from(rows.columns.len().saturating_add(1)).unwrap_or(i16::MAX);
+    for (i, data) in rows.data.iter().enumerate() {
+        buf.extend_from_slice(&fields.to_be_bytes());
+        for (cell, (_, sql)) in rows.row(i).iter().zip(&rows.columns) {
+            copy_cell(&mut buf, *sql, cell);
+        }
+        // The data is written straight into the send buffer, behind its
+        // length, which is filled in after: a field holds at most
+        // `i32::MAX` bytes.
+        let at = buf.len();
+        buf.extend_from_slice(&[0; 4]);
+        let put = data.put(&mut buf).and_then(|()| {
+            let len = buf.len().saturating_sub(at).saturating_sub(4);
+            let len = i32::try_from(len).map_err(|_| {
+                StoreError::config(
+                    table,
+                    format!("a row's data of {len} bytes, more than a bytea can hold"),
+                )
+            })?;
+            if let Some(field) = buf.get_mut(at..at.saturating_add(4)) {
+                field.copy_from_slice(&len.to_be_bytes());
+            }
+            Ok(())
+        });
+        let sent = match put {
+            Err(e) => Err(e),
+            Ok(()) if buf.len() >= 1 << 20 => {
+                let sent = copy.send(buf.as_slice()).await.map(|_| ());
+                buf.clear();
+                sent.map_err(fail("COPY failed"))
+            }
+            Ok(()) => Ok(()),
+        };
+        if let Err(e) = sent {
+            let _ = copy.abort("factpack: cannot write a row").await;
+            return Err(e);
+        }
+    }
+    buf.extend_from_slice(&(-1_i16).to_be_bytes());
+    copy.send(buf.as_slice())
+        .await
+        .map_err(fail("COPY failed"))?;
+    copy.finish().await.map_err(fail("COPY failed"))?;
+    Ok(())
 }
 
 /// Appends a field's length to a binary `COPY` row.

@@ -2,20 +2,18 @@
 //! [`Packed`]) while the driver still holds it, with no row object of ours.
 
 use crate::columns::ColumnData as _;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
 
 use crate::columns::{ColumnSource, Columns, ColumnsError};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::db::Pool;
 use super::error::{CorruptRow, StoreError};
 use super::key::Key;
 use super::lookup::KeySet;
 use super::spec::{quote, Spec, Where};
-use super::{pg, sqlite, FactStore};
+use super::sql::Cells;
+use super::table::Table;
+use super::value::SqlType;
 
 /// What a salvaging read returns: the facts that were read, and the rows set
 /// aside because their blob is corrupt, by key, for the caller to recompute.
@@ -27,55 +25,39 @@ pub struct Salvage<C, K> {
     pub corrupt: Vec<CorruptRow<K>>,
 }
 
-/// A row of `SELECT keys.., format_version, data [, source_stamp]`, on
-/// either backend.
+/// A row of `SELECT keys.., format_version, data [, source_stamp]`.
 #[derive(Clone, Copy)]
-pub(crate) enum RowRef<'a> {
-    Pg(&'a PgRow),
-    Sqlite(&'a SqliteRow),
-}
+pub(crate) struct RowRef<'a>(pub(crate) &'a dyn Cells);
 
 impl<'a> RowRef<'a> {
     pub(crate) fn data(self, spec: &Spec) -> Result<&'a [u8], StoreError> {
-        let i = spec.keys.len().saturating_add(1);
-        match self {
-            Self::Pg(row) => row.try_get(i),
-            Self::Sqlite(row) => row.try_get(i),
-        }
-        .map_err(StoreError::db(&spec.table, "cannot read a blob"))
+        self.0
+            .bytes(spec.keys.len().saturating_add(1))
+            .map_err(StoreError::db(&spec.table, "cannot read a blob"))
     }
 
     pub(crate) fn version(self, spec: &Spec) -> u8 {
-        let i = spec.keys.len();
-        let v: i64 = match self {
-            Self::Pg(row) => row.try_get::<i16, _>(i).map(i64::from).unwrap_or(0),
-            Self::Sqlite(row) => row.try_get(i).unwrap_or(0),
-        };
-        u8::try_from(v).unwrap_or(0)
+        let v = self.0.int(spec.keys.len(), SqlType::I16);
+        v.and_then(|v| u8::try_from(v).ok()).unwrap_or(0)
     }
 
     /// The row's source stamp, when the query selected it (null: none).
     pub(crate) fn stamp(self, spec: &Spec) -> Result<Option<i64>, StoreError> {
-        let i = spec.keys.len().saturating_add(2);
-        match self {
-            Self::Pg(row) => row.try_get(i),
-            Self::Sqlite(row) => row.try_get(i),
-        }
-        .map_err(StoreError::db(&spec.table, "cannot read a source stamp"))
+        self.0
+            .big(spec.keys.len().saturating_add(2))
+            .map_err(StoreError::db(&spec.table, "cannot read a source stamp"))
     }
 
     /// Appends the row's key as [`Key::put_encoded`] encodes it, straight
     /// from the driver's cells (no `Value`, no `String`).
     pub(crate) fn put_key(self, spec: &Spec, out: &mut Vec<u8>) -> Result<(), StoreError> {
         for (i, c) in spec.keys.iter().enumerate() {
-            let put = match self {
-                Self::Pg(row) => pg::put_key_cell(row, i, c.sql, out),
-                Self::Sqlite(row) => sqlite::put_key_cell(row, i, c.sql, out),
-            };
-            put.ok_or_else(|| StoreError::BadKey {
-                table: spec.table.clone(),
-                column: c.name.clone(),
-            })?;
+            self.0
+                .put_key(i, c.sql, out)
+                .ok_or_else(|| StoreError::BadKey {
+                    table: spec.table.clone(),
+                    column: c.name.clone(),
+                })?;
         }
         Ok(())
     }
@@ -83,10 +65,7 @@ impl<'a> RowRef<'a> {
     pub(crate) fn key<K: Key>(self, spec: &Spec) -> Result<K, StoreError> {
         let mut failed = None;
         let mut values = spec.keys.iter().enumerate().map_while(|(i, c)| {
-            let v = match self {
-                Self::Pg(row) => pg::key_value(row, i, c.sql),
-                Self::Sqlite(row) => sqlite::key_value(row, i, c.sql),
-            };
+            let v = self.0.value(i, c.sql);
             if v.is_none() {
                 failed = Some(c.name.clone());
             }
@@ -119,20 +98,10 @@ impl<T: Facts> ColumnSource<T> for Filled<'_, T> {
     }
 }
 
-/// Runs `SELECT keys.., format_version, data FROM table WHERE w`, calling
-/// `each` on every row.
-async fn scan<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
-    w: Where,
-    each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    scan_rows(store, w, false, each).await
-}
-
 /// Runs `SELECT keys.., format_version, data [, source_stamp] FROM table
 /// WHERE w`, calling `each` on every row while the driver holds it.
 pub(crate) async fn scan_rows<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     with_stamp: bool,
     mut each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
@@ -150,14 +119,10 @@ pub(crate) async fn scan_rows<T: Facts, K: Key>(
         quote(&spec.table),
         w.sql
     );
-    match store.pool() {
-        Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| each(RowRef::Pg(row))).await
-        }
-        Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| each(RowRef::Sqlite(row))).await
-        }
-    }
+    store
+        .pool()
+        .fetch(&spec.table, sql, &w.params, |row| each(RowRef(row)))
+        .await
 }
 
 /// The error for a blob whose version byte differs from `version`, the
@@ -187,21 +152,34 @@ fn corrupt<K: Key>(
     salvage: bool,
     out: &mut Vec<CorruptRow<K>>,
 ) -> Result<(), StoreError> {
-    let key: K = row.key(spec)?;
-    if salvage {
-        out.push(CorruptRow {
-            key,
-            version: row.version(spec),
-            error,
-        });
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt {
-            table: spec.table.clone(),
-            key: format!("{key:?}"),
+    let key = row.key(spec)?;
+    set_aside(&spec.table, key, row.version(spec), error, salvage, out, "")
+}
+
+/// A corrupt fact of `key` at `version` (`place` says where, after the
+/// key): set aside when salvaging, the error otherwise.
+pub(crate) fn set_aside<K: Key>(
+    table: &str,
+    key: K,
+    version: u8,
+    error: crate::Error,
+    salvage: bool,
+    out: &mut Vec<CorruptRow<K>>,
+    place: &str,
+) -> Result<(), StoreError> {
+    if !salvage {
+        return Err(StoreError::Corrupt {
+            table: table.to_owned(),
+            key: format!("{key:?}{place}"),
             source: error,
-        })
+        });
     }
+    out.push(CorruptRow {
+        key,
+        version,
+        error,
+    });
+    Ok(())
 }
 
 /// Which rows a read keeps and what it records of their keys.
@@ -248,7 +226,7 @@ fn kept<K: Key>(
 
 /// Reads the rows `w` selects into columns.
 pub(crate) async fn columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     salvage: bool,
     mut keep: Keep<'_, K>,
@@ -259,7 +237,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
     let mut skipped = Vec::new();
     let mut transient = T::Transient::default();
     let mut buf = Vec::with_capacity(64);
-    scan(store, w, |row| {
+    scan_rows(store, w, false, |row| {
         let key = match kept(spec, row, &mut keep, &mut buf)? {
             Kept::No => return Ok(()),
             Kept::Yes(key) => key,
@@ -311,7 +289,7 @@ pub(crate) async fn columns<T: Facts, K: Key>(
 
 /// Reads the rows `w` selects as packed facts with their keys.
 pub(crate) async fn packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     salvage: bool,
     keys: Option<&KeySet<'_, K>>,
@@ -325,7 +303,7 @@ pub(crate) async fn packed<T: Facts, K: Key>(
         keys,
         columns: None,
     };
-    scan(store, w, |row| {
+    scan_rows(store, w, false, |row| {
         if let Kept::No = kept(spec, row, &mut keep, &mut buf)? {
             return Ok(());
         }

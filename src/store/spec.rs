@@ -8,8 +8,7 @@ use super::error::StoreError;
 use super::field::FieldName;
 use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
-use super::value::{self, SqlType, Value};
-use super::Backend;
+use super::value::{SqlType, Value};
 
 /// Columns every store table has besides the key and the mirrors.
 pub(crate) const RESERVED: [&str; 5] = [
@@ -46,7 +45,7 @@ pub(crate) struct Column {
 /// A store's table, resolved and checked.
 #[derive(Debug)]
 pub(crate) struct Spec {
-    pub(crate) backend: Backend,
+    pub(crate) dialect: &'static Dialect,
     pub(crate) table: String,
     pub(crate) keys: Vec<Column>,
     pub(crate) mirrors: Vec<Mirror>,
@@ -78,6 +77,44 @@ pub(crate) enum Param {
     One(SqlType, Cell),
     /// An array of values (PostgreSQL's `= ANY($n)` and `UNNEST`).
     Array(SqlType, Vec<Cell>),
+}
+
+/// How a backend spells what the store's SQL needs.
+#[derive(Debug)]
+pub(crate) struct Dialect {
+    /// The column type of `t` in DDL.
+    pub(crate) ty: fn(SqlType) -> &'static str,
+    /// The type name the catalog reports for a column of `t`.
+    pub(crate) reported: fn(SqlType) -> &'static str,
+    /// The blob type in DDL, and as the catalog reports it.
+    pub(crate) blob: [&'static str; 2],
+    /// The declaration of `updated_at`.
+    pub(crate) updated_at: &'static str,
+    /// The two-argument least and greatest functions.
+    pub(crate) least_greatest: [&'static str; 2],
+    /// The placeholder of parameter `n` (from 1).
+    pub(crate) placeholder: fn(usize) -> String,
+    /// Adds `AND <lhs> IN (rows)` to a `WHERE`: see [`Where::in_list`].
+    pub(crate) in_list: InList,
+    /// The statements a paged table `table` (quoted) needs after its
+    /// `CREATE TABLE`.
+    pub(crate) page_ddl: fn(&str) -> Vec<String>,
+}
+
+/// A backend's [`Where::in_list`]: `(where, lhs, columns, values, table)`.
+pub(crate) type InList =
+    fn(&mut Where, &str, &[(&str, SqlType)], Vec<Vec<Cell>>, &str) -> Result<(), StoreError>;
+
+/// A column a layout writes besides `data` and `updated_at`: its name, its
+/// type, and whether it is `NOT NULL`.
+pub(crate) type Written = (String, SqlType, bool);
+
+/// `columns`' quoted names and types, as a bulk write sends them.
+pub(crate) fn quoted(columns: &[Written]) -> Vec<(String, SqlType)> {
+    columns
+        .iter()
+        .map(|(name, sql, _)| (quote(name), *sql))
+        .collect()
 }
 
 /// Whether `name` is a plain SQL identifier (quoted anyway, but kept simple
@@ -127,15 +164,56 @@ impl Spec {
         names.join(", ")
     }
 
-    /// Every written column of a table of one fact per row but `updated_at`,
-    /// in order: keys, version, fingerprint, mirrors, data, source stamp.
-    pub(crate) fn write_columns(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
-        out.push("format_version".into());
-        out.push("fingerprint".into());
-        out.extend(self.mirrors.iter().map(|m| quote(m.name())));
-        out.push("data".into());
-        out.push("source_stamp".into());
+    /// The columns of a table of one fact per row besides `data` and
+    /// `updated_at`, in the order a write sends them: keys, version,
+    /// fingerprint, mirrors, source stamp.
+    pub(crate) fn row_columns(&self) -> Vec<Written> {
+        let mut out: Vec<Written> = self
+            .keys
+            .iter()
+            .map(|c| (c.name.clone(), c.sql, true))
+            .collect();
+        out.push(("format_version".into(), SqlType::I16, true));
+        out.push(("fingerprint".into(), SqlType::I64, true));
+        out.extend(
+            self.mirrors
+                .iter()
+                .map(|m| (m.name().to_owned(), m.sql, false)),
+        );
+        out.push(("source_stamp".into(), SqlType::I64, false));
+        out
+    }
+
+    /// `CREATE TABLE IF NOT EXISTS` of `columns`, `data` and `updated_at`,
+    /// with the primary key `key`.
+    pub(crate) fn create_table(&self, columns: &[Written], key: &[String]) -> String {
+        let ty = self.dialect.ty;
+        let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
+        for (name, sql, not_null) in columns {
+            let null = if *not_null { " NOT NULL" } else { "" };
+            let _ = write!(create, "{} {}{null}, ", quote(name), ty(*sql));
+        }
+        let key: Vec<String> = key.iter().map(|k| quote(k)).collect();
+        let _ = write!(
+            create,
+            "data {} NOT NULL, updated_at {}, PRIMARY KEY ({}))",
+            self.dialect.blob[0],
+            self.dialect.updated_at,
+            key.join(", ")
+        );
+        create
+    }
+
+    /// The columns a table of `columns`, `data` and `updated_at` must have,
+    /// with the type the backend reports.
+    pub(crate) fn expected_columns(&self, columns: &[Written]) -> Vec<(String, &'static str)> {
+        let reported = self.dialect.reported;
+        let mut out: Vec<(String, &'static str)> = columns
+            .iter()
+            .map(|(name, sql, _)| (name.clone(), reported(*sql)))
+            .collect();
+        out.push(("data".into(), self.dialect.blob[1]));
+        out.push(("updated_at".into(), reported(SqlType::Timestamp)));
         out
     }
 
@@ -173,120 +251,19 @@ impl Spec {
         }
     }
 
-    /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column, for
-    /// a table of one fact a row (a paged table's is `pages::ddl`).
-    pub(crate) fn row_ddl(&self) -> Vec<String> {
-        let ty = |t: SqlType| match self.backend {
-            Backend::Postgres => t.postgres(),
-            Backend::Sqlite => t.sqlite(),
-        };
-        let (small, big, blob, stamp) = match self.backend {
-            Backend::Postgres => (
-                "SMALLINT",
-                "BIGINT",
-                "BYTEA",
-                "TIMESTAMPTZ NOT NULL DEFAULT now()",
-            ),
-            Backend::Sqlite => ("INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL"),
-        };
-        let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&self.table));
-        for c in &self.keys {
-            let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
-        }
-        let _ = write!(
-            create,
-            "format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
-        );
-        for m in &self.mirrors {
-            let _ = write!(create, "{} {}, ", quote(m.name()), ty(m.sql));
-        }
-        let _ = write!(
-            create,
-            "data {blob} NOT NULL, updated_at {stamp}, source_stamp {big}, PRIMARY KEY ({}, format_version, fingerprint))",
-            self.key_list()
-        );
-        let mut out = vec![create];
-        for m in &self.mirrors {
-            out.push(format!(
-                "CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-                quote(&format!("{}__{}", self.table, m.name())),
-                quote(&self.table),
-                quote(m.name())
-            ));
-        }
-        out
-    }
-
-    /// The columns a table of one fact a row must have, with the type each
-    /// backend reports (a paged table's are `pages::expected_columns`).
-    pub(crate) fn row_expected_columns(&self) -> Vec<(String, &'static str)> {
-        let mut out: Vec<(String, &'static str)> = self
-            .keys
-            .iter()
-            .map(|c| (c.name.clone(), self.reported(c.sql)))
-            .collect();
-        out.push(("format_version".into(), self.reported(SqlType::I16)));
-        out.push(("fingerprint".into(), self.reported(SqlType::I64)));
-        out.extend(
-            self.mirrors
-                .iter()
-                .map(|m| (m.name().to_owned(), self.reported(m.sql))),
-        );
-        out.extend(self.trailing_columns());
-        out.push(("source_stamp".into(), self.reported(SqlType::I64)));
-        out
-    }
-
-    /// The type this backend reports for a column of `t`.
-    pub(crate) fn reported(&self, t: SqlType) -> &'static str {
-        match self.backend {
-            Backend::Postgres => pg_reported(t),
-            Backend::Sqlite => t.sqlite(),
-        }
-    }
-
-    /// The `data` and `updated_at` columns every table ends with, with the
-    /// type this backend reports.
-    pub(crate) fn trailing_columns(&self) -> [(String, &'static str); 2] {
-        let data = match self.backend {
-            Backend::Postgres => "bytea",
-            Backend::Sqlite => "BLOB",
-        };
-        [
-            ("data".into(), data),
-            ("updated_at".into(), self.reported(SqlType::Timestamp)),
-        ]
-    }
-
-    /// The condition that selects the rows this code may read: a visible
-    /// version and fingerprint, and no newer visible row for the same key.
+    /// The condition that a row on `alias` is of a visible version and
+    /// fingerprint.
     pub(crate) fn visibility(&self, alias: &str) -> String {
-        let one = |alias: &str, (v, fp): &(u8, i64)| {
-            format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})")
-        };
-        let parts: Vec<String> = self.visible.iter().map(|p| one(alias, p)).collect();
-        let mut sql = if parts.is_empty() {
+        let parts: Vec<String> = self
+            .visible
+            .iter()
+            .map(|(v, fp)| format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})"))
+            .collect();
+        if parts.is_empty() {
             "FALSE".to_owned()
         } else {
             format!("({})", parts.join(" OR "))
-        };
-        if self.visible.len() > 1 && self.pages.is_none() {
-            // Two compatible versions of one key may both be stored; the newest wins.
-            let same_key: Vec<String> = self
-                .keys
-                .iter()
-                .map(|c| format!("n.{0} = {alias}.{0}", quote(&c.name)))
-                .collect();
-            let newer: Vec<String> = self.visible.iter().map(|p| one("n", p)).collect();
-            let _ = write!(
-                sql,
-                " AND NOT EXISTS (SELECT 1 FROM {} AS n WHERE {} AND n.format_version > {alias}.format_version AND ({}))",
-                quote(&self.table),
-                same_key.join(" AND "),
-                newer.join(" OR ")
-            );
         }
-        sql
     }
 
     /// A value for `column` of type `sql`, or the error naming both.
@@ -305,44 +282,24 @@ impl Spec {
         if !value.fits(sql) {
             return Err(wrong());
         }
-        Ok(match value {
-            Value::Bool(v) => Cell::Bool(*v),
-            Value::Int(v) => Cell::Int(*v),
-            Value::Float(v) => Cell::Float(*v),
-            Value::Text(v) => Cell::Text(v.clone()),
-            Value::Timestamp(v) => Cell::Micros(value::micros(v)),
-            Value::Date(v) => Cell::Days(value::days(v)),
-        })
-    }
-}
-
-/// The type name PostgreSQL's `information_schema` reports for a column type.
-pub(crate) const fn pg_reported(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "boolean",
-        SqlType::I16 => "smallint",
-        SqlType::I32 => "integer",
-        SqlType::I64 => "bigint",
-        SqlType::F64 => "double precision",
-        SqlType::Text => "text",
-        SqlType::Timestamp => "timestamp with time zone",
-        SqlType::Date => "date",
+        Ok(Cell::from(value.clone()))
     }
 }
 
 /// A `WHERE` clause under construction, with its parameters.
 #[derive(Debug, Clone)]
 pub(crate) struct Where {
-    backend: Backend,
+    dialect: &'static Dialect,
     pub(crate) sql: String,
     pub(crate) params: Vec<Param>,
 }
 
 impl Where {
-    /// Starts with the visibility condition on alias `t`.
+    /// Starts with the condition that a row on alias `t` is of a visible
+    /// version (see [`Spec::visibility`]).
     pub(crate) fn visible(spec: &Spec) -> Self {
         Self {
-            backend: spec.backend,
+            dialect: spec.dialect,
             sql: spec.visibility("t"),
             params: Vec::new(),
         }
@@ -351,7 +308,7 @@ impl Where {
     /// Starts with a condition of the store's own making.
     pub(crate) fn raw(spec: &Spec, sql: String) -> Self {
         Self {
-            backend: spec.backend,
+            dialect: spec.dialect,
             sql,
             params: Vec::new(),
         }
@@ -360,10 +317,7 @@ impl Where {
     /// A placeholder for a new parameter.
     pub(crate) fn placeholder(&mut self, param: Param) -> String {
         self.params.push(param);
-        match self.backend {
-            Backend::Postgres => format!("${}", self.params.len()),
-            Backend::Sqlite => "?".to_owned(),
-        }
+        (self.dialect.placeholder)(self.params.len())
     }
 
     /// The conditions that SQL expression `lower` is at or above `bounds.0`
@@ -423,8 +377,8 @@ impl Where {
     }
 
     /// Adds `AND (c1, c2, ..) IN (rows)`, where `columns[i]` takes the values
-    /// `values[i]` (all of one length). PostgreSQL gets one array per column
-    /// through `UNNEST`; SQLite one JSON array of rows through `json_each`.
+    /// `values[i]` (all of one length), in the backend's way of passing a
+    /// list.
     pub(crate) fn in_list(
         &mut self,
         columns: &[(&str, SqlType)],
@@ -440,120 +394,13 @@ impl Where {
         } else {
             format!("({})", names.join(", "))
         };
-        match self.backend {
-            Backend::Postgres => {
-                let mut arrays = Vec::with_capacity(columns.len());
-                for ((_, sql), cells) in columns.iter().zip(values) {
-                    let p = self.placeholder(Param::Array(*sql, cells));
-                    arrays.push(format!("{p}::{}[]", sql.postgres()));
-                }
-                if arrays.len() == 1 {
-                    let _ = write!(self.sql, " AND {lhs} = ANY({})", arrays.join(""));
-                } else {
-                    let _ = write!(
-                        self.sql,
-                        " AND {lhs} IN (SELECT * FROM UNNEST({}))",
-                        arrays.join(", ")
-                    );
-                }
-            }
-            Backend::Sqlite => {
-                let json = json_rows(&values, table, columns)?;
-                let p = self.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
-                let picks: Vec<String> = if columns.len() == 1 {
-                    vec!["value".to_owned()]
-                } else {
-                    (0..columns.len()).map(|i| format!("value->>{i}")).collect()
-                };
-                let _ = write!(
-                    self.sql,
-                    " AND {lhs} IN (SELECT {} FROM json_each({p}))",
-                    picks.join(", ")
-                );
-            }
-        }
-        Ok(())
+        (self.dialect.in_list)(self, &lhs, columns, values, table)
     }
-}
-
-/// Rows of cells as a JSON array (of arrays when there are several columns),
-/// for SQLite's `json_each`.
-fn json_rows(
-    values: &[Vec<Cell>],
-    table: &str,
-    columns: &[(&str, SqlType)],
-) -> Result<String, StoreError> {
-    let rows = values.first().map_or(0, Vec::len);
-    let mut out = String::with_capacity(
-        rows.saturating_mul(columns.len().saturating_mul(12))
-            .saturating_add(2),
-    );
-    out.push('[');
-    for row in 0..rows {
-        if row > 0 {
-            out.push(',');
-        }
-        if columns.len() > 1 {
-            out.push('[');
-        }
-        for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match cells.get(row) {
-                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-                    let _ = write!(out, "{v}");
-                }
-                Some(Cell::Float(v)) if v.is_finite() => {
-                    let _ = write!(out, "{v:?}");
-                }
-                Some(Cell::Text(v)) => json_string(&mut out, v),
-                Some(Cell::Float(v)) => {
-                    return Err(StoreError::WrongType {
-                        table: table.to_owned(),
-                        column: (*name).to_owned(),
-                        expected: *sql,
-                        found: format!("non-finite float {v} in an IN list"),
-                    })
-                }
-                Some(Cell::Null) | None => out.push_str("null"),
-            }
-        }
-        if columns.len() > 1 {
-            out.push(']');
-        }
-    }
-    out.push(']');
-    Ok(out)
-}
-
-/// Appends `s` as a JSON string literal.
-fn json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_escapes_quotes_backslashes_and_controls() {
-        let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd");
-        assert_eq!(out, r#""a\"b\\c\u000ad""#);
-    }
 
     #[test]
     fn identifiers_are_plain() {

@@ -1,57 +1,160 @@
-//! SQLite: schema, upserts in one transaction through one reused prepared
-//! statement of many rows, binding, streaming reads.
+//! SQLite: binding, reading cells, and upserts in one transaction through
+//! one reused prepared statement of many rows.
 
-use futures_util::TryStreamExt;
-use sqlx::sqlite::{SqliteArguments, SqlitePool, SqliteRow};
-use sqlx::{Arguments, AssertSqlSafe, Row};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteQueryResult, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
 
 use super::batch::Batch;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::spec::{quote, Param, Spec};
+use super::options::DbOptions;
+use core::fmt::Write as _;
+
+use super::spec::{quote, Dialect, Param, Spec, Where};
+use super::sql::{Cells, Data, Rows, Sql};
 use super::value::{self, SqlType, Value};
 
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
 /// to sqlx's worker thread, well under SQLite's 32,766 parameters.
 const ROWS_PER_STATEMENT: usize = 256;
 
-/// Creates the table and its indexes, then checks an existing table's columns.
-pub(crate) async fn create(pool: &SqlitePool, spec: &Spec) -> Result<(), StoreError> {
-    let mut ddl = spec.ddl().into_iter();
-    for statement in ddl.by_ref().take(1) {
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(pool)
-            .await
-            .map_err(StoreError::db(&spec.table, "cannot create the table"))?;
-    }
-    let rows = sqlx::query("SELECT name, type FROM pragma_table_info(?)")
-        .bind(&spec.table)
-        .fetch_all(pool)
+/// Opens a pool on `url`: WAL mode with `synchronous = NORMAL`, the
+/// busy timeout and page cache of `options`; one connection, never closed,
+/// for a memory database (which lives as long as its connection).
+pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool, StoreError> {
+    let connect = SqliteConnectOptions::from_str(url)
+        .map_err(StoreError::db("", "bad SQLite URL"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(options.acquire_timeout)
+        .pragma(
+            "cache_size",
+            format!(
+                "-{}",
+                u64::from(options.sqlite_cache_mib).saturating_mul(1024)
+            ),
+        );
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    let file = |secs| (!memory).then(|| Duration::from_secs(secs));
+    SqlitePoolOptions::new()
+        .max_connections(if memory { 1 } else { options.max_connections })
+        .acquire_timeout(options.acquire_timeout)
+        .idle_timeout(file(600))
+        .max_lifetime(file(1800))
+        .connect_with(connect)
         .await
-        .map_err(StoreError::db(
-            &spec.table,
-            "cannot read the table's columns",
-        ))?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        let name: String = row.try_get(0).map_err(StoreError::db(
-            &spec.table,
-            "cannot read the table's columns",
-        ))?;
-        let ty: String = row.try_get(1).map_err(StoreError::db(
-            &spec.table,
-            "cannot read the table's columns",
-        ))?;
-        found.push((name, ty));
-    }
-    super::spec_check(spec, &found)?;
-    for statement in ddl {
-        sqlx::query(AssertSqlSafe(statement))
-            .execute(pool)
-            .await
-            .map_err(StoreError::db(&spec.table, "cannot create the indexes"))?;
-    }
+        .map_err(StoreError::db("", "cannot connect"))
+}
+
+/// How SQLite spells the store's SQL.
+pub(crate) static DIALECT: Dialect = Dialect {
+    ty: SqlType::sqlite,
+    reported: SqlType::sqlite,
+    blob: ["BLOB", "BLOB"],
+    updated_at: "INTEGER NOT NULL",
+    least_greatest: ["MIN", "MAX"],
+    placeholder: |_| "?".to_owned(),
+    in_list,
+    page_ddl: |_| Vec::new(),
+};
+
+/// `AND lhs IN (SELECT value FROM json_each(?))`, or with several columns
+/// `value->>0, ..`: SQLite has no arrays, so the list is one JSON array of
+/// rows.
+fn in_list(
+    w: &mut Where,
+    lhs: &str,
+    columns: &[(&str, SqlType)],
+    values: Vec<Vec<Cell>>,
+    table: &str,
+) -> Result<(), StoreError> {
+    let json = json_rows(&values, table, columns)?;
+    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
+    let picks: Vec<String> = if columns.len() == 1 {
+        vec!["value".to_owned()]
+    } else {
+        (0..columns.len()).map(|i| format!("value->>{i}")).collect()
+    };
+    let picks = picks.join(", ");
+    w.sql.push_str(&format!(
+        " AND {lhs} IN (SELECT {picks} FROM json_each({p}))"
+    ));
     Ok(())
+}
+
+/// Rows of cells as a JSON array (of arrays when there are several columns),
+/// for SQLite's `json_each`.
+fn json_rows(
+    values: &[Vec<Cell>],
+    table: &str,
+    columns: &[(&str, SqlType)],
+) -> Result<String, StoreError> {
+    let rows = values.first().map_or(0, Vec::len);
+    let mut out = String::with_capacity(
+        rows.saturating_mul(columns.len().saturating_mul(12))
+            .saturating_add(2),
+    );
+    out.push('[');
+    for row in 0..rows {
+        if row > 0 {
+            out.push(',');
+        }
+        if columns.len() > 1 {
+            out.push('[');
+        }
+        for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cells.get(row) {
+                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
+                    let _ = write!(out, "{v}");
+                }
+                Some(Cell::Float(v)) if v.is_finite() => {
+                    let _ = write!(out, "{v:?}");
+                }
+                Some(Cell::Text(v)) => json_string(&mut out, v),
+                Some(Cell::Float(v)) => {
+                    return Err(StoreError::WrongType {
+                        table: table.to_owned(),
+                        column: (*name).to_owned(),
+                        expected: *sql,
+                        found: format!("non-finite float {v} in an IN list"),
+                    })
+                }
+                Some(Cell::Null) | None => out.push_str("null"),
+            }
+        }
+        if columns.len() > 1 {
+            out.push(']');
+        }
+    }
+    out.push(']');
+    Ok(out)
+}
+
+/// Appends `s` as a JSON string literal.
+fn json_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// Appends one cell.
@@ -66,113 +169,128 @@ pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), s
     .map_err(sqlx::Error::Encode)
 }
 
-/// Arguments for `params` (SQLite has no arrays; lists arrive as JSON text).
-pub(crate) fn arguments(params: &[Param]) -> Result<SqliteArguments, sqlx::Error> {
-    let mut args = SqliteArguments::default();
-    for p in params {
-        match p {
-            Param::One(_, cell) => bind_cell(&mut args, cell)?,
-            Param::Array(..) => {
-                return Err(sqlx::Error::Protocol(
-                    "SQLite has no array parameters".into(),
-                ))
+impl Sql for Sqlite {
+    /// SQLite has no arrays: lists arrive as JSON text.
+    fn arguments(params: &[Param]) -> Result<SqliteArguments, sqlx::Error> {
+        let mut args = SqliteArguments::default();
+        for p in params {
+            match p {
+                Param::One(_, cell) => bind_cell(&mut args, cell)?,
+                Param::Array(..) => {
+                    return Err(sqlx::Error::Protocol(
+                        "SQLite has no array parameters".into(),
+                    ))
+                }
             }
         }
+        Ok(args)
     }
-    Ok(args)
+
+    fn affected(done: &SqliteQueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    const COLUMNS: &'static str = "SELECT name, type FROM pragma_table_info(?)";
+
+    /// None: `CREATE TABLE IF NOT EXISTS` takes SQLite's one writer lock.
+    fn schema_lock(_: &str) -> Option<[String; 2]> {
+        None
+    }
 }
 
-/// Runs a statement; returns the rows it affected.
-pub(crate) async fn execute(
-    pool: &SqlitePool,
-    spec: &Spec,
-    sql: String,
-    params: &[Param],
-    action: &'static str,
+impl Cells for SqliteRow {
+    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
+        Some(match sql {
+            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
+            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
+            SqlType::Text => Value::Text(self.try_get(i).ok()?),
+            SqlType::Timestamp => Value::Timestamp(value::from_micros(self.try_get(i).ok()?)?),
+            SqlType::Date => Value::Date(value::from_days(self.try_get(i).ok()?)?),
+            SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(self.try_get(i).ok()?),
+        })
+    }
+
+    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
+        match sql {
+            SqlType::Bool => out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?)),
+            SqlType::F64 => {
+                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
+                out.extend_from_slice(&v.to_bits().to_le_bytes());
+            }
+            SqlType::Text => {
+                let text: &str = self.try_get_unchecked(i).ok()?;
+                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+            SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
+                out.extend_from_slice(&self.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes());
+            }
+        }
+        Some(())
+    }
+
+    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
+        self.try_get(i)
+    }
+
+    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(i)
+    }
+}
+
+/// Inserts `rows` into `table`, `per_statement` rows a statement (the last
+/// one's statement is prepared once and reused), each statement followed
+/// by `conflict`; returns the rows it affected.
+pub(crate) async fn insert<D: Data>(
+    conn: &mut SqliteConnection,
+    table: &str,
+    rows: &Rows<D>,
+    per_statement: usize,
+    conflict: &str,
 ) -> Result<u64, StoreError> {
-    let args = arguments(params).map_err(StoreError::db(&spec.table, action))?;
-    let done = sqlx::query_with(AssertSqlSafe(sql), args)
-        .execute(pool)
-        .await
-        .map_err(StoreError::db(&spec.table, action))?;
-    Ok(done.rows_affected())
-}
-
-/// Streams the rows of a query into `each`.
-pub(crate) async fn fetch(
-    pool: &SqlitePool,
-    spec: &Spec,
-    sql: String,
-    params: &[Param],
-    mut each: impl FnMut(&SqliteRow) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let action = "cannot read";
-    let args = arguments(params).map_err(StoreError::db(&spec.table, action))?;
-    let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(pool);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::db(&spec.table, action))?
-    {
-        each(&row)?;
-    }
-    Ok(())
-}
-
-/// The value of key column `i` of type `sql` in `row`.
-pub(crate) fn key_value(row: &SqliteRow, i: usize, sql: SqlType) -> Option<Value> {
-    Some(match sql {
-        SqlType::Bool => Value::Bool(row.try_get(i).ok()?),
-        SqlType::F64 => Value::Float(row.try_get(i).ok()?),
-        SqlType::Text => Value::Text(row.try_get(i).ok()?),
-        SqlType::Timestamp => Value::Timestamp(value::from_micros(row.try_get(i).ok()?)?),
-        SqlType::Date => Value::Date(value::from_days(row.try_get(i).ok()?)?),
-        SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(row.try_get(i).ok()?),
-    })
-}
-
-/// Appends key column `i` of type `sql` of `row` as the page codec encodes
-/// it; `None` when the cell cannot be decoded as that type. The column types
-/// were checked when the store was opened, so the driver's per-cell type
-/// check is skipped (a wrong type still fails to decode, or reads a key
-/// that was not asked for).
-pub(crate) fn put_key_cell(
-    row: &SqliteRow,
-    i: usize,
-    sql: SqlType,
-    out: &mut Vec<u8>,
-) -> Option<()> {
-    match sql {
-        SqlType::Bool => out.push(u8::from(row.try_get_unchecked::<bool, _>(i).ok()?)),
-        SqlType::F64 => out.extend_from_slice(
-            &row.try_get_unchecked::<f64, _>(i)
-                .ok()?
-                .to_bits()
-                .to_le_bytes(),
-        ),
-        SqlType::Text => {
-            let text: &str = row.try_get_unchecked(i).ok()?;
-            out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-            out.extend_from_slice(text.as_bytes());
+    let fail = |action| StoreError::db(table, action);
+    let now = chrono::Utc::now().timestamp_micros();
+    let one = format!("({}, ?, ?)", vec!["?"; rows.columns.len()].join(", "));
+    let sql = |n: usize| {
+        format!(
+            "INSERT INTO {} ({}, updated_at) VALUES {}{conflict}",
+            quote(table),
+            rows.names(),
+            vec![one.as_str(); n].join(", ")
+        )
+    };
+    let full = sql(per_statement);
+    let mut affected = 0_u64;
+    let mut start = 0_usize;
+    while start < rows.len() {
+        let end = start.saturating_add(per_statement).min(rows.len());
+        let mut args = SqliteArguments::default();
+        for i in start..end {
+            for cell in rows.row(i) {
+                bind_cell(&mut args, cell).map_err(fail("cannot bind the batch"))?;
+            }
+            let mut data = Vec::new();
+            if let Some(d) = rows.data.get(i) {
+                d.put(&mut data)?;
+            }
+            args.add(data)
+                .and_then(|()| args.add(now))
+                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
         }
-        SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
-            out.extend_from_slice(&row.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes());
-        }
+        let n = end.saturating_sub(start);
+        let statement = if n == per_statement {
+            full.clone()
+        } else {
+            sql(n)
+        };
+        let done = sqlx::query_with(AssertSqlSafe(statement), args)
+            .execute(&mut *conn)
+            .await
+            .map_err(fail("cannot write the batch"))?;
+        affected = affected.saturating_add(done.rows_affected());
+        start = end;
     }
-    Some(())
-}
-
-/// `INSERT .. VALUES (..), .. ON CONFLICT ..` for `rows` rows.
-fn insert_sql(spec: &Spec, rows: usize, stamped: bool) -> String {
-    let columns = spec.write_columns();
-    let one = format!("({}, ?)", vec!["?"; columns.len()].join(", "));
-    let values = vec![one.as_str(); rows].join(", ");
-    format!(
-        "INSERT INTO {} ({}, updated_at) VALUES {values}{}",
-        quote(&spec.table),
-        columns.join(", "),
-        spec.on_conflict(&quote(&spec.table), stamped)
-    )
+    Ok(affected)
 }
 
 /// Upserts a batch in one `BEGIN IMMEDIATE` transaction.
@@ -181,51 +299,32 @@ pub(crate) async fn upsert(
     spec: &Spec,
     batch: &Batch<'_>,
 ) -> Result<u64, StoreError> {
-    let table = &spec.table;
-    let fail = |action| StoreError::db(table, action);
-    let now = chrono::Utc::now().timestamp_micros();
-    let full = insert_sql(spec, ROWS_PER_STATEMENT, batch.stamped);
+    let fail = |action| StoreError::db(&spec.table, action);
     let mut tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(fail("cannot begin the batch"))?;
-    let mut affected = 0_u64;
-    let mut start = 0_usize;
-    while start < batch.len() {
-        let end = start.saturating_add(ROWS_PER_STATEMENT).min(batch.len());
-        let mut args = SqliteArguments::default();
-        for i in start..end {
-            for cell in batch.row(i).get(..spec.keys.len()).unwrap_or(&[]) {
-                bind_cell(&mut args, cell).map_err(fail("cannot bind the batch"))?;
-            }
-            let version = i64::from(batch.versions.get(i).copied().unwrap_or(0));
-            let fingerprint = batch.fingerprints.get(i).copied().unwrap_or(0);
-            for v in [version, fingerprint] {
-                bind_cell(&mut args, &Cell::Int(v)).map_err(fail("cannot bind the batch"))?;
-            }
-            for cell in batch.row(i).get(spec.keys.len()..).unwrap_or(&[]) {
-                bind_cell(&mut args, cell).map_err(fail("cannot bind the batch"))?;
-            }
-            let data = batch.data.get(i).copied().unwrap_or(&[]);
-            args.add(data)
-                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-            args.add(batch.stamps.get(i).copied().flatten())
-                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-            args.add(now)
-                .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-        }
-        let sql = if end.saturating_sub(start) == ROWS_PER_STATEMENT {
-            full.clone()
-        } else {
-            insert_sql(spec, end.saturating_sub(start), batch.stamped)
-        };
-        let done = sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail("cannot upsert the batch"))?;
-        affected = affected.saturating_add(done.rows_affected());
-        start = end;
-    }
+    let conflict = spec.on_conflict(&quote(&spec.table), batch.stamped);
+    let affected = insert(
+        &mut tx,
+        &spec.table,
+        &batch.rows,
+        ROWS_PER_STATEMENT,
+        &conflict,
+    )
+    .await?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
     Ok(affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_quotes_backslashes_and_controls() {
+        let mut out = String::new();
+        json_string(&mut out, "a\"b\\c\nd");
+        assert_eq!(out, r#""a\"b\\c\u000ad""#);
+    }
 }

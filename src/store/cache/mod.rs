@@ -20,12 +20,13 @@ use crate::packed::Packed;
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::fact_store::FactStore;
 use super::key::Key;
 use super::keyed::Keyed;
 use super::lookup::KeySet;
 use super::read;
 use super::stats::Counter;
-use super::FactStore;
+use super::{layout, rows};
 
 use self::flight::{Flights, Results};
 
@@ -306,9 +307,20 @@ enum Found {
     Hit(usize, usize),
 }
 
+impl<T: Facts, K: Key> FactStore<T, K> {
+    /// A cache of computed facts over this store: see [`Cache`].
+    ///
+    /// # Errors
+    /// [`StoreError::Config`] for a paged store: the cache keeps one fact
+    /// per row (see [`Cache`] for why).
+    pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
+        Cache::new(self.clone())
+    }
+}
+
 impl<T: Facts, K: Key> Cache<T, K> {
     pub(crate) fn new(store: FactStore<T, K>) -> Result<Self, StoreError> {
-        if store.spec().pages.is_some() {
+        if !layout::one_fact_per_row(&store.core().spec) {
             return Err(StoreError::config(
                 store.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
@@ -375,7 +387,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = self.store.layout(),
+            layout = layout::name(self.store.core().spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -446,7 +458,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 }
             }
         }
-        let counters = self.store.counters();
+        let counters = self.store.core().counters();
         counters.add(Counter::Hits, report.hits as u64);
         counters.add(Counter::Misses, report.missing as u64);
         counters.add(Counter::Stale, report.stale as u64);
@@ -501,9 +513,9 @@ impl<T: Facts, K: Key> Cache<T, K> {
         arena: &mut Vec<u8>,
     ) -> Result<Vec<Found>, StoreError> {
         let mut found = vec![Found::Missing; set.len()];
-        let store = &self.store;
+        let store = self.store.core();
         let spec = store.spec();
-        let w = store.where_lookup(set).await?;
+        let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
         let mut rows = 0_usize;
         let strict = self.strict;
@@ -608,6 +620,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
         report.computed = report.computed.saturating_add(out.len());
         self.store
+            .core()
             .counters()
             .add(Counter::Computed, out.len() as u64);
         Ok(out)
@@ -637,7 +650,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
             return;
         }
         let bytes: usize = rows.iter().map(|(_, f, _)| f.as_bytes().len()).sum();
-        let store = &self.store;
+        let store = self.store.core();
         let written = match Batch::stamped(store.spec(), rows) {
             Ok(batch) => store.write(&batch).await,
             Err(e) => Err(e),
@@ -667,7 +680,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut keys = K::Columns::default();
         K::reserve_columns(&mut keys, set.len());
         let mut facts = T::Columns::with_capacity(set.len());
-        let fill = self.store.fill();
+        let fill = self.store.core().fill();
         let mut sources: Vec<Source<'_, T>> = Vec::with_capacity(set.len());
         for (position, (key, state)) in set.keys.iter().zip(found).enumerate() {
             let bytes = match state {
@@ -692,7 +705,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 key: String::new(),
                 source,
             })?;
-        Ok(Keyed::new(self.store.key_names(), keys, facts))
+        Ok(Keyed::new(self.store.core().key_names(), keys, facts))
     }
 }
 

@@ -17,36 +17,11 @@ use crate::page::PageError;
 use crate::store::mirror::Cell;
 use crate::store::value::SqlType;
 
-/// Appends `cell`, a value of a key column of type `sql`.
-pub(crate) fn put_cell(out: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
-    match (sql, cell) {
-        (SqlType::Bool, Cell::Bool(v)) => out.push(u8::from(*v)),
-        (SqlType::Text, Cell::Text(v)) => {
-            put_len(out, v.len());
-            out.extend_from_slice(v.as_bytes());
-        }
-        (SqlType::F64, Cell::Float(v)) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-        (_, Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        // Keys are never null and a batch holds cells of its columns' types:
-        // a mismatch still writes a value of the column's width.
-        (SqlType::Bool, _) => out.push(0),
-        (SqlType::Text, _) => put_len(out, 0),
-        (_, _) => out.extend_from_slice(&0_i64.to_le_bytes()),
-    }
-}
-
-/// Appends a `u32` length (saturating: callers check sizes beforehand).
-fn put_len(out: &mut Vec<u8>, len: usize) {
-    out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
-}
-
 /// The key bytes of `cells`, columns of types `types`.
 pub(crate) fn key_bytes(types: &[SqlType], cells: &[Cell]) -> Vec<u8> {
     let mut out = Vec::with_capacity(cells.len().saturating_mul(8));
     for (sql, cell) in types.iter().zip(cells) {
-        put_cell(&mut out, *sql, cell);
+        cell.put_encoded(*sql, &mut out);
     }
     out
 }
@@ -209,31 +184,14 @@ pub(crate) fn fingerprints(data: &[u8]) -> Option<Vec<u64>> {
 
 /// Decodes key bytes written by [`key_bytes`] back into cells; `None` if
 /// they do not hold `types` (entries already checked the structure).
-pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
-    let mut c = Cursor { bytes, at: 0 };
+pub(crate) fn key_cells(types: &[SqlType], mut bytes: &[u8]) -> Option<Vec<Cell>> {
     let mut out = Vec::with_capacity(types.len());
     for sql in types {
-        let cell = match sql {
-            SqlType::Bool => Cell::Bool(c.take(1, "").ok()?.first().copied()? != 0),
-            SqlType::Text => {
-                let n = c.u32("").ok()?;
-                Cell::Text(core::str::from_utf8(c.take(n, "").ok()?).ok()?.to_owned())
-            }
-            other => {
-                let mut le = [0_u8; 8];
-                le.copy_from_slice(c.take(8, "").ok()?);
-                let v = i64::from_le_bytes(le);
-                match other {
-                    SqlType::Timestamp => Cell::Micros(v),
-                    SqlType::Date => Cell::Days(v),
-                    SqlType::F64 => Cell::Float(f64::from_bits(v as u64)),
-                    _ => Cell::Int(v),
-                }
-            }
-        };
-        out.push(cell);
+        let (value, rest) = Cell::split_encoded(*sql, bytes)?;
+        out.push(Cell::decode(*sql, value)?);
+        bytes = rest;
     }
-    (c.at == bytes.len()).then_some(out)
+    bytes.is_empty().then_some(out)
 }
 
 /// Encodes a page of `(key bytes, blob)` entries, of the version whose
@@ -242,6 +200,7 @@ pub(crate) fn key_cells(types: &[SqlType], bytes: &[u8]) -> Option<Vec<Cell>> {
 ///
 /// # Errors
 /// A page past `u32` lengths, or no fingerprint.
+#[cfg(test)]
 pub(crate) fn encode(facts: &[(&[u8], &[u8])], fingerprints: &[u64]) -> Result<Vec<u8>, PageFault> {
     let mut out = Vec::new();
     encode_into(&mut out, facts, fingerprints)?;
@@ -328,14 +287,14 @@ mod tests {
     #[test]
     fn keys_encode_as_their_cells_do() {
         use crate::store::key::{Key, KeyPart};
-        use crate::store::pages::read::cell_of;
+
         use chrono::{DateTime, NaiveDate, Utc};
 
         fn check<P: KeyPart>(part: P) {
             let mut direct = Vec::new();
             part.put_encoded(&mut direct);
             let mut via_cell = Vec::new();
-            put_cell(&mut via_cell, P::SQL, &cell_of(part.to_value()));
+            Cell::from(part.to_value()).put_encoded(P::SQL, &mut via_cell);
             assert_eq!(direct, via_cell, "{part:?}");
         }
         check(true);
@@ -349,7 +308,7 @@ mod tests {
 
         let key = (3_i64, "org/repo".to_owned(), 9_i16);
         let types = <(i64, String, i16)>::TYPES;
-        let cells: Vec<Cell> = key.values().into_iter().map(cell_of).collect();
+        let cells: Vec<Cell> = key.values().into_iter().map(Cell::from).collect();
         for prefix in 0..=3 {
             let mut out = vec![0xAA];
             let split = key.put_encoded(prefix, &mut out);

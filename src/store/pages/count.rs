@@ -10,11 +10,11 @@ use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::{Cell, Mirror};
 use super::super::spec::{quote, Param, Spec, Where};
+use super::super::table::Table;
 use super::super::value::SqlType;
-use super::super::FactStore;
 use super::exact::Exact;
 use super::read::{coarse, for_each, ReadKeys};
-use super::{least_greatest, min_max, NULL_BUCKET};
+use super::shape::{min_max, NULL_BUCKET};
 
 /// The condition, on alias `t`, that a page lies wholly inside `filter`'s
 /// ranges on `m`, the bucketed field: not the page of null values, and its
@@ -49,29 +49,28 @@ fn inside_sql(
 
 /// The recorded fact counts of the pages `w` selects, summed (each count
 /// taken as at least 0).
-async fn recorded<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Result<u64, StoreError> {
+async fn recorded<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let (_, greatest) = least_greatest(spec.backend);
+    let [_, greatest] = spec.dialect.least_greatest;
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, t.facts)), 0) AS BIGINT) FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
     let n = store
-        .scalar(sql, &w.params, "cannot count the facts")
+        .pool()
+        .scalar(&spec.table, sql, &w.params, "cannot count the facts")
         .await?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// How many facts `filter` selects.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let Some(layout) = spec.pages.as_ref() else {
-        return Err(StoreError::config(&spec.table, "not a paged store"));
-    };
+    let layout = super::shape::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let mut rest = coarse(spec, layout, filter)?;
     let mut n = 0_u64;

@@ -50,7 +50,7 @@ pub(crate) fn compare(a: &Cell, b: &Cell) -> Option<Ordering> {
 fn bound(
     spec: &Spec,
     column: &str,
-    b: &Bound<crate::store::Value>,
+    b: &Bound<crate::store::value::Value>,
 ) -> Result<Bound<Cell>, StoreError> {
     let sql = spec.column(column)?;
     Ok(match b {

@@ -22,8 +22,8 @@ use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::Spec;
 use super::super::value::SqlType;
-use super::read::cell_of;
-use super::Layout;
+
+use super::shape::Layout;
 
 /// A fact of an upsert, placed.
 pub(super) struct New<'a> {
@@ -177,7 +177,13 @@ impl<'a> Incoming<'a> {
                     values.clear();
                     key.push_values(&mut values);
                 }
-                prefixes.push(values.drain(..).take(layout.prefix).map(cell_of).collect());
+                prefixes.push(
+                    values
+                        .drain(..)
+                        .take(layout.prefix)
+                        .map(Cell::from)
+                        .collect(),
+                );
             }
             kept.push((*row, prefixes.len().saturating_sub(1)));
         }

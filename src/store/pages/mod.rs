@@ -20,295 +20,83 @@ mod count;
 mod exact;
 mod incoming;
 mod read;
+mod shape;
 mod wanted;
 mod write;
 
-use core::fmt::Write as _;
+use crate::facts::Facts;
+use crate::packed::Packed;
 
-use chrono::TimeDelta;
-
-use crate::kind::FieldKind;
-
+use self::exact::Exact;
+use self::read::{coarse, ReadKeys};
+use self::wanted::Wanted;
 use super::error::StoreError;
-use super::field::FieldName;
-use super::mirror::Cell;
-pub(crate) use super::spec::Layout;
-use super::spec::{quote, Spec, Where};
-use super::value::SqlType;
-use super::Backend;
+use super::filter::Filter;
+use super::key::Key;
+use super::read::Salvage;
+use super::spec::{Spec, Where};
+use super::table::Table;
 
-pub(crate) use self::codec::put_cell;
 pub(crate) use self::count::count;
-pub(crate) use self::exact::Exact;
-pub(crate) use self::read::{cell_of, coarse, read_columns, read_packed, ReadKeys};
-pub(crate) use self::wanted::Wanted;
-pub(crate) use self::write::{delete_keys, delete_where, upsert};
+use self::shape::paged;
+pub use self::shape::PageSpec;
+pub(crate) use self::shape::{ddl, expected_columns, min_max, PAGE_RESERVED};
+pub(crate) use self::write::{delete, delete_where, upsert};
 
-/// Packs several facts into each row: pages keyed by a prefix of the key
-/// columns and a time bucket. See [`StoreBuilder::pages`](super::StoreBuilder::pages).
-///
-/// ```
-/// # use factpack::store::PageSpec;
-/// # use chrono::TimeDelta;
-/// // Pages of (account, repository) and 30 days of `created`, at most 1,000 facts each.
-/// let pages = PageSpec::new(2, "created", TimeDelta::days(30)).max_facts(1_000);
-/// # let _ = pages;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageSpec {
-    prefix: usize,
-    field: String,
-    width: TimeDelta,
-    max_facts: usize,
+/// The pages that may hold `keys`, and which of their facts to keep.
+fn by_keys<K: Key>(spec: &Spec, keys: &[K]) -> Result<(Where, ReadKeys), StoreError> {
+    let layout = paged(spec)?;
+    let wanted = Wanted::new(spec, layout, keys)?;
+    let w = wanted.pages(spec, layout)?;
+    Ok((w, ReadKeys::Keys(wanted)))
 }
 
-impl PageSpec {
-    /// Pages keyed by the first `prefix_columns` key columns and buckets of
-    /// `width` of the time field `time_field` (a `DateTime`, `NaiveDateTime`
-    /// or `NaiveDate` field, mirrored automatically). Facts whose field is
-    /// null share one bucket per prefix. At most 1,024 facts a page.
-    pub fn new(prefix_columns: usize, time_field: impl Into<FieldName>, width: TimeDelta) -> Self {
-        Self {
-            prefix: prefix_columns,
-            field: time_field.into().as_str().to_owned(),
-            width,
-            max_facts: 1_024,
-        }
-    }
-
-    /// At most `n` facts a page (at least 1); a fuller bucket takes several
-    /// pages.
-    #[must_use]
-    pub fn max_facts(mut self, n: usize) -> Self {
-        self.max_facts = n.max(1);
-        self
-    }
-
-    /// The time field bucketed.
-    pub(crate) fn field(&self) -> &str {
-        &self.field
-    }
+/// The pages that may hold facts `filter` selects, and which to keep.
+fn by_filter(spec: &Spec, filter: &Filter) -> Result<(Where, ReadKeys), StoreError> {
+    let layout = paged(spec)?;
+    let keep = ReadKeys::Filter(Exact::new(spec, layout.prefix, filter)?);
+    Ok((coarse(spec, layout, filter)?, keep))
 }
 
-/// The bucket of facts whose bucketed field is null.
-pub(crate) const NULL_BUCKET: i64 = i64::MIN;
-
-/// Columns of a paged table besides the prefix and the min/max columns.
-pub(crate) const PAGE_RESERVED: [&str; 3] = ["bucket", "page", "facts"];
-
-impl Layout {
-    /// Resolves `pages` for a store with `keys` key columns whose mirrors
-    /// already include the bucketed field.
-    pub(crate) fn new(spec: &Spec, pages: &PageSpec) -> Result<Self, StoreError> {
-        let table = &spec.table;
-        if pages.prefix >= spec.keys.len() {
-            return Err(StoreError::config(
-                table,
-                format!(
-                    "pages keyed by {} of the {} key columns: the prefix must leave at least one key column to tell a page's facts apart",
-                    pages.prefix,
-                    spec.keys.len()
-                ),
-            ));
-        }
-        let bucket = spec
-            .mirrors
-            .iter()
-            .position(|m| m.name() == pages.field)
-            .ok_or_else(|| {
-                StoreError::config(
-                    table,
-                    format!("no mirrored field `{}` to bucket pages by", pages.field),
-                )
-            })?;
-        let width = match spec.mirrors.get(bucket).map(|m| m.info.kind) {
-            Some(FieldKind::Timestamp { .. }) => pages.width.num_microseconds(),
-            Some(FieldKind::Date) => (pages.width.num_seconds() % 86_400 == 0
-                && pages.width.subsec_nanos() == 0)
-                .then(|| pages.width.num_days()),
-            _ => {
-                return Err(StoreError::config(
-                    table,
-                    format!(
-                        "pages are bucketed by time: `{}` is not a timestamp or date field",
-                        pages.field
-                    ),
-                ))
-            }
-        };
-        let width = width.filter(|w| *w > 0).ok_or_else(|| {
-            StoreError::config(
-                table,
-                format!(
-                    "bucket width {} for `{}` must be positive (and whole days for a date)",
-                    pages.width, pages.field
-                ),
-            )
-        })?;
-        Ok(Self {
-            prefix: pages.prefix,
-            bucket,
-            width,
-            max_facts: pages.max_facts,
-        })
-    }
-
-    /// The bucket of a fact whose bucketed field holds `cell`.
-    pub(crate) fn bucket_of(&self, cell: &Cell) -> i64 {
-        match cell {
-            Cell::Micros(v) | Cell::Days(v) | Cell::Int(v) => v.div_euclid(self.width),
-            _ => NULL_BUCKET,
-        }
-    }
-
-    /// The types of the key columns past the prefix, as a page stores them.
-    pub(crate) fn suffix_types(&self, spec: &Spec) -> Vec<SqlType> {
-        spec.keys.iter().skip(self.prefix).map(|c| c.sql).collect()
-    }
-
-    /// The types of the prefix columns.
-    pub(crate) fn prefix_types(&self, spec: &Spec) -> Vec<SqlType> {
-        spec.keys.iter().take(self.prefix).map(|c| c.sql).collect()
-    }
+/// The stored facts of `keys`, with their keys.
+pub(crate) async fn get<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    keys: &[K],
+) -> Result<Vec<(K, Packed<T>)>, StoreError> {
+    let (w, keep) = by_keys(store.spec(), keys)?;
+    read::packed(store, w, &keep, false).await.map(|s| s.facts)
 }
 
-/// SQL's two-argument least and greatest on `backend`.
-pub(crate) fn least_greatest(backend: Backend) -> (&'static str, &'static str) {
-    match backend {
-        Backend::Postgres => ("LEAST", "GREATEST"),
-        Backend::Sqlite => ("MIN", "MAX"),
-    }
+/// The stored facts of `keys` into columns, their keys into `key_columns`
+/// when given.
+pub(crate) async fn get_columns<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    keys: &[K],
+    key_columns: Option<&mut K::Columns>,
+) -> Result<T::Columns, StoreError> {
+    let (w, keep) = by_keys(store.spec(), keys)?;
+    let read = read::columns(store, w, &keep, false, key_columns).await?;
+    Ok(read.facts)
 }
 
-/// Adds to `w` that a page's prefix columns are one of `prefixes` (each
-/// holding at least the prefix's cells).
-pub(crate) fn prefix_in<'a>(
-    spec: &Spec,
-    layout: &Layout,
-    w: &mut Where,
-    prefixes: impl Iterator<Item = &'a [Cell]> + Clone,
-) -> Result<(), StoreError> {
-    let columns: Vec<(&str, SqlType)> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| (c.name.as_str(), c.sql))
-        .collect();
-    let values: Vec<Vec<Cell>> = (0..layout.prefix)
-        .map(|j| {
-            prefixes
-                .clone()
-                .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
-                .collect()
-        })
-        .collect();
-    w.in_list(&columns, values, &spec.table)
+/// The facts `filter` selects, with their keys.
+pub(crate) async fn read_packed<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    filter: &Filter,
+    salvage: bool,
+) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+    let (w, keep) = by_filter(store.spec(), filter)?;
+    read::packed(store, w, &keep, salvage).await
 }
 
-/// `<field>_min` and `<field>_max`.
-pub(crate) fn min_max(field: &str) -> [String; 2] {
-    [format!("{field}_min"), format!("{field}_max")]
-}
-
-/// `CREATE TABLE IF NOT EXISTS` of a paged table.
-pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    let pg = spec.backend == Backend::Postgres;
-    let ty = |t: SqlType| if pg { t.postgres() } else { t.sqlite() };
-    let (small, big, int, blob, stamp) = if pg {
-        (
-            "SMALLINT",
-            "BIGINT",
-            "INTEGER",
-            "BYTEA",
-            "TIMESTAMPTZ NOT NULL DEFAULT now()",
-        )
-    } else {
-        ("INTEGER", "INTEGER", "INTEGER", "BLOB", "INTEGER NOT NULL")
-    };
-    let mut create = format!("CREATE TABLE IF NOT EXISTS {} (", quote(&spec.table));
-    let mut pk = Vec::new();
-    for c in spec.keys.iter().take(layout.prefix) {
-        let _ = write!(create, "{} {} NOT NULL, ", quote(&c.name), ty(c.sql));
-        pk.push(quote(&c.name));
-    }
-    let _ = write!(
-        create,
-        "bucket {big} NOT NULL, page {int} NOT NULL, format_version {small} NOT NULL, fingerprint {big} NOT NULL, "
-    );
-    for m in &spec.mirrors {
-        for name in min_max(m.name()) {
-            let _ = write!(create, "{} {}, ", quote(&name), ty(m.sql));
-        }
-    }
-    pk.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
-    let _ = write!(
-        create,
-        "facts {int} NOT NULL, data {blob} NOT NULL, updated_at {stamp}, PRIMARY KEY ({}))",
-        pk.join(", ")
-    );
-    let mut out = vec![create];
-    if pg {
-        // Pages are tens of kilobytes: PostgreSQL would compress each with
-        // pglz before moving it out of line, which measured 6x slower to
-        // write and 4x slower to read than storing it uncompressed
-        // (BENCHMARKS.md). Altered only when needed: it locks the table.
-        let t = quote(&spec.table);
-        out.push(format!(
-            "DO $$ BEGIN IF (SELECT attstorage FROM pg_attribute WHERE attrelid = '{t}'::regclass AND attname = 'data') <> 'e' \
-             THEN ALTER TABLE {t} ALTER COLUMN data SET STORAGE EXTERNAL; END IF; END $$"
-        ));
-    }
-    out
-}
-
-/// The columns a paged table must have, with the type each backend reports.
-pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| (c.name.clone(), spec.reported(c.sql)))
-        .collect();
-    out.push(("bucket".into(), spec.reported(SqlType::I64)));
-    out.push(("page".into(), spec.reported(SqlType::I32)));
-    out.push(("format_version".into(), spec.reported(SqlType::I16)));
-    out.push(("fingerprint".into(), spec.reported(SqlType::I64)));
-    for m in &spec.mirrors {
-        for name in min_max(m.name()) {
-            out.push((name, spec.reported(m.sql)));
-        }
-    }
-    out.push(("facts".into(), spec.reported(SqlType::I32)));
-    out.extend(spec.trailing_columns());
-    out
-}
-
-/// How a page is named in errors: its prefix, bucket, number and version.
-pub(crate) fn describe(
-    spec: &Spec,
-    prefix: &[Cell],
-    bucket: i64,
-    page: i64,
-    version: i64,
-) -> String {
-    let mut out = String::from("(");
-    for (i, (c, cell)) in spec.keys.iter().zip(prefix).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let _ = match cell {
-            Cell::Text(v) => write!(out, "{} = {v:?}", c.name),
-            Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => write!(out, "{} = {v}", c.name),
-            Cell::Bool(v) => write!(out, "{} = {v}", c.name),
-            Cell::Float(v) => write!(out, "{} = {v}", c.name),
-            Cell::Null => write!(out, "{} = null", c.name),
-        };
-    }
-    let bucket = if bucket == NULL_BUCKET {
-        "null".to_owned()
-    } else {
-        bucket.to_string()
-    };
-    let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
-    out
+/// The facts `filter` selects into columns, their keys into `keys` when
+/// given.
+pub(crate) async fn read_columns<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    filter: &Filter,
+    salvage: bool,
+    keys: Option<&mut K::Columns>,
+) -> Result<Salvage<T::Columns, K>, StoreError> {
+    let (w, keep) = by_filter(store.spec(), filter)?;
+    read::columns(store, w, &keep, salvage, keys).await
 }

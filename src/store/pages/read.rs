@@ -8,39 +8,23 @@
 use crate::columns::ColumnData as _;
 use std::collections::BTreeSet;
 
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
-
 use crate::columns::{Columns, ColumnsError, PayloadSample};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::super::db::Pool;
 use super::super::error::{CorruptRow, StoreError};
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::read::{version_mismatch, Filled, Salvage};
+use super::super::read::{set_aside, version_mismatch, Filled, Salvage};
 use super::super::spec::{quote, Param, Spec, Where};
+use super::super::sql::Cells;
+use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
-use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
+use super::shape::{describe, min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
-use super::{describe, least_greatest, min_max, Layout, NULL_BUCKET};
-
-/// A value as a cell.
-pub(crate) fn cell_of(value: Value) -> Cell {
-    match value {
-        Value::Bool(v) => Cell::Bool(v),
-        Value::Int(v) => Cell::Int(v),
-        Value::Float(v) => Cell::Float(v),
-        Value::Text(v) => Cell::Text(v),
-        Value::Timestamp(v) => Cell::Micros(value::micros(&v)),
-        Value::Date(v) => Cell::Days(value::days(&v)),
-    }
-}
 
 /// A cell of a column of type `sql` as a value; `None` for a null or an
 /// instant out of range.
@@ -100,32 +84,14 @@ impl Head {
     }
 }
 
-/// A row of [`select_sql`], on either backend.
+/// A row of [`select_sql`].
 #[derive(Clone, Copy)]
-pub(crate) enum PageRow<'a> {
-    Pg(&'a PgRow),
-    Sqlite(&'a SqliteRow),
-}
+pub(crate) struct PageRow<'a>(pub(crate) &'a dyn Cells);
 
 impl<'a> PageRow<'a> {
-    fn int(self, i: usize, small: bool) -> Option<i64> {
-        match self {
-            Self::Pg(row) if small => row.try_get::<i16, _>(i).ok().map(i64::from),
-            Self::Pg(row) => row
-                .try_get::<i64, _>(i)
-                .ok()
-                .or_else(|| row.try_get::<i32, _>(i).ok().map(i64::from)),
-            Self::Sqlite(row) => row.try_get(i).ok(),
-        }
-    }
-
     /// Column `i`, of type `sql`, as a cell; `None` when null or unreadable.
     fn cell(self, i: usize, sql: SqlType) -> Option<Cell> {
-        let value = match self {
-            Self::Pg(row) => pg::key_value(row, i, sql),
-            Self::Sqlite(row) => sqlite::key_value(row, i, sql),
-        };
-        value.map(cell_of)
+        self.0.value(i, sql).map(Cell::from)
     }
 
     /// The page's SQL columns.
@@ -139,30 +105,28 @@ impl<'a> PageRow<'a> {
             prefix.push(self.cell(i, c.sql).ok_or_else(|| bad(&c.name))?);
         }
         let p = layout.prefix;
-        let col = |off: usize, small: bool, name: &str| {
-            self.int(p.saturating_add(off), small)
+        let col = |off: usize, sql: SqlType, name: &str| {
+            self.0
+                .int(p.saturating_add(off), sql)
                 .ok_or_else(|| bad(name))
         };
         let bound =
             |off: usize| self.cell(p.saturating_add(off), spec.mirrors.get(layout.bucket)?.sql);
         Ok(Head {
             prefix,
-            version: col(0, true, "format_version")?,
-            fingerprint: col(1, false, "fingerprint")?,
-            bucket: col(2, false, "bucket")?,
-            page: col(3, false, "page")?,
+            version: col(0, SqlType::I16, "format_version")?,
+            fingerprint: col(1, SqlType::I64, "fingerprint")?,
+            bucket: col(2, SqlType::I64, "bucket")?,
+            page: col(3, SqlType::I32, "page")?,
             span: bound(5).zip(bound(6)),
         })
     }
 
     /// The page's bytes, borrowed from the row.
     pub(crate) fn data(self, spec: &Spec, layout: &Layout) -> Result<&'a [u8], StoreError> {
-        let i = layout.prefix.saturating_add(4);
-        match self {
-            Self::Pg(row) => row.try_get(i),
-            Self::Sqlite(row) => row.try_get(i),
-        }
-        .map_err(StoreError::db(&spec.table, "cannot read a page"))
+        self.0
+            .bytes(layout.prefix.saturating_add(4))
+            .map_err(StoreError::db(&spec.table, "cannot read a page"))
     }
 }
 
@@ -285,15 +249,13 @@ impl Fact<'_> {
 /// Visits the pages `w` selects as the driver streams them, each with those
 /// of its facts that `keep` keeps (slices of the row), in page order.
 pub(super) async fn for_each<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let spec = store.spec();
-    let Some(layout) = spec.pages.as_ref() else {
-        return Err(StoreError::config(&spec.table, "not a paged store"));
-    };
+    let layout = super::shape::paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
     let prefix_types = layout.prefix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
@@ -306,7 +268,8 @@ pub(super) async fn for_each<T: Facts, K: Key>(
         ""
     };
     let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
-    let mut visit = |row: PageRow<'_>| -> Result<(), StoreError> {
+    let visit = |row: &dyn Cells| -> Result<(), StoreError> {
+        let row = PageRow(row);
         let head = row.head(spec, layout)?;
         let head_version = u8::try_from(head.version).unwrap_or(0);
         let data = row.data(spec, layout)?;
@@ -371,17 +334,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
         }
         each(&facts)
     };
-    match store.pool() {
-        Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| visit(PageRow::Pg(row))).await
-        }
-        Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| {
-                visit(PageRow::Sqlite(row))
-            })
-            .await
-        }
-    }
+    store.pool().fetch(&spec.table, sql, &w.params, visit).await
 }
 
 /// A corrupt fact: set aside when salvaging, the error otherwise.
@@ -391,21 +344,9 @@ fn corrupt<K: Key>(
     salvage: bool,
     out: &mut Vec<CorruptRow<K>>,
 ) -> Result<(), StoreError> {
-    let key: K = fact.key()?;
-    if salvage {
-        out.push(CorruptRow {
-            key,
-            version: fact.version(),
-            error,
-        });
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt {
-            table: fact.spec.table.clone(),
-            key: format!("{key:?} (in page {})", fact.head.describe(fact.spec)),
-            source: error,
-        })
-    }
+    let place = format!(" (in page {})", fact.head.describe(fact.spec));
+    let (table, version) = (&fact.spec.table, fact.version());
+    set_aside(table, fact.key()?, version, error, salvage, out, &place)
 }
 
 /// The rows columns start with when the number of facts is not known.
@@ -416,10 +357,10 @@ const UNKNOWN_ROWS: usize = 1024;
 /// could hold (so that a corrupt count can neither ask for more memory than
 /// the rows carry nor fail the read). Read from the pages' SQL columns only,
 /// before their data. A hint: `None` when the query fails.
-async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
+async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<usize> {
     let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let (least, greatest) = least_greatest(spec.backend);
+    let [least, greatest] = spec.dialect.least_greatest;
     let sql = format!(
         "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
          FROM {} AS t WHERE {}",
@@ -427,7 +368,13 @@ async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Optio
         w.sql
     );
     let n = store
-        .scalar(sql, &w.params, "cannot count the selected facts")
+        .pool()
+        .scalar(
+            &spec.table,
+            sql,
+            &w.params,
+            "cannot count the selected facts",
+        )
         .await;
     usize::try_from(n.ok()?).ok()
 }
@@ -437,8 +384,8 @@ async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Optio
 /// allocated once, for as many facts as the selected pages hold (or as many
 /// keys as asked for); their string and list buffers once the first pages
 /// show how large those run.
-pub(crate) async fn read_columns<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+pub(crate) async fn columns<T: Facts, K: Key>(
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
@@ -450,7 +397,7 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
     // field's range, where only the pages at its ends hold facts it drops);
     // otherwise the columns grow as facts come.
-    let bucketed = store.spec().pages.as_ref().map_or(usize::MAX, |l| l.bucket);
+    let bucketed = super::shape::paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
         ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
@@ -546,8 +493,8 @@ pub(crate) async fn read_columns<T: Facts, K: Key>(
 }
 
 /// Reads the selected facts as packed facts with their keys.
-pub(crate) async fn read_packed<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+pub(crate) async fn packed<T: Facts, K: Key>(
+    store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,

@@ -18,7 +18,7 @@ use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::{Spec, Where};
 use super::super::value::SqlType;
-use super::{prefix_in, Layout};
+use super::shape::{prefix_in, Layout};
 
 /// Bytes in a [`Suffixes::Words`] word.
 const WORD: usize = 8;

@@ -10,24 +10,23 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use sqlx::{Arguments, AssertSqlSafe, Postgres, Sqlite, Transaction};
-
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::super::db::Pool;
+use super::super::db::Tx;
 use super::super::error::StoreError;
 use super::super::filter::Filter;
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::spec::{quote, Conflict, Param, Spec, Where};
+use super::super::spec::{quote, quoted, Conflict, Spec, Where};
+use super::super::sql::{Data, Rows};
+use super::super::table::Table;
 use super::super::value::SqlType;
-use super::super::{pg, sqlite, FactStore};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::incoming::{touched, Incoming, New};
-use super::read::{cell_of, coarse, select_sql, Head, PageRow};
-use super::{min_max, Layout};
+use super::read::{coarse, select_sql, Head, PageRow};
+use super::shape::Layout;
 
 /// A page read inside the transaction.
 struct Stored {
@@ -76,30 +75,20 @@ struct Group<'a> {
     fingerprints: Vec<u64>,
 }
 
-/// A page to insert: its SQL columns and its facts, encoded (by
-/// [`codec::encode_into`]) only as the page is written.
-struct PageOut<'a> {
-    prefix: Vec<Cell>,
-    bucket: i64,
-    page: i64,
-    version: i64,
-    fingerprint: i64,
-    bounds: Vec<[Cell; 2]>,
-    facts: i64,
+/// A page's data: its facts, encoded (by [`codec::encode_into`]) only as
+/// the page is written.
+struct PageData<'a> {
+    table: &'a str,
     entries: &'a [(&'a [u8], &'a [u8])],
     fingerprints: &'a [u64],
 }
 
-impl PageOut<'_> {
-    /// The page's bytes.
-    fn encode(&self, spec: &Spec) -> Result<Vec<u8>, StoreError> {
-        codec::encode(self.entries, self.fingerprints).map_err(|fault| page_fault(spec, &fault))
+impl Data for PageData<'_> {
+    fn put(&self, out: &mut Vec<u8>) -> Result<(), StoreError> {
+        codec::encode_into(out, self.entries, self.fingerprints).map_err(|fault| {
+            StoreError::config(self.table, format!("cannot write a page: {}", fault.0))
+        })
     }
-}
-
-/// A page that cannot be encoded, as the write reports it.
-fn page_fault(spec: &Spec, fault: &codec::PageFault) -> StoreError {
-    StoreError::config(&spec.table, format!("cannot write a page: {}", fault.0))
 }
 
 /// Whether `new` replaces `old` under `ReplaceIfNewer`: greater, or present
@@ -107,12 +96,6 @@ fn page_fault(spec: &Spec, fault: &codec::PageFault) -> StoreError {
 fn newer(new: &Cell, old: &Cell) -> bool {
     compare(new, old) == Some(core::cmp::Ordering::Greater)
         || (*old == Cell::Null && *new != Cell::Null)
-}
-
-fn layout(spec: &Spec) -> Result<&Layout, StoreError> {
-    spec.pages
-        .as_ref()
-        .ok_or_else(|| StoreError::config(&spec.table, "not a paged store"))
 }
 
 /// The facts of `existing` after `change`, grouped, and how many facts the
@@ -323,11 +306,12 @@ fn widen(bound: &mut [Cell; 2], v: Cell) {
 /// The pages of the changed groups (their facts sorted by key), at most
 /// `max_facts` facts each.
 fn paginate<'a>(
-    spec: &Spec,
+    spec: &'a Spec,
     layout: &Layout,
     groups: &'a BTreeMap<GroupKey<'_>, Group<'a>>,
-) -> Vec<PageOut<'a>> {
-    let mut out = Vec::new();
+) -> Rows<PageData<'a>> {
+    let columns = quoted(&super::shape::columns(spec, layout));
+    let mut out = Rows::new(columns, groups.len());
     for ((_, bucket, version, fingerprint), group) in groups {
         for (page, chunk) in group.facts.chunks(layout.max_facts).enumerate() {
             let mut bounds: Vec<[Cell; 2]> = vec![[Cell::Null, Cell::Null]; spec.mirrors.len()];
@@ -336,26 +320,21 @@ fn paginate<'a>(
                     widen(bound, m.cell(blob));
                 }
             }
-            out.push(PageOut {
-                prefix: group.prefix.clone(),
-                bucket: *bucket,
-                page: i64::try_from(page).unwrap_or(i64::MAX),
-                version: *version,
-                fingerprint: *fingerprint,
-                bounds,
-                facts: i64::try_from(chunk.len()).unwrap_or(i64::MAX),
+            let page = i64::try_from(page).unwrap_or(i64::MAX);
+            out.cells.extend(group.prefix.iter().cloned());
+            out.cells
+                .extend([*bucket, page, *version, *fingerprint].map(Cell::Int));
+            out.cells.extend(bounds.into_iter().flatten());
+            out.cells
+                .push(Cell::Int(i64::try_from(chunk.len()).unwrap_or(i64::MAX)));
+            out.data.push(PageData {
+                table: &spec.table,
                 entries: chunk,
                 fingerprints: &group.fingerprints,
             });
         }
     }
     out
-}
-
-/// A transaction on either backend.
-enum Tx<'c> {
-    Pg(Transaction<'c, Postgres>),
-    Sqlite(Transaction<'c, Sqlite>),
 }
 
 /// FNV-1a of the table and a prefix: the prefix's advisory lock.
@@ -373,246 +352,27 @@ fn lock_id(table: &str, prefix: &[u8]) -> i64 {
     h as i64
 }
 
-impl Tx<'_> {
-    async fn begin(pool: &Pool, spec: &Spec) -> Result<Tx<'static>, StoreError> {
-        let fail = StoreError::db(&spec.table, "cannot begin the batch");
-        Ok(match pool {
-            Pool::Postgres(pool) => Tx::Pg(pool.begin().await.map_err(fail)?),
-            Pool::Sqlite(pool) => {
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await.map_err(fail)?)
-            }
-        })
-    }
-
-    async fn commit(self, spec: &Spec) -> Result<(), StoreError> {
-        let fail = StoreError::db(&spec.table, "cannot commit the batch");
-        match self {
-            Tx::Pg(tx) => tx.commit().await.map_err(fail),
-            Tx::Sqlite(tx) => tx.commit().await.map_err(fail),
-        }
-    }
-
-    /// Locks the prefixes (PostgreSQL; SQLite's writer lock is already held).
-    async fn lock<'p>(
-        &mut self,
-        spec: &Spec,
-        prefixes: impl Iterator<Item = &'p Vec<u8>>,
-    ) -> Result<(), StoreError> {
-        let Tx::Pg(tx) = self else { return Ok(()) };
-        let mut ids: Vec<i64> = prefixes.map(|p| lock_id(&spec.table, p)).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        sqlx::query("SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)")
-            .bind(ids)
-            .execute(&mut **tx)
-            .await
-            .map_err(StoreError::db(&spec.table, "cannot lock the pages"))?;
+/// The pages `w` selects, read in `tx`, owned.
+async fn stored(
+    tx: &mut Tx,
+    spec: &Spec,
+    layout: &Layout,
+    w: &Where,
+) -> Result<Vec<Stored>, StoreError> {
+    let sql = select_sql(spec, layout, &w.sql);
+    let prefix_types = layout.prefix_types(spec);
+    let mut out = Vec::new();
+    tx.fetch(&spec.table, sql, &w.params, |row| {
+        let row = PageRow(row);
+        out.push(Stored::new(
+            row.head(spec, layout)?,
+            row.data(spec, layout)?,
+            &prefix_types,
+        ));
         Ok(())
-    }
-
-    async fn execute(
-        &mut self,
-        spec: &Spec,
-        sql: String,
-        params: &[Param],
-    ) -> Result<u64, StoreError> {
-        let fail = StoreError::db(&spec.table, "cannot rewrite the pages");
-        Ok(match self {
-            Tx::Pg(tx) => {
-                let args =
-                    pg::arguments(params).map_err(StoreError::db(&spec.table, "cannot bind"))?;
-                sqlx::query_with(AssertSqlSafe(sql), args)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(fail)?
-                    .rows_affected()
-            }
-            Tx::Sqlite(tx) => {
-                let args = sqlite::arguments(params)
-                    .map_err(StoreError::db(&spec.table, "cannot bind"))?;
-                sqlx::query_with(AssertSqlSafe(sql), args)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(fail)?
-                    .rows_affected()
-            }
-        })
-    }
-
-    /// The pages `w` selects, owned.
-    async fn pages(
-        &mut self,
-        spec: &Spec,
-        layout: &Layout,
-        w: &Where,
-    ) -> Result<Vec<Stored>, StoreError> {
-        let sql = select_sql(spec, layout, &w.sql);
-        let prefix_types = layout.prefix_types(spec);
-        let fail = StoreError::db(&spec.table, "cannot read the pages");
-        let mut out = Vec::new();
-        match self {
-            Tx::Pg(tx) => {
-                let args =
-                    pg::arguments(&w.params).map_err(StoreError::db(&spec.table, "cannot bind"))?;
-                let rows = sqlx::query_with(AssertSqlSafe(sql), args)
-                    .fetch_all(&mut **tx)
-                    .await
-                    .map_err(fail)?;
-                for row in &rows {
-                    let r = PageRow::Pg(row);
-                    out.push(Stored::new(
-                        r.head(spec, layout)?,
-                        r.data(spec, layout)?,
-                        &prefix_types,
-                    ));
-                }
-            }
-            Tx::Sqlite(tx) => {
-                let args = sqlite::arguments(&w.params)
-                    .map_err(StoreError::db(&spec.table, "cannot bind"))?;
-                let rows = sqlx::query_with(AssertSqlSafe(sql), args)
-                    .fetch_all(&mut **tx)
-                    .await
-                    .map_err(fail)?;
-                for row in &rows {
-                    let r = PageRow::Sqlite(row);
-                    out.push(Stored::new(
-                        r.head(spec, layout)?,
-                        r.data(spec, layout)?,
-                        &prefix_types,
-                    ));
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// Inserts `pages`.
-    async fn insert(
-        &mut self,
-        spec: &Spec,
-        layout: &Layout,
-        pages: &[PageOut<'_>],
-    ) -> Result<(), StoreError> {
-        let mut columns: Vec<(String, SqlType)> = spec
-            .keys
-            .iter()
-            .take(layout.prefix)
-            .map(|c| (quote(&c.name), c.sql))
-            .collect();
-        columns.push(("bucket".into(), SqlType::I64));
-        columns.push(("page".into(), SqlType::I32));
-        columns.push(("format_version".into(), SqlType::I16));
-        columns.push(("fingerprint".into(), SqlType::I64));
-        for m in &spec.mirrors {
-            for name in min_max(m.name()) {
-                columns.push((quote(&name), m.sql));
-            }
-        }
-        columns.push(("facts".into(), SqlType::I32));
-        let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
-        let table = quote(&spec.table);
-        let cells = |p: &PageOut| -> Vec<Cell> {
-            let mut row = p.prefix.clone();
-            row.extend([p.bucket, p.page, p.version, p.fingerprint].map(Cell::Int));
-            for [lo, hi] in &p.bounds {
-                row.push(lo.clone());
-                row.push(hi.clone());
-            }
-            row.push(Cell::Int(p.facts));
-            row
-        };
-        match self {
-            Tx::Pg(tx) => {
-                // Binary COPY straight into the table: the groups' old pages
-                // are deleted and their prefixes locked, so nothing conflicts.
-                let sql = format!(
-                    "COPY {table} ({}, data) FROM STDIN (FORMAT binary)",
-                    names.join(", ")
-                );
-                let mut copy = tx
-                    .copy_in_raw(&sql)
-                    .await
-                    .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
-                let send = StoreError::db(&spec.table, "cannot write the pages");
-                let mut buf = Vec::with_capacity(1 << 20);
-                buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-                buf.extend_from_slice(&[0; 8]); // flags, header extension length
-                let fields = i16::try_from(columns.len().saturating_add(1)).unwrap_or(i16::MAX);
-                let mut failed = None;
-                for p in pages {
-                    buf.extend_from_slice(&fields.to_be_bytes());
-                    for (cell, (_, sql)) in cells(p).iter().zip(&columns) {
-                        pg::copy_cell(&mut buf, *sql, cell);
-                    }
-                    // Encoded straight into the send buffer, with no page
-                    // buffer of its own; a field of COPY's binary format
-                    // holds at most `i32::MAX` bytes.
-                    let len = codec::encoded_len(p.entries, p.fingerprints.len());
-                    let encoded = if i32::try_from(len).is_err() {
-                        Err(codec::PageFault(format!(
-                            "a page of {len} bytes, more than a bytea can hold"
-                        )))
-                    } else {
-                        pg::copy_len(&mut buf, len);
-                        codec::encode_into(&mut buf, p.entries, p.fingerprints)
-                    };
-                    if let Err(fault) = encoded {
-                        let _ = copy.abort("factpack: cannot encode a page").await;
-                        return Err(page_fault(spec, &fault));
-                    }
-                    if buf.len() >= 1 << 20 {
-                        if let Err(e) = copy.send(buf.as_slice()).await {
-                            failed = Some(e);
-                            break;
-                        }
-                        buf.clear();
-                    }
-                }
-                if let Some(e) = failed {
-                    let _ = copy.abort("factpack: cannot send the pages").await;
-                    return Err(send(e));
-                }
-                buf.extend_from_slice(&(-1_i16).to_be_bytes());
-                copy.send(buf.as_slice())
-                    .await
-                    .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
-                copy.finish().await.map_err(send)?;
-            }
-            Tx::Sqlite(tx) => {
-                const ROWS: usize = 16;
-                let now = chrono::Utc::now().timestamp_micros();
-                let one = format!("({}, ?, ?)", vec!["?"; names.len()].join(", "));
-                for chunk in pages.chunks(ROWS) {
-                    let rows = chunk.len();
-                    let mut args = sqlx::sqlite::SqliteArguments::default();
-                    for p in chunk {
-                        for cell in cells(p) {
-                            sqlite::bind_cell(&mut args, &cell)
-                                .map_err(StoreError::db(&spec.table, "cannot bind the pages"))?;
-                        }
-                        args.add(p.encode(spec)?)
-                            .and_then(|()| args.add(now))
-                            .map_err(|e| {
-                                StoreError::db(&spec.table, "cannot bind the pages")(
-                                    sqlx::Error::Encode(e),
-                                )
-                            })?;
-                    }
-                    let sql = format!(
-                        "INSERT INTO {table} ({}, data, updated_at) VALUES {}",
-                        names.join(", "),
-                        vec![one.as_str(); rows].join(", ")
-                    );
-                    sqlx::query_with(AssertSqlSafe(sql), args)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(StoreError::db(&spec.table, "cannot write the pages"))?;
-                }
-            }
-        }
-        Ok(())
-    }
+    })
+    .await?;
+    Ok(out)
 }
 
 /// `(version = v AND fingerprint = fp) OR ..` on alias `t`.
@@ -630,23 +390,24 @@ fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
 /// Rewrites the pages of `prefixes` (encoded, with their cells) of
 /// `versions` (every version when empty) with `change`, in one transaction.
 async fn rewrite<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     prefixes: &BTreeMap<Vec<u8>, Vec<Cell>>,
     versions: &BTreeSet<(i64, i64)>,
     change: &Change<'_>,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::shape::paged(spec)?;
     if prefixes.is_empty() {
         return Ok(0);
     }
     let mut w = Where::raw(spec, versions_sql(versions));
     if layout.prefix > 0 {
-        super::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
+        super::shape::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
     }
-    let mut tx = Tx::begin(store.pool(), spec).await?;
-    tx.lock(spec, prefixes.keys()).await?;
-    let existing = tx.pages(spec, layout, &w).await?;
+    let mut tx = store.pool().begin(&spec.table).await?;
+    let locks = prefixes.keys().map(|p| lock_id(&spec.table, p)).collect();
+    tx.lock(&spec.table, locks).await?;
+    let existing = stored(&mut tx, spec, layout, &w).await?;
     let (mut groups, affected) = merge(spec, layout, &existing, change, T::FINGERPRINTS)?;
     if !groups.is_empty() {
         for group in groups.values_mut() {
@@ -678,10 +439,11 @@ async fn rewrite<T: Facts, K: Key>(
         let mut d = Where::raw(spec, "TRUE".to_owned());
         d.in_list(&columns, values, &spec.table)?;
         let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
-        tx.execute(spec, sql, &d.params).await?;
-        tx.insert(spec, layout, &pages).await?;
+        tx.execute(&spec.table, sql, &d.params, "cannot rewrite the pages")
+            .await?;
+        tx.insert(&spec.table, &pages).await?;
     }
-    tx.commit(spec).await?;
+    tx.commit(&spec.table).await?;
     Ok(affected)
 }
 
@@ -698,11 +460,11 @@ fn key_cells<K: Key>(spec: &Spec, key: &K) -> Result<Vec<Cell>, StoreError> {
 
 /// Upserts `rows` into a paged store. Returns the facts written.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::shape::paged(spec)?;
     let incoming = Incoming::new(spec, layout, rows)?;
     let news = incoming.news();
     let (prefixes, versions) = touched(spec, &news);
@@ -710,12 +472,12 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 }
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.
-pub(crate) async fn delete_keys<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+pub(crate) async fn delete<T: Facts, K: Key>(
+    store: &Table<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::shape::paged(spec)?;
     let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes = BTreeMap::new();
@@ -733,11 +495,11 @@ pub(crate) async fn delete_keys<T: Facts, K: Key>(
 
 /// Deletes the visible facts `filter` selects. Returns the facts removed.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &FactStore<T, K>,
+    store: &Table<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = layout(spec)?;
+    let layout = super::shape::paged(spec)?;
     let exact = Exact::new(spec, layout.prefix, filter)?;
     let w = coarse(spec, layout, filter)?;
     // The prefixes that may hold such facts; the rewrite reads all their pages.
@@ -760,37 +522,20 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
     let mut failed = None;
-    let mut add = |values: Vec<Option<crate::store::Value>>| {
-        let mut cells = Vec::with_capacity(values.len());
-        for (v, c) in values.into_iter().zip(&spec.keys) {
-            match v {
-                Some(v) => cells.push(cell_of(v)),
-                None => failed = Some(c.name.clone()),
+    store
+        .pool()
+        .fetch(&spec.table, sql, &w.params, |row| {
+            let mut cells = Vec::with_capacity(layout.prefix);
+            for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
+                match row.value(i, c.sql) {
+                    Some(v) => cells.push(Cell::from(v)),
+                    None => failed = Some(c.name.clone()),
+                }
             }
-        }
-        prefixes.insert(codec::key_bytes(&prefix_types, &cells), cells);
-        Ok(())
-    };
-    match store.pool() {
-        Pool::Postgres(pool) => {
-            pg::fetch(pool, spec, sql, &w.params, |row| {
-                add((0..layout.prefix)
-                    .zip(&prefix_types)
-                    .map(|(i, t)| pg::key_value(row, i, *t))
-                    .collect())
-            })
-            .await?;
-        }
-        Pool::Sqlite(pool) => {
-            sqlite::fetch(pool, spec, sql, &w.params, |row| {
-                add((0..layout.prefix)
-                    .zip(&prefix_types)
-                    .map(|(i, t)| sqlite::key_value(row, i, *t))
-                    .collect())
-            })
-            .await?;
-        }
-    }
+            prefixes.insert(codec::key_bytes(&prefix_types, &cells), cells);
+            Ok(())
+        })
+        .await?;
     if let Some(column) = failed {
         return Err(StoreError::BadKey {
             table: spec.table.clone(),

@@ -1,0 +1,250 @@
+//! The shape of a paged table: how a [`PageSpec`] resolves against a
+//! store's spec, the table's columns and DDL, and how pages are named.
+
+use core::fmt::Write as _;
+
+use chrono::TimeDelta;
+
+use crate::kind::FieldKind;
+
+use super::super::error::StoreError;
+use super::super::field::FieldName;
+use super::super::mirror::Cell;
+pub(crate) use super::super::spec::Layout;
+use super::super::spec::{quote, Spec, Where, Written};
+use super::super::value::SqlType;
+
+/// Packs several facts into each row: pages keyed by a prefix of the key
+/// columns and a time bucket. See [`StoreBuilder::pages`](super::super::StoreBuilder::pages).
+///
+/// ```
+/// # use factpack::store::PageSpec;
+/// # use chrono::TimeDelta;
+/// // Pages of (account, repository) and 30 days of `created`, at most 1,000 facts each.
+/// let pages = PageSpec::new(2, "created", TimeDelta::days(30)).max_facts(1_000);
+/// # let _ = pages;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageSpec {
+    prefix: usize,
+    field: String,
+    width: TimeDelta,
+    max_facts: usize,
+}
+
+impl PageSpec {
+    /// Pages keyed by the first `prefix_columns` key columns and buckets of
+    /// `width` of the time field `time_field` (a `DateTime`, `NaiveDateTime`
+    /// or `NaiveDate` field, mirrored automatically). Facts whose field is
+    /// null share one bucket per prefix. At most 1,024 facts a page.
+    pub fn new(prefix_columns: usize, time_field: impl Into<FieldName>, width: TimeDelta) -> Self {
+        Self {
+            prefix: prefix_columns,
+            field: time_field.into().as_str().to_owned(),
+            width,
+            max_facts: 1_024,
+        }
+    }
+
+    /// At most `n` facts a page (at least 1); a fuller bucket takes several
+    /// pages.
+    #[must_use]
+    pub fn max_facts(mut self, n: usize) -> Self {
+        self.max_facts = n.max(1);
+        self
+    }
+
+    /// The time field bucketed.
+    pub(crate) fn field(&self) -> &str {
+        &self.field
+    }
+}
+
+/// The bucket of facts whose bucketed field is null.
+pub(crate) const NULL_BUCKET: i64 = i64::MIN;
+
+/// Columns of a paged table besides the prefix and the min/max columns.
+pub(crate) const PAGE_RESERVED: [&str; 3] = ["bucket", "page", "facts"];
+
+impl Layout {
+    /// Resolves `pages` for a store with `keys` key columns whose mirrors
+    /// already include the bucketed field.
+    pub(crate) fn new(spec: &Spec, pages: &PageSpec) -> Result<Self, StoreError> {
+        let table = &spec.table;
+        if pages.prefix >= spec.keys.len() {
+            return Err(StoreError::config(
+                table,
+                format!(
+                    "pages keyed by {} of the {} key columns: the prefix must leave at least one key column to tell a page's facts apart",
+                    pages.prefix,
+                    spec.keys.len()
+                ),
+            ));
+        }
+        let bucket = spec
+            .mirrors
+            .iter()
+            .position(|m| m.name() == pages.field)
+            .ok_or_else(|| {
+                StoreError::config(
+                    table,
+                    format!("no mirrored field `{}` to bucket pages by", pages.field),
+                )
+            })?;
+        let width = match spec.mirrors.get(bucket).map(|m| m.info.kind) {
+            Some(FieldKind::Timestamp { .. }) => pages.width.num_microseconds(),
+            Some(FieldKind::Date) => (pages.width.num_seconds() % 86_400 == 0
+                && pages.width.subsec_nanos() == 0)
+                .then(|| pages.width.num_days()),
+            _ => {
+                return Err(StoreError::config(
+                    table,
+                    format!(
+                        "pages are bucketed by time: `{}` is not a timestamp or date field",
+                        pages.field
+                    ),
+                ))
+            }
+        };
+        let width = width.filter(|w| *w > 0).ok_or_else(|| {
+            StoreError::config(
+                table,
+                format!(
+                    "bucket width {} for `{}` must be positive (and whole days for a date)",
+                    pages.width, pages.field
+                ),
+            )
+        })?;
+        Ok(Self {
+            prefix: pages.prefix,
+            bucket,
+            width,
+            max_facts: pages.max_facts,
+        })
+    }
+
+    /// The bucket of a fact whose bucketed field holds `cell`.
+    pub(crate) fn bucket_of(&self, cell: &Cell) -> i64 {
+        match cell {
+            Cell::Micros(v) | Cell::Days(v) | Cell::Int(v) => v.div_euclid(self.width),
+            _ => NULL_BUCKET,
+        }
+    }
+
+    /// The types of the key columns past the prefix, as a page stores them.
+    pub(crate) fn suffix_types(&self, spec: &Spec) -> Vec<SqlType> {
+        spec.keys.iter().skip(self.prefix).map(|c| c.sql).collect()
+    }
+
+    /// The types of the prefix columns.
+    pub(crate) fn prefix_types(&self, spec: &Spec) -> Vec<SqlType> {
+        spec.keys.iter().take(self.prefix).map(|c| c.sql).collect()
+    }
+}
+
+/// Adds to `w` that a page's prefix columns are one of `prefixes` (each
+/// holding at least the prefix's cells).
+pub(crate) fn prefix_in<'a>(
+    spec: &Spec,
+    layout: &Layout,
+    w: &mut Where,
+    prefixes: impl Iterator<Item = &'a [Cell]> + Clone,
+) -> Result<(), StoreError> {
+    let columns: Vec<(&str, SqlType)> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| (c.name.as_str(), c.sql))
+        .collect();
+    let values: Vec<Vec<Cell>> = (0..layout.prefix)
+        .map(|j| {
+            prefixes
+                .clone()
+                .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
+                .collect()
+        })
+        .collect();
+    w.in_list(&columns, values, &spec.table)
+}
+
+/// `<field>_min` and `<field>_max`.
+pub(crate) fn min_max(field: &str) -> [String; 2] {
+    [format!("{field}_min"), format!("{field}_max")]
+}
+
+/// The columns of a paged table besides `data` and `updated_at`, in the
+/// order a write sends them.
+pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
+    let mut out: Vec<Written> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| (c.name.clone(), c.sql, true))
+        .collect();
+    out.push(("bucket".into(), SqlType::I64, true));
+    out.push(("page".into(), SqlType::I32, true));
+    out.push(("format_version".into(), SqlType::I16, true));
+    out.push(("fingerprint".into(), SqlType::I64, true));
+    for m in &spec.mirrors {
+        out.extend(min_max(m.name()).map(|name| (name, m.sql, false)));
+    }
+    out.push(("facts".into(), SqlType::I32, true));
+    out
+}
+
+/// `CREATE TABLE IF NOT EXISTS` of a paged table, and what the backend
+/// adds to it.
+pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
+    let mut key: Vec<String> = spec
+        .keys
+        .iter()
+        .take(layout.prefix)
+        .map(|c| c.name.clone())
+        .collect();
+    key.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
+    let mut out = vec![spec.create_table(&columns(spec, layout), &key)];
+    out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));
+    out
+}
+
+/// The columns a paged table must have, with the type the backend reports.
+pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
+    spec.expected_columns(&columns(spec, layout))
+}
+
+/// How a page is named in errors: its prefix, bucket, number and version.
+pub(crate) fn describe(
+    spec: &Spec,
+    prefix: &[Cell],
+    bucket: i64,
+    page: i64,
+    version: i64,
+) -> String {
+    let mut out = String::from("(");
+    for (i, (c, cell)) in spec.keys.iter().zip(prefix).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = match cell {
+            Cell::Text(v) => write!(out, "{} = {v:?}", c.name),
+            Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => write!(out, "{} = {v}", c.name),
+            Cell::Bool(v) => write!(out, "{} = {v}", c.name),
+            Cell::Float(v) => write!(out, "{} = {v}", c.name),
+            Cell::Null => write!(out, "{} = null", c.name),
+        };
+    }
+    let bucket = if bucket == NULL_BUCKET {
+        "null".to_owned()
+    } else {
+        bucket.to_string()
+    };
+    let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
+    out
+}
+
+/// The page layout of `spec`, a paged store's.
+pub(crate) fn paged(spec: &Spec) -> Result<&Layout, StoreError> {
+    spec.pages
+        .as_ref()
+        .ok_or_else(|| StoreError::config(&spec.table, "not a paged store"))
+}

@@ -1,0 +1,257 @@
+//! The statements the store runs, written once for both backends: the
+//! private [`Sql`] trait says what differs in binding and reading (the
+//! backend modules implement it), [`Cells`] reads a row the driver holds,
+//! and [`Rows`] are a bulk write's rows.
+
+use futures_util::TryStreamExt;
+use sqlx::{AssertSqlSafe, Database, Executor, IntoArguments};
+
+use super::error::StoreError;
+use super::mirror::Cell;
+use super::spec::Param;
+use super::value::{SqlType, Value};
+
+/// A row as the driver holds it, read by column position.
+pub(crate) trait Cells {
+    /// Column `i`, of type `sql`, as a value; `None` when null or unreadable.
+    fn value(&self, i: usize, sql: SqlType) -> Option<Value>;
+
+    /// Appends key column `i` of type `sql` as `Key::put_encoded` encodes
+    /// it; `None` when the cell cannot be
+    /// decoded as that type. The column types were checked when the store
+    /// was opened, so the driver's per-cell type check is skipped (a wrong
+    /// type still fails to decode, or reads a key that was not asked for).
+    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()>;
+
+    /// Column `i`, a blob, borrowed from the row.
+    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error>;
+
+    /// Column `i`, a nullable `BIGINT`.
+    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error>;
+
+    /// Column `i`, an integer column of type `sql`.
+    fn int(&self, i: usize, sql: SqlType) -> Option<i64> {
+        match self.value(i, sql)? {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// What a backend does its own way when the store runs a statement.
+pub(crate) trait Sql: Database {
+    /// Arguments for `params`.
+    fn arguments(params: &[Param]) -> Result<Self::Arguments, sqlx::Error>;
+
+    /// The rows a statement affected.
+    fn affected(done: &Self::QueryResult) -> u64;
+
+    /// The query of an existing table's columns and types, by table name.
+    const COLUMNS: &'static str;
+
+    /// The statements that take and release the lock serializing the
+    /// store's schema changes to `table`, when concurrent
+    /// `CREATE TABLE IF NOT EXISTS` can race.
+    fn schema_lock(table: &str) -> Option<[String; 2]>;
+}
+
+/// Runs a statement; returns the rows it affected.
+pub(crate) async fn execute_on<'c, DB, E>(
+    on: E,
+    table: &str,
+    sql: String,
+    params: &[Param],
+    action: &'static str,
+) -> Result<u64, StoreError>
+where
+    DB: Sql,
+    DB::Arguments: IntoArguments<DB>,
+    E: Executor<'c, Database = DB>,
+{
+    let args = DB::arguments(params).map_err(StoreError::db(table, action))?;
+    let done = sqlx::query_with(AssertSqlSafe(sql), args)
+        .execute(on)
+        .await
+        .map_err(StoreError::db(table, action))?;
+    Ok(DB::affected(&done))
+}
+
+/// Streams the rows of a query into `each`, which sees every row while the
+/// driver still holds it.
+pub(crate) async fn fetch_on<'c, DB, E>(
+    on: E,
+    table: &str,
+    sql: String,
+    params: &[Param],
+    mut each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+) -> Result<(), StoreError>
+where
+    DB: Sql,
+    DB::Arguments: IntoArguments<DB>,
+    DB::Row: Cells,
+    E: Executor<'c, Database = DB>,
+{
+    let action = "cannot read";
+    let args = DB::arguments(params).map_err(StoreError::db(table, action))?;
+    let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(on);
+    while let Some(row) = rows
+        .try_next()
+        .await
+        .map_err(StoreError::db(table, action))?
+    {
+        each(&row)?;
+    }
+    Ok(())
+}
+
+/// Creates the table and its indexes, then checks an existing table's
+/// columns, under the backend's schema lock.
+pub(crate) async fn create_on<DB>(
+    pool: &sqlx::Pool<DB>,
+    table: &str,
+    ddl: Vec<String>,
+    expected: &[(String, &str)],
+) -> Result<(), StoreError>
+where
+    DB: Sql,
+    DB::Arguments: IntoArguments<DB>,
+    DB::Row: Cells,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+{
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(StoreError::db(table, "cannot connect"))?;
+    let lock = DB::schema_lock(table);
+    if let Some([take, _]) = &lock {
+        execute_on(
+            &mut *conn,
+            table,
+            take.clone(),
+            &[],
+            "cannot lock the schema",
+        )
+        .await?;
+    }
+    let result = async {
+        let mut ddl = ddl.into_iter();
+        if let Some(create) = ddl.next() {
+            execute_on(&mut *conn, table, create, &[], "cannot create the table").await?;
+        }
+        let mut found = Vec::new();
+        let name = [Param::One(SqlType::Text, Cell::Text(table.to_owned()))];
+        let add = |row: &dyn Cells| {
+            let text = |i| match row.value(i, SqlType::Text) {
+                Some(Value::Text(v)) => Ok(v),
+                _ => Err(StoreError::config(table, "cannot read the table's columns")),
+            };
+            found.push((text(0)?, text(1)?));
+            Ok(())
+        };
+        fetch_on(&mut *conn, table, DB::COLUMNS.to_owned(), &name, add).await?;
+        check_columns(table, expected, &found)?;
+        for statement in ddl {
+            execute_on(
+                &mut *conn,
+                table,
+                statement,
+                &[],
+                "cannot create the indexes",
+            )
+            .await?;
+        }
+        Ok(())
+    }
+    .await;
+    if let Some([_, release]) = lock {
+        execute_on(&mut *conn, table, release, &[], "cannot unlock the schema").await?;
+    }
+    result
+}
+
+/// Rows of a bulk write: per row the cells of `columns` (quoted names, with
+/// their types), then the row's `data`.
+#[derive(Debug)]
+pub(crate) struct Rows<D> {
+    pub(crate) columns: Vec<(String, SqlType)>,
+    /// `columns.len()` cells per row.
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) data: Vec<D>,
+}
+
+impl<D> Rows<D> {
+    /// Rows of `columns`, none yet.
+    pub(crate) fn new(columns: Vec<(String, SqlType)>, capacity: usize) -> Self {
+        Self {
+            cells: Vec::with_capacity(capacity.saturating_mul(columns.len())),
+            columns,
+            data: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Rows written.
+    pub(crate) fn len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// The cells of row `i`.
+    pub(crate) fn row(&self, i: usize) -> &[Cell] {
+        let n = self.columns.len();
+        let start = i.saturating_mul(n);
+        self.cells
+            .get(start..start.saturating_add(n))
+            .unwrap_or(&[])
+    }
+
+    /// The quoted column names, `data` last.
+    pub(crate) fn names(&self) -> String {
+        let mut names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        names.push("data");
+        names.join(", ")
+    }
+}
+
+/// A row's `data`, appended to the buffer it is sent from.
+pub(crate) trait Data: Sync {
+    /// Appends the bytes.
+    ///
+    /// # Errors
+    /// Bytes that cannot be encoded.
+    fn put(&self, out: &mut Vec<u8>) -> Result<(), StoreError>;
+}
+
+impl Data for &[u8] {
+    fn put(&self, out: &mut Vec<u8>) -> Result<(), StoreError> {
+        out.extend_from_slice(self);
+        Ok(())
+    }
+}
+
+/// Compares the columns an existing table has with those the store expects.
+fn check_columns(
+    table: &str,
+    expected: &[(String, &str)],
+    found: &[(String, String)],
+) -> Result<(), StoreError> {
+    for (name, ty) in expected {
+        match found.iter().find(|(n, _)| n == name) {
+            None => {
+                return Err(StoreError::SchemaMismatch {
+                    table: table.to_owned(),
+                    reason: format!(
+                    "column `{name}` is missing; a store cannot add columns to an existing table: \
+                         use a new table name, or drop this one (its facts are a cache)"
+                ),
+                })
+            }
+            Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
+                return Err(StoreError::SchemaMismatch {
+                    table: table.to_owned(),
+                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}

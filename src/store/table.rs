@@ -1,0 +1,135 @@
+//! What the layouts and the cache work with: a store's table and
+//! connection, how it fills transient fields, and what it counts.
+
+use core::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::facts::Facts;
+
+use super::batch::Batch;
+use super::db::{Db, Pool};
+use super::error::StoreError;
+use super::key::Key;
+use super::pg::PgWrite;
+use super::spec::{quote, Spec, Where};
+use super::stats::{Counter, Counters};
+
+/// Fills a fact's transient fields from its row's key.
+pub(crate) type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
+
+/// A store's table, shared by its clones.
+pub(crate) struct Table<T: Facts, K: Key> {
+    pub(crate) db: Db,
+    pub(crate) spec: Arc<Spec>,
+    names: Arc<[String]>,
+    fill: Option<Fill<T, K>>,
+    pg_write: PgWrite,
+    /// The layout's name, as spans record it.
+    layout: &'static str,
+    counters: Arc<Counters>,
+    types: PhantomData<fn() -> (T, K)>,
+}
+
+impl<T: Facts, K: Key> Clone for Table<T, K> {
+    fn clone(&self) -> Self {
+        Self {
+            db: self.db.clone(),
+            spec: Arc::clone(&self.spec),
+            names: Arc::clone(&self.names),
+            fill: self.fill.clone(),
+            pg_write: self.pg_write,
+            layout: self.layout,
+            counters: Arc::clone(&self.counters),
+            types: PhantomData,
+        }
+    }
+}
+
+impl<T: Facts, K: Key> Table<T, K> {
+    pub(crate) fn new(
+        db: Db,
+        spec: Spec,
+        layout: &'static str,
+        fill: Option<Fill<T, K>>,
+        pg_write: PgWrite,
+    ) -> Self {
+        Self {
+            layout,
+            db,
+            names: spec.keys.iter().map(|c| c.name.clone()).collect(),
+            spec: Arc::new(spec),
+            fill,
+            pg_write,
+            counters: Arc::default(),
+            types: PhantomData,
+        }
+    }
+
+    /// The table's name.
+    pub(crate) fn table(&self) -> &str {
+        &self.spec.table
+    }
+
+    /// Writes a batch to a table of one fact per row, on either backend.
+    pub(crate) async fn write(&self, batch: &Batch<'_>) -> Result<u64, StoreError> {
+        self.db.0.upsert(&self.spec, batch, self.pg_write).await
+    }
+
+    /// The span of one store operation (`factpack.store`): table, layout,
+    /// keys or rows asked for; `rows` (and for writes `bytes`) are recorded
+    /// when it is done, and a subscriber times it.
+    pub(crate) fn span(&self, operation: &'static str, asked: usize) -> tracing::Span {
+        tracing::info_span!(
+            "factpack.store",
+            operation,
+            table = %self.spec.table,
+            layout = self.layout,
+            asked,
+            rows = tracing::field::Empty,
+            bytes = tracing::field::Empty,
+        )
+    }
+
+    /// Counts a read that returned `rows` facts.
+    pub(crate) fn count_read(&self, rows: usize) {
+        self.counters.add(Counter::Reads, 1);
+        self.counters.add(Counter::RowsRead, rows as u64);
+    }
+
+    /// Counts a committed write of `rows` rows and `bytes` bytes of facts.
+    pub(crate) fn count_write(&self, rows: u64, bytes: u64) {
+        self.counters.add(Counter::Writes, 1);
+        self.counters.add(Counter::RowsWritten, rows);
+        self.counters.add(Counter::BytesWritten, bytes);
+    }
+
+    pub(crate) fn key_names(&self) -> Arc<[String]> {
+        Arc::clone(&self.names)
+    }
+
+    pub(crate) fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Deletes the rows `w` selects.
+    pub(crate) async fn delete_rows(&self, w: Where) -> Result<u64, StoreError> {
+        let table = quote(&self.spec.table);
+        let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
+        self.db
+            .0
+            .execute(&self.spec.table, sql, &w.params, "cannot delete")
+            .await
+    }
+
+    pub(crate) fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    pub(crate) fn fill(&self) -> Option<&Fill<T, K>> {
+        self.fill.as_ref()
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.db.0
+    }
+}

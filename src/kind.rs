@@ -77,6 +77,16 @@ pub enum FieldKind {
         /// The array's length.
         len: usize,
     },
+    /// `[T; len]` of a fixed-size `T` other than `u8` (which is
+    /// [`Bytes`](FieldKind::Bytes)): the elements' slots back to back.
+    Array {
+        /// The elements' kind.
+        element: &'static FieldKind,
+        /// The array's length.
+        len: usize,
+    },
+    /// A tuple of fixed-size values: their slots back to back, in order.
+    Tuple(&'static [FieldKind]),
     /// A nested fact of fixed size: the body of `name` (its header without
     /// the prefix), whose fields are listed.
     Fact {
@@ -118,6 +128,25 @@ impl FieldKind {
             | FieldKind::Duration { .. } => Some(8),
             FieldKind::Bytes { len } => Some(*len),
             FieldKind::Enum { repr, .. } => repr.fixed_size(),
+            FieldKind::Array { element, len } => match element.fixed_size() {
+                Some(size) => size.checked_mul(*len),
+                None => None,
+            },
+            FieldKind::Tuple(elements) => {
+                let mut total = 0usize;
+                let mut rest = *elements;
+                while let [first, tail @ ..] = rest {
+                    total = match first.fixed_size() {
+                        Some(size) => match total.checked_add(size) {
+                            Some(sum) => sum,
+                            None => return None,
+                        },
+                        None => return None,
+                    };
+                    rest = tail;
+                }
+                Some(total)
+            }
             FieldKind::Fact { .. }
             | FieldKind::String
             | FieldKind::List(_)

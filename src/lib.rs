@@ -97,6 +97,7 @@
 //! | `NaiveDateTime`, `NaiveDate` | ISO 8601 strings (`2024-05-01T09:30:00`, `2024-05-01`) |
 //! | `TimeDelta` | `[seconds, nanoseconds]`, nanoseconds in `0..1_000_000_000` |
 //! | `[u8; N]` | bytes, through serde's `Serializer::serialize_bytes` (an array of numbers in JSON) |
+//! | `[T; N]` of any other `T`, a tuple | a tuple of its elements, each the same way |
 //! | `String` | a string |
 //! | `Vec<T>`, `Vec<String>` | a sequence |
 //! | `Option<T>` | none or some |
@@ -162,6 +163,7 @@
 
 mod bytes;
 pub mod columns;
+mod compound;
 mod enums;
 mod error;
 mod facts;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 use serde::de::{Deserialize, Deserializer, Error as _};
-use serde::ser::{Serialize, SerializeSeq, Serializer};
+use serde::ser::{Error as _, Serialize, SerializeSeq, SerializeTuple, Serializer};
 
 use crate::facts::Facts;
 use crate::field::Field;
@@ -100,11 +100,56 @@ serialize_as_itself! {
     [const U: u8] TimeDelta, U;
 }
 
-impl<const N: usize> SerializeFixed for [u8; N] {
+/// `[u8; N]` serializes as bytes (as `serde_bytes` does), every other array
+/// as a sequence (a tuple of `N`) of its elements.
+impl<const U: u8, T: SerializeFixed<U>, const N: usize> SerializeFixed<U> for [T; N] {
     #[inline]
-    fn serialize_ref<S: Serializer>(value: &[u8; N], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(value)
+    fn serialize_ref<S: Serializer>(
+        value: &[T::Ref<'_>; N],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        if T::TYPE_FP == <u8 as FixedField>::TYPE_FP {
+            // `T` is `u8`: each element's one byte is itself.
+            let mut bytes = [0u8; N];
+            for (byte, element) in bytes.iter_mut().zip(value) {
+                T::to_owned(*element)
+                    .encode(core::slice::from_mut(byte))
+                    .map_err(S::Error::custom)?;
+            }
+            return serializer.serialize_bytes(&bytes);
+        }
+        let mut tuple = serializer.serialize_tuple(N)?;
+        for element in value {
+            tuple.serialize_element(&FixedRef::<T, U>(*element))?;
+        }
+        tuple.end()
     }
+}
+
+/// Implements [`SerializeFixed`] for tuples: a serde tuple of the elements.
+macro_rules! serialize_tuple {
+    ($($k:literal: ($($t:ident $i:tt),+);)*) => {$(
+        impl<const U: u8, $($t: SerializeFixed<U>),+> SerializeFixed<U> for ($($t,)+) {
+            #[inline]
+            fn serialize_ref<S: Serializer>(
+                value: &Self::Ref<'_>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                let mut tuple = serializer.serialize_tuple($k)?;
+                $(tuple.serialize_element(&FixedRef::<$t, U>(value.$i))?;)+
+                tuple.end()
+            }
+        }
+    )*};
+}
+
+serialize_tuple! {
+    1: (A 0);
+    2: (A 0, B 1);
+    3: (A 0, B 1, C 2);
+    4: (A 0, B 1, C 2, D 3);
+    5: (A 0, B 1, C 2, D 3, E 4);
+    6: (A 0, B 1, C 2, D 3, E 4, F 5);
 }
 
 impl<const U: u8, T: SerializeFixed<U>> SerializeField<U> for T {

@@ -184,6 +184,7 @@ paths_agree_for!(enums, fixtures::Enums);
 paths_agree_for!(tagged, fixtures::Tagged);
 paths_agree_for!(nested, fixtures::Nested);
 paths_agree_for!(triangle, fixtures::Triangle);
+paths_agree_for!(compound, fixtures::Compound);
 
 /// Two versions of one type: blobs of the other version take the precise
 /// path both ways, and are judged by it alone.

@@ -296,6 +296,7 @@ format_properties!(empty, fixtures::Empty);
 format_properties!(enums, fixtures::Enums);
 format_properties!(nested, fixtures::Nested);
 format_properties!(triangle, fixtures::Triangle);
+format_properties!(compound, fixtures::Compound);
 
 /// A type whose enum has a catch-all: every stored value is valid, so the
 /// canonical-form property holds only up to the catch-all, which packs as its

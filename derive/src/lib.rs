@@ -32,11 +32,13 @@ use syn::{parse_macro_input, DeriveInput};
 /// `factpack::__private`, which is not part of factpack's API.
 ///
 /// # Field types
-/// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
+/// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
-/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
-/// without variable-length fields, fieldless enums with `#[derive(FactEnum)]`,
-/// and `Option` of any of these.
+/// other fact types without variable-length fields, fieldless enums with
+/// `#[derive(FactEnum)]`, arrays `[T; N]` and tuples (1 to 6 elements) of any
+/// of these fixed-size types (`[u8; 32]`, `(u32, f64)`, `[[i16; 2]; 3]`),
+/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, and `Option` of
+/// any of these.
 ///
 /// A nested fact is stored as its body (its header without the prefix), and
 /// a `Vec` of nested facts as one contiguous array of bodies under a single

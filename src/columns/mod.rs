@@ -9,7 +9,8 @@
 //! | `bool` | [`Bitmap`] |
 //! | `DateTime<Utc>`, `NaiveDateTime`, `TimeDelta` | `Vec<i64>` in the field's unit |
 //! | `NaiveDate` | `Vec<i32>`, days since 1970-01-01 |
-//! | `[u8; N]` | `Vec<[u8; N]>` |
+//! | `[u8; N]`, `[T; N]` | [`ArrayColumn`] of `u8`'s or `T`'s column, `N` elements a row (Arrow `FixedSizeBinary`, `FixedSizeList`) |
+//! | a tuple `(A, B, ..)` | a tuple of `A`'s, `B`'s, .. columns (Arrow `Struct`, children named `0`, `1`, ..) |
 //! | a fixed-size fact `Bar` | `BarColumns` |
 //! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |
@@ -28,6 +29,7 @@
 
 mod block;
 mod buffers;
+mod compound;
 mod leaf;
 mod shape;
 mod transient;
@@ -40,6 +42,7 @@ use core::fmt;
 #[doc(hidden)]
 pub use block::HeaderByte;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+pub use compound::ArrayColumn;
 // How the generated columns are filled, a block of facts at a time: the
 // derive's, not the user's.
 #[doc(hidden)]

@@ -227,3 +227,34 @@ pub struct Nested {
     pub points: Vec<Point>,
     pub marks: Option<Vec<Point>>,
 }
+
+/// A tuple as a list element.
+pub type ShortAndBytes = (i16, [u8; 2]);
+
+/// Arrays and tuples of fixed-size values in every shape: arrays of
+/// numbers, of checked elements (`bool`, enums, nested facts), of time
+/// values in a declared unit, of arrays; tuples mixing them; each as a
+/// field, an `Option` and a list element.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Compound {
+    pub hash: [u8; 4],
+    pub coords: [i32; 3],
+    pub flags: [bool; 2],
+    pub states: [State; 2],
+    pub corners: [Point; 2],
+    #[facts(unit = "ms")]
+    pub stamps: [DateTime<Utc>; 2],
+    pub grid: [[u16; 2]; 2],
+    pub pair: (u32, f64),
+    pub triple: (i64, [u8; 4], bool),
+    pub quad: (State, Vector3, bool, [i8; 1]),
+    pub single: (u16,),
+    pub maybe_coords: Option<[i32; 3]>,
+    pub maybe_flags: Option<[bool; 2]>,
+    pub maybe_pair: Option<(u32, bool)>,
+    pub empty: [u64; 0],
+    pub coord_list: Vec<[i32; 2]>,
+    pub flag_lists: Vec<[bool; 3]>,
+    pub pairs: Vec<(u8, State)>,
+    pub maybe_pairs: Option<Vec<ShortAndBytes>>,
+}

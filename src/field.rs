@@ -225,16 +225,109 @@ pub(crate) fn present(blob: &[u8], at: Slot) -> bool {
     at.null.is_some_and(|(byte, mask)| bit(blob, byte, mask))
 }
 
-impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
-    const SLOT_SIZE: usize = T::SIZE;
+/// A type whose `Option` is a field: every fixed-size type (its null slot is
+/// all zero) and every enum whose variants carry data (its null payload is
+/// empty). [`Field`] for `Option<T>` is this trait's, with a null bit.
+pub trait OptionalField<const UNIT: u8 = 0>: Sized {
+    /// Bytes the field takes in the header.
+    const SLOT_SIZE: usize;
+    /// Whether the field has a payload in the tail.
+    const VARIABLE: bool;
+    /// Fingerprint of the field's encoding.
+    const TYPE_FP: u64;
+    /// What the view's accessor returns.
+    type Ref<'a>: Copy;
+
+    /// [`Field::write`] of `Option<Self>`.
+    ///
+    /// # Errors
+    /// As [`Field::write`].
+    fn write(
+        this: &Option<Self>,
+        out: &mut Vec<u8>,
+        base: usize,
+        at: Slot,
+    ) -> Result<(), PackErrorKind>;
+
+    /// [`Field::write_header`] of `Option<Self>`.
+    fn write_header(this: &Option<Self>, header: &mut [u8], at: Slot) -> bool;
+
+    /// [`Field::write_tail`] of `Option<Self>`.
+    fn write_tail(this: &Option<Self>, out: &mut Vec<u8>, base: usize, at: Slot) -> bool;
+
+    /// [`Field::check`] of `Option<Self>`.
+    ///
+    /// # Errors
+    /// As [`Field::check`].
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault>;
+
+    /// [`Field::is_valid`] of `Option<Self>`.
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool;
+
+    /// [`Field::read`] of `Option<Self>`.
+    fn read(blob: &[u8], at: Slot) -> Self::Ref<'_>;
+
+    /// [`Field::to_owned`] of `Option<Self>`.
+    fn to_owned(value: Self::Ref<'_>) -> Option<Self>;
+}
+
+impl<const U: u8, T: OptionalField<U>> Field<U> for Option<T> {
+    const SLOT_SIZE: usize = T::SLOT_SIZE;
     const NULLABLE: bool = true;
+    const VARIABLE: bool = T::VARIABLE;
+    const TYPE_FP: u64 = T::TYPE_FP;
+    type Ref<'a> = T::Ref<'a>;
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        T::write(self, out, base, at)
+    }
+
+    #[inline(always)]
+    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        T::write_header(self, header, at)
+    }
+
+    #[inline(always)]
+    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+        T::write_tail(self, out, base, at)
+    }
+
+    #[inline(always)]
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+        T::check(blob, at, cursor)
+    }
+
+    #[inline(always)]
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+        T::is_valid(header, blob, at, cursor)
+    }
+
+    #[inline(always)]
+    fn read(blob: &[u8], at: Slot) -> T::Ref<'_> {
+        T::read(blob, at)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: T::Ref<'_>) -> Option<T> {
+        T::to_owned(value)
+    }
+}
+
+impl<const U: u8, T: FixedField<U>> OptionalField<U> for T {
+    const SLOT_SIZE: usize = T::SIZE;
     const VARIABLE: bool = false;
     const TYPE_FP: u64 = mix(tag("option"), T::TYPE_FP);
     type Ref<'a> = Option<T::Ref<'a>>;
 
     #[inline(always)]
-    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
-        if let (Some(value), Some((byte, mask))) = (self, at.null) {
+    fn write(
+        this: &Option<T>,
+        out: &mut Vec<u8>,
+        base: usize,
+        at: Slot,
+    ) -> Result<(), PackErrorKind> {
+        if let (Some(value), Some((byte, mask))) = (this, at.null) {
             set_bit(out, base.wrapping_add(byte), mask);
             write_slot::<U, T>(value, out, base, at.offset)?;
         }
@@ -242,25 +335,25 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
     }
 
     #[inline(always)]
-    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+    fn write_header(this: &Option<T>, header: &mut [u8], at: Slot) -> bool {
         // Branch-free where the type allows: which fields are null varies
         // from fact to fact, so a branch on it would be mispredicted often.
         if let Some((byte, mask)) = at.null {
             set_bit(
                 header,
                 byte,
-                mask & 0u8.wrapping_sub(u8::from(self.is_some())),
+                mask & 0u8.wrapping_sub(u8::from(this.is_some())),
             );
         }
         let end = at.offset.wrapping_add(T::SIZE);
         match header.get_mut(at.offset..end) {
-            Some(slot) => T::encode_or_null(self.as_ref(), slot).is_ok(),
+            Some(slot) => T::encode_or_null(this.as_ref(), slot).is_ok(),
             None => false,
         }
     }
 
     #[inline(always)]
-    fn write_tail(&self, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
+    fn write_tail(_: &Option<T>, _: &mut Vec<u8>, _: usize, _: Slot) -> bool {
         true
     }
 
@@ -403,6 +496,152 @@ fn check_payload<const U: u8, P: Payload<U>>(payload: &[u8], start: usize) -> Re
     P::check_payload(payload).map_err(|f| Fault::at(start.saturating_add(f.offset), f.kind))
 }
 
+/// [`Field::write`] of a variable-length field of payload `P`.
+///
+/// # Errors
+/// As [`Payload::write_payload`], or a fact past 4 GiB.
+#[inline(always)]
+pub fn variable_write<const U: u8, P: Payload<U>>(
+    value: &P,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    write_payload::<U, P>(value, out, base, at)
+}
+
+/// [`Field::write_tail`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_write_tail<const U: u8, P: Payload<U>>(
+    value: &P,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> bool {
+    write_payload::<U, P>(value, out, base, at).is_ok()
+}
+
+/// [`Field::check`] of a variable-length field of payload `P`.
+///
+/// # Errors
+/// A bad end pointer, or the payload's own error.
+#[inline(always)]
+pub fn variable_check<const U: u8, P: Payload<U>>(
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Result<(), Fault> {
+    let start = *cursor;
+    check_payload::<U, P>(take_payload(blob, at, cursor)?, start)
+}
+
+/// [`Field::is_valid`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_is_valid<const U: u8, P: Payload<U>>(
+    header: &[u8],
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> bool {
+    payload_if_valid(header, blob, at, cursor).is_some_and(P::payload_is_valid)
+}
+
+/// [`Field::read`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_read<const U: u8, P: Payload<U>>(blob: &[u8], at: Slot) -> P::Ref<'_> {
+    P::read_payload(payload(blob, at))
+}
+
+/// [`Field::write`] of `Option<P>` for a payload `P`: a null payload is empty.
+///
+/// # Errors
+/// As [`variable_write`].
+#[inline(always)]
+pub fn optional_write<const U: u8, P: Payload<U>>(
+    value: &Option<P>,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    match (value, at.null) {
+        (Some(value), Some((byte, mask))) => {
+            set_bit(out, base.wrapping_add(byte), mask);
+            write_payload::<U, P>(value, out, base, at)
+        }
+        // A null payload is empty: its end is its start.
+        _ => write_end(out, base, at),
+    }
+}
+
+/// [`Field::write_header`] of `Option<P>` for a payload `P`: the null bit.
+#[inline(always)]
+pub fn optional_write_header<P>(value: &Option<P>, header: &mut [u8], at: Slot) -> bool {
+    if let (Some(_), Some((byte, mask))) = (value, at.null) {
+        set_bit(header, byte, mask);
+    }
+    true
+}
+
+/// [`Field::write_tail`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_write_tail<const U: u8, P: Payload<U>>(
+    value: &Option<P>,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> bool {
+    match value {
+        Some(value) => write_payload::<U, P>(value, out, base, at),
+        None => write_end(out, base, at),
+    }
+    .is_ok()
+}
+
+/// [`Field::check`] of `Option<P>` for a payload `P`.
+///
+/// # Errors
+/// As [`variable_check`], or a null field with a payload.
+#[inline(always)]
+pub fn optional_check<const U: u8, P: Payload<U>>(
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Result<(), Fault> {
+    let start = *cursor;
+    let payload = take_payload(blob, at, cursor)?;
+    if present(blob, at) {
+        check_payload::<U, P>(payload, start)
+    } else if payload.is_empty() {
+        Ok(())
+    } else {
+        Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
+    }
+}
+
+/// [`Field::is_valid`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_is_valid<const U: u8, P: Payload<U>>(
+    header: &[u8],
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> bool {
+    let present = present(header, at);
+    payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+        if present {
+            P::payload_is_valid(payload)
+        } else {
+            payload.is_empty()
+        }
+    })
+}
+
+/// [`Field::read`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_read<const U: u8, P: Payload<U>>(blob: &[u8], at: Slot) -> Option<P::Ref<'_>> {
+    present(blob, at).then(|| P::read_payload(payload(blob, at)))
+}
+
 /// Implements [`Field`] for a [`Payload`] type and for its `Option`.
 macro_rules! variable_field {
     ([$($g:tt)*] $ty:ty, $unit:tt) => {
@@ -415,7 +654,7 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
-                write_payload::<$unit, $ty>(self, out, base, at)
+                variable_write::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
@@ -425,24 +664,22 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
-                write_payload::<$unit, $ty>(self, out, base, at).is_ok()
+                variable_write_tail::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
-                let start = *cursor;
-                check_payload::<$unit, $ty>(take_payload(blob, at, cursor)?, start)
+                variable_check::<$unit, $ty>(blob, at, cursor)
             }
 
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
-                payload_if_valid(header, blob, at, cursor)
-                    .is_some_and(<$ty as Payload<$unit>>::payload_is_valid)
+                variable_is_valid::<$unit, $ty>(header, blob, at, cursor)
             }
 
             #[inline(always)]
             fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
-                <$ty as Payload<$unit>>::read_payload(payload(blob, at))
+                variable_read::<$unit, $ty>(blob, at)
             }
 
             #[inline(always)]
@@ -460,61 +697,32 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
-                match (self, at.null) {
-                    (Some(value), Some((byte, mask))) => {
-                        set_bit(out, base.wrapping_add(byte), mask);
-                        write_payload::<$unit, $ty>(value, out, base, at)
-                    }
-                    // A null payload is empty: its end is its start.
-                    _ => write_end(out, base, at),
-                }
+                optional_write::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
             fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
-                if let (Some(_), Some((byte, mask))) = (self, at.null) {
-                    set_bit(header, byte, mask);
-                }
-                true
+                optional_write_header(self, header, at)
             }
 
             #[inline(always)]
             fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
-                match self {
-                    Some(value) => write_payload::<$unit, $ty>(value, out, base, at),
-                    None => write_end(out, base, at),
-                }
-                .is_ok()
+                optional_write_tail::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
-                let start = *cursor;
-                let payload = take_payload(blob, at, cursor)?;
-                if present(blob, at) {
-                    check_payload::<$unit, $ty>(payload, start)
-                } else if payload.is_empty() {
-                    Ok(())
-                } else {
-                    Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
-                }
+                optional_check::<$unit, $ty>(blob, at, cursor)
             }
 
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
-                let present = present(header, at);
-                payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
-                    if present {
-                        <$ty as Payload<$unit>>::payload_is_valid(payload)
-                    } else {
-                        payload.is_empty()
-                    }
-                })
+                optional_is_valid::<$unit, $ty>(header, blob, at, cursor)
             }
 
             #[inline(always)]
             fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
-                present(blob, at).then(|| <$ty as Payload<$unit>>::read_payload(payload(blob, at)))
+                optional_read::<$unit, $ty>(blob, at)
             }
 
             #[inline(always)]

@@ -111,6 +111,18 @@ pub enum FieldKind {
         /// The variants, in declaration order.
         variants: &'static [EnumVariant],
     },
+    /// An enum whose variants carry data (`#[derive(FactEnum)]` with a
+    /// variant such as `Circle(Circle)`), variable-length: its payload is the
+    /// variant's tag, stored as the integer kind `repr`, then the variant's
+    /// value.
+    Union {
+        /// The enum's name.
+        name: &'static str,
+        /// The integer kind of the stored tag (`U8`..`U64`, `I8`..`I64`).
+        repr: &'static FieldKind,
+        /// The variants (their names and tags), in declaration order.
+        variants: &'static [EnumVariant],
+    },
 }
 
 impl FieldKind {
@@ -148,6 +160,7 @@ impl FieldKind {
                 Some(total)
             }
             FieldKind::Fact { .. }
+            | FieldKind::Union { .. }
             | FieldKind::String
             | FieldKind::List(_)
             | FieldKind::StrList => None,
@@ -158,7 +171,7 @@ impl FieldKind {
     pub const fn is_variable(&self) -> bool {
         matches!(
             self,
-            FieldKind::String | FieldKind::List(_) | FieldKind::StrList
+            FieldKind::String | FieldKind::List(_) | FieldKind::StrList | FieldKind::Union { .. }
         )
     }
 }

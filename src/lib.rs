@@ -178,6 +178,7 @@ pub mod page;
 mod slice;
 mod time;
 pub mod unit;
+mod variants;
 
 #[cfg(feature = "proptest")]
 mod arbitrary;
@@ -198,12 +199,13 @@ struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
 pub use crate::enums::FactEnum;
-pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind, UnknownTag};
 pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
 pub use crate::slice::{Slice, SliceIter, StrList};
+pub use crate::variants::{DataEnum, VariantValue};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

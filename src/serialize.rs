@@ -7,10 +7,11 @@ use serde::de::{Deserialize, Deserializer, Error as _};
 use serde::ser::{Error as _, Serialize, SerializeSeq, SerializeTuple, Serializer};
 
 use crate::facts::Facts;
-use crate::field::Field;
+use crate::field::{Field, OptionalField};
 use crate::fixed::FixedField;
 use crate::packed::Packed;
 use crate::slice::{Slice, StrList};
+use crate::variants::VariantValue;
 
 /// How a fixed-size type serializes what its accessor returns (a value, or a
 /// view for a nested fact). Implemented for every fixed-size field type;
@@ -162,10 +163,34 @@ impl<const U: u8, T: SerializeFixed<U>> SerializeField<U> for T {
     }
 }
 
-impl<const U: u8, T: SerializeFixed<U>> SerializeField<U> for Option<T> {
+/// How `Option<Self>` serializes what its accessor returns: implemented for
+/// every type whose `Option` is a field. [`SerializeField`] for `Option<T>`
+/// is this trait's.
+pub trait OptionalSerialize<const U: u8 = 0>: OptionalField<U> {
+    /// Serializes the `Option` field, as read from the bytes.
+    ///
+    /// # Errors
+    /// The serializer's.
+    fn serialize_ref<S: Serializer>(
+        value: &<Self as OptionalField<U>>::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+impl<const U: u8, T: OptionalSerialize<U>> SerializeField<U> for Option<T> {
     #[inline]
     fn serialize_ref<S: Serializer>(
-        value: &Option<T::Ref<'_>>,
+        value: &<Self as Field<U>>::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize_ref(value, serializer)
+    }
+}
+
+impl<const U: u8, T: SerializeFixed<U>> OptionalSerialize<U> for T {
+    #[inline]
+    fn serialize_ref<S: Serializer>(
+        value: &<T as OptionalField<U>>::Ref<'_>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match value {
@@ -243,5 +268,80 @@ impl<'de, T: Facts + Deserialize<'de>> Deserialize<'de> for Packed<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = T::deserialize(deserializer)?;
         value.try_pack().map_err(D::Error::custom)
+    }
+}
+
+/// How the value of an enum variant serializes what the view's variant
+/// holds: a fact as its view, a fixed-size value as its field does.
+pub trait SerializeValue: VariantValue {
+    /// Serializes one variant's value.
+    ///
+    /// # Errors
+    /// The serializer's.
+    fn serialize_value<S: Serializer>(
+        value: &Self::Ref<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+impl<T: Facts> SerializeValue for T
+where
+    for<'a> T::View<'a>: Serialize + Copy,
+{
+    #[inline]
+    fn serialize_value<S: Serializer>(
+        value: &T::View<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+/// Implements [`SerializeValue`] for the fixed-size types of the crate.
+macro_rules! serialize_fixed_value {
+    ($([$($g:tt)*] $ty:ty;)*) => {$(
+        impl<$($g)*> SerializeValue for $ty {
+            #[inline]
+            fn serialize_value<S: Serializer>(
+                value: &Self::Ref<'_>,
+                serializer: S,
+            ) -> Result<S::Ok, S::Error> {
+                <$ty as SerializeFixed>::serialize_ref(value, serializer)
+            }
+        }
+    )*};
+}
+
+serialize_fixed_value! {
+    [] bool;
+    [] i8;
+    [] i16;
+    [] i32;
+    [] i64;
+    [] u8;
+    [] u16;
+    [] u32;
+    [] u64;
+    [] f32;
+    [] f64;
+    [] DateTime<Utc>;
+    [] NaiveDateTime;
+    [] NaiveDate;
+    [] TimeDelta;
+    [T: SerializeFixed, const N: usize] [T; N];
+    [A: SerializeFixed] (A,);
+    [A: SerializeFixed, B: SerializeFixed] (A, B);
+    [A: SerializeFixed, B: SerializeFixed, C: SerializeFixed] (A, B, C);
+    [A: SerializeFixed, B: SerializeFixed, C: SerializeFixed, D: SerializeFixed] (A, B, C, D);
+}
+
+/// One variant's value, made [`Serialize`]: what the generated view's
+/// `Serialize` wraps each variant's value in.
+pub struct ValueRef<'a, T: SerializeValue>(pub T::Ref<'a>);
+
+impl<T: SerializeValue> Serialize for ValueRef<'_, T> {
+    #[inline]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        T::serialize_value(&self.0, serializer)
     }
 }

@@ -120,7 +120,7 @@ pub fn data_type(kind: &FieldKind) -> DataType {
             DataType::List(Arc::new(Field::new("item", data_type(item), false)))
         }
         FieldKind::StrList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))),
-        FieldKind::Enum { repr, .. } => {
+        FieldKind::Enum { repr, .. } | FieldKind::Union { repr, .. } => {
             DataType::Dictionary(Box::new(data_type(repr)), Box::new(DataType::Utf8))
         }
     }
@@ -160,7 +160,7 @@ macro_rules! primitive_column {
             ) -> Result<(), ArrowError> {
                 let array: ArrayRef = match kind {
                     $($kind => Arc::new(primitive::<$array>(self, nulls)?),)*
-                    FieldKind::Enum { variants, .. } => {
+                    FieldKind::Enum { variants, .. } | FieldKind::Union { variants, .. } => {
                         enum_dictionary::<$key>(self, variants, nulls)?
                     }
                     other => return Err(mismatch(other, stringify!($native))),
@@ -337,7 +337,7 @@ impl ArrowColumn for Vec<i64> {
         use TimeUnit::{Micros, Millis, Nanos, Seconds};
         let array: ArrayRef = match *kind {
             FieldKind::I64 => Arc::new(primitive::<Int64Type>(self, nulls)?),
-            FieldKind::Enum { variants, .. } => {
+            FieldKind::Enum { variants, .. } | FieldKind::Union { variants, .. } => {
                 enum_dictionary::<Int64Type>(self, variants, nulls)?
             }
             FieldKind::Timestamp { unit, utc } => {

@@ -31,7 +31,7 @@ mod block;
 mod buffers;
 mod compound;
 mod leaf;
-mod shape;
+pub(crate) mod shape;
 mod transient;
 
 #[cfg(feature = "arrow")]

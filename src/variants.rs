@@ -237,15 +237,16 @@ impl<E: DataEnum> Payload for E {
         };
         let tag = <E::Repr as FixedField>::decode(tag);
         match E::check_value(tag, value) {
-            Some(result) => result.map_err(|fault| {
-                let kind = match fault.kind {
-                    ErrorKind::VariantSize { expected, len } => ErrorKind::VariantSize {
+            Some(result) => result.map_err(|fault| match fault.kind {
+                // A size error counts the tag too, from the payload's start.
+                ErrorKind::VariantSize { expected, len } => Fault::at(
+                    0,
+                    ErrorKind::VariantSize {
                         expected: expected.saturating_add(n),
                         len: len.saturating_add(n),
                     },
-                    kind => kind,
-                };
-                Fault::at(fault.offset.saturating_add(n), kind)
+                ),
+                kind => Fault::at(fault.offset.saturating_add(n), kind),
             }),
             None => Err(Fault::at(
                 0,

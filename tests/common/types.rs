@@ -258,3 +258,26 @@ pub struct Compound {
     pub pairs: Vec<(u8, State)>,
     pub maybe_pairs: Option<Vec<ShortAndBytes>>,
 }
+
+/// An enum whose variants carry data: a fixed fact, a fact with a tail, a
+/// fieldless enum, an array, nothing.
+#[derive(FactEnum, Debug, Clone, PartialEq)]
+#[repr(u16)]
+pub enum Shape {
+    At(Point) = 1,
+    Listed(Lists) = 2,
+    State(State) = 3,
+    Corners([i16; 2]) = 4,
+    Nowhere = 0x100,
+}
+
+/// Enums whose variants carry data, as a field and an `Option`, between
+/// other variable-length fields.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Shapes {
+    pub name: String,
+    pub shape: Shape,
+    pub maybe: Option<Shape>,
+    pub id: u32,
+    pub tags: Vec<String>,
+}

@@ -263,6 +263,7 @@ pub struct Compound {
 /// fieldless enum, an array, nothing.
 #[derive(FactEnum, Debug, Clone, PartialEq)]
 #[repr(u16)]
+#[allow(clippy::large_enum_variant)] // a fixture: the sizes do not matter
 pub enum Shape {
     At(Point) = 1,
     Listed(Lists) = 2,

@@ -70,7 +70,7 @@ impl Fault {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a factpack field",
     label = "unsupported field type",
-    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, and Option of any of these",
+    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data, and Option of any of these",
     note = "fields that should not be stored can be marked `#[facts(transient)]`"
 )]
 pub trait Field<const UNIT: u8 = 0>: Sized {

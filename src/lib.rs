@@ -103,6 +103,7 @@
 //! | `Option<T>` | none or some |
 //! | a nested fact | a nested struct, the same way |
 //! | a `#[derive(FactEnum)]` enum | a unit variant, as serde's derive writes one (its name, in JSON) |
+//! | an enum whose variants carry data | as serde's derive writes it: a unit variant by name, a newtype variant as `{"Name": value}` in JSON |
 //!
 //! A time shows the value stored, at its field's unit: an instant packed at
 //! microseconds has no nanoseconds left. A field that a blob's version

@@ -551,3 +551,33 @@ mod serde_form {
         );
     }
 }
+
+// ---- columns from arbitrary facts ------------------------------------------------
+
+#[cfg(feature = "proptest")]
+#[path = "common/types.rs"]
+#[allow(dead_code)]
+mod types;
+
+#[cfg(feature = "proptest")]
+mod arbitrary {
+    use super::types;
+    use factpack::{DataEnum, Facts, Packed};
+    use proptest::prelude::*;
+    use types::{Shape, Shapes};
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn columns_hold_every_rows_tag(facts in proptest::collection::vec(any::<Shapes>(), 0..12)) {
+            let packed: Vec<Packed<Shapes>> = facts.iter().map(Facts::pack).collect();
+            let columns = Shapes::columns(&packed).unwrap();
+            let tags: Vec<u16> = facts.iter().map(|f| f.shape.tag()).collect();
+            prop_assert_eq!(&columns.shape, &tags);
+            for (i, f) in facts.iter().enumerate() {
+                prop_assert_eq!(columns.maybe.get(i), f.maybe.as_ref().map(Shape::tag));
+            }
+        }
+    }
+}

@@ -113,7 +113,7 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
 
     quote! {
         #[doc = #view_doc]
-        #[derive(Clone, Copy, Debug)]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
         #vis enum #view<'a> {
             #(#view_variants,)*
         }
@@ -376,7 +376,7 @@ fn arbitrary(input: &Enum, krate: &Path) -> TokenStream {
         impl #p::FieldStrategy for #ident {
             fn strategy() -> #p::proptest::strategy::BoxedStrategy<Self> {
                 #p::proptest::strategy::Strategy::boxed(#p::proptest::strategy::Union::new(
-                    #p::Vec::from([#(#strategies),*]),
+                    [#(#strategies),*],
                 ))
             }
         }

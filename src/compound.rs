@@ -7,6 +7,7 @@
 //! version, as in a field slot. A value is valid when every element is.
 
 use crate::error::{ErrorKind, PackErrorKind};
+use crate::field::Fault;
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 
@@ -62,15 +63,25 @@ impl<const U: u8, T: FixedField<U>, const N: usize> FixedField<U> for [T; N] {
 
     #[inline]
     fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
+        Self::fault(bytes).map_err(|fault| fault.kind)
+    }
+
+    #[inline]
+    fn fault(bytes: &[u8]) -> Result<(), Fault> {
         if bytes.len() != Self::SIZE {
-            return Err(ErrorKind::Truncated {
-                needed: Self::SIZE,
-                len: bytes.len(),
-            });
+            return Err(Fault::at(
+                0,
+                ErrorKind::Truncated {
+                    needed: Self::SIZE,
+                    len: bytes.len(),
+                },
+            ));
         }
         if !T::ALWAYS_VALID {
             for i in 0..N {
-                T::check(element(bytes, i, T::SIZE))?;
+                let at = i.wrapping_mul(T::SIZE);
+                T::fault(element(bytes, i, T::SIZE))
+                    .map_err(|fault| Fault::at(at.saturating_add(fault.offset), fault.kind))?;
             }
         }
         Ok(())
@@ -151,13 +162,23 @@ macro_rules! tuple_field {
 
             #[inline]
             fn check(bytes: &[u8]) -> Result<(), ErrorKind> {
+                Self::fault(bytes).map_err(|fault| fault.kind)
+            }
+
+            #[inline]
+            fn fault(bytes: &[u8]) -> Result<(), Fault> {
                 let offsets = offsets([$($t::SIZE),+]);
                 if bytes.len() != Self::SIZE {
-                    return Err(ErrorKind::Truncated { needed: Self::SIZE, len: bytes.len() });
+                    return Err(Fault::at(
+                        0,
+                        ErrorKind::Truncated { needed: Self::SIZE, len: bytes.len() },
+                    ));
                 }
                 $(
                     if !$t::ALWAYS_VALID {
-                        $t::check(part(bytes, offsets[$i], $t::SIZE))?;
+                        let at = offsets[$i];
+                        $t::fault(part(bytes, at, $t::SIZE))
+                            .map_err(|fault| Fault::at(at.saturating_add(fault.offset), fault.kind))?;
                     }
                 )+
                 Ok(())

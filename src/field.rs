@@ -70,7 +70,7 @@ impl Fault {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a factpack field",
     label = "unsupported field type",
-    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data, and Option of any of these",
+    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data (not in a Vec), and Option of any of these",
     note = "fields that should not be stored can be marked `#[facts(transient)]`"
 )]
 pub trait Field<const UNIT: u8 = 0>: Sized {
@@ -200,7 +200,8 @@ impl<const U: u8, T: FixedField<U>> Field<U> for T {
 
     #[inline(always)]
     fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
-        T::check(slot_bytes::<U, T>(blob, at.offset)).map_err(|kind| Fault::at(at.offset, kind))
+        T::fault(slot_bytes::<U, T>(blob, at.offset))
+            .map_err(|fault| Fault::at(at.offset.saturating_add(fault.offset), fault.kind))
     }
 
     #[inline(always)]
@@ -361,13 +362,13 @@ impl<const U: u8, T: FixedField<U>> OptionalField<U> for T {
     fn check(blob: &[u8], at: Slot, _: &mut usize) -> Result<(), Fault> {
         let bytes = slot_bytes::<U, T>(blob, at.offset);
         let result = if present(blob, at) {
-            T::check(bytes)
+            T::fault(bytes)
         } else if is_zero(bytes) {
             Ok(())
         } else {
-            Err(ErrorKind::NonZeroNull)
+            Err(Fault::at(0, ErrorKind::NonZeroNull))
         };
-        result.map_err(|kind| Fault::at(at.offset, kind))
+        result.map_err(|fault| Fault::at(at.offset.saturating_add(fault.offset), fault.kind))
     }
 
     #[inline(always)]
@@ -803,9 +804,16 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
         if !T::ALWAYS_VALID {
             let chunks = elements.bytes.chunks_exact(elements.stride);
             for (i, element) in chunks.enumerate() {
-                T::check_at(element, elements.version).map_err(|kind| {
-                    let at = i.saturating_mul(elements.stride);
-                    Fault::at(elements.start.saturating_add(at), kind)
+                let result = if list::versioned::<U, T>() {
+                    T::check_at(element, elements.version).map_err(|kind| Fault::at(0, kind))
+                } else {
+                    T::fault(element)
+                };
+                result.map_err(|fault| {
+                    let at = i
+                        .saturating_mul(elements.stride)
+                        .saturating_add(fault.offset);
+                    Fault::at(elements.start.saturating_add(at), fault.kind)
                 })?;
             }
         }

@@ -11,6 +11,7 @@
 
 use crate::bytes::{array, is_zero};
 use crate::error::{ErrorKind, PackErrorKind};
+use crate::field::Fault;
 use crate::fingerprint::tag;
 
 /// A value with a fixed-size encoding, usable as a field, an `Option` field or a
@@ -21,7 +22,8 @@ use crate::fingerprint::tag;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
     label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
-    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, chrono time types, fixed-size `#[derive(Facts)]` structs and `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of these"
+    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, chrono time types, fixed-size `#[derive(Facts)]` structs and fieldless `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of these",
+    note = "an enum whose variants carry data is variable-length: it can be a field or an `Option` field, not a list element or an array or tuple element; for a list, keep a `Vec` of a fieldless `FactEnum` naming the variants and the values in lists beside it"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Bytes one value takes.
@@ -57,6 +59,17 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// # Errors
     /// The kind of invalidity: a `bool` other than 0 or 1, a time outside its type's range, ...
     fn check(bytes: &[u8]) -> Result<(), ErrorKind>;
+
+    /// [`check`](Self::check), with the offset in `bytes` of the part at
+    /// fault: an array's or tuple's invalid element. The default blames the
+    /// whole value, at offset 0.
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    #[inline(always)]
+    fn fault(bytes: &[u8]) -> Result<(), Fault> {
+        Self::check(bytes).map_err(|kind| Fault::at(0, kind))
+    }
 
     /// Whether [`check`](Self::check) accepts `bytes`, for the fast path of
     /// validation: a plain `bool`, so that the checks of many fields combine

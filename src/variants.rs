@@ -151,7 +151,7 @@ pub fn check_fixed<T: FixedField>(value: &[u8]) -> Result<(), Fault> {
             },
         ));
     }
-    T::check(value).map_err(|kind| Fault::at(0, kind))
+    T::fault(value)
 }
 
 /// Implements [`VariantValue`] for fixed-size types of the crate: their slot.

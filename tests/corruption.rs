@@ -1141,17 +1141,17 @@ fn an_invalid_element_fails_its_array_or_tuple() {
     assert_eq!(Shapes::HEADER_LEN, 24);
     let good = shapes();
     assert_eq!(Shapes::validate(&good), Ok(()));
-    // The third bool of `bits`.
+    // The third bool of `bits`: the error is at the element.
     let mut b = good.clone();
     b[6] = 2;
-    shapes_fail(&b, "bits", 4, ErrorKind::InvalidBool { byte: 2 });
+    shapes_fail(&b, "bits", 6, ErrorKind::InvalidBool { byte: 2 });
     // The second light.
     let mut b = good.clone();
     b[8] = 3;
     shapes_fail(
         &b,
         "lights",
-        7,
+        8,
         ErrorKind::UnknownVariant {
             value: EnumValue::Unsigned(3),
         },
@@ -1160,7 +1160,7 @@ fn an_invalid_element_fails_its_array_or_tuple() {
     let mut b = good.clone();
     b[12] = 5;
     let err = Shapes::validate(&b).unwrap_err();
-    assert_eq!((err.field, err.offset), (Some("cells"), 9));
+    assert_eq!((err.field, err.offset), (Some("cells"), 12));
     let ErrorKind::Nested(inner) = err.kind else {
         panic!("not a nested error: {err}");
     };
@@ -1171,7 +1171,7 @@ fn an_invalid_element_fails_its_array_or_tuple() {
     // The tuple's bool.
     let mut b = good.clone();
     b[16] = 7;
-    shapes_fail(&b, "pair", 15, ErrorKind::InvalidBool { byte: 7 });
+    shapes_fail(&b, "pair", 16, ErrorKind::InvalidBool { byte: 7 });
     // A null tuple's slot must be zero.
     let mut b = good.clone();
     b[19] = 1;
@@ -1187,8 +1187,8 @@ fn an_invalid_element_fails_its_array_or_tuple() {
             value: EnumValue::Unsigned(0),
         },
     );
-    // The list's element: a `[bool; 2]` at payload offset 24.
+    // The second bool of the list's element, a `[bool; 2]` at 24.
     let mut b = good.clone();
     b[25] = 9;
-    shapes_fail(&b, "list", 24, ErrorKind::InvalidBool { byte: 9 });
+    shapes_fail(&b, "list", 25, ErrorKind::InvalidBool { byte: 9 });
 }

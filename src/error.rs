@@ -100,6 +100,9 @@ pub enum ErrorKind {
         /// The value stored.
         value: EnumValue,
     },
+    /// The end offsets of a list of an enum whose variants carry data run
+    /// past its data, descend, or stop short of its end.
+    BadListOffsets,
     /// The payload of an enum whose variants carry data opens with a tag
     /// that is no variant's, in an enum without a catch-all variant.
     /// Boxed, as errors are rare and this keeps every error small.
@@ -242,6 +245,7 @@ impl fmt::Display for ErrorKind {
             }
             Self::InvalidBool { byte } => write!(f, "bool byte {byte:#04x} is neither 0 nor 1"),
             Self::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+            Self::BadListOffsets => f.write_str("list offsets out of order or out of range"),
             Self::UnknownTag(tag) => {
                 write!(
                     f,

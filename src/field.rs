@@ -70,7 +70,7 @@ impl Fault {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a factpack field",
     label = "unsupported field type",
-    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data (not in a Vec), and Option of any of these",
+    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data, Vec of these, and Option of any of these",
     note = "fields that should not be stored can be marked `#[facts(transient)]`"
 )]
 pub trait Field<const UNIT: u8 = 0>: Sized {
@@ -736,7 +736,7 @@ macro_rules! variable_field {
 
 variable_field!([] String, 0);
 variable_field!([] Vec<String>, 0);
-variable_field!([const U: u8, T: FixedField<U>] Vec<T>, U);
+variable_field!([const U: u8, T: ListElement<U>] Vec<T>, U);
 
 impl Payload for String {
     const TYPE_FP: u64 = tag("utf8");
@@ -773,18 +773,84 @@ impl Payload for String {
     }
 }
 
-impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
-    const TYPE_FP: u64 = {
+/// A type that can be the element of a `Vec` field: every fixed-size type
+/// (the elements' slots back to back) and every enum whose variants carry
+/// data (a table of end offsets, then the payloads). [`Payload`] for
+/// `Vec<T>` is this trait's.
+pub trait ListElement<const U: u8 = 0>: Sized {
+    /// Fingerprint of the list's encoding.
+    const LIST_FP: u64;
+    /// What the accessor of a list returns.
+    type ListRef<'a>: Copy;
+
+    /// Appends the payload of a list of `values`.
+    ///
+    /// # Errors
+    /// As [`Payload::write_payload`].
+    fn write_list(values: &[Self], out: &mut Vec<u8>) -> Result<(), PackErrorKind>;
+
+    /// Validates a list payload; offsets from the payload's start.
+    ///
+    /// # Errors
+    /// The first problem found.
+    fn check_list(payload: &[u8]) -> Result<(), Fault>;
+
+    /// Whether [`check_list`](Self::check_list) accepts `payload`; must agree
+    /// with it exactly.
+    #[inline(always)]
+    fn list_is_valid(payload: &[u8]) -> bool {
+        Self::check_list(payload).is_ok()
+    }
+
+    /// Reads a validated list payload.
+    fn read_list(payload: &[u8]) -> Self::ListRef<'_>;
+
+    /// Turns what [`read_list`](Self::read_list) returned into owned values.
+    fn list_to_owned(value: Self::ListRef<'_>) -> Vec<Self>;
+}
+
+impl<const U: u8, T: ListElement<U>> Payload<U> for Vec<T> {
+    const TYPE_FP: u64 = T::LIST_FP;
+    type Ref<'a> = T::ListRef<'a>;
+
+    #[inline(always)]
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        T::write_list(self, out)
+    }
+
+    #[inline(always)]
+    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        T::check_list(payload)
+    }
+
+    #[inline(always)]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        T::list_is_valid(payload)
+    }
+
+    #[inline(always)]
+    fn read_payload(payload: &[u8]) -> T::ListRef<'_> {
+        T::read_list(payload)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: T::ListRef<'_>) -> Vec<T> {
+        T::list_to_owned(value)
+    }
+}
+
+impl<const U: u8, T: FixedField<U>> ListElement<U> for T {
+    const LIST_FP: u64 = {
         assert!(T::SIZE > 0, "list elements must take at least one byte");
         mix(tag("list"), T::TYPE_FP)
     };
-    type Ref<'a> = Slice<'a, T, U>;
+    type ListRef<'a> = Slice<'a, T, U>;
 
     #[inline]
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
-        list::write_header::<U, T>(self.len(), out)?;
+    fn write_list(values: &[T], out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        list::write_header::<U, T>(values.len(), out)?;
         let start = out.len();
-        let bytes = self
+        let bytes = values
             .len()
             .checked_mul(T::SIZE)
             .ok_or(PackErrorKind::TooLarge)?;
@@ -792,14 +858,14 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
         let Some(dst) = out.get_mut(start..) else {
             return Ok(());
         };
-        for (value, slot) in self.iter().zip(dst.chunks_exact_mut(T::SIZE)) {
+        for (value, slot) in values.iter().zip(dst.chunks_exact_mut(T::SIZE)) {
             value.encode(slot)?;
         }
         Ok(())
     }
 
     #[inline]
-    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+    fn check_list(payload: &[u8]) -> Result<(), Fault> {
         let elements = list::check::<U, T>(payload)?;
         if !T::ALWAYS_VALID {
             let chunks = elements.bytes.chunks_exact(elements.stride);
@@ -821,7 +887,7 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
     }
 
     #[inline]
-    fn payload_is_valid(payload: &[u8]) -> bool {
+    fn list_is_valid(payload: &[u8]) -> bool {
         // Lists of nested facts go through their list header, out of this
         // function, so that the loop below stays as small as LLVM inlines.
         if list::versioned::<U, T>() {
@@ -835,12 +901,12 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
     }
 
     #[inline]
-    fn read_payload(payload: &[u8]) -> Slice<'_, T, U> {
+    fn read_list(payload: &[u8]) -> Slice<'_, T, U> {
         Slice::new(payload)
     }
 
     #[inline]
-    fn to_owned(value: Slice<'_, T, U>) -> Vec<T> {
+    fn list_to_owned(value: Slice<'_, T, U>) -> Vec<T> {
         value.to_vec()
     }
 }

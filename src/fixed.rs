@@ -23,7 +23,7 @@ use crate::fingerprint::tag;
     message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
     label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
     note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, chrono time types, fixed-size `#[derive(Facts)]` structs and fieldless `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of these",
-    note = "an enum whose variants carry data is variable-length: it can be a field or an `Option` field, not a list element or an array or tuple element; for a list, keep a `Vec` of a fieldless `FactEnum` naming the variants and the values in lists beside it"
+    note = "an enum whose variants carry data is variable-length: it can be a field, an `Option` field or a `Vec` element, not an array or tuple element or a field of a nested fixed-size fact"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Bytes one value takes.

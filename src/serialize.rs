@@ -7,7 +7,7 @@ use serde::de::{Deserialize, Deserializer, Error as _};
 use serde::ser::{Error as _, Serialize, SerializeSeq, SerializeTuple, Serializer};
 
 use crate::facts::Facts;
-use crate::field::{Field, OptionalField};
+use crate::field::{Field, ListElement, OptionalField};
 use crate::fixed::FixedField;
 use crate::packed::Packed;
 use crate::slice::{Slice, StrList};
@@ -246,7 +246,62 @@ macro_rules! serialize_variable {
 
 serialize_variable!([] String, 0);
 serialize_variable!([] Vec<String>, 0);
-serialize_variable!([const U: u8, T: SerializeFixed<U>] Vec<T>, U);
+
+/// How a list of `Self` serializes what its accessor returns: a sequence,
+/// for every fixed-size type and every enum whose variants carry data.
+pub trait SerializeListElement<const U: u8 = 0>: ListElement<U> {
+    /// Serializes a list, as read from the bytes.
+    ///
+    /// # Errors
+    /// The serializer's.
+    fn serialize_list<S: Serializer>(
+        value: &Self::ListRef<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+}
+
+impl<const U: u8, T: SerializeFixed<U>> SerializeListElement<U> for T {
+    #[inline]
+    fn serialize_list<S: Serializer>(
+        value: &Slice<'_, T, U>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+}
+
+/// A list as its accessor returned it, made [`Serialize`].
+struct ListRef<'a, T: SerializeListElement<U>, const U: u8>(T::ListRef<'a>);
+
+impl<T: SerializeListElement<U>, const U: u8> Serialize for ListRef<'_, T, U> {
+    #[inline]
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        T::serialize_list(&self.0, serializer)
+    }
+}
+
+impl<const U: u8, T: SerializeListElement<U>> SerializeField<U> for Vec<T> {
+    #[inline]
+    fn serialize_ref<S: Serializer>(
+        value: &T::ListRef<'_>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        T::serialize_list(value, serializer)
+    }
+}
+
+impl<const U: u8, T: SerializeListElement<U>> SerializeField<U> for Option<Vec<T>> {
+    #[inline]
+    fn serialize_ref<S: Serializer>(
+        value: &Option<T::ListRef<'_>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(list) => serializer.serialize_some(&ListRef::<T, U>(*list)),
+            None => serializer.serialize_none(),
+        }
+    }
+}
 
 impl<T: Facts> Serialize for Packed<T>
 where

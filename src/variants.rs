@@ -308,3 +308,171 @@ pub const fn type_fp<R: FixedField>(variants: &[EnumVariant], values: &[u64]) ->
     }
     h
 }
+
+/// A borrowed list of an enum whose variants carry data: what the accessor
+/// of a `Vec` field of such an enum returns.
+pub struct VariantList<'a, E> {
+    /// The end offsets, `4 * len()` bytes.
+    ends: &'a [u8],
+    /// The concatenated payloads (each a tag and a value).
+    data: &'a [u8],
+    _enum: core::marker::PhantomData<E>,
+}
+
+impl<E> Clone for VariantList<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for VariantList<'_, E> {}
+
+impl<E: DataEnum> core::fmt::Debug for VariantList<'_, E>
+where
+    for<'a> E::View<'a>: core::fmt::Debug,
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, E: DataEnum> VariantList<'a, E> {
+    /// Views a validated payload (on other bytes, some sub-slices: never a panic).
+    pub fn new(payload: &'a [u8]) -> Self {
+        let count = crate::bytes::u32_at(payload, 0);
+        let ends_len = count.saturating_mul(4);
+        Self {
+            ends: payload.get(4..ends_len.saturating_add(4)).unwrap_or(&[]),
+            data: payload.get(ends_len.saturating_add(4)..).unwrap_or(&[]),
+            _enum: core::marker::PhantomData,
+        }
+    }
+
+    /// Number of elements.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.ends.len() / 4
+    }
+
+    /// Whether the list is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The payload of element `index`, or `None` past the end.
+    fn payload(&self, index: usize) -> Option<&'a [u8]> {
+        let end_at = index.checked_mul(4)?;
+        let end = crate::bytes::u32_at(self.ends.get(end_at..end_at.checked_add(4)?)?, 0);
+        let start = match end_at.checked_sub(4) {
+            Some(prev) => crate::bytes::u32_at(self.ends, prev),
+            None => 0,
+        };
+        self.data.get(start..end)
+    }
+
+    /// Element `index`, or `None` past the end: O(1).
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<E::View<'a>> {
+        self.payload(index).map(<E as Payload>::read_payload)
+    }
+
+    /// The elements in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = E::View<'a>> + 'a {
+        let list = *self;
+        (0..self.len())
+            .map(move |i| <E as Payload>::read_payload(list.payload(i).unwrap_or_default()))
+    }
+
+    /// The elements, owned.
+    pub fn to_vec(&self) -> Vec<E> {
+        self.iter().map(E::to_owned).collect()
+    }
+
+    /// The elements' tags, in order.
+    pub fn tags(&self) -> impl ExactSizeIterator<Item = E::Repr> + 'a {
+        let list = *self;
+        (0..self.len())
+            .map(move |i| <E::Repr as FixedField>::decode(list.payload(i).unwrap_or_default()))
+    }
+}
+
+/// [`ListElement::write_list`](crate::field::ListElement::write_list) for an
+/// enum whose variants carry data: empty for the empty list, else `n:u32`,
+/// `n` `u32` end offsets into the payloads, then the payloads (each a tag
+/// and a value) back to back.
+///
+/// # Errors
+/// A value that does not pack, or a list past 4 GiB.
+pub fn write_list<E: DataEnum>(values: &[E], out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+    if values.is_empty() {
+        return Ok(());
+    }
+    let count = u32::try_from(values.len()).map_err(|_| PackErrorKind::TooLarge)?;
+    out.extend_from_slice(&count.to_le_bytes());
+    let table = out.len();
+    let table_len = values.len().checked_mul(4).ok_or(PackErrorKind::TooLarge)?;
+    out.resize(table.saturating_add(table_len), 0);
+    let data = out.len();
+    for (i, value) in values.iter().enumerate() {
+        value.write_payload(out)?;
+        let end =
+            u32::try_from(out.len().saturating_sub(data)).map_err(|_| PackErrorKind::TooLarge)?;
+        let at = table.saturating_add(i.saturating_mul(4));
+        if let Some(slot) = out.get_mut(at..at.saturating_add(4)) {
+            slot.copy_from_slice(&end.to_le_bytes());
+        }
+    }
+    Ok(())
+}
+
+/// [`ListElement::check_list`](crate::field::ListElement::check_list) for an
+/// enum whose variants carry data: the empty list is an empty payload; the
+/// ends ascend and the last is the data's length; every payload is valid.
+///
+/// # Errors
+/// `Truncated`, `NonCanonicalEmptyList`, `BadListOffsets`, or an element's
+/// own error at its offset.
+pub fn check_list<E: DataEnum>(payload: &[u8]) -> Result<(), Fault> {
+    if payload.is_empty() {
+        return Ok(());
+    }
+    if payload.len() < 4 {
+        let kind = ErrorKind::Truncated {
+            needed: 4,
+            len: payload.len(),
+        };
+        return Err(Fault::at(0, kind));
+    }
+    let count = crate::bytes::u32_at(payload, 0);
+    if count == 0 {
+        return Err(Fault::at(0, ErrorKind::NonCanonicalEmptyList));
+    }
+    let data_start = count
+        .checked_mul(4)
+        .and_then(|n| n.checked_add(4))
+        .filter(|n| *n <= payload.len())
+        .ok_or_else(|| Fault::at(0, ErrorKind::BadListOffsets))?;
+    let list = VariantList::<E>::new(payload);
+    let mut start = 0usize;
+    for i in 0..list.len() {
+        let at = i.saturating_mul(4).saturating_add(4);
+        let end = crate::bytes::u32_at(payload, at);
+        let Some(element) = list.data.get(start..end) else {
+            return Err(Fault::at(at, ErrorKind::BadListOffsets));
+        };
+        let offset = data_start.saturating_add(start);
+        <E as Payload>::check_payload(element)
+            .map_err(|f| Fault::at(offset.saturating_add(f.offset), f.kind))?;
+        start = end;
+    }
+    if start != list.data.len() {
+        return Err(Fault::at(4, ErrorKind::BadListOffsets));
+    }
+    Ok(())
+}
+
+/// The encoding fingerprint of a list of `E`.
+pub const fn list_fp<E: DataEnum>() -> u64 {
+    mix(tag("list"), E::TYPE_FP)
+}

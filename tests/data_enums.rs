@@ -497,6 +497,24 @@ fn arrow_gets_a_dictionary_of_variant_names() {
     let names = dict.values().as_string::<i32>();
     let key = dict.keys().value(0) as usize;
     assert_eq!(names.value(key), "Circle");
+
+    // A list of them: a list of dictionary keys.
+    let facts: Vec<Packed<Timeline>> = vec![timeline().pack()];
+    let batch = Timeline::columns(&facts)
+        .unwrap()
+        .into_record_batch()
+        .unwrap();
+    let lists = batch.column_by_name("shapes").unwrap().as_list::<i32>();
+    let first = lists.value(0);
+    let dict = first.as_dictionary::<UInt8Type>();
+    let names = dict.values().as_string::<i32>();
+    let tags: Vec<&str> = dict
+        .keys()
+        .values()
+        .iter()
+        .map(|k| names.value(*k as usize))
+        .collect();
+    assert_eq!(tags, ["Point", "Code", "Circle"]);
 }
 
 // ---- serde ----------------------------------------------------------------------
@@ -550,6 +568,25 @@ mod serde_form {
             r#"{"mark":{"Count":9},"other":"Blank","none":null}"#
         );
     }
+
+    #[derive(Facts, Serialize, Deserialize, Debug, Clone, PartialEq)]
+    pub struct Sheets {
+        pub marks: Vec<Mark>,
+        pub maybe: Option<Vec<Mark>>,
+    }
+
+    #[test]
+    fn lists_of_variants_serialize_as_sequences() {
+        let sheets = Sheets {
+            marks: vec![Mark::Blank, Mark::Dot(Dot { x: 1 })],
+            maybe: Some(vec![]),
+        };
+        let json = serde_json::to_string(&sheets.pack()).unwrap();
+        assert_eq!(json, r#"{"marks":["Blank",{"Dot":{"x":1}}],"maybe":[]}"#);
+        assert_eq!(json, serde_json::to_string(&sheets).unwrap());
+        let back: Packed<Sheets> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.unpack(), sheets);
+    }
 }
 
 // ---- columns from arbitrary facts ------------------------------------------------
@@ -577,7 +614,118 @@ mod arbitrary {
             prop_assert_eq!(&columns.shape, &tags);
             for (i, f) in facts.iter().enumerate() {
                 prop_assert_eq!(columns.maybe.get(i), f.maybe.as_ref().map(Shape::tag));
+                let history: Vec<u16> = f.history.iter().map(Shape::tag).collect();
+                prop_assert_eq!(columns.history.get(i).unwrap(), &history[..]);
             }
         }
     }
+}
+
+// ---- lists ----------------------------------------------------------------------
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Timeline {
+    pub shapes: Vec<Shape>,
+    pub maybe: Option<Vec<Shape>>,
+}
+
+fn timeline() -> Timeline {
+    Timeline {
+        shapes: vec![Shape::Point, Shape::Code(1), circle()],
+        maybe: None,
+    }
+}
+
+#[test]
+fn a_list_is_a_count_its_ends_then_the_payloads() {
+    // prefix 0..3 | bitmap 3 | shapes 4..8 | maybe 8..12
+    let expected = [
+        "010c00",                       // version 1, header length 12
+        "00",                           // bitmap: maybe null
+        "30000000",                     // shapes ends at 48
+        "30000000",                     // maybe: empty
+        "03000000",                     // 3 elements
+        "01000000",                     // Point's payload ends at 1
+        "06000000",                     // Code's at 6
+        "14000000",                     // Circle's at 20
+        "03",                           // Point
+        "0401000000",                   // Code(1)
+        "02010b00050000000d0000006162", // Circle: tag, then its blob
+    ]
+    .concat();
+    let value = timeline();
+    let packed = value.pack();
+    assert_eq!(hex::encode(packed.as_bytes()), expected);
+    let bytes = hex::decode(&expected).unwrap();
+    let view = Timeline::view(&bytes).unwrap();
+    let shapes = view.shapes();
+    assert_eq!(shapes.len(), 3);
+    assert!(matches!(shapes.get(1), Some(ShapeView::Code(1))));
+    let Some(ShapeView::Circle(c)) = shapes.get(2) else {
+        panic!("{shapes:?}");
+    };
+    assert_eq!(c.label(), "ab");
+    assert!(shapes.get(3).is_none());
+    assert_eq!(shapes.tags().collect::<Vec<_>>(), [3, 4, 2]);
+    assert_eq!(view.unpack(), value);
+    // The empty list is an empty payload; a present empty Option too.
+    let empty = Timeline {
+        shapes: vec![],
+        maybe: Some(vec![]),
+    };
+    assert_eq!(
+        hex::encode(empty.pack().as_bytes()),
+        "010c00010c0000000c000000"
+    );
+    assert_eq!(
+        Timeline::view(empty.pack().as_bytes()).unwrap().unpack(),
+        empty
+    );
+}
+
+#[test]
+fn a_bad_list_names_the_element_or_the_table() {
+    let good = timeline().pack().as_bytes().to_vec();
+    let fails = |bytes: &[u8], offset: usize, kind: ErrorKind| {
+        let err = Timeline::validate(bytes).expect_err("corrupt list validated");
+        assert_eq!(
+            (err.type_name, err.field, err.offset, err.kind),
+            ("Timeline", Some("shapes"), offset, kind)
+        );
+    };
+    // An unknown tag in the second element (data starts at 28).
+    let mut b = good.clone();
+    b[29] = 9;
+    fails(
+        &b,
+        29,
+        ErrorKind::UnknownTag(Box::new(UnknownTag {
+            name: "Shape",
+            value: EnumValue::Unsigned(9),
+        })),
+    );
+    // Ends out of order: the second end before the first.
+    let mut b = good.clone();
+    b[20..24].copy_from_slice(&0u32.to_le_bytes());
+    fails(&b, 20, ErrorKind::BadListOffsets);
+    // The Circle's payload cut by one: its blob is refused, at its start.
+    let mut b = good.clone();
+    b[24..28].copy_from_slice(&19u32.to_le_bytes());
+    let err = Timeline::validate(&b).unwrap_err();
+    assert_eq!((err.field, err.offset), (Some("shapes"), 35));
+    assert!(matches!(err.kind, ErrorKind::Nested(ref inner) if inner.type_name == "Circle"));
+    // The last end short of the data: a byte after the last payload.
+    let mut b = good.clone();
+    b.push(0);
+    b[4..8].copy_from_slice(&49u32.to_le_bytes());
+    b[8..12].copy_from_slice(&49u32.to_le_bytes());
+    fails(&b, 16, ErrorKind::BadListOffsets);
+    // A count larger than the table that fits.
+    let mut b = good.clone();
+    b[12..16].copy_from_slice(&100u32.to_le_bytes());
+    fails(&b, 12, ErrorKind::BadListOffsets);
+    // A count of zero is not the empty list's encoding.
+    let mut b = good;
+    b[12..16].copy_from_slice(&0u32.to_le_bytes());
+    fails(&b, 12, ErrorKind::NonCanonicalEmptyList);
 }

@@ -129,8 +129,9 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// An enum with a `#[repr(u8 | .. | i64)]` whose variants each hold one value
 /// (`Circle(Circle) = 2`: a `#[derive(Facts)]` type, or a fixed-size value
 /// such as `u32`, a fieldless `FactEnum`, an array or a tuple) or none
-/// (`Point = 3`) derives `factpack::DataEnum` instead, and can be a field or
-/// an `Option` field. It is stored as a variable-length field: the variant's
+/// (`Point = 3`) derives `factpack::DataEnum` instead, and can be a field, an
+/// `Option` field or a `Vec` element (whose accessor returns a
+/// `factpack::VariantList`). It is stored as a variable-length field: the variant's
 /// tag, then its value (a fact's whole blob, which carries its version). The
 /// accessor returns a generated `FooView<'a>` enum with the same variants,
 /// holding what each value reads as (a fact's view). Its column holds the

@@ -13,7 +13,7 @@
 //! | a tuple `(A, B, ..)` | a tuple of `A`'s, `B`'s, .. columns (Arrow `Struct`, children named `0`, `1`, ..) |
 //! | a fixed-size fact `Bar` | `BarColumns` |
 //! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
-//! | an enum whose variants carry data | `Vec` of its integer type: each row's tag (the values are not in columns) |
+//! | an enum whose variants carry data | `Vec` of its integer type: each row's tag (the values are not in columns); a `Vec` of them, a [`ListColumn`] of tags |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |
 //! | `Vec<T>` | [`ListColumn`] of `T`'s column (Arrow `List`) |
 //! | `Vec<String>` | [`ListColumn<StringColumn>`] (Arrow `List<Utf8>`) |

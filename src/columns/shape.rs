@@ -8,7 +8,9 @@ use super::buffers::{offset, Bitmap, ColumnData, ListColumn, Nullable, StringCol
 use super::leaf::{FixedColumn, Spans};
 use crate::bytes::u32_at;
 use crate::error::PackErrorKind;
-use crate::field::{payload, payload_start, present, slot_bytes, Field, OptionalField, Slot};
+use crate::field::{
+    payload, payload_start, present, slot_bytes, Field, ListElement, OptionalField, Slot,
+};
 use crate::fixed::FixedField;
 use crate::kind::FieldKind;
 use crate::slice::StrList;
@@ -262,15 +264,38 @@ impl PayloadColumn for Utf8 {
     }
 }
 
-impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
+/// How a list of `Self` lands in its column: every fixed-size type (its
+/// column of the elements) and every enum whose variants carry data (a
+/// column of the elements' tags).
+pub trait ListElementColumn<const U: u8 = 0>: ListElement<U> {
+    /// The column of the elements of many lists.
+    type ElementColumn: ColumnData;
+    /// What a list holds, for tools without the Rust type.
+    const LIST_KIND: FieldKind;
+
+    /// Appends one row from a validated list payload.
+    fn push_list(column: &mut ListColumn<Self::ElementColumn>, payload: &[u8]);
+
+    /// Appends one row per list of a block (see [`FixedColumn::extend_lists`]).
+    #[inline(always)]
+    fn extend_lists<'a>(column: &mut ListColumn<Self::ElementColumn>, spans: impl Spans<'a>) {
+        for (blob, start, end) in spans {
+            Self::push_list(column, blob.get(start..end).unwrap_or_default());
+        }
+    }
+
+    /// Appends one row from owned values that pack without error.
+    fn push_owned_list(column: &mut ListColumn<Self::ElementColumn>, value: &[Self]);
+}
+
+impl<const U: u8, T: ListElementColumn<U>> PayloadColumn for Elements<U, T> {
     type Owned = Vec<T>;
-    type Column = ListColumn<T::Column>;
-    const KIND: FieldKind = FieldKind::List(&T::KIND);
+    type Column = ListColumn<T::ElementColumn>;
+    const KIND: FieldKind = T::LIST_KIND;
 
     #[inline(always)]
     fn push_payload(column: &mut Self::Column, payload: &[u8]) {
-        T::extend_from_bytes(&mut column.values, payload);
-        column.close_row();
+        T::push_list(column, payload);
     }
 
     #[inline(always)]
@@ -279,6 +304,26 @@ impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
     }
 
     fn push_owned(column: &mut Self::Column, value: &Vec<T>) {
+        T::push_owned_list(column, value);
+    }
+}
+
+impl<const U: u8, T: FixedColumn<U>> ListElementColumn<U> for T {
+    type ElementColumn = <T as FixedColumn<U>>::Column;
+    const LIST_KIND: FieldKind = FieldKind::List(&<T as FixedColumn<U>>::KIND);
+
+    #[inline(always)]
+    fn push_list(column: &mut ListColumn<Self::ElementColumn>, payload: &[u8]) {
+        T::extend_from_bytes(&mut column.values, payload);
+        column.close_row();
+    }
+
+    #[inline(always)]
+    fn extend_lists<'a>(column: &mut ListColumn<Self::ElementColumn>, spans: impl Spans<'a>) {
+        <T as FixedColumn<U>>::extend_lists(column, spans);
+    }
+
+    fn push_owned_list(column: &mut ListColumn<Self::ElementColumn>, value: &[T]) {
         for element in value {
             // Cannot fail: the caller checked that the whole list packs.
             let _ = push_encoded::<U, T>(&mut column.values, element);
@@ -447,7 +492,7 @@ fn check_encodable<const U: u8, T: Field<U>>(value: &T) -> Result<(), PackErrorK
 
 variable_column!([] String, 0, Utf8, StringColumn);
 variable_column!([] Vec<String>, 0, Strings, ListColumn<StringColumn>);
-variable_column!([const U: u8, T: FixedColumn<U>] Vec<T>, U, Elements<U, T>, ListColumn<T::Column>);
+variable_column!([const U: u8, T: ListElementColumn<U>] Vec<T>, U, Elements<U, T>, ListColumn<T::ElementColumn>);
 
 /// The column of an enum whose variants carry data: each row's variant tag
 /// (Arrow: a dictionary of the variants' names). The variants' values are not
@@ -519,4 +564,21 @@ pub fn union_push_optional_value<E: DataEnum>(
     }
     column.validity.push(value.is_some());
     Ok(())
+}
+
+/// [`ListElementColumn::push_list`] of an enum whose variants carry data:
+/// the list's tags.
+#[inline]
+pub fn union_push_list<E: DataEnum>(column: &mut ListColumn<UnionColumn<E>>, payload: &[u8]) {
+    column
+        .values
+        .extend(crate::variants::VariantList::<E>::new(payload).tags());
+    column.close_row();
+}
+
+/// [`ListElementColumn::push_owned_list`] of such an enum: the values' tags.
+#[inline]
+pub fn union_push_owned_list<E: DataEnum>(column: &mut ListColumn<UnionColumn<E>>, values: &[E]) {
+    column.values.extend(values.iter().map(E::tag));
+    column.close_row();
 }

@@ -272,8 +272,8 @@ pub enum Shape {
     Nowhere = 0x100,
 }
 
-/// Enums whose variants carry data, as a field and an `Option`, between
-/// other variable-length fields.
+/// Enums whose variants carry data, as a field, an `Option`, a list and an
+/// optional list, between other variable-length fields.
 #[derive(Facts, Debug, Clone, PartialEq)]
 pub struct Shapes {
     pub name: String,
@@ -281,4 +281,6 @@ pub struct Shapes {
     pub maybe: Option<Shape>,
     pub id: u32,
     pub tags: Vec<String>,
+    pub history: Vec<Shape>,
+    pub maybe_history: Option<Vec<Shape>>,
 }

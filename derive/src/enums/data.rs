@@ -292,6 +292,45 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
                 }
             }
 
+            impl #p::ListElement for #ident {
+                const LIST_FP: ::core::primitive::u64 = #p::variant_list_fp::<Self>();
+                type ListRef<'a> = #p::VariantList<'a, Self>;
+
+                #[inline]
+                fn write_list(values: &[Self], out: &mut #p::Vec<#u8_>) -> #p::Result<(), #p::PackErrorKind> {
+                    #p::variant_write_list::<Self>(values, out)
+                }
+
+                #[inline]
+                fn check_list(payload: &[#u8_]) -> #p::Result<(), #p::Fault> {
+                    #p::variant_check_list::<Self>(payload)
+                }
+
+                #[inline]
+                fn read_list(payload: &[#u8_]) -> #p::VariantList<'_, Self> {
+                    #p::VariantList::new(payload)
+                }
+
+                #[inline]
+                fn list_to_owned(value: #p::VariantList<'_, Self>) -> #p::Vec<Self> {
+                    value.to_vec()
+                }
+            }
+
+            impl #p::ListElementColumn for #ident {
+                type ElementColumn = #p::Vec<#r>;
+                const LIST_KIND: #p::FieldKind = #p::FieldKind::List(&<Self as #p::DataEnum>::KIND);
+
+                #[inline]
+                fn push_list(column: &mut #p::ListColumn<#p::Vec<#r>>, payload: &[#u8_]) {
+                    #p::union_push_list::<Self>(column, payload)
+                }
+
+                fn push_owned_list(column: &mut #p::ListColumn<#p::Vec<#r>>, values: &[Self]) {
+                    #p::union_push_owned_list::<Self>(column, values)
+                }
+            }
+
             #serde
             #arbitrary
         };
@@ -335,6 +374,13 @@ fn serialize(input: &Enum, krate: &Path, view: &Ident) -> TokenStream {
             #[inline]
             fn serialize_ref<S: #p::serde::Serializer>(value: &#view<'_>, serializer: S) -> #p::Result<S::Ok, S::Error> {
                 #p::serde::Serialize::serialize(value, serializer)
+            }
+        }
+
+        impl #p::SerializeListElement for #ident {
+            #[inline]
+            fn serialize_list<S: #p::serde::Serializer>(value: &#p::VariantList<'_, Self>, serializer: S) -> #p::Result<S::Ok, S::Error> {
+                #p::serde::Serializer::collect_seq(serializer, value.iter())
             }
         }
 

@@ -643,7 +643,10 @@ pub fn optional_read<const U: u8, P: Payload<U>>(blob: &[u8], at: Slot) -> Optio
     present(blob, at).then(|| P::read_payload(payload(blob, at)))
 }
 
-/// Implements [`Field`] for a [`Payload`] type and for its `Option`.
+/// Implements [`Field`] for a [`Payload`] type and for its `Option`. The
+/// hot paths (`is_valid`, `read`, `write_tail`) are written out here rather
+/// than through the generic functions above, through which LLVM makes the
+/// fast validation of a fact with several variable-length fields slower.
 macro_rules! variable_field {
     ([$($g:tt)*] $ty:ty, $unit:tt) => {
         impl<$($g)*> Field<$unit> for $ty {
@@ -665,7 +668,7 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
-                variable_write_tail::<$unit, $ty>(self, out, base, at)
+                write_payload::<$unit, $ty>(self, out, base, at).is_ok()
             }
 
             #[inline(always)]
@@ -675,12 +678,13 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
-                variable_is_valid::<$unit, $ty>(header, blob, at, cursor)
+                payload_if_valid(header, blob, at, cursor)
+                    .is_some_and(<$ty as Payload<$unit>>::payload_is_valid)
             }
 
             #[inline(always)]
             fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
-                variable_read::<$unit, $ty>(blob, at)
+                <$ty as Payload<$unit>>::read_payload(payload(blob, at))
             }
 
             #[inline(always)]
@@ -708,7 +712,11 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
-                optional_write_tail::<$unit, $ty>(self, out, base, at)
+                match self {
+                    Some(value) => write_payload::<$unit, $ty>(value, out, base, at),
+                    None => write_end(out, base, at),
+                }
+                .is_ok()
             }
 
             #[inline(always)]
@@ -718,12 +726,19 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
-                optional_is_valid::<$unit, $ty>(header, blob, at, cursor)
+                let present = present(header, at);
+                payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+                    if present {
+                        <$ty as Payload<$unit>>::payload_is_valid(payload)
+                    } else {
+                        payload.is_empty()
+                    }
+                })
             }
 
             #[inline(always)]
             fn read(blob: &[u8], at: Slot) -> Self::Ref<'_> {
-                optional_read::<$unit, $ty>(blob, at)
+                present(blob, at).then(|| <$ty as Payload<$unit>>::read_payload(payload(blob, at)))
             }
 
             #[inline(always)]

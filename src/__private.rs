@@ -2,6 +2,12 @@
 #![allow(clippy::arithmetic_side_effects)] // layout arithmetic runs in const contexts, where overflow is a compile error
 //! Nothing in this module is part of the public API.
 
+pub use crate::columns::shape::{
+    union_push, union_push_absent, union_push_list, union_push_optional,
+    union_push_optional_absent, union_push_optional_value, union_push_owned_list, union_push_value,
+    ListElementColumn, OptionalColumn,
+};
+pub use crate::columns::Nullable;
 pub use crate::columns::{
     ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, HeaderByte, ListColumn, Spans,
     TransientColumn, BLOCK,
@@ -13,12 +19,22 @@ pub use crate::enums::{
 };
 pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldRef};
-pub use crate::field::{Fault, Field, Slot};
+pub use crate::field::{
+    optional_check, optional_is_valid, optional_read, optional_write, optional_write_header,
+    optional_write_tail, variable_check, variable_is_valid, variable_read, variable_write,
+    variable_write_tail, Fault, Field, ListElement, OptionalField, Payload, Slot,
+};
 pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
 pub use crate::fixed::FixedField;
 pub use crate::kind::{EnumVariant, FieldInfo, FieldKind};
 pub use crate::layout::{
     bitmap_is_valid, check_bitmap, close, current_header, open, Header, PREFIX_LEN,
+};
+pub use crate::variants::{
+    check_fixed as variant_check_fixed, check_list as variant_check_list,
+    check_unit as variant_check_unit, list_fp as variant_list_fp, type_fp as data_enum_type_fp,
+    write_fixed as variant_write_fixed, write_list as variant_write_list, DataEnum, VariantList,
+    VariantValue,
 };
 pub use core::{fmt, option::Option, result::Result};
 pub use std::{boxed::Box, vec::Vec};
@@ -27,7 +43,10 @@ pub use std::{boxed::Box, vec::Vec};
 pub use crate::arbitrary::{proptest, FieldStrategy};
 
 #[cfg(feature = "serde")]
-pub use crate::serialize::{SerializeField, SerializeFixed, SerializeRef};
+pub use crate::serialize::{
+    OptionalSerialize, SerializeField, SerializeFixed, SerializeListElement, SerializeRef,
+    SerializeValue, ValueRef,
+};
 #[cfg(feature = "serde")]
 pub use serde;
 

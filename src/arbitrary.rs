@@ -50,10 +50,30 @@ impl FieldStrategy for f64 {
     }
 }
 
-impl<const N: usize> FieldStrategy for [u8; N] {
+impl<const U: u8, T: FieldStrategy<U> + 'static, const N: usize> FieldStrategy<U> for [T; N] {
     fn strategy() -> BoxedStrategy<Self> {
-        proptest::array::uniform::<_, N>(any::<u8>()).boxed()
+        proptest::array::uniform::<_, N>(T::strategy()).boxed()
     }
+}
+
+/// Implements [`FieldStrategy`] for tuples: each element drawn on its own.
+macro_rules! tuple_strategy {
+    ($(($($t:ident),+);)*) => {$(
+        impl<const U: u8, $($t: FieldStrategy<U> + 'static),+> FieldStrategy<U> for ($($t,)+) {
+            fn strategy() -> BoxedStrategy<Self> {
+                ($($t::strategy(),)+).boxed()
+            }
+        }
+    )*};
+}
+
+tuple_strategy! {
+    (A);
+    (A, B);
+    (A, B, C);
+    (A, B, C, D);
+    (A, B, C, D, E);
+    (A, B, C, D, E, F);
 }
 
 /// Raw integers for an instant in `unit`: mostly this century, sometimes anywhere.

@@ -100,6 +100,19 @@ pub enum ErrorKind {
         /// The value stored.
         value: EnumValue,
     },
+    /// The payload of an enum whose variants carry data opens with a tag
+    /// that is no variant's, in an enum without a catch-all variant.
+    /// Boxed, as errors are rare and this keeps every error small.
+    UnknownTag(Box<UnknownTag>),
+    /// The payload of an enum whose variants carry data does not fit its
+    /// variant: a unit variant's holds more than the tag, a fixed-size
+    /// value's is not exactly the tag and the value.
+    VariantSize {
+        /// Bytes the tag and value take.
+        expected: usize,
+        /// Bytes of the payload.
+        len: usize,
+    },
     /// A time value outside the range its Rust type can hold.
     TimeOutOfRange {
         /// The raw integer stored.
@@ -130,8 +143,9 @@ pub enum ErrorKind {
     NonCanonicalEmptyList,
     /// A nested fact is invalid; the inner error says why.
     Nested(Box<Error>),
-    /// The end offsets of a list of nested facts with variable-length
-    /// fields descend, run past the payload, or do not end where it ends.
+    /// The end offsets of a list framed by offsets (of nested facts with
+    /// variable-length fields, or of enums whose variants carry data)
+    /// descend, run past the payload, or do not end where it ends.
     BadListOffsets,
     /// An element of a list of nested facts with variable-length fields is
     /// invalid; the inner error (offsets from the element blob's start) says why.
@@ -151,6 +165,15 @@ pub enum EnumValue {
     Signed(i64),
     /// A value of zero or more.
     Unsigned(u64),
+}
+
+/// The tag of no variant, in [`ErrorKind::UnknownTag`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTag {
+    /// The enum's name.
+    pub name: &'static str,
+    /// The tag stored.
+    pub value: EnumValue,
 }
 
 impl From<i128> for EnumValue {
@@ -231,6 +254,19 @@ impl fmt::Display for ErrorKind {
             }
             Self::InvalidBool { byte } => write!(f, "bool byte {byte:#04x} is neither 0 nor 1"),
             Self::InvalidUtf8 => f.write_str("string is not valid UTF-8"),
+            Self::UnknownTag(tag) => {
+                write!(
+                    f,
+                    "{} is the tag of no variant of the enum `{}`",
+                    tag.value, tag.name
+                )
+            }
+            Self::VariantSize { expected, len } => {
+                write!(
+                    f,
+                    "a payload of {len} bytes where its variant takes {expected}"
+                )
+            }
             Self::UnknownVariant { value } => {
                 write!(
                     f,

@@ -72,7 +72,7 @@ impl Fault {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a factpack field",
     label = "unsupported field type",
-    note = "supported: fixed-size types (bool, integers, floats, [u8; N], chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums), String, Vec<fixed>, Vec<String>, and Option of any of these",
+    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data, Vec of these, and Option of any of these",
     note = "fields that should not be stored can be marked `#[facts(transient)]`"
 )]
 pub trait Field<const UNIT: u8 = 0>: Sized {
@@ -212,7 +212,8 @@ impl<const U: u8, T: FixedField<U>> Field<U> for T {
             let start = *cursor;
             return nested::check_blob::<U, T>(take_payload(blob, at, cursor)?, start);
         }
-        T::check(slot_bytes::<U, T>(blob, at.offset)).map_err(|kind| Fault::at(at.offset, kind))
+        T::fault(slot_bytes::<U, T>(blob, at.offset))
+            .map_err(|fault| Fault::at(at.offset.saturating_add(fault.offset), fault.kind))
     }
 
     #[inline(always)]
@@ -243,17 +244,110 @@ pub(crate) fn present(blob: &[u8], at: Slot) -> bool {
     at.null.is_some_and(|(byte, mask)| bit(blob, byte, mask))
 }
 
-impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
-    const SLOT_SIZE: usize = if T::BLOB { 4 } else { T::SIZE };
+/// A type whose `Option` is a field: every fixed-size type (its null slot is
+/// all zero) and every enum whose variants carry data (its null payload is
+/// empty). [`Field`] for `Option<T>` is this trait's, with a null bit.
+pub trait OptionalField<const UNIT: u8 = 0>: Sized {
+    /// Bytes the field takes in the header.
+    const SLOT_SIZE: usize;
+    /// Whether the field has a payload in the tail.
+    const VARIABLE: bool;
+    /// Fingerprint of the field's encoding.
+    const TYPE_FP: u64;
+    /// What the view's accessor returns.
+    type Ref<'a>: Copy;
+
+    /// [`Field::write`] of `Option<Self>`.
+    ///
+    /// # Errors
+    /// As [`Field::write`].
+    fn write(
+        this: &Option<Self>,
+        out: &mut Vec<u8>,
+        base: usize,
+        at: Slot,
+    ) -> Result<(), PackErrorKind>;
+
+    /// [`Field::write_header`] of `Option<Self>`.
+    fn write_header(this: &Option<Self>, header: &mut [u8], at: Slot) -> bool;
+
+    /// [`Field::write_tail`] of `Option<Self>`.
+    fn write_tail(this: &Option<Self>, out: &mut Vec<u8>, base: usize, at: Slot) -> bool;
+
+    /// [`Field::check`] of `Option<Self>`.
+    ///
+    /// # Errors
+    /// As [`Field::check`].
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault>;
+
+    /// [`Field::is_valid`] of `Option<Self>`.
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool;
+
+    /// [`Field::read`] of `Option<Self>`.
+    fn read(blob: &[u8], at: Slot) -> Self::Ref<'_>;
+
+    /// [`Field::to_owned`] of `Option<Self>`.
+    fn to_owned(value: Self::Ref<'_>) -> Option<Self>;
+}
+
+impl<const U: u8, T: OptionalField<U>> Field<U> for Option<T> {
+    const SLOT_SIZE: usize = T::SLOT_SIZE;
     const NULLABLE: bool = true;
+    const VARIABLE: bool = T::VARIABLE;
+    const TYPE_FP: u64 = T::TYPE_FP;
+    type Ref<'a> = T::Ref<'a>;
+
+    #[inline(always)]
+    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+        T::write(self, out, base, at)
+    }
+
+    #[inline(always)]
+    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+        T::write_header(self, header, at)
+    }
+
+    #[inline(always)]
+    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+        T::write_tail(self, out, base, at)
+    }
+
+    #[inline(always)]
+    fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
+        T::check(blob, at, cursor)
+    }
+
+    #[inline(always)]
+    fn is_valid(header: &[u8], blob: &[u8], at: Slot, cursor: &mut usize) -> bool {
+        T::is_valid(header, blob, at, cursor)
+    }
+
+    #[inline(always)]
+    fn read(blob: &[u8], at: Slot) -> T::Ref<'_> {
+        T::read(blob, at)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: T::Ref<'_>) -> Option<T> {
+        T::to_owned(value)
+    }
+}
+
+impl<const U: u8, T: FixedField<U>> OptionalField<U> for T {
+    const SLOT_SIZE: usize = if T::BLOB { 4 } else { T::SIZE };
     const VARIABLE: bool = T::BLOB;
     const TYPE_FP: u64 = mix(tag("option"), T::TYPE_FP);
     type Ref<'a> = Option<T::Ref<'a>>;
 
     #[inline(always)]
-    fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
+    fn write(
+        this: &Option<T>,
+        out: &mut Vec<u8>,
+        base: usize,
+        at: Slot,
+    ) -> Result<(), PackErrorKind> {
         if T::BLOB {
-            return match (self, at.null) {
+            return match (this, at.null) {
                 (Some(value), Some((byte, mask))) => {
                     set_bit(out, base.wrapping_add(byte), mask);
                     write_blob::<U, T>(value, out, base, at)
@@ -262,7 +356,7 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
                 _ => write_end(out, base, at),
             };
         }
-        if let (Some(value), Some((byte, mask))) = (self, at.null) {
+        if let (Some(value), Some((byte, mask))) = (this, at.null) {
             set_bit(out, base.wrapping_add(byte), mask);
             write_slot::<U, T>(value, out, base, at.offset)?;
         }
@@ -270,9 +364,9 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
     }
 
     #[inline(always)]
-    fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
+    fn write_header(this: &Option<T>, header: &mut [u8], at: Slot) -> bool {
         if T::BLOB {
-            if let (Some(_), Some((byte, mask))) = (self, at.null) {
+            if let (Some(_), Some((byte, mask))) = (this, at.null) {
                 set_bit(header, byte, mask);
             }
             return true;
@@ -283,22 +377,22 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
             set_bit(
                 header,
                 byte,
-                mask & 0u8.wrapping_sub(u8::from(self.is_some())),
+                mask & 0u8.wrapping_sub(u8::from(this.is_some())),
             );
         }
         let end = at.offset.wrapping_add(T::SIZE);
         match header.get_mut(at.offset..end) {
-            Some(slot) => T::encode_or_null(self.as_ref(), slot).is_ok(),
+            Some(slot) => T::encode_or_null(this.as_ref(), slot).is_ok(),
             None => false,
         }
     }
 
     #[inline(always)]
-    fn write_tail(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
+    fn write_tail(this: &Option<T>, out: &mut Vec<u8>, base: usize, at: Slot) -> bool {
         if !T::BLOB {
             return true;
         }
-        match self {
+        match this {
             Some(value) => write_blob::<U, T>(value, out, base, at),
             None => write_end(out, base, at),
         }
@@ -320,13 +414,13 @@ impl<const U: u8, T: FixedField<U>> Field<U> for Option<T> {
         }
         let bytes = slot_bytes::<U, T>(blob, at.offset);
         let result = if present(blob, at) {
-            T::check(bytes)
+            T::fault(bytes)
         } else if is_zero(bytes) {
             Ok(())
         } else {
-            Err(ErrorKind::NonZeroNull)
+            Err(Fault::at(0, ErrorKind::NonZeroNull))
         };
-        result.map_err(|kind| Fault::at(at.offset, kind))
+        result.map_err(|fault| Fault::at(at.offset.saturating_add(fault.offset), fault.kind))
     }
 
     #[inline(always)]
@@ -481,7 +575,156 @@ fn check_payload<const U: u8, P: Payload<U>>(payload: &[u8], start: usize) -> Re
     P::check_payload(payload).map_err(|f| Fault::at(start.saturating_add(f.offset), f.kind))
 }
 
-/// Implements [`Field`] for a [`Payload`] type and for its `Option`.
+/// [`Field::write`] of a variable-length field of payload `P`.
+///
+/// # Errors
+/// As [`Payload::write_payload`], or a fact past 4 GiB.
+#[inline(always)]
+pub fn variable_write<const U: u8, P: Payload<U>>(
+    value: &P,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    write_payload::<U, P>(value, out, base, at)
+}
+
+/// [`Field::write_tail`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_write_tail<const U: u8, P: Payload<U>>(
+    value: &P,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> bool {
+    write_payload::<U, P>(value, out, base, at).is_ok()
+}
+
+/// [`Field::check`] of a variable-length field of payload `P`.
+///
+/// # Errors
+/// A bad end pointer, or the payload's own error.
+#[inline(always)]
+pub fn variable_check<const U: u8, P: Payload<U>>(
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Result<(), Fault> {
+    let start = *cursor;
+    check_payload::<U, P>(take_payload(blob, at, cursor)?, start)
+}
+
+/// [`Field::is_valid`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_is_valid<const U: u8, P: Payload<U>>(
+    header: &[u8],
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> bool {
+    payload_if_valid(header, blob, at, cursor).is_some_and(P::payload_is_valid)
+}
+
+/// [`Field::read`] of a variable-length field of payload `P`.
+#[inline(always)]
+pub fn variable_read<const U: u8, P: Payload<U>>(blob: &[u8], at: Slot) -> P::Ref<'_> {
+    P::read_payload(payload(blob, at))
+}
+
+/// [`Field::write`] of `Option<P>` for a payload `P`: a null payload is empty.
+///
+/// # Errors
+/// As [`variable_write`].
+#[inline(always)]
+pub fn optional_write<const U: u8, P: Payload<U>>(
+    value: &Option<P>,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> Result<(), PackErrorKind> {
+    match (value, at.null) {
+        (Some(value), Some((byte, mask))) => {
+            set_bit(out, base.wrapping_add(byte), mask);
+            write_payload::<U, P>(value, out, base, at)
+        }
+        // A null payload is empty: its end is its start.
+        _ => write_end(out, base, at),
+    }
+}
+
+/// [`Field::write_header`] of `Option<P>` for a payload `P`: the null bit.
+#[inline(always)]
+pub fn optional_write_header<P>(value: &Option<P>, header: &mut [u8], at: Slot) -> bool {
+    if let (Some(_), Some((byte, mask))) = (value, at.null) {
+        set_bit(header, byte, mask);
+    }
+    true
+}
+
+/// [`Field::write_tail`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_write_tail<const U: u8, P: Payload<U>>(
+    value: &Option<P>,
+    out: &mut Vec<u8>,
+    base: usize,
+    at: Slot,
+) -> bool {
+    match value {
+        Some(value) => write_payload::<U, P>(value, out, base, at),
+        None => write_end(out, base, at),
+    }
+    .is_ok()
+}
+
+/// [`Field::check`] of `Option<P>` for a payload `P`.
+///
+/// # Errors
+/// As [`variable_check`], or a null field with a payload.
+#[inline(always)]
+pub fn optional_check<const U: u8, P: Payload<U>>(
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> Result<(), Fault> {
+    let start = *cursor;
+    let payload = take_payload(blob, at, cursor)?;
+    if present(blob, at) {
+        check_payload::<U, P>(payload, start)
+    } else if payload.is_empty() {
+        Ok(())
+    } else {
+        Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
+    }
+}
+
+/// [`Field::is_valid`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_is_valid<const U: u8, P: Payload<U>>(
+    header: &[u8],
+    blob: &[u8],
+    at: Slot,
+    cursor: &mut usize,
+) -> bool {
+    let present = present(header, at);
+    payload_if_valid(header, blob, at, cursor).is_some_and(|payload| {
+        if present {
+            P::payload_is_valid(payload)
+        } else {
+            payload.is_empty()
+        }
+    })
+}
+
+/// [`Field::read`] of `Option<P>` for a payload `P`.
+#[inline(always)]
+pub fn optional_read<const U: u8, P: Payload<U>>(blob: &[u8], at: Slot) -> Option<P::Ref<'_>> {
+    present(blob, at).then(|| P::read_payload(payload(blob, at)))
+}
+
+/// Implements [`Field`] for a [`Payload`] type and for its `Option`. The
+/// hot paths (`is_valid`, `read`, `write_tail`) are written out here rather
+/// than through the generic functions above, through which LLVM makes the
+/// fast validation of a fact with several variable-length fields slower.
 macro_rules! variable_field {
     ([$($g:tt)*] $ty:ty, $unit:tt) => {
         impl<$($g)*> Field<$unit> for $ty {
@@ -493,7 +736,7 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
-                write_payload::<$unit, $ty>(self, out, base, at)
+                variable_write::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
@@ -508,8 +751,7 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
-                let start = *cursor;
-                check_payload::<$unit, $ty>(take_payload(blob, at, cursor)?, start)
+                variable_check::<$unit, $ty>(blob, at, cursor)
             }
 
             #[inline(always)]
@@ -538,22 +780,12 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn write(&self, out: &mut Vec<u8>, base: usize, at: Slot) -> Result<(), PackErrorKind> {
-                match (self, at.null) {
-                    (Some(value), Some((byte, mask))) => {
-                        set_bit(out, base.wrapping_add(byte), mask);
-                        write_payload::<$unit, $ty>(value, out, base, at)
-                    }
-                    // A null payload is empty: its end is its start.
-                    _ => write_end(out, base, at),
-                }
+                optional_write::<$unit, $ty>(self, out, base, at)
             }
 
             #[inline(always)]
             fn write_header(&self, header: &mut [u8], at: Slot) -> bool {
-                if let (Some(_), Some((byte, mask))) = (self, at.null) {
-                    set_bit(header, byte, mask);
-                }
-                true
+                optional_write_header(self, header, at)
             }
 
             #[inline(always)]
@@ -567,15 +799,7 @@ macro_rules! variable_field {
 
             #[inline(always)]
             fn check(blob: &[u8], at: Slot, cursor: &mut usize) -> Result<(), Fault> {
-                let start = *cursor;
-                let payload = take_payload(blob, at, cursor)?;
-                if present(blob, at) {
-                    check_payload::<$unit, $ty>(payload, start)
-                } else if payload.is_empty() {
-                    Ok(())
-                } else {
-                    Err(Fault::at(at.offset, ErrorKind::NonZeroNull))
-                }
+                optional_check::<$unit, $ty>(blob, at, cursor)
             }
 
             #[inline(always)]
@@ -605,7 +829,7 @@ macro_rules! variable_field {
 
 variable_field!([] String, 0);
 variable_field!([] Vec<String>, 0);
-variable_field!([const U: u8, T: FixedField<U>] Vec<T>, U);
+variable_field!([const U: u8, T: ListElement<U>] Vec<T>, U);
 
 impl Payload for String {
     const TYPE_FP: u64 = tag("utf8");
@@ -644,21 +868,87 @@ impl Payload for String {
     }
 }
 
-impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
-    const TYPE_FP: u64 = {
+/// A type that can be the element of a `Vec` field: every fixed-size type
+/// (the elements' slots back to back) and every enum whose variants carry
+/// data (a table of end offsets, then the payloads). [`Payload`] for
+/// `Vec<T>` is this trait's.
+pub trait ListElement<const U: u8 = 0>: Sized {
+    /// Fingerprint of the list's encoding.
+    const LIST_FP: u64;
+    /// What the accessor of a list returns.
+    type ListRef<'a>: Copy;
+
+    /// Appends the payload of a list of `values`.
+    ///
+    /// # Errors
+    /// As [`Payload::write_payload`].
+    fn write_list(values: &[Self], out: &mut Vec<u8>) -> Result<(), PackErrorKind>;
+
+    /// Validates a list payload; offsets from the payload's start.
+    ///
+    /// # Errors
+    /// The first problem found.
+    fn check_list(payload: &[u8]) -> Result<(), Fault>;
+
+    /// Whether [`check_list`](Self::check_list) accepts `payload`; must agree
+    /// with it exactly.
+    #[inline(always)]
+    fn list_is_valid(payload: &[u8]) -> bool {
+        Self::check_list(payload).is_ok()
+    }
+
+    /// Reads a validated list payload.
+    fn read_list(payload: &[u8]) -> Self::ListRef<'_>;
+
+    /// Turns what [`read_list`](Self::read_list) returned into owned values.
+    fn list_to_owned(value: Self::ListRef<'_>) -> Vec<Self>;
+}
+
+impl<const U: u8, T: ListElement<U>> Payload<U> for Vec<T> {
+    const TYPE_FP: u64 = T::LIST_FP;
+    type Ref<'a> = T::ListRef<'a>;
+
+    #[inline(always)]
+    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+        T::write_list(self, out)
+    }
+
+    #[inline(always)]
+    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+        T::check_list(payload)
+    }
+
+    #[inline(always)]
+    fn payload_is_valid(payload: &[u8]) -> bool {
+        T::list_is_valid(payload)
+    }
+
+    #[inline(always)]
+    fn read_payload(payload: &[u8]) -> T::ListRef<'_> {
+        T::read_list(payload)
+    }
+
+    #[inline(always)]
+    fn to_owned(value: T::ListRef<'_>) -> Vec<T> {
+        T::list_to_owned(value)
+    }
+}
+
+impl<const U: u8, T: FixedField<U>> ListElement<U> for T {
+    const LIST_FP: u64 = {
         assert!(T::SIZE > 0, "list elements must take at least one byte");
         mix(tag("list"), T::TYPE_FP)
     };
-    type Ref<'a> = Slice<'a, T, U>;
+    type ListRef<'a> = Slice<'a, T, U>;
 
     #[inline]
-    fn write_payload(&self, out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
+    fn write_list(values: &[T], out: &mut Vec<u8>) -> Result<(), PackErrorKind> {
         if T::BLOB {
-            return nested::write_list::<U, T>(self, out);
+            return nested::write_list::<U, T>(values, out);
         }
-        list::write_header::<U, T>(self.len(), out)?;
+        list::write_header::<U, T>(values.len(), out)?;
         let start = out.len();
-        let bytes = self
+        let bytes = values
             .len()
             .checked_mul(T::SIZE)
             .ok_or(PackErrorKind::TooLarge)?;
@@ -666,14 +956,14 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
         let Some(dst) = out.get_mut(start..) else {
             return Ok(());
         };
-        for (value, slot) in self.iter().zip(dst.chunks_exact_mut(T::SIZE)) {
+        for (value, slot) in values.iter().zip(dst.chunks_exact_mut(T::SIZE)) {
             value.encode(slot)?;
         }
         Ok(())
     }
 
     #[inline]
-    fn check_payload(payload: &[u8]) -> Result<(), Fault> {
+    fn check_list(payload: &[u8]) -> Result<(), Fault> {
         if T::BLOB {
             return nested::check_list::<U, T>(payload);
         }
@@ -681,9 +971,16 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
         if !T::ALWAYS_VALID {
             let chunks = elements.bytes.chunks_exact(elements.stride);
             for (i, element) in chunks.enumerate() {
-                T::check_at(element, elements.version).map_err(|kind| {
-                    let at = i.saturating_mul(elements.stride);
-                    Fault::at(elements.start.saturating_add(at), kind)
+                let result = if list::versioned::<U, T>() {
+                    T::check_at(element, elements.version).map_err(|kind| Fault::at(0, kind))
+                } else {
+                    T::fault(element)
+                };
+                result.map_err(|fault| {
+                    let at = i
+                        .saturating_mul(elements.stride)
+                        .saturating_add(fault.offset);
+                    Fault::at(elements.start.saturating_add(at), fault.kind)
                 })?;
             }
         }
@@ -691,7 +988,7 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
     }
 
     #[inline]
-    fn payload_is_valid(payload: &[u8]) -> bool {
+    fn list_is_valid(payload: &[u8]) -> bool {
         if T::BLOB {
             return nested::list_is_valid::<U, T>(payload);
         }
@@ -708,12 +1005,12 @@ impl<const U: u8, T: FixedField<U>> Payload<U> for Vec<T> {
     }
 
     #[inline]
-    fn read_payload(payload: &[u8]) -> Slice<'_, T, U> {
+    fn read_list(payload: &[u8]) -> Slice<'_, T, U> {
         Slice::new(payload)
     }
 
     #[inline]
-    fn to_owned(value: Slice<'_, T, U>) -> Vec<T> {
+    fn list_to_owned(value: Slice<'_, T, U>) -> Vec<T> {
         value.to_vec()
     }
 }

@@ -2,14 +2,17 @@
 //!
 //! A [`FixedField`] occupies exactly [`SIZE`](FixedField::SIZE) bytes, at a
 //! constant offset in the header or as one element of a list payload. The
-//! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1;
-//! `[u8; N]` is itself. Time types live in [`time`](crate::time); nested facts
-//! implement this trait through `#[derive(Facts)]` (those with variable-length
-//! fields as [`BLOB`](FixedField::BLOB)s, stored whole in the tail), fieldless
-//! enums through `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
+//! integers and floats are their little-endian bytes; `bool` is one byte, 0 or 1.
+//! Arrays (`[T; N]`, so `[u8; N]` is its bytes) and tuples of fixed-size values
+//! are their elements' slots back to back. Time types live in
+//! [`time`](crate::time); nested facts implement this trait through
+//! `#[derive(Facts)]` (those with variable-length fields as
+//! [`BLOB`](FixedField::BLOB)s, stored whole in the tail), fieldless enums
+//! through `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
 
 use crate::bytes::{array, is_zero};
 use crate::error::{Error, ErrorKind, PackErrorKind};
+use crate::field::Fault;
 use crate::fingerprint::tag;
 
 /// A value with a fixed-size encoding, usable as a field, an `Option` field or a
@@ -20,7 +23,8 @@ use crate::fingerprint::tag;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
     label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
-    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, [u8; N], chrono time types, fixed-size `#[derive(Facts)]` structs and `#[derive(FactEnum)]` enums"
+    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, chrono time types, fixed-size `#[derive(Facts)]` structs and fieldless `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of these",
+    note = "an enum whose variants carry data is variable-length: it can be a field, an `Option` field or a `Vec` element, not an array or tuple element or a field of a nested fixed-size fact"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// Bytes one value takes.
@@ -63,6 +67,17 @@ pub trait FixedField<const UNIT: u8 = 0>: Sized {
     /// # Errors
     /// The kind of invalidity: a `bool` other than 0 or 1, a time outside its type's range, ...
     fn check(bytes: &[u8]) -> Result<(), ErrorKind>;
+
+    /// [`check`](Self::check), with the offset in `bytes` of the part at
+    /// fault: an array's or tuple's invalid element. The default blames the
+    /// whole value, at offset 0.
+    ///
+    /// # Errors
+    /// As [`check`](Self::check).
+    #[inline(always)]
+    fn fault(bytes: &[u8]) -> Result<(), Fault> {
+        Self::check(bytes).map_err(|kind| Fault::at(0, kind))
+    }
 
     /// Whether [`check`](Self::check) accepts `bytes`, for the fast path of
     /// validation: a plain `bool`, so that the checks of many fields combine
@@ -255,40 +270,6 @@ impl FixedField for bool {
 
     #[inline(always)]
     fn to_owned(value: bool) -> bool {
-        value
-    }
-}
-
-impl<const N: usize> FixedField for [u8; N] {
-    const SIZE: usize = N;
-    const TYPE_FP: u64 = crate::fingerprint::mix(tag("bytes"), N as u64);
-    const ALWAYS_VALID: bool = true;
-    const ZERO_IS_VALID: bool = true;
-    type Ref<'a> = [u8; N];
-
-    #[inline(always)]
-    fn encode(&self, out: &mut [u8]) -> Result<(), PackErrorKind> {
-        out.copy_from_slice(self);
-        Ok(())
-    }
-
-    #[inline(always)]
-    fn check(_: &[u8]) -> Result<(), ErrorKind> {
-        Ok(())
-    }
-
-    #[inline(always)]
-    fn is_valid(_: &[u8]) -> bool {
-        true
-    }
-
-    #[inline(always)]
-    fn decode(bytes: &[u8]) -> [u8; N] {
-        array(bytes, 0)
-    }
-
-    #[inline(always)]
-    fn to_owned(value: [u8; N]) -> [u8; N] {
         value
     }
 }

@@ -77,6 +77,16 @@ pub enum FieldKind {
         /// The array's length.
         len: usize,
     },
+    /// `[T; len]` of a fixed-size `T` other than `u8` (which is
+    /// [`Bytes`](FieldKind::Bytes)): the elements' slots back to back.
+    Array {
+        /// The elements' kind.
+        element: &'static FieldKind,
+        /// The array's length.
+        len: usize,
+    },
+    /// A tuple of fixed-size values: their slots back to back, in order.
+    Tuple(&'static [FieldKind]),
     /// A nested fact: the body of `name` (its header without the prefix),
     /// or, for a type with variable-length fields, its whole blob in the
     /// tail ([`FieldInfo::variable`] says which); its fields are listed.
@@ -102,6 +112,18 @@ pub enum FieldKind {
         /// The variants, in declaration order.
         variants: &'static [EnumVariant],
     },
+    /// An enum whose variants carry data (`#[derive(FactEnum)]` with a
+    /// variant such as `Circle(Circle)`), variable-length: its payload is the
+    /// variant's tag, stored as the integer kind `repr`, then the variant's
+    /// value.
+    Union {
+        /// The enum's name.
+        name: &'static str,
+        /// The integer kind of the stored tag (`U8`..`U64`, `I8`..`I64`).
+        repr: &'static FieldKind,
+        /// The variants (their names and tags), in declaration order.
+        variants: &'static [EnumVariant],
+    },
 }
 
 impl FieldKind {
@@ -119,7 +141,27 @@ impl FieldKind {
             | FieldKind::Duration { .. } => Some(8),
             FieldKind::Bytes { len } => Some(*len),
             FieldKind::Enum { repr, .. } => repr.fixed_size(),
+            FieldKind::Array { element, len } => match element.fixed_size() {
+                Some(size) => size.checked_mul(*len),
+                None => None,
+            },
+            FieldKind::Tuple(elements) => {
+                let mut total = 0usize;
+                let mut rest = *elements;
+                while let [first, tail @ ..] = rest {
+                    total = match first.fixed_size() {
+                        Some(size) => match total.checked_add(size) {
+                            Some(sum) => sum,
+                            None => return None,
+                        },
+                        None => return None,
+                    };
+                    rest = tail;
+                }
+                Some(total)
+            }
             FieldKind::Fact { .. }
+            | FieldKind::Union { .. }
             | FieldKind::String
             | FieldKind::List(_)
             | FieldKind::StrList => None,
@@ -131,7 +173,7 @@ impl FieldKind {
     pub const fn is_variable(&self) -> bool {
         matches!(
             self,
-            FieldKind::String | FieldKind::List(_) | FieldKind::StrList
+            FieldKind::String | FieldKind::List(_) | FieldKind::StrList | FieldKind::Union { .. }
         )
     }
 }

@@ -97,11 +97,13 @@
 //! | `NaiveDateTime`, `NaiveDate` | ISO 8601 strings (`2024-05-01T09:30:00`, `2024-05-01`) |
 //! | `TimeDelta` | `[seconds, nanoseconds]`, nanoseconds in `0..1_000_000_000` |
 //! | `[u8; N]` | bytes, through serde's `Serializer::serialize_bytes` (an array of numbers in JSON) |
+//! | `[T; N]` of any other `T`, a tuple | a tuple of its elements, each the same way |
 //! | `String` | a string |
 //! | `Vec<T>`, `Vec<String>` | a sequence |
 //! | `Option<T>` | none or some |
 //! | a nested fact | a nested struct, the same way |
 //! | a `#[derive(FactEnum)]` enum | a unit variant, as serde's derive writes one (its name, in JSON) |
+//! | an enum whose variants carry data | as serde's derive writes it: a unit variant by name, a newtype variant as `{"Name": value}` in JSON |
 //!
 //! A time shows the value stored, at its field's unit: an instant packed at
 //! microseconds has no nanoseconds left. A field that a blob's version
@@ -162,6 +164,7 @@
 
 mod bytes;
 pub mod columns;
+mod compound;
 mod enums;
 mod error;
 mod facts;
@@ -177,6 +180,7 @@ pub mod page;
 mod slice;
 mod time;
 pub mod unit;
+mod variants;
 
 #[cfg(feature = "proptest")]
 mod arbitrary;
@@ -197,12 +201,13 @@ struct ReadmeDoctest;
 
 pub use crate::columns::{ColumnSource, Columns, ColumnsError};
 pub use crate::enums::FactEnum;
-pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::error::{EnumValue, Error, ErrorKind, PackError, PackErrorKind, UnknownTag};
 pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
 pub use crate::slice::{Slice, SliceIter, StrList};
+pub use crate::variants::{DataEnum, VariantList, VariantValue};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

@@ -337,3 +337,115 @@ fn nested_lists_and_options_round_trip() {
         }
     }
 }
+
+/// Arrays become fixed-size lists (`[u8; N]` fixed-size binary), tuples
+/// structs with children `0`, `1`, ..., at every depth, and the values
+/// survive the move.
+#[test]
+fn arrays_and_tuples_become_fixed_size_lists_and_structs() {
+    use arrow_array::types::{Float64Type, Int16Type, UInt8Type};
+    use types::{Compound, CompoundColumns, State, Vector3};
+    let fact = |i: u8| Compound {
+        hash: [i, 1, 2, 3],
+        coords: [i32::from(i), -1, 2],
+        flags: [true, i.is_multiple_of(2)],
+        states: [State::Open, State::Closed],
+        corners: [point(i32::from(i)), point(-1)],
+        stamps: [Utc.timestamp_opt(i64::from(i), 0).unwrap(); 2],
+        grid: [[u16::from(i), 1], [2, 3]],
+        pair: (u32::from(i), 0.5),
+        triple: (-1, [i; 4], false),
+        quad: (
+            State::Merged,
+            Vector3 {
+                x: 1.0,
+                y: 2.0,
+                z: 3.0,
+            },
+            true,
+            [-1],
+        ),
+        single: (7,),
+        maybe_coords: i.is_multiple_of(2).then_some([1, 2, 3]),
+        maybe_flags: None,
+        maybe_pair: Some((9, true)),
+        empty: [],
+        coord_list: vec![[1, 2]; usize::from(i)],
+        flag_lists: vec![],
+        pairs: vec![(i, State::Open)],
+        maybe_pairs: Some(vec![(-3, [4, 5])]),
+    };
+    let facts: Vec<Packed<Compound>> = (0..5).map(|i| fact(i).pack()).collect();
+    let batch: RecordBatch = Compound::columns(&facts)
+        .unwrap()
+        .into_record_batch()
+        .unwrap();
+    let schema = CompoundColumns::schema();
+    assert_eq!(batch.schema().as_ref(), &schema);
+    assert_eq!(
+        schema.field_with_name("hash").unwrap().data_type(),
+        &DataType::FixedSizeBinary(4)
+    );
+    let DataType::FixedSizeList(item, 3) = schema.field_with_name("coords").unwrap().data_type()
+    else {
+        panic!("coords is not a fixed-size list of 3");
+    };
+    assert_eq!(item.data_type(), &DataType::Int32);
+    let DataType::Struct(children) = schema.field_with_name("pair").unwrap().data_type() else {
+        panic!("pair is not a struct");
+    };
+    let names: Vec<&str> = children.iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, ["0", "1"]);
+
+    let hash = batch.column_by_name("hash").unwrap().as_fixed_size_binary();
+    assert_eq!(hash.value(3), [3, 1, 2, 3]);
+    let coords = batch.column_by_name("coords").unwrap().as_fixed_size_list();
+    assert_eq!(
+        coords.value(4).as_primitive::<Int32Type>().values(),
+        &[4, -1, 2]
+    );
+    let maybe = batch.column_by_name("maybe_coords").unwrap();
+    assert_eq!(maybe.null_count(), 2);
+    let corners = batch
+        .column_by_name("corners")
+        .unwrap()
+        .as_fixed_size_list();
+    let corner = corners.value(2);
+    let xs = corner.as_struct().column_by_name("x").unwrap();
+    assert_eq!(xs.as_primitive::<Int32Type>().values(), &[2, -1]);
+    let grid = batch.column_by_name("grid").unwrap().as_fixed_size_list();
+    let rows = grid.value(1);
+    let second = rows.as_fixed_size_list().value(0);
+    assert_eq!(second.as_primitive::<UInt16Type>().values(), &[1, 1]);
+    let pair = batch.column_by_name("pair").unwrap().as_struct();
+    assert_eq!(
+        pair.column(0).as_primitive::<UInt32Type>().values(),
+        &[0, 1, 2, 3, 4]
+    );
+    assert_eq!(pair.column(1).as_primitive::<Float64Type>().value(3), 0.5);
+    let quad = batch.column_by_name("quad").unwrap().as_struct();
+    let z = quad.column(1).as_struct().column_by_name("z").unwrap();
+    assert_eq!(
+        z.as_primitive::<arrow_array::types::Float32Type>().value(0),
+        3.0
+    );
+    let maybe_pairs = batch
+        .column_by_name("maybe_pairs")
+        .unwrap()
+        .as_list::<i32>();
+    let pairs = maybe_pairs.value(0);
+    let pairs = pairs.as_struct();
+    assert_eq!(pairs.column(0).as_primitive::<Int16Type>().values(), &[-3]);
+    assert_eq!(pairs.column(1).as_fixed_size_binary().value(0), [4, 5]);
+    let lists = batch.column_by_name("pairs").unwrap().as_list::<i32>();
+    let firsts = lists.value(4);
+    assert_eq!(
+        firsts
+            .as_struct()
+            .column(0)
+            .as_primitive::<UInt8Type>()
+            .values(),
+        &[4]
+    );
+    assert_eq!(batch.column_by_name("empty").unwrap().len(), 5);
+}

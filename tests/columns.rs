@@ -580,3 +580,61 @@ mod properties {
         }
     }
 }
+
+// ---- arrays and tuples --------------------------------------------------------
+
+/// Every row of a `Compound` column equals the field of its fact.
+#[cfg(feature = "proptest")]
+fn assert_compound_rows(c: &types::CompoundColumns, facts: &[types::Compound]) {
+    assert_eq!(c.len(), facts.len());
+    for (i, f) in facts.iter().enumerate() {
+        assert_eq!(c.hash.get(i), Some(f.hash));
+        assert_eq!(c.coords.get(i), Some(f.coords));
+        let flags: Vec<bool> = c
+            .flags
+            .range(i)
+            .map(|k| c.flags.values.get(k).unwrap())
+            .collect();
+        assert_eq!(flags, f.flags);
+        let states: Vec<u8> = c.states.values[c.states.range(i)].to_vec();
+        let expected: Vec<u8> = f.states.iter().map(|s| *s as u8).collect();
+        assert_eq!(states, expected);
+        let xs: Vec<i32> = c.corners.range(i).map(|k| c.corners.values.x[k]).collect();
+        assert_eq!(xs, f.corners.iter().map(|p| p.x).collect::<Vec<_>>());
+        let ms: Vec<i64> = c.stamps.values[c.stamps.range(i)].to_vec();
+        assert_eq!(ms, f.stamps.map(|t| t.timestamp_millis()));
+        let grid = c.grid.range(i).map(|row| c.grid.values.get(row).unwrap());
+        assert_eq!(grid.collect::<Vec<_>>(), f.grid);
+        assert_eq!((c.pair.0[i], c.pair.1[i]), f.pair);
+        assert_eq!(c.triple.0[i], f.triple.0);
+        assert_eq!(c.triple.1.get(i), Some(f.triple.1));
+        assert_eq!(c.triple.2.get(i), Some(f.triple.2));
+        assert_eq!(c.quad.1.z[i], f.quad.1.z);
+        assert_eq!(c.single.0[i], f.single.0);
+        assert_eq!(c.maybe_coords.get(i), f.maybe_coords);
+        assert_eq!(c.maybe_pair.is_valid(i), f.maybe_pair.is_some());
+        assert_eq!(c.empty.len(), facts.len());
+        assert_eq!(c.coord_list.get(i).unwrap(), f.coord_list);
+        let pairs = c.pairs.range(i).unwrap();
+        let firsts: Vec<u8> = c.pairs.values.0[pairs].to_vec();
+        assert_eq!(firsts, f.pairs.iter().map(|p| p.0).collect::<Vec<_>>());
+    }
+}
+
+#[cfg(feature = "proptest")]
+#[test]
+fn arrays_and_tuples_land_in_their_columns() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = proptest::collection::vec(proptest::arbitrary::any::<types::Compound>(), 0..40);
+    for _ in 0..20 {
+        let facts = strategy.new_tree(&mut runner).unwrap().current();
+        let packed: Vec<Packed<types::Compound>> = facts.iter().map(Facts::pack).collect();
+        let columns = types::Compound::columns(&packed).unwrap();
+        assert_compound_rows(&columns, &facts);
+        let blobs: Vec<&[u8]> = packed.iter().map(Packed::as_bytes).collect();
+        let from_bytes = types::Compound::columns(blobs).unwrap();
+        assert_compound_rows(&from_bytes, &facts);
+    }
+}

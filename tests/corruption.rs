@@ -1092,3 +1092,103 @@ fn every_corrupt_byte_of_nested_lists_is_an_error_or_another_value() {
         );
     }
 }
+
+// ---- arrays and tuples ------------------------------------------------------
+
+#[derive(factpack::FactEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Light {
+    Red = 1,
+    Green = 2,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Shapes {
+    pub bits: [bool; 3],
+    pub lights: [Light; 2],
+    pub cells: [Inner; 2],
+    pub pair: (u8, bool),
+    pub maybe: Option<(Light, u16)>,
+    pub list: Vec<[bool; 2]>,
+}
+
+/// bitmap 3 | bits 4..7 | lights 7..9 | cells 9..15 | pair 15..17 | maybe 17..20 | list 20..24
+fn shapes() -> Vec<u8> {
+    Shapes {
+        bits: [true, false, true],
+        lights: [Light::Red, Light::Green],
+        cells: [Inner { ok: true, n: 1 }, Inner { ok: false, n: 2 }],
+        pair: (9, true),
+        maybe: None,
+        list: vec![[true, true]],
+    }
+    .pack()
+    .as_bytes()
+    .to_vec()
+}
+
+#[track_caller]
+fn shapes_fail(bytes: &[u8], field: &'static str, offset: usize, kind: ErrorKind) {
+    let err = Shapes::validate(bytes).expect_err("corrupt blob validated");
+    assert_eq!(Shapes::view(bytes).err(), Some(err.clone()));
+    assert_eq!(
+        (err.type_name, err.field, err.offset, err.kind),
+        ("Shapes", Some(field), offset, kind)
+    );
+}
+
+#[test]
+fn an_invalid_element_fails_its_array_or_tuple() {
+    assert_eq!(Shapes::HEADER_LEN, 24);
+    let good = shapes();
+    assert_eq!(Shapes::validate(&good), Ok(()));
+    // The third bool of `bits`: the error is at the element.
+    let mut b = good.clone();
+    b[6] = 2;
+    shapes_fail(&b, "bits", 6, ErrorKind::InvalidBool { byte: 2 });
+    // The second light.
+    let mut b = good.clone();
+    b[8] = 3;
+    shapes_fail(
+        &b,
+        "lights",
+        8,
+        ErrorKind::UnknownVariant {
+            value: EnumValue::Unsigned(3),
+        },
+    );
+    // The second cell's `ok`: a nested body's error names the nested field.
+    let mut b = good.clone();
+    b[12] = 5;
+    let err = Shapes::validate(&b).unwrap_err();
+    assert_eq!((err.field, err.offset), (Some("cells"), 12));
+    let ErrorKind::Nested(inner) = err.kind else {
+        panic!("not a nested error: {err}");
+    };
+    assert_eq!(
+        (inner.field, inner.kind),
+        (Some("ok"), ErrorKind::InvalidBool { byte: 5 })
+    );
+    // The tuple's bool.
+    let mut b = good.clone();
+    b[16] = 7;
+    shapes_fail(&b, "pair", 16, ErrorKind::InvalidBool { byte: 7 });
+    // A null tuple's slot must be zero.
+    let mut b = good.clone();
+    b[19] = 1;
+    shapes_fail(&b, "maybe", 17, ErrorKind::NonZeroNull);
+    // A present tuple with an unknown light.
+    let mut b = good.clone();
+    b[3] = 1;
+    shapes_fail(
+        &b,
+        "maybe",
+        17,
+        ErrorKind::UnknownVariant {
+            value: EnumValue::Unsigned(0),
+        },
+    );
+    // The second bool of the list's element, a `[bool; 2]` at 24.
+    let mut b = good.clone();
+    b[25] = 9;
+    shapes_fail(&b, "list", 25, ErrorKind::InvalidBool { byte: 9 });
+}

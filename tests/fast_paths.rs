@@ -185,6 +185,8 @@ paths_agree_for!(tagged, fixtures::Tagged);
 paths_agree_for!(nested, fixtures::Nested);
 paths_agree_for!(triangle, fixtures::Triangle);
 paths_agree_for!(trace, fixtures::Trace);
+paths_agree_for!(compound, fixtures::Compound);
+paths_agree_for!(shapes, fixtures::Shapes);
 
 /// Two versions of one type: blobs of the other version take the precise
 /// path both ways, and are judged by it alone.

@@ -1045,3 +1045,140 @@ fn enum_fingerprints_are_pinned() {
     assert_eq!(Job::FINGERPRINT, job);
     assert_eq!(job, 0x20e8_c1fc_d77d_d0e9);
 }
+
+// ---------------------------------------------------------------------------
+// Arrays and tuples: their elements' slots back to back.
+
+/// A fixed nested fact for the array fixtures: body = bitmap, x, y.
+#[derive(Facts, Debug, Clone, Copy, PartialEq)]
+pub struct Cell {
+    pub x: u8,
+    pub y: Option<i16>,
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Arrays {
+    pub words: [u16; 3],
+    pub bits: [bool; 2],
+    pub phases: [Phase; 2],
+    pub cells: [Cell; 2],
+    pub grid: [[i8; 2]; 2],
+    pub maybe: Option<[u32; 2]>,
+    pub rows: Vec<[u8; 2]>,
+    #[facts(unit = "s")]
+    pub stamps: [DateTime<Utc>; 1],
+}
+
+#[test]
+fn arrays_golden() {
+    // bitmap 3 (maybe) | words 4..10 | bits 10..12 | phases 12..14 |
+    // cells 14..22 (two bodies of 4) | grid 22..26 | maybe 26..34 |
+    // rows 34..38 | stamps 38..46
+    assert_eq!(Arrays::WORDS.offset(), 4);
+    assert_eq!(Arrays::CELLS.offset(), 14);
+    assert_eq!(Arrays::GRID.offset(), 22);
+    assert_eq!(Arrays::MAYBE.offset(), 26);
+    assert_eq!(Arrays::HEADER_LEN, 46);
+    let value = Arrays {
+        words: [1, 0x0203, 0xffff],
+        bits: [true, false],
+        phases: [Phase::Ship, Phase::Plan],
+        cells: [Cell { x: 7, y: None }, Cell { x: 8, y: Some(-2) }],
+        grid: [[1, -1], [2, -2]],
+        maybe: Some([5, 6]),
+        rows: vec![[0xaa, 0xbb], [0xcc, 0xdd]],
+        stamps: [DateTime::from_timestamp(2, 0).unwrap()],
+    };
+    let expected = hex(&[
+        "01",               // version 1
+        "2e00",             // header length 46
+        "01",               // bitmap: maybe present
+        "01000302ffff",     // words: 1, 0x0203, 0xffff
+        "0100",             // bits: true, false
+        "0901",             // phases: Ship = 9, Plan = 1
+        "00070000",         // cells[0]: bitmap (y null), x 7, y zero
+        "0108feff",         // cells[1]: bitmap (y present), x 8, y -2
+        "01ff02fe",         // grid: [1, -1], [2, -2]
+        "0500000006000000", // maybe: [5, 6]
+        "32000000",         // rows: end of payload at 50
+        "0200000000000000", // stamps: [2 s]
+        "aabbccdd",         // rows' payload: two [u8; 2] back to back
+    ]);
+    assert_golden(&value, &expected);
+    let null = Arrays {
+        maybe: None,
+        rows: vec![],
+        ..value
+    };
+    let bytes = null.pack();
+    assert_eq!(bytes.as_bytes()[3], 0, "bitmap: maybe null");
+    assert_eq!(
+        &bytes.as_bytes()[26..34],
+        &[0; 8],
+        "a null array's slot is zero"
+    );
+}
+
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Tuples {
+    pub pair: (u32, f64),
+    pub triple: (i64, [u8; 4], bool),
+    pub maybe: Option<(Phase, u8)>,
+    pub list: Vec<(u8, i16)>,
+}
+
+#[test]
+fn tuples_golden() {
+    // bitmap 3 (maybe) | pair 4..16 | triple 16..29 | maybe 29..31 | list 31..35
+    assert_eq!(Tuples::TRIPLE.offset(), 16);
+    assert_eq!(Tuples::MAYBE.offset(), 29);
+    assert_eq!(Tuples::HEADER_LEN, 35);
+    let value = Tuples {
+        pair: (7, 1.5),
+        triple: (-1, [1, 2, 3, 4], true),
+        maybe: Some((Phase::Build, 0x10)),
+        list: vec![(1, -1), (2, 0x0102)],
+    };
+    let expected = hex(&[
+        "01",               // version 1
+        "2300",             // header length 35
+        "01",               // bitmap: maybe present
+        "07000000",         // pair.0: 7
+        "000000000000f83f", // pair.1: 1.5
+        "ffffffffffffffff", // triple.0: -1
+        "01020304",         // triple.1
+        "01",               // triple.2: true
+        "0210",             // maybe: Build = 2, 0x10
+        "29000000",         // list: end of payload at 41
+        "01ffff",           // list[0]: 1, -1
+        "020201",           // list[1]: 2, 0x0102
+    ]);
+    assert_golden(&value, &expected);
+}
+
+#[test]
+fn array_and_tuple_fingerprints_are_pinned() {
+    let array = |t, n| mix_by_hand(mix_by_hand(tag_by_hand("array"), t), n);
+    // `[u8; N]` keeps the byte string's encoding fingerprint.
+    assert_eq!(
+        <[u8; 4] as FixedField>::TYPE_FP,
+        mix_by_hand(tag_by_hand("bytes"), 4)
+    );
+    assert_eq!(
+        <[u16; 3] as FixedField>::TYPE_FP,
+        array(tag_by_hand("u16"), 3)
+    );
+    assert_eq!(
+        <[[i8; 2]; 2] as FixedField>::TYPE_FP,
+        array(array(tag_by_hand("i8"), 2), 2)
+    );
+    let mut pair = mix_by_hand(tag_by_hand("tuple"), 2);
+    pair = mix_by_hand(pair, tag_by_hand("u32"));
+    pair = mix_by_hand(pair, tag_by_hand("f64"));
+    assert_eq!(<(u32, f64) as FixedField>::TYPE_FP, pair);
+    // Order matters.
+    assert_ne!(
+        <(u8, i16) as FixedField>::TYPE_FP,
+        <(i16, u8) as FixedField>::TYPE_FP
+    );
+}

@@ -182,6 +182,36 @@ mod hostile {
         pub maybe: ::core::option::Option<Mood>,
         pub all: ::std::vec::Vec<Mood>,
     }
+
+    /// An enum whose variants carry data: a fact, a fixed value, an array,
+    /// a fieldless enum, nothing; and a catch-all.
+    #[derive(
+        ::core::fmt::Debug,
+        ::core::clone::Clone,
+        ::core::cmp::PartialEq,
+        ::renamed_factpack::FactEnum,
+    )]
+    #[facts(crate = "::renamed_factpack")]
+    #[repr(u8)]
+    pub enum Shape {
+        Inner(Inner) = 1,
+        Code(::core::primitive::u32) = 2,
+        Pair([::core::primitive::i8; 2]) = 3,
+        Mood(Mood) = 4,
+        Nothing = 5,
+        #[facts(other)]
+        Unknown = 0xff,
+    }
+
+    /// The data enum as a field and an `Option`.
+    #[derive(
+        ::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::renamed_factpack::Facts,
+    )]
+    #[facts(crate = "::renamed_factpack")]
+    pub struct Shapes {
+        pub shape: Shape,
+        pub maybe: ::core::option::Option<Shape>,
+    }
 }
 
 /// The relative spelling of the renamed crate, from an ordinary module.
@@ -273,6 +303,34 @@ fn enums_through_hostile_module() {
     assert_eq!(packed.view().mood(), Mood::High);
     assert_eq!(packed.view().all().get(0), Some(Mood::Low));
     assert_eq!(packed.unpack(), fact);
+}
+
+#[test]
+fn data_enums_through_hostile_module() {
+    use hostile::{Inner, Mood, Shape, ShapeView, Shapes};
+    for (shape, maybe) in [
+        (
+            Shape::Inner(Inner {
+                a: 1,
+                b: false,
+                c: None,
+            }),
+            Some(Shape::Code(9)),
+        ),
+        (Shape::Pair([1, -1]), Some(Shape::Mood(Mood::Low))),
+        (Shape::Nothing, None),
+        (Shape::Unknown, Some(Shape::Nothing)),
+    ] {
+        let fact = Shapes { shape, maybe };
+        let packed = fact.pack();
+        assert_eq!(packed.unpack(), fact);
+    }
+    let packed = Shapes {
+        shape: Shape::Code(3),
+        maybe: None,
+    }
+    .pack();
+    assert!(matches!(packed.view().shape(), ShapeView::Code(3)));
 }
 
 #[test]

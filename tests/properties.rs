@@ -298,6 +298,8 @@ format_properties!(nested, fixtures::Nested);
 format_properties!(triangle, fixtures::Triangle);
 format_properties!(trace, fixtures::Trace);
 format_properties!(source, fixtures::Source);
+format_properties!(compound, fixtures::Compound);
+format_properties!(shapes, fixtures::Shapes);
 
 /// A type whose enum has a catch-all: every stored value is valid, so the
 /// canonical-form property holds only up to the catch-all, which packs as its

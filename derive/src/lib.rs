@@ -32,11 +32,13 @@ use syn::{parse_macro_input, DeriveInput};
 /// `factpack::__private`, which is not part of factpack's API.
 ///
 /// # Field types
-/// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
+/// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
-/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
-/// without variable-length fields, fieldless enums with `#[derive(FactEnum)]`,
-/// and `Option` of any of these.
+/// other fact types without variable-length fields, fieldless enums with
+/// `#[derive(FactEnum)]`, arrays `[T; N]` and tuples (1 to 6 elements) of any
+/// of these fixed-size types (`[u8; 32]`, `(u32, f64)`, `[[i16; 2]; 3]`),
+/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, and `Option` of
+/// any of these.
 ///
 /// A nested fact is stored as its body (its header without the prefix), and
 /// a `Vec` of nested facts as one contiguous array of bodies under a single
@@ -102,7 +104,8 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 
 /// Derives `factpack::FactEnum` for a fieldless enum, so that it can be a
 /// field of a fact, an `Option` field or a `Vec` element. The enum must also
-/// be `Clone`, `Copy`, `Debug`, `PartialEq` and `Eq`.
+/// be `Clone`, `Copy`, `Debug`, `PartialEq` and `Eq`. (For an enum whose
+/// variants carry data, see below.)
 ///
 /// Each variant is stored as its discriminant, which must be explicit
 /// (`Open = 1`), so that adding or reordering variants never changes what an
@@ -110,7 +113,6 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// `#[repr(u8 | u16 | u32 | u64 | i8 | i16 | i32 | i64)]`; without one, it is
 /// the narrowest unsigned type that holds every discriminant (a signed one
 /// when one is negative), and the discriminants must be integer literals.
-/// Variants with fields are not supported.
 ///
 /// A stored value that is no variant's discriminant (written by newer code
 /// with more variants) is invalid, unless one variant is marked
@@ -122,6 +124,20 @@ pub fn derive_facts(input: TokenStream) -> TokenStream {
 /// `u8` enum); with the `arrow` feature it becomes a dictionary of variant
 /// names. A store can mirror the field as an integer column, and the enum's
 /// values are filter values (`Filter::new().eq(Pr::STATE, State::Merged)`).
+///
+/// # Enums whose variants carry data
+/// An enum with a `#[repr(u8 | .. | i64)]` whose variants each hold one value
+/// (`Circle(Circle) = 2`: a `#[derive(Facts)]` type, or a fixed-size value
+/// such as `u32`, a fieldless `FactEnum`, an array or a tuple) or none
+/// (`Point = 3`) derives `factpack::DataEnum` instead, and can be a field, an
+/// `Option` field or a `Vec` element (whose accessor returns a
+/// `factpack::VariantList`). It is stored as a variable-length field: the variant's
+/// tag, then its value (a fact's whole blob, which carries its version). The
+/// accessor returns a generated `FooView<'a>` enum with the same variants,
+/// holding what each value reads as (a fact's view). Its column holds the
+/// tags (with `arrow`, a dictionary of variant names); `#[facts(other)]` may
+/// mark a unit variant as the catch-all for unknown tags. The enum must be
+/// `Debug`.
 ///
 /// # Attributes
 /// - `#[facts(other)]` on one variant: the catch-all for unknown values.

@@ -20,6 +20,7 @@
 
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
 use arrow_array::types::ArrowDictionaryKeyType;
 use arrow_array::types::{
     Date32Type, DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
@@ -29,13 +30,14 @@ use arrow_array::types::{
 };
 use arrow_array::Array;
 use arrow_array::{
-    ArrayRef, BooleanArray, DictionaryArray, FixedSizeBinaryArray, ListArray, PrimitiveArray,
-    RecordBatch, RecordBatchOptions, StringArray, StructArray,
+    ArrayRef, BooleanArray, DictionaryArray, FixedSizeBinaryArray, FixedSizeListArray, ListArray,
+    PrimitiveArray, RecordBatch, RecordBatchOptions, StringArray, StructArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, Fields, Schema, SchemaRef};
 
 use super::buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+use super::compound::ArrayColumn;
 use super::Columns;
 use crate::kind::EnumVariant;
 use crate::kind::{FieldKind, TimeUnit};
@@ -95,6 +97,17 @@ pub fn data_type(kind: &FieldKind) -> DataType {
         FieldKind::Bytes { len } => {
             DataType::FixedSizeBinary(i32::try_from(*len).unwrap_or(i32::MAX))
         }
+        FieldKind::Array { element, len } => DataType::FixedSizeList(
+            Arc::new(Field::new("item", data_type(element), false)),
+            i32::try_from(*len).unwrap_or(i32::MAX),
+        ),
+        FieldKind::Tuple(elements) => DataType::Struct(
+            elements
+                .iter()
+                .enumerate()
+                .map(|(i, kind)| Field::new(i.to_string(), data_type(kind), false))
+                .collect(),
+        ),
         FieldKind::Fact { fields, .. } => {
             let children: Vec<Field> = fields
                 .iter()
@@ -107,7 +120,7 @@ pub fn data_type(kind: &FieldKind) -> DataType {
             DataType::List(Arc::new(Field::new("item", data_type(item), false)))
         }
         FieldKind::StrList => DataType::List(Arc::new(Field::new("item", DataType::Utf8, false))),
-        FieldKind::Enum { repr, .. } => {
+        FieldKind::Enum { repr, .. } | FieldKind::Union { repr, .. } => {
             DataType::Dictionary(Box::new(data_type(repr)), Box::new(DataType::Utf8))
         }
     }
@@ -147,7 +160,7 @@ macro_rules! primitive_column {
             ) -> Result<(), ArrowError> {
                 let array: ArrayRef = match kind {
                     $($kind => Arc::new(primitive::<$array>(self, nulls)?),)*
-                    FieldKind::Enum { variants, .. } => {
+                    FieldKind::Enum { variants, .. } | FieldKind::Union { variants, .. } => {
                         enum_dictionary::<$key>(self, variants, nulls)?
                     }
                     other => return Err(mismatch(other, stringify!($native))),
@@ -324,7 +337,7 @@ impl ArrowColumn for Vec<i64> {
         use TimeUnit::{Micros, Millis, Nanos, Seconds};
         let array: ArrayRef = match *kind {
             FieldKind::I64 => Arc::new(primitive::<Int64Type>(self, nulls)?),
-            FieldKind::Enum { variants, .. } => {
+            FieldKind::Enum { variants, .. } | FieldKind::Union { variants, .. } => {
                 enum_dictionary::<Int64Type>(self, variants, nulls)?
             }
             FieldKind::Timestamp { unit, utc } => {
@@ -399,24 +412,106 @@ impl ArrowColumn for Bitmap {
     }
 }
 
-impl<const N: usize> ArrowColumn for Vec<[u8; N]> {
+impl<C: ArrowColumn, const N: usize> ArrowColumn for ArrayColumn<C, N> {
+    fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+        let data_type = match kind {
+            FieldKind::Array { element, len } => DataType::FixedSizeList(
+                Arc::new(item_field::<C>(element)),
+                i32::try_from(*len).unwrap_or(i32::MAX),
+            ),
+            _ => data_type(kind),
+        };
+        out.push(Field::new(name, data_type, nullable));
+    }
+
     fn into_arrow(
         self,
         kind: &FieldKind,
         nulls: Option<NullBuffer>,
         out: &mut Vec<ArrayRef>,
     ) -> Result<(), ArrowError> {
-        if *kind != (FieldKind::Bytes { len: N }) {
-            return Err(mismatch(kind, "fixed-size binary"));
-        }
         let size = i32::try_from(N)
-            .map_err(|_| ArrowError::InvalidArgumentError(format!("[u8; {N}] is too wide")))?;
-        let values = Buffer::from_vec(self.into_flattened());
-        out.push(Arc::new(FixedSizeBinaryArray::try_new(
-            size, values, nulls,
-        )?));
+            .map_err(|_| ArrowError::InvalidArgumentError(format!("[_; {N}] is too wide")))?;
+        let rows = self.len();
+        if let Some(nulls) = &nulls {
+            check_len("a validity bitmap", nulls.len(), rows)?;
+        }
+        match kind {
+            FieldKind::Bytes { len } if *len == N => {
+                let mut arrays = Vec::new();
+                self.values.into_arrow(&FieldKind::U8, None, &mut arrays)?;
+                let bytes = match arrays.pop() {
+                    Some(array) if arrays.is_empty() => array
+                        .as_primitive_opt::<arrow_array::types::UInt8Type>()
+                        .map(|bytes| bytes.values().inner().clone()),
+                    _ => None,
+                }
+                .ok_or_else(|| mismatch(kind, "byte array"))?;
+                out.push(Arc::new(FixedSizeBinaryArray::try_new_with_len(
+                    size, bytes, nulls, rows,
+                )?));
+            }
+            FieldKind::Array { element, len } if *len == N => {
+                let field = item_field::<C>(element);
+                let values = child_array(self.values, element, &field)?;
+                out.push(Arc::new(FixedSizeListArray::try_new_with_length(
+                    Arc::new(field),
+                    size,
+                    values,
+                    nulls,
+                    rows,
+                )?));
+            }
+            _ => return Err(mismatch(kind, "fixed-size array")),
+        }
         Ok(())
     }
+}
+
+/// Implements [`ArrowColumn`] for tuples of columns: a struct array whose
+/// children are named `0`, `1`, ...
+macro_rules! tuple_arrow {
+    ($(($($t:ident $v:ident $i:tt),+);)*) => {$(
+        impl<$($t: ArrowColumn),+> ArrowColumn for ($($t,)+) {
+            fn arrow_fields(kind: &FieldKind, name: &str, nullable: bool, out: &mut Vec<Field>) {
+                let data_type = match kind {
+                    FieldKind::Tuple([$($v),+]) => DataType::Struct(Fields::from(vec![
+                        $(child_field::<$t>($v, stringify!($i))),+
+                    ])),
+                    _ => data_type(kind),
+                };
+                out.push(Field::new(name, data_type, nullable));
+            }
+
+            fn into_arrow(
+                self,
+                kind: &FieldKind,
+                nulls: Option<NullBuffer>,
+                out: &mut Vec<ArrayRef>,
+            ) -> Result<(), ArrowError> {
+                let FieldKind::Tuple([$($v),+]) = kind else {
+                    return Err(mismatch(kind, "tuple"));
+                };
+                if let Some(nulls) = &nulls {
+                    check_len("a validity bitmap", nulls.len(), self.len())?;
+                }
+                let fields = [$(child_field::<$t>($v, stringify!($i))),+];
+                let arrays = vec![$(child_array(self.$i, $v, &fields[$i])?),+];
+                let fields = Fields::from(fields.to_vec());
+                out.push(Arc::new(StructArray::try_new(fields, arrays, nulls)?));
+                Ok(())
+            }
+        }
+    )*};
+}
+
+tuple_arrow! {
+    (A a 0);
+    (A a 0, B b 1);
+    (A a 0, B b 1, C c 2);
+    (A a 0, B b 1, C c 2, D d 3);
+    (A a 0, B b 1, C c 2, D d 3, E e 4);
+    (A a 0, B b 1, C c 2, D d 3, E e 4, F f 5);
 }
 
 impl<C: ArrowColumn> ArrowColumn for Nullable<C> {
@@ -477,18 +572,47 @@ fn item_kind(kind: &FieldKind) -> Option<&FieldKind> {
     }
 }
 
-/// The Arrow field of a list's items: the element column's one field, or a
-/// struct of a nested fact's fields.
+/// The Arrow field of a list's items: see [`child_field`].
 fn item_field<C: ArrowColumn>(item: &FieldKind) -> Field {
+    child_field::<C>(item, "item")
+}
+
+/// The Arrow field `name` of a nested column's values (a list's items, an
+/// array's elements, a tuple's element): the column's one field, or a struct
+/// of a nested fact's fields.
+fn child_field<C: ArrowColumn>(item: &FieldKind, name: &str) -> Field {
     let mut fields = Vec::new();
     if let FieldKind::Fact { .. } = item {
         C::arrow_fields(item, "", false, &mut fields);
-        return Field::new("item", DataType::Struct(Fields::from(fields)), false);
+        return Field::new(name, DataType::Struct(Fields::from(fields)), false);
     }
-    C::arrow_fields(item, "item", false, &mut fields);
+    C::arrow_fields(item, name, false, &mut fields);
     fields
         .pop()
-        .unwrap_or_else(|| Field::new("item", data_type(item), false))
+        .unwrap_or_else(|| Field::new(name, data_type(item), false))
+}
+
+/// Moves a nested column's values into the one array of `field` (see
+/// [`child_field`]): a nested fact's columns become a struct array.
+fn child_array<C: ArrowColumn>(
+    values: C,
+    item: &FieldKind,
+    field: &Field,
+) -> Result<ArrayRef, ArrowError> {
+    let mut arrays = Vec::new();
+    values.into_arrow(item, None, &mut arrays)?;
+    match (field.data_type(), arrays.pop()) {
+        (DataType::Struct(fields), last) if matches!(item, FieldKind::Fact { .. }) => {
+            arrays.extend(last);
+            Ok(Arc::new(StructArray::try_new(
+                fields.clone(),
+                arrays,
+                None,
+            )?))
+        }
+        (_, Some(single)) if arrays.is_empty() => Ok(single),
+        _ => Err(mismatch(item, "nested")),
+    }
 }
 
 impl<C: ArrowColumn> ArrowColumn for ListColumn<C> {
@@ -506,16 +630,7 @@ impl<C: ArrowColumn> ArrowColumn for ListColumn<C> {
     ) -> Result<(), ArrowError> {
         let item = item_kind(kind).ok_or_else(|| mismatch(kind, "list"))?;
         let field = item_field::<C>(item);
-        let mut arrays = Vec::new();
-        self.values.into_arrow(item, None, &mut arrays)?;
-        let values: ArrayRef = match (field.data_type(), arrays.pop()) {
-            (DataType::Struct(fields), last) => {
-                arrays.extend(last);
-                Arc::new(StructArray::try_new(fields.clone(), arrays, None)?)
-            }
-            (_, Some(single)) if arrays.is_empty() => single,
-            _ => return Err(mismatch(item, "list item")),
-        };
+        let values = child_array(self.values, item, &field)?;
         let list = ListArray::try_new(Arc::new(field), offsets(self.offsets)?, values, nulls)?;
         out.push(Arc::new(list));
         Ok(())

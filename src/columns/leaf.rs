@@ -3,7 +3,7 @@
 //!
 //! Columns hold what the bytes hold: integers and floats as themselves, `bool`
 //! in a [`Bitmap`], instants and durations as their `i64` count of the field's
-//! unit, dates as `i32` days since 1970-01-01, `[u8; N]` as itself, and a
+//! unit, dates as `i32` days since 1970-01-01, and a
 //! nested fact as its own columns. Nothing is converted through chrono, so a
 //! timestamp column costs what an `i64` column costs.
 
@@ -315,21 +315,6 @@ impl FixedColumn for bool {
             }
             column.extend_bit_of(flags.get(..block.len()).unwrap_or_default(), 1);
         }
-    }
-}
-
-impl<const N: usize> FixedColumn for [u8; N] {
-    type Column = Vec<[u8; N]>;
-    const KIND: FieldKind = FieldKind::Bytes { len: N };
-
-    #[inline(always)]
-    fn push_bytes(column: &mut Vec<[u8; N]>, bytes: &[u8]) {
-        column.push(array(bytes, 0));
-    }
-
-    #[inline(always)]
-    fn push_zero(column: &mut Vec<[u8; N]>) {
-        column.push([0; N]);
     }
 }
 

@@ -9,9 +9,11 @@
 //! | `bool` | [`Bitmap`] |
 //! | `DateTime<Utc>`, `NaiveDateTime`, `TimeDelta` | `Vec<i64>` in the field's unit |
 //! | `NaiveDate` | `Vec<i32>`, days since 1970-01-01 |
-//! | `[u8; N]` | `Vec<[u8; N]>` |
+//! | `[u8; N]`, `[T; N]` | [`ArrayColumn`] of `u8`'s or `T`'s column, `N` elements a row (Arrow `FixedSizeBinary`, `FixedSizeList`) |
+//! | a tuple `(A, B, ..)` | a tuple of `A`'s, `B`'s, .. columns (Arrow `Struct`, children named `0`, `1`, ..) |
 //! | a fixed-size fact `Bar` | `BarColumns` |
 //! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
+//! | an enum whose variants carry data | `Vec` of its integer type: each row's tag (the values are not in columns); a `Vec` of them, a [`ListColumn`] of tags |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |
 //! | `Vec<T>` | [`ListColumn`] of `T`'s column (Arrow `List`) |
 //! | `Vec<String>` | [`ListColumn<StringColumn>`] (Arrow `List<Utf8>`) |
@@ -28,8 +30,9 @@
 
 mod block;
 mod buffers;
+mod compound;
 mod leaf;
-mod shape;
+pub(crate) mod shape;
 mod transient;
 
 #[cfg(feature = "arrow")]
@@ -40,6 +43,7 @@ use core::fmt;
 #[doc(hidden)]
 pub use block::HeaderByte;
 pub use buffers::{Bitmap, ColumnData, ListColumn, Nullable, StringColumn};
+pub use compound::ArrayColumn;
 // How the generated columns are filled, a block of facts at a time: the
 // derive's, not the user's.
 #[doc(hidden)]

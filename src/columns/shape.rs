@@ -8,9 +8,13 @@ use super::buffers::{offset, Bitmap, ColumnData, ListColumn, Nullable, StringCol
 use super::leaf::{FixedColumn, Spans};
 use crate::bytes::u32_at;
 use crate::error::PackErrorKind;
-use crate::field::{payload, payload_start, present, slot_bytes, Field, Slot};
+use crate::field::{
+    payload, payload_start, present, slot_bytes, Field, ListElement, OptionalField, Slot,
+};
+use crate::fixed::FixedField;
 use crate::kind::FieldKind;
 use crate::slice::StrList;
+use crate::variants::DataEnum;
 
 /// A field type with a column; implemented for every [`Field`] of the crate.
 #[diagnostic::on_unimplemented(
@@ -124,9 +128,76 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for T {
     }
 }
 
-impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
-    type Column = Nullable<T::Column>;
+/// A type whose `Option` has a column: every fixed-size type (values plus
+/// validity) and every enum whose variants carry data (tags plus validity).
+/// [`FieldColumn`] for `Option<T>` is this trait's.
+pub trait OptionalColumn<const UNIT: u8 = 0>: OptionalField<UNIT> {
+    /// The column holding this field of many facts.
+    type Column: ColumnData;
+    /// What the field holds, for tools without the Rust type.
+    const KIND: FieldKind;
+
+    /// [`FieldColumn::push`] of `Option<Self>`.
+    fn push(column: &mut Self::Column, blob: &[u8], at: Slot);
+
+    /// [`FieldColumn::extend_block`] of `Option<Self>`.
+    #[inline]
+    fn extend_block<const N: usize>(
+        column: &mut Self::Column,
+        blobs: &[&[u8]],
+        heads: &[&[u8; N]],
+        at: Slot,
+        nulls: &mut HeaderByte,
+    ) {
+        let _ = (heads, nulls);
+        for blob in blobs {
+            Self::push(column, blob, at);
+        }
+    }
+
+    /// [`FieldColumn::push_absent`] of `Option<Self>`.
+    fn push_absent(column: &mut Self::Column);
+
+    /// [`FieldColumn::push_value`] of `Option<Self>`.
+    ///
+    /// # Errors
+    /// As [`FieldColumn::push_value`].
+    fn push_value(column: &mut Self::Column, value: &Option<Self>) -> Result<(), PackErrorKind>;
+}
+
+impl<const U: u8, T: OptionalColumn<U>> FieldColumn<U> for Option<T> {
+    type Column = T::Column;
     const KIND: FieldKind = T::KIND;
+
+    #[inline(always)]
+    fn push(column: &mut T::Column, blob: &[u8], at: Slot) {
+        T::push(column, blob, at);
+    }
+
+    #[inline(always)]
+    fn extend_block<const N: usize>(
+        column: &mut T::Column,
+        blobs: &[&[u8]],
+        heads: &[&[u8; N]],
+        at: Slot,
+        nulls: &mut HeaderByte,
+    ) {
+        T::extend_block(column, blobs, heads, at, nulls);
+    }
+
+    #[inline(always)]
+    fn push_absent(column: &mut T::Column) {
+        T::push_absent(column);
+    }
+
+    fn push_value(column: &mut T::Column, value: &Option<T>) -> Result<(), PackErrorKind> {
+        T::push_value(column, value)
+    }
+}
+
+impl<const U: u8, T: FixedColumn<U>> OptionalColumn<U> for T {
+    type Column = Nullable<<T as FixedColumn<U>>::Column>;
+    const KIND: FieldKind = <T as FixedColumn<U>>::KIND;
 
     #[inline(always)]
     fn push(column: &mut Self::Column, blob: &[u8], at: Slot) {
@@ -155,7 +226,7 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
     ) {
         if T::BLOB {
             for blob in blobs {
-                Self::push(column, blob, at);
+                <Self as OptionalColumn<U>>::push(column, blob, at);
             }
             return;
         }
@@ -169,7 +240,7 @@ impl<const U: u8, T: FixedColumn<U>> FieldColumn<U> for Option<T> {
         column.validity.push(false);
     }
 
-    fn push_value(column: &mut Self::Column, value: &Self) -> Result<(), PackErrorKind> {
+    fn push_value(column: &mut Self::Column, value: &Option<T>) -> Result<(), PackErrorKind> {
         match value {
             Some(value) => push_encoded::<U, T>(&mut column.values, value)?,
             None => T::push_zero(&mut column.values),
@@ -227,15 +298,38 @@ impl PayloadColumn for Utf8 {
     }
 }
 
-impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
+/// How a list of `Self` lands in its column: every fixed-size type (its
+/// column of the elements) and every enum whose variants carry data (a
+/// column of the elements' tags).
+pub trait ListElementColumn<const U: u8 = 0>: ListElement<U> {
+    /// The column of the elements of many lists.
+    type ElementColumn: ColumnData;
+    /// What a list holds, for tools without the Rust type.
+    const LIST_KIND: FieldKind;
+
+    /// Appends one row from a validated list payload.
+    fn push_list(column: &mut ListColumn<Self::ElementColumn>, payload: &[u8]);
+
+    /// Appends one row per list of a block (see [`FixedColumn::extend_lists`]).
+    #[inline(always)]
+    fn extend_lists<'a>(column: &mut ListColumn<Self::ElementColumn>, spans: impl Spans<'a>) {
+        for (blob, start, end) in spans {
+            Self::push_list(column, blob.get(start..end).unwrap_or_default());
+        }
+    }
+
+    /// Appends one row from owned values that pack without error.
+    fn push_owned_list(column: &mut ListColumn<Self::ElementColumn>, value: &[Self]);
+}
+
+impl<const U: u8, T: ListElementColumn<U>> PayloadColumn for Elements<U, T> {
     type Owned = Vec<T>;
-    type Column = ListColumn<T::Column>;
-    const KIND: FieldKind = FieldKind::List(&T::KIND);
+    type Column = ListColumn<T::ElementColumn>;
+    const KIND: FieldKind = T::LIST_KIND;
 
     #[inline(always)]
     fn push_payload(column: &mut Self::Column, payload: &[u8]) {
-        T::extend_from_bytes(&mut column.values, payload);
-        column.close_row();
+        T::push_list(column, payload);
     }
 
     #[inline(always)]
@@ -244,6 +338,26 @@ impl<const U: u8, T: FixedColumn<U>> PayloadColumn for Elements<U, T> {
     }
 
     fn push_owned(column: &mut Self::Column, value: &Vec<T>) {
+        T::push_owned_list(column, value);
+    }
+}
+
+impl<const U: u8, T: FixedColumn<U>> ListElementColumn<U> for T {
+    type ElementColumn = <T as FixedColumn<U>>::Column;
+    const LIST_KIND: FieldKind = FieldKind::List(&<T as FixedColumn<U>>::KIND);
+
+    #[inline(always)]
+    fn push_list(column: &mut ListColumn<Self::ElementColumn>, payload: &[u8]) {
+        T::extend_from_bytes(&mut column.values, payload);
+        column.close_row();
+    }
+
+    #[inline(always)]
+    fn extend_lists<'a>(column: &mut ListColumn<Self::ElementColumn>, spans: impl Spans<'a>) {
+        <T as FixedColumn<U>>::extend_lists(column, spans);
+    }
+
+    fn push_owned_list(column: &mut ListColumn<Self::ElementColumn>, value: &[T]) {
         for element in value {
             // Cannot fail: the caller checked that the whole list packs.
             let _ = push_encoded::<U, T>(&mut column.values, element);
@@ -412,4 +526,93 @@ fn check_encodable<const U: u8, T: Field<U>>(value: &T) -> Result<(), PackErrorK
 
 variable_column!([] String, 0, Utf8, StringColumn);
 variable_column!([] Vec<String>, 0, Strings, ListColumn<StringColumn>);
-variable_column!([const U: u8, T: FixedColumn<U>] Vec<T>, U, Elements<U, T>, ListColumn<T::Column>);
+variable_column!([const U: u8, T: ListElementColumn<U>] Vec<T>, U, Elements<U, T>, ListColumn<T::ElementColumn>);
+
+/// The column of an enum whose variants carry data: each row's variant tag
+/// (Arrow: a dictionary of the variants' names). The variants' values are not
+/// in columns.
+pub type UnionColumn<E> = Vec<<E as DataEnum>::Repr>;
+
+/// The tag of the validated payload of the `E` field at `at` (0 when null).
+#[inline(always)]
+fn union_tag<E: DataEnum>(blob: &[u8], at: Slot) -> E::Repr {
+    <E::Repr as FixedField>::decode(payload(blob, at))
+}
+
+/// [`FieldColumn::push`] of an enum whose variants carry data: its tag.
+#[inline]
+pub fn union_push<E: DataEnum>(column: &mut UnionColumn<E>, blob: &[u8], at: Slot) {
+    column.push(union_tag::<E>(blob, at));
+}
+
+/// [`FieldColumn::push_absent`] of such an enum: a zero tag.
+#[inline]
+pub fn union_push_absent<E: DataEnum>(column: &mut UnionColumn<E>) {
+    column.push(<E::Repr as FixedField>::decode(&[]));
+}
+
+/// [`FieldColumn::push_value`] of such an enum: the value's tag.
+///
+/// # Errors
+/// A value that does not pack; nothing is appended then.
+pub fn union_push_value<E: DataEnum>(
+    column: &mut UnionColumn<E>,
+    value: &E,
+) -> Result<(), PackErrorKind> {
+    let mut scratch = Vec::new();
+    crate::field::Payload::write_payload(value, &mut scratch)?;
+    column.push(value.tag());
+    Ok(())
+}
+
+/// [`OptionalColumn::push`] of such an enum: its tag (zero when null) and
+/// its validity.
+#[inline]
+pub fn union_push_optional<E: DataEnum>(
+    column: &mut Nullable<UnionColumn<E>>,
+    blob: &[u8],
+    at: Slot,
+) {
+    column.values.push(union_tag::<E>(blob, at));
+    column.validity.push(present(blob, at));
+}
+
+/// [`OptionalColumn::push_absent`] of such an enum: a null row.
+#[inline]
+pub fn union_push_optional_absent<E: DataEnum>(column: &mut Nullable<UnionColumn<E>>) {
+    union_push_absent::<E>(&mut column.values);
+    column.validity.push(false);
+}
+
+/// [`OptionalColumn::push_value`] of such an enum.
+///
+/// # Errors
+/// A value that does not pack; nothing is appended then.
+pub fn union_push_optional_value<E: DataEnum>(
+    column: &mut Nullable<UnionColumn<E>>,
+    value: &Option<E>,
+) -> Result<(), PackErrorKind> {
+    match value {
+        Some(value) => union_push_value::<E>(&mut column.values, value)?,
+        None => union_push_absent::<E>(&mut column.values),
+    }
+    column.validity.push(value.is_some());
+    Ok(())
+}
+
+/// [`ListElementColumn::push_list`] of an enum whose variants carry data:
+/// the list's tags.
+#[inline]
+pub fn union_push_list<E: DataEnum>(column: &mut ListColumn<UnionColumn<E>>, payload: &[u8]) {
+    column
+        .values
+        .extend(crate::variants::VariantList::<E>::new(payload).tags());
+    column.close_row();
+}
+
+/// [`ListElementColumn::push_owned_list`] of such an enum: the values' tags.
+#[inline]
+pub fn union_push_owned_list<E: DataEnum>(column: &mut ListColumn<UnionColumn<E>>, values: &[E]) {
+    column.values.extend(values.iter().map(E::tag));
+    column.close_row();
+}

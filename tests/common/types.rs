@@ -263,3 +263,60 @@ pub struct Trace {
     pub extra: Option<Vec<Source>>,
     pub points: Vec<Point>,
 }
+
+/// A tuple as a list element.
+pub type ShortAndBytes = (i16, [u8; 2]);
+
+/// Arrays and tuples of fixed-size values in every shape: arrays of
+/// numbers, of checked elements (`bool`, enums, nested facts), of time
+/// values in a declared unit, of arrays; tuples mixing them; each as a
+/// field, an `Option` and a list element.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Compound {
+    pub hash: [u8; 4],
+    pub coords: [i32; 3],
+    pub flags: [bool; 2],
+    pub states: [State; 2],
+    pub corners: [Point; 2],
+    #[facts(unit = "ms")]
+    pub stamps: [DateTime<Utc>; 2],
+    pub grid: [[u16; 2]; 2],
+    pub pair: (u32, f64),
+    pub triple: (i64, [u8; 4], bool),
+    pub quad: (State, Vector3, bool, [i8; 1]),
+    pub single: (u16,),
+    pub maybe_coords: Option<[i32; 3]>,
+    pub maybe_flags: Option<[bool; 2]>,
+    pub maybe_pair: Option<(u32, bool)>,
+    pub empty: [u64; 0],
+    pub coord_list: Vec<[i32; 2]>,
+    pub flag_lists: Vec<[bool; 3]>,
+    pub pairs: Vec<(u8, State)>,
+    pub maybe_pairs: Option<Vec<ShortAndBytes>>,
+}
+
+/// An enum whose variants carry data: a fixed fact, a fact with a tail, a
+/// fieldless enum, an array, nothing.
+#[derive(FactEnum, Debug, Clone, PartialEq)]
+#[repr(u16)]
+#[allow(clippy::large_enum_variant)] // a fixture: the sizes do not matter
+pub enum Shape {
+    At(Point) = 1,
+    Listed(Lists) = 2,
+    State(State) = 3,
+    Corners([i16; 2]) = 4,
+    Nowhere = 0x100,
+}
+
+/// Enums whose variants carry data, as a field, an `Option`, a list and an
+/// optional list, between other variable-length fields.
+#[derive(Facts, Debug, Clone, PartialEq)]
+pub struct Shapes {
+    pub name: String,
+    pub shape: Shape,
+    pub maybe: Option<Shape>,
+    pub id: u32,
+    pub tags: Vec<String>,
+    pub history: Vec<Shape>,
+    pub maybe_history: Option<Vec<Shape>>,
+}

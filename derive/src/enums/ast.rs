@@ -3,7 +3,7 @@
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
-use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path};
+use syn::{Attribute, Data, DeriveInput, Expr, Fields, Ident, LitStr, Path, Type};
 
 use crate::ctxt::Ctxt;
 
@@ -18,9 +18,12 @@ pub struct Enum<'a> {
     pub original: &'a DeriveInput,
 }
 
-/// One unit variant with its explicit discriminant.
+/// One variant with its explicit discriminant: a unit variant, or one that
+/// holds a single value (`Circle(Circle)`).
 pub struct Variant<'a> {
     pub ident: &'a Ident,
+    /// The type of the value a tuple variant holds; `None` for a unit variant.
+    pub ty: Option<&'a Type>,
     pub discriminant: &'a Expr,
     /// `#[facts(other)]`: unknown stored values read as this variant.
     pub other: Option<Span>,
@@ -28,6 +31,14 @@ pub struct Variant<'a> {
 
 /// The integer types a discriminant can be stored as.
 pub const REPRS: [&str; 8] = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"];
+
+impl Enum<'_> {
+    /// Whether a variant holds a value: the enum is then stored as a
+    /// variable-length field (tag and value) rather than its discriminant.
+    pub fn carries_data(&self) -> bool {
+        self.variants.iter().any(|v| v.ty.is_some())
+    }
+}
 
 impl<'a> Enum<'a> {
     /// Builds the model, recording every variant that cannot be stored.
@@ -51,16 +62,33 @@ impl<'a> Enum<'a> {
         let mut variants = Vec::new();
         for v in &data.variants {
             let other = variant_attrs(cx, &v.attrs);
-            if !matches!(v.fields, Fields::Unit) {
-                cx.error(
-                    &v.fields,
-                    format!(
-                        "variant `{}` carries data, which `FactEnum` cannot store: it stores a fieldless enum as its discriminant; keep the data in fields of the fact beside a fieldless enum",
-                        v.ident
-                    ),
-                );
-                continue;
-            }
+            let ty = match &v.fields {
+                Fields::Unit => None,
+                Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                    fields.unnamed.first().map(|f| &f.ty)
+                }
+                Fields::Unnamed(fields) => {
+                    cx.error(
+                        &v.fields,
+                        format!(
+                            "variant `{0}` has {1} fields, but a variant holds one value: hold a tuple, `{0}((A, B))`, or a `#[derive(Facts)]` struct of them",
+                            v.ident,
+                            fields.unnamed.len()
+                        ),
+                    );
+                    continue;
+                }
+                Fields::Named(_) => {
+                    cx.error(
+                        &v.fields,
+                        format!(
+                            "variant `{0}` has named fields, but a variant holds one value: move them into a `#[derive(Facts)]` struct and hold it, `{0}({0}Facts)`",
+                            v.ident
+                        ),
+                    );
+                    continue;
+                }
+            };
             let Some((_, discriminant)) = &v.discriminant else {
                 cx.error(
                     &v.ident,
@@ -73,6 +101,7 @@ impl<'a> Enum<'a> {
             };
             variants.push(Variant {
                 ident: &v.ident,
+                ty,
                 discriminant,
                 other,
             });

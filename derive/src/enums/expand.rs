@@ -7,7 +7,7 @@ use syn::{Ident, Path};
 
 use super::ast::Enum;
 
-fn krate(input: &Enum) -> Path {
+pub fn krate(input: &Enum) -> Path {
     input
         .krate
         .clone()
@@ -138,6 +138,31 @@ pub fn derive(input: &Enum, repr: &Ident) -> TokenStream {
                 }
             }
 
+            impl #p::VariantValue for #ident {
+                const TYPE_FP: ::core::primitive::u64 = <Self as #p::FixedField>::TYPE_FP;
+                type Ref<'a> = Self;
+
+                #[inline]
+                fn write_value(&self, out: &mut #p::Vec<::core::primitive::u8>) -> #p::Result<(), #p::PackErrorKind> {
+                    #p::variant_write_fixed(self, out)
+                }
+
+                #[inline]
+                fn check_value(value: &[::core::primitive::u8]) -> #p::Result<(), #p::Fault> {
+                    #p::variant_check_fixed::<Self>(value)
+                }
+
+                #[inline]
+                fn read_value(value: &[::core::primitive::u8]) -> Self {
+                    <Self as #p::FixedField>::decode(value)
+                }
+
+                #[inline]
+                fn to_owned(value: Self) -> Self {
+                    value
+                }
+            }
+
             #arbitrary
             #serde
         };
@@ -160,6 +185,16 @@ fn serialize(input: &Enum, krate: &Path) -> TokenStream {
         }
     });
     quote! {
+        impl #p::SerializeValue for #ident {
+            #[inline]
+            fn serialize_value<S: #p::serde::Serializer>(
+                value: &Self,
+                serializer: S,
+            ) -> #p::Result<S::Ok, S::Error> {
+                <Self as #p::SerializeFixed>::serialize_ref(value, serializer)
+            }
+        }
+
         #[automatically_derived]
         impl #p::SerializeFixed for #ident {
             #[inline]
@@ -207,7 +242,14 @@ pub fn fallback(input: Option<&Enum>, errors: TokenStream) -> TokenStream {
     let Some(input) = input else {
         return errors;
     };
-    if !input.original.generics.params.is_empty() {
+    let carries_data = match &input.original.data {
+        syn::Data::Enum(data) => data
+            .variants
+            .iter()
+            .any(|v| !matches!(v.fields, syn::Fields::Unit)),
+        _ => false,
+    };
+    if !input.original.generics.params.is_empty() || carries_data {
         return errors;
     }
     let krate = krate(input);

@@ -14,7 +14,7 @@ pub fn check(cx: &Ctxt, input: &Enum) -> Option<Ident> {
     if !generics.params.is_empty() || generics.where_clause.is_some() {
         cx.error(
             generics.to_token_stream(),
-            "`FactEnum` cannot be derived for a generic enum",
+            "`FactEnum` cannot be derived for a generic enum: a stored encoding is fixed at compile time; derive it for a concrete enum whose variants hold the concrete types",
         );
     }
     let all = match &input.original.data {
@@ -33,6 +33,26 @@ pub fn check(cx: &Ctxt, input: &Enum) -> Option<Ident> {
             second,
             "only one variant can be `#[facts(other)]`: unknown stored values read as it",
         ));
+    }
+    if input.carries_data() {
+        for v in input.variants.iter().filter(|v| v.ty.is_some()) {
+            if let Some(span) = v.other {
+                cx.push(syn::Error::new(
+                    span,
+                    format!(
+                        "the catch-all `#[facts(other)]` must be a unit variant: `{}` holds a value, which unknown tags cannot supply",
+                        v.ident
+                    ),
+                ));
+            }
+        }
+        if input.repr.is_none() {
+            cx.error(
+                input.ident,
+                "an enum whose variants carry data needs `#[repr(u8)]` (or another integer up to 64 bits): its tags are stored as that integer",
+            );
+            return None;
+        }
     }
     match &input.repr {
         Some(repr) => Some(repr.clone()),

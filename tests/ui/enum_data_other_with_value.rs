@@ -1,0 +1,11 @@
+use factpack::FactEnum;
+
+#[derive(FactEnum, Debug, Clone, PartialEq)]
+#[repr(u8)]
+enum Outcome {
+    Merged = 1,
+    #[facts(other)]
+    Rejected(u32) = 2,
+}
+
+fn main() {}

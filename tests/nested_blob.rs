@@ -989,3 +989,168 @@ fn unvalidated_views_of_random_bytes_never_panic() {
         }
     }
 }
+
+/// A chain of facts, each nesting the one before as a blob: `L0` holds a
+/// string, `L{n}` holds one `L{n-1}`.
+mod chain {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L0 {
+        pub name: String,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L1 {
+        pub inner: L0,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L2 {
+        pub inner: L1,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L3 {
+        pub inner: L2,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L4 {
+        pub inner: L3,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L5 {
+        pub inner: L4,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L6 {
+        pub inner: L5,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L7 {
+        pub inner: L6,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L8 {
+        pub inner: L7,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L9 {
+        pub inner: L8,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L10 {
+        pub inner: L9,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L11 {
+        pub inner: L10,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L12 {
+        pub inner: L11,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L13 {
+        pub inner: L12,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L14 {
+        pub inner: L13,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L15 {
+        pub inner: L14,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L16 {
+        pub inner: L15,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L17 {
+        pub inner: L16,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L18 {
+        pub inner: L17,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L19 {
+        pub inner: L18,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L20 {
+        pub inner: L19,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L21 {
+        pub inner: L20,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L22 {
+        pub inner: L21,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L23 {
+        pub inner: L22,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L24 {
+        pub inner: L23,
+    }
+}
+
+/// Rejecting an invalid leaf deep down costs time linear in the depth: were
+/// each level to retry its nested blob on the precise path after the fast
+/// one failed, the leaf would be validated 2^24 times (seconds), not ~24.
+#[test]
+fn an_invalid_leaf_deep_down_is_rejected_in_linear_time() {
+    let mut value = chain::L0 { name: "ok".into() }.pack().as_bytes().to_vec();
+    let depth = 24;
+    for _ in 0..depth {
+        // Each level: prefix, header length 7, the inner blob's end, the blob.
+        let end = 7 + value.len() as u32;
+        let mut outer = vec![1, 7, 0];
+        outer.extend_from_slice(&end.to_le_bytes());
+        outer.extend_from_slice(&value);
+        value = outer;
+    }
+    assert!(chain::L24::validate(&value).is_ok());
+    let last = value.len() - 1;
+    value[last] = 0xff; // the leaf's string is no longer UTF-8
+    let start = std::time::Instant::now();
+    let mut error = chain::L24::validate(&value).unwrap_err();
+    let elapsed = start.elapsed();
+    for _ in 0..depth {
+        error = match error.kind {
+            ErrorKind::Nested(inner) => *inner,
+            other => panic!("{other:?}"),
+        };
+    }
+    assert_eq!(
+        (error.type_name, error.kind),
+        ("L0", ErrorKind::InvalidUtf8)
+    );
+    assert!(elapsed.as_millis() < 500, "{elapsed:?}");
+}

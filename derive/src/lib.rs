@@ -34,15 +34,17 @@ use syn::{parse_macro_input, DeriveInput};
 /// # Field types
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`, `[u8; N]`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
-/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, other fact types
-/// without variable-length fields, fieldless enums with `#[derive(FactEnum)]`,
-/// and `Option` of any of these.
+/// `String`, other fact types, fieldless enums with `#[derive(FactEnum)]`,
+/// `Vec` of any of these, and `Option` of any of these.
 ///
-/// A nested fact is stored as its body (its header without the prefix), and
-/// a `Vec` of nested facts as one contiguous array of bodies under a single
-/// list header naming their version; a nested type whose fields accept every
-/// bit pattern (numbers, byte arrays, such nested facts) has lists that
-/// validate in O(1). See `FORMAT.md`.
+/// A nested fact without variable-length fields is stored as its body (its
+/// header without the prefix), and a `Vec` of them as one contiguous array of
+/// bodies under a single list header naming their version; a nested type
+/// whose fields accept every bit pattern (numbers, byte arrays, such nested
+/// facts) has lists that validate in O(1). A nested fact with
+/// variable-length fields is stored as its whole blob in the parent's tail,
+/// and a `Vec` of them as end offsets and blobs. A type cannot nest itself.
+/// See `FORMAT.md`.
 ///
 /// # Attributes on the struct
 /// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).

@@ -10,7 +10,7 @@
 //! | `DateTime<Utc>`, `NaiveDateTime`, `TimeDelta` | `Vec<i64>` in the field's unit |
 //! | `NaiveDate` | `Vec<i32>`, days since 1970-01-01 |
 //! | `[u8; N]` | `Vec<[u8; N]>` |
-//! | a fixed-size fact `Bar` | `BarColumns` |
+//! | a nested fact `Bar` | `BarColumns` |
 //! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |
 //! | `Vec<T>` | [`ListColumn`] of `T`'s column (Arrow `List`) |

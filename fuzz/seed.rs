@@ -1,7 +1,8 @@
 //! Writes the seed corpus of the fuzz targets into `corpus/<target>/`:
 //!
-//! - every golden blob of `tests/golden.rs` (the hex inside each `hex(&[..])`),
-//!   once per fuzzed type, behind the byte that picks the type;
+//! - every golden blob of `tests/golden.rs` and `tests/nested_blob.rs` (the
+//!   hex inside each `hex(&[..])`), once per fuzzed type, behind the byte that
+//!   picks the type;
 //! - a few packed values of every fuzzed type, so that the blob target starts
 //!   from valid blobs of the types it checks;
 //! - for the page target, a page of a few packed values of every fuzzed type.
@@ -13,10 +14,13 @@ use std::path::Path;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let golden = fs::read_to_string(root.join("../tests/golden.rs"))?;
-    let blobs = golden_blobs(&golden)?;
-    if blobs.is_empty() {
-        return Err("no `hex(&[..])` fixture found in tests/golden.rs".into());
+    let mut blobs = Vec::new();
+    for fixtures in ["../tests/golden.rs", "../tests/nested_blob.rs"] {
+        let found = golden_blobs(&fs::read_to_string(root.join(fixtures))?)?;
+        if found.is_empty() {
+            return Err(format!("no `hex(&[..])` fixture found in {fixtures}").into());
+        }
+        blobs.extend(found);
     }
     let mut written = 0;
     for target in ["blob", "round_trip"] {

@@ -72,7 +72,7 @@ impl Fault {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a factpack field",
     label = "unsupported field type",
-    note = "supported: fixed-size types (bool, integers, floats, chrono time types, fixed-size facts, `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples of these), String, Vec<fixed>, Vec<String>, `#[derive(FactEnum)]` enums whose variants carry data, Vec of these, and Option of any of these",
+    note = "supported: bool, integers, floats, chrono time types, `#[derive(FactEnum)]` enums (with or without data), `#[derive(Facts)]` structs (with or without variable-length fields), arrays `[T; N]` and tuples of fixed-size values, String, Vec of any of these, and Option of any of these",
     note = "fields that should not be stored can be marked `#[facts(transient)]`"
 )]
 pub trait Field<const UNIT: u8 = 0>: Sized {

@@ -15,15 +15,16 @@ use crate::error::{Error, ErrorKind, PackErrorKind};
 use crate::field::Fault;
 use crate::fingerprint::tag;
 
-/// A value with a fixed-size encoding, usable as a field, an `Option` field or a
-/// `Vec` element.
+/// A value usable as a field, an `Option` field or a `Vec` element: one with a
+/// fixed-size encoding that sits in a slot, or a nested fact with
+/// variable-length fields, stored as its whole blob (see [`BLOB`](Self::BLOB)).
 ///
 /// `UNIT` selects the time unit of time types (see [`unit`](crate::unit)); every
 /// other type implements only the natural unit `0`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` has no fixed-size factpack encoding (in the declared unit, if any)",
-    label = "not a fixed-size factpack type, or `#[facts(unit)]` on a type without a time unit",
-    note = "fixed-size types: bool, i8..i64, u8..u64, f32, f64, chrono time types, fixed-size `#[derive(Facts)]` structs and fieldless `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of these",
+    message = "`{Self}` has no factpack value encoding (in the declared unit, if any)",
+    label = "not a factpack value type, or `#[facts(unit)]` on a type without a time unit",
+    note = "value types (a field, a list element): bool, i8..i64, u8..u64, f32, f64, chrono time types, `#[derive(Facts)]` structs (one with variable-length fields is stored as its whole blob), fieldless `#[derive(FactEnum)]` enums, and arrays `[T; N]` and tuples (up to 6) of fixed-size values",
     note = "an enum whose variants carry data is variable-length: it can be a field, an `Option` field or a `Vec` element, not an array or tuple element or a field of a nested fixed-size fact"
 )]
 pub trait FixedField<const UNIT: u8 = 0>: Sized {

@@ -787,3 +787,370 @@ fn nested_blobs_appended_in_a_new_version_read_as_none() {
         "a.rs"
     );
 }
+
+// ---- deep nesting under corruption -------------------------------------------
+
+mod deep {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct Leaf {
+        pub name: String,
+        pub n: u8,
+    }
+
+    /// Its only variable-length field is a nested blob: it is a blob too.
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct Wrap {
+        pub leaf: Leaf,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct Branch {
+        pub id: u16,
+        pub wraps: Vec<Wrap>,
+        pub maybe: Option<Wrap>,
+    }
+
+    /// Nested blobs in a list in a nested blob in a list, four levels down.
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct Root {
+        pub branches: Vec<Branch>,
+        pub top: Wrap,
+        pub spare: Option<Vec<Wrap>>,
+    }
+}
+
+fn wrap(name: &str, n: u8) -> deep::Wrap {
+    deep::Wrap {
+        leaf: deep::Leaf {
+            name: name.into(),
+            n,
+        },
+    }
+}
+
+fn root() -> deep::Root {
+    deep::Root {
+        branches: vec![
+            deep::Branch {
+                id: 1,
+                wraps: vec![wrap("a", 1), wrap("", 2)],
+                maybe: None,
+            },
+            deep::Branch {
+                id: 2,
+                wraps: vec![],
+                maybe: Some(wrap("bc", 3)),
+            },
+        ],
+        top: wrap("d", 4),
+        spare: Some(vec![wrap("e", 5)]),
+    }
+}
+
+/// Reads every accessor of `view`, at every depth, forwards and backwards.
+fn read_all(view: deep::RootView<'_>) -> usize {
+    let leaf = |w: deep::WrapView<'_>| w.leaf().name().len() + usize::from(w.leaf().n());
+    let mut total = leaf(view.top());
+    for branch in view.branches().iter().chain(view.branches().iter().rev()) {
+        total += usize::from(branch.id());
+        total += branch.wraps().iter().map(leaf).sum::<usize>();
+        total += branch.wraps().iter().rev().map(leaf).sum::<usize>();
+        total += (0..=branch.wraps().len())
+            .filter_map(|i| branch.wraps().get(i))
+            .count();
+        total += branch.maybe().map_or(0, leaf);
+    }
+    total += view.spare().map_or(0, |s| s.iter().map(leaf).sum());
+    total
+}
+
+#[test]
+fn a_fact_whose_only_variable_field_is_a_nested_blob_is_a_blob() {
+    const { assert!(<deep::Wrap as Facts>::HAS_TAIL) };
+    const { assert!(<deep::Wrap as FixedField>::BLOB) };
+    let value = root();
+    let packed = value.pack();
+    assert_eq!(packed.unpack(), value);
+    assert_eq!(
+        packed
+            .view()
+            .branches()
+            .get(1)
+            .unwrap()
+            .maybe()
+            .unwrap()
+            .leaf()
+            .name(),
+        "bc"
+    );
+    // A Wrap is its prefix, its one end offset, and the Leaf's blob.
+    let alone = wrap("x", 9).pack();
+    let leaf = wrap("x", 9).leaf.pack();
+    assert_eq!(alone.as_bytes().len(), 3 + 4 + leaf.as_bytes().len());
+    assert_eq!(&alone.as_bytes()[7..], leaf.as_bytes());
+}
+
+/// Every single-byte change, every truncation and every extension of a
+/// deeply nested blob is a precise error that the fast path agrees with, or
+/// the canonical blob of what it reads as (the types have one version each).
+/// The unvalidated view of every such string reads without a panic.
+#[test]
+fn every_change_to_a_deep_blob_is_rejected_or_canonical_and_never_panics() {
+    use factpack::__private::FastPath;
+    let bytes = root().pack().as_bytes().to_vec();
+    let mut candidates: Vec<Vec<u8>> = Vec::new();
+    for at in 0..bytes.len() {
+        for value in [
+            0x00,
+            0x01,
+            0x02,
+            0x04,
+            0x80,
+            0xff,
+            bytes[at] ^ 0x10,
+            bytes[at] + 1,
+        ] {
+            let mut bad = bytes.clone();
+            bad[at] = value;
+            candidates.push(bad);
+        }
+        candidates.push(bytes[..at].to_vec());
+    }
+    for extra in [&[0u8][..], &[1, 0, 0, 0], &[0xff; 9]] {
+        candidates.push([&bytes[..], extra].concat());
+    }
+    let (mut valid, mut rejected) = (0, 0);
+    for bad in &candidates {
+        read_all(deep::Root::view_unvalidated(bad));
+        let _ = format!("{:?}", deep::Root::view_unvalidated(bad));
+        let fast = <deep::Root as FastPath>::validate_fast(bad);
+        match deep::Root::validate(bad) {
+            Ok(()) => {
+                assert!(fast, "fast path rejects a valid blob: {bad:?}");
+                let view = deep::Root::view(bad).unwrap();
+                assert_eq!(view.unpack().pack().as_bytes(), &bad[..], "{bad:?}");
+                let columns = deep::Root::columns([&bad[..]]).unwrap();
+                assert_eq!(factpack::columns::ColumnData::len(&columns), 1);
+                valid += 1;
+            }
+            Err(error) => {
+                assert!(!fast, "fast path accepts an invalid blob: {bad:?}");
+                assert_eq!(error.type_name, "Root");
+                assert!(error.offset <= bad.len(), "{error}");
+                assert!(deep::Root::columns([&bad[..]]).is_err());
+                let mut inner = &error;
+                while let ErrorKind::Nested(next) | ErrorKind::NestedElement { error: next, .. } =
+                    &inner.kind
+                {
+                    assert!(next.offset <= bad.len(), "{error}");
+                    inner = next;
+                }
+                rejected += 1;
+            }
+        }
+    }
+    assert!(
+        rejected > candidates.len() / 2,
+        "{rejected} of {}",
+        candidates.len()
+    );
+    assert!(
+        valid > 0,
+        "some changes (a name's byte, a number) stay valid"
+    );
+}
+
+/// Arbitrary bytes through the unvalidated view never panic or loop; the
+/// generator is a fixed xorshift, so a failure reproduces.
+#[test]
+fn unvalidated_views_of_random_bytes_never_panic() {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let base = root().pack().as_bytes().to_vec();
+    for round in 0..4000 {
+        let mut bytes = base.clone();
+        let edits = 1 + next() % 6;
+        for _ in 0..edits {
+            let at = (next() % bytes.len() as u64) as usize;
+            // Small numbers: offsets and counts that land inside the blob.
+            bytes[at] = (next() % if round % 2 == 0 { 256 } else { 96 }) as u8;
+        }
+        bytes.truncate(bytes.len() - (next() % 4) as usize);
+        read_all(deep::Root::view_unvalidated(&bytes));
+        if let Ok(view) = deep::Root::view(&bytes) {
+            assert_eq!(view.unpack().pack().as_bytes(), &bytes[..]);
+        }
+    }
+}
+
+/// A chain of facts, each nesting the one before as a blob: `L0` holds a
+/// string, `L{n}` holds one `L{n-1}`.
+mod chain {
+    use factpack::Facts;
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L0 {
+        pub name: String,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L1 {
+        pub inner: L0,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L2 {
+        pub inner: L1,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L3 {
+        pub inner: L2,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L4 {
+        pub inner: L3,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L5 {
+        pub inner: L4,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L6 {
+        pub inner: L5,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L7 {
+        pub inner: L6,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L8 {
+        pub inner: L7,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L9 {
+        pub inner: L8,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L10 {
+        pub inner: L9,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L11 {
+        pub inner: L10,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L12 {
+        pub inner: L11,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L13 {
+        pub inner: L12,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L14 {
+        pub inner: L13,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L15 {
+        pub inner: L14,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L16 {
+        pub inner: L15,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L17 {
+        pub inner: L16,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L18 {
+        pub inner: L17,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L19 {
+        pub inner: L18,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L20 {
+        pub inner: L19,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L21 {
+        pub inner: L20,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L22 {
+        pub inner: L21,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L23 {
+        pub inner: L22,
+    }
+
+    #[derive(Facts, Debug, Clone, PartialEq)]
+    pub struct L24 {
+        pub inner: L23,
+    }
+}
+
+/// Rejecting an invalid leaf deep down costs time linear in the depth: were
+/// each level to retry its nested blob on the precise path after the fast
+/// one failed, the leaf would be validated 2^24 times (seconds), not ~24.
+#[test]
+fn an_invalid_leaf_deep_down_is_rejected_in_linear_time() {
+    let mut value = chain::L0 { name: "ok".into() }.pack().as_bytes().to_vec();
+    let depth = 24;
+    for _ in 0..depth {
+        // Each level: prefix, header length 7, the inner blob's end, the blob.
+        let end = 7 + value.len() as u32;
+        let mut outer = vec![1, 7, 0];
+        outer.extend_from_slice(&end.to_le_bytes());
+        outer.extend_from_slice(&value);
+        value = outer;
+    }
+    assert!(chain::L24::validate(&value).is_ok());
+    let last = value.len() - 1;
+    value[last] = 0xff; // the leaf's string is no longer UTF-8
+    let start = std::time::Instant::now();
+    let mut error = chain::L24::validate(&value).unwrap_err();
+    let elapsed = start.elapsed();
+    for _ in 0..depth {
+        error = match error.kind {
+            ErrorKind::Nested(inner) => *inner,
+            other => panic!("{other:?}"),
+        };
+    }
+    assert_eq!(
+        (error.type_name, error.kind),
+        ("L0", ErrorKind::InvalidUtf8)
+    );
+    assert!(elapsed.as_millis() < 500, "{elapsed:?}");
+}

@@ -365,3 +365,24 @@ fn arrays_and_tuples_serialize_as_sequences() {
     let back: Packed<Compound> = serde_json::from_str(&json).unwrap();
     assert_eq!(back.unpack(), fact);
 }
+
+/// Declares a fact whose field type comes from the macro's caller: the
+/// generated `Serialize` must still reach the view's `self`, which the
+/// macro's hygiene hides from tokens spanned at the caller's type.
+macro_rules! fact_of {
+    ($name:ident, $ty:ident) => {
+        #[derive(Facts, Debug, Clone, PartialEq)]
+        struct $name {
+            value: $ty,
+        }
+    };
+}
+
+fact_of!(Labelled, String);
+
+#[test]
+fn a_fact_declared_by_a_macro_serializes() {
+    let packed = Labelled { value: "x".into() }.pack();
+    let json = serde_json::to_string(&packed.view()).unwrap();
+    assert_eq!(json, r#"{"value":"x"}"#);
+}

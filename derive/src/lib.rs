@@ -34,17 +34,20 @@ use syn::{parse_macro_input, DeriveInput};
 /// # Field types
 /// `bool`, `i8`..`i64`, `u8`..`u64`, `f32`, `f64`,
 /// `chrono::DateTime<Utc>`, `NaiveDateTime`, `NaiveDate`, `TimeDelta`,
-/// other fact types without variable-length fields, fieldless enums with
-/// `#[derive(FactEnum)]`, arrays `[T; N]` and tuples (1 to 6 elements) of any
-/// of these fixed-size types (`[u8; 32]`, `(u32, f64)`, `[[i16; 2]; 3]`),
-/// `String`, `Vec<T>` of any fixed-size type, `Vec<String>`, and `Option` of
-/// any of these.
+/// `String`, other fact types (with or without variable-length fields),
+/// fieldless enums and enums whose variants carry data (`#[derive(FactEnum)]`),
+/// arrays `[T; N]` and tuples (1 to 6 elements) of fixed-size types
+/// (`[u8; 32]`, `(u32, f64)`, `[[i16; 2]; 3]`), `Vec` of any of these
+/// (`Vec<String>` included), and `Option` of any of these.
 ///
-/// A nested fact is stored as its body (its header without the prefix), and
-/// a `Vec` of nested facts as one contiguous array of bodies under a single
-/// list header naming their version; a nested type whose fields accept every
-/// bit pattern (numbers, byte arrays, such nested facts) has lists that
-/// validate in O(1). See `FORMAT.md`.
+/// A nested fact without variable-length fields is stored as its body (its
+/// header without the prefix), and a `Vec` of them as one contiguous array of
+/// bodies under a single list header naming their version; a nested type
+/// whose fields accept every bit pattern (numbers, byte arrays, such nested
+/// facts) has lists that validate in O(1). A nested fact with
+/// variable-length fields is stored as its whole blob in the parent's tail,
+/// and a `Vec` of them as end offsets and blobs. A type cannot nest itself.
+/// See `FORMAT.md`.
 ///
 /// # Attributes on the struct
 /// - `#[facts(version = N)]`: the current version, 1 to 255 (1 when absent).

@@ -29,8 +29,10 @@ pub fn serialize(input: &Input, krate: &Path) -> TokenStream {
             None => quote!(#krate::unit::NATURAL),
         };
         // Spanned at the type, so that a type without serde support is
-        // reported there.
-        let value = quote_spanned!(ty.span()=> #p::SerializeRef::<#ty, { #unit }>(self.#fid()));
+        // reported there; `self` keeps the derive's span, as the type's may
+        // come from a macro whose hygiene hides the method's `self`.
+        let this = quote!(self);
+        let value = quote_spanned!(ty.span()=> #p::SerializeRef::<#ty, { #unit }>(#this.#fid()));
         quote! {
             #p::serde::ser::SerializeStruct::serialize_field(&mut state, #fname, &#value)?;
         }

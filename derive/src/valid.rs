@@ -23,26 +23,78 @@ fn check_generics(cx: &Ctxt, input: &Input) {
     }
 }
 
-/// A stored field whose type names the struct itself (`Vec<Tree>` in
-/// `Tree`): its layout and fingerprint would contain themselves.
+/// A stored field whose type is or contains the struct itself (`Vec<Tree>`,
+/// `Option<Tree>`, `Tree` or `Self` in `Tree`): its layout and fingerprint
+/// would contain themselves. A path names the struct when it is its bare
+/// name, `self::` and its name, or starts with `Self`; a same-named type
+/// from another module (`other::Tree`) is another type. (A path through
+/// `crate::` back to the struct itself is left to the compiler's cycle error.)
 fn check_recursion(cx: &Ctxt, input: &Input) {
-    fn names(tokens: proc_macro2::TokenStream, ident: &syn::Ident) -> bool {
-        tokens.into_iter().any(|token| match token {
-            proc_macro2::TokenTree::Ident(name) => name == *ident || name == "Self",
-            proc_macro2::TokenTree::Group(group) => names(group.stream(), ident),
-            _ => false,
-        })
-    }
     for field in input.stored() {
-        if names(field.ty.to_token_stream(), input.ident) {
+        if let Some(path) = own_type(field.ty, input.ident) {
             cx.error(
-                field.ty,
+                path,
                 format!(
                     "field `{}` contains `{}` itself: a fact's layout is fixed at compile time, so a fact cannot nest its own type (mark the field `#[facts(transient)]`, or store the children as separate facts)",
                     field.ident, input.ident
                 ),
             );
         }
+    }
+}
+
+/// The first path in `ty` (itself or a type argument, at any depth) that
+/// names the struct `ident`.
+fn own_type<'a>(ty: &'a syn::Type, ident: &syn::Ident) -> Option<&'a syn::Path> {
+    match ty {
+        syn::Type::Path(path) => {
+            if let Some(qself) = &path.qself {
+                if let Some(found) = own_type(&qself.ty, ident) {
+                    return Some(found);
+                }
+            }
+            if names_struct(&path.path, ident) {
+                return Some(&path.path);
+            }
+            path.path
+                .segments
+                .iter()
+                .find_map(|segment| match &segment.arguments {
+                    syn::PathArguments::AngleBracketed(args) => {
+                        args.args.iter().find_map(|arg| match arg {
+                            syn::GenericArgument::Type(ty) => own_type(ty, ident),
+                            syn::GenericArgument::AssocType(assoc) => own_type(&assoc.ty, ident),
+                            _ => None,
+                        })
+                    }
+                    syn::PathArguments::Parenthesized(args) => {
+                        args.inputs.iter().find_map(|ty| own_type(ty, ident))
+                    }
+                    syn::PathArguments::None => None,
+                })
+        }
+        syn::Type::Array(array) => own_type(&array.elem, ident),
+        syn::Type::Slice(slice) => own_type(&slice.elem, ident),
+        syn::Type::Group(group) => own_type(&group.elem, ident),
+        syn::Type::Paren(paren) => own_type(&paren.elem, ident),
+        syn::Type::Reference(reference) => own_type(&reference.elem, ident),
+        syn::Type::Ptr(ptr) => own_type(&ptr.elem, ident),
+        syn::Type::Tuple(tuple) => tuple.elems.iter().find_map(|ty| own_type(ty, ident)),
+        _ => None,
+    }
+}
+
+/// Whether `path` names the struct `ident` from inside its own module.
+fn names_struct(path: &syn::Path, ident: &syn::Ident) -> bool {
+    if path.leading_colon.is_some() {
+        return false;
+    }
+    let mut segments = path.segments.iter().map(|segment| &segment.ident);
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some(first), _, _) if first == "Self" => true,
+        (Some(only), None, _) => only == ident,
+        (Some(first), Some(second), None) => first == "self" && second == ident,
+        _ => false,
     }
 }
 

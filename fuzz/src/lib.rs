@@ -11,7 +11,9 @@ use core::fmt::Debug;
 
 use factpack::__private::FastPath;
 use factpack::columns::ColumnData;
-use factpack::{Columns, ColumnsError, FactView, Facts, Page, PageBuilder, PageView};
+use factpack::{
+    Columns, ColumnsError, FactView, Facts, FieldInfo, FieldKind, Page, PageBuilder, PageView,
+};
 use proptest::arbitrary::Arbitrary;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -25,7 +27,8 @@ pub mod types;
 
 use prf::PullRequestFacts;
 use types::{
-    Empty, Flags, Lists, Nested, Optionals, Point, Scalars, TenNulls, Times, Triangle, WithTransient,
+    Empty, Flags, Lists, Nested, Optionals, Point, Scalars, TenNulls, Times, Trace, Triangle,
+    WithTransient,
 };
 
 /// Calls `$run::<T>($($arg),*)` for the fact type that `$index` picks.
@@ -43,13 +46,14 @@ macro_rules! dispatch {
             8 => $run::<WithTransient>($($arg),*),
             9 => $run::<Flags>($($arg),*),
             10 => $run::<Nested>($($arg),*),
-            _ => $run::<Triangle>($($arg),*),
+            11 => $run::<Triangle>($($arg),*),
+            _ => $run::<Trace>($($arg),*),
         }
     };
 }
 
 /// How many fact types the first byte of an input picks from.
-pub const TYPES: u8 = 12;
+pub const TYPES: u8 = 13;
 
 /// The fuzzed types' names, by the index the first byte of an input gives.
 pub fn type_name(index: u8) -> &'static str {
@@ -128,9 +132,16 @@ fn check_blob<T: FastPath + Debug>(blob: &[u8]) {
                 .unpack()
                 .try_pack()
                 .expect("a valid blob's value packs");
-            if view.version() == T::VERSION {
-                assert_eq!(packed.as_bytes(), blob, "repacking changed the bytes");
-            } else {
+            if view.version() == T::VERSION && packed.as_bytes() != blob {
+                // The fuzzed types have one version each, so only a nested
+                // blob of a newer version (read as a top-level one is)
+                // repacks to other bytes: shorter, as what this code does
+                // not know of it is dropped.
+                assert!(nests_blobs(T::FIELDS), "repacking changed the bytes");
+                assert!(packed.as_bytes().len() < blob.len(), "repacking grew");
+                let again = packed.unpack().try_pack().expect("repacks");
+                assert_eq!(again.as_bytes(), packed.as_bytes(), "not canonical");
+            } else if view.version() != T::VERSION {
                 // Old code reads a newer blob, dropping what it does not know.
                 assert!(view.version() > T::VERSION);
                 let again = packed.unpack().try_pack().expect("repacks");
@@ -160,6 +171,21 @@ fn check_blob<T: FastPath + Debug>(blob: &[u8]) {
             }
         }
     }
+}
+
+/// Whether a field of these (at any depth) is a nested fact with
+/// variable-length fields, stored as its whole blob with its own version.
+fn nests_blobs(fields: &[FieldInfo]) -> bool {
+    fn kind_nests(kind: &FieldKind) -> bool {
+        match kind {
+            FieldKind::Fact { fields, .. } => {
+                fields.iter().any(|f| f.variable) || nests_blobs(fields)
+            }
+            FieldKind::List(element) => kind_nests(element),
+            _ => false,
+        }
+    }
+    fields.iter().any(|f| kind_nests(&f.kind))
 }
 
 /// `bytes` are a page whose facts rebuild it and whose columns are its

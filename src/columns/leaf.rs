@@ -34,11 +34,11 @@ impl<'a, I> Spans<'a> for I where
 /// How many elements a list's copy moves at once (see `extend_number_lists`).
 const WINDOW: usize = 8;
 
-/// A fixed-size type that has a column: every [`FixedField`] of the crate, and
-/// every fixed-size `#[derive(Facts)]` struct.
+/// A value type that has a column: every [`FixedField`] of the crate, and
+/// every `#[derive(Facts)]` struct (with or without variable-length fields).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no factpack column",
-    note = "every fixed-size factpack type has one; a type that implements `FixedField` by hand must implement `FixedColumn` too"
+    note = "every factpack value type has one; a type that implements `FixedField` by hand must implement `FixedColumn` too"
 )]
 pub trait FixedColumn<const UNIT: u8 = 0>: FixedField<UNIT> {
     /// The column holding many values.

@@ -11,7 +11,7 @@
 //! | `NaiveDate` | `Vec<i32>`, days since 1970-01-01 |
 //! | `[u8; N]`, `[T; N]` | [`ArrayColumn`] of `u8`'s or `T`'s column, `N` elements a row (Arrow `FixedSizeBinary`, `FixedSizeList`) |
 //! | a tuple `(A, B, ..)` | a tuple of `A`'s, `B`'s, .. columns (Arrow `Struct`, children named `0`, `1`, ..) |
-//! | a fixed-size fact `Bar` | `BarColumns` |
+//! | a nested fact `Bar` | `BarColumns` |
 //! | a fieldless enum (`#[derive(FactEnum)]`) | `Vec` of its integer type: the stored discriminants |
 //! | an enum whose variants carry data | `Vec` of its integer type: each row's tag (the values are not in columns); a `Vec` of them, a [`ListColumn`] of tags |
 //! | `String` | [`StringColumn`] (Arrow `Utf8`: offsets + bytes) |

@@ -27,8 +27,8 @@ pub mod types;
 
 use prf::PullRequestFacts;
 use types::{
-    Empty, Flags, Lists, Nested, Optionals, Point, Scalars, TenNulls, Times, Trace, Triangle,
-    WithTransient,
+    Compound, Empty, Flags, Lists, Nested, Optionals, Point, Scalars, Shapes, TenNulls, Times, Trace,
+    Triangle, WithTransient,
 };
 
 /// Calls `$run::<T>($($arg),*)` for the fact type that `$index` picks.
@@ -47,13 +47,15 @@ macro_rules! dispatch {
             9 => $run::<Flags>($($arg),*),
             10 => $run::<Nested>($($arg),*),
             11 => $run::<Triangle>($($arg),*),
-            _ => $run::<Trace>($($arg),*),
+            12 => $run::<Trace>($($arg),*),
+            13 => $run::<Compound>($($arg),*),
+            _ => $run::<Shapes>($($arg),*),
         }
     };
 }
 
 /// How many fact types the first byte of an input picks from.
-pub const TYPES: u8 = 13;
+pub const TYPES: u8 = 15;
 
 /// The fuzzed types' names, by the index the first byte of an input gives.
 pub fn type_name(index: u8) -> &'static str {

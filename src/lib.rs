@@ -207,7 +207,7 @@ pub use crate::kind::{EnumVariant, FieldInfo, FieldKind, TimeUnit};
 pub use crate::packed::Packed;
 pub use crate::page::{Page, PageBuilder, PageError, PageErrorKind, PageView};
 pub use crate::slice::{Slice, SliceIter, StrList};
-pub use crate::variants::{DataEnum, VariantList, VariantValue};
+pub use crate::variants::{DataEnum, VariantList};
 
 /// Derives [`Facts`] for a struct with named fields. See the crate docs and
 /// `FORMAT.md`; the attributes are documented on the macro in `factpack-derive`.

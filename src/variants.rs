@@ -19,6 +19,28 @@ pub use crate::enums::EnumRepr;
 
 /// An enum whose variants carry data (a fact or a fixed-size value) or none,
 /// stored as a variable-length field; implemented by `#[derive(FactEnum)]`.
+/// Generic code reads a value's tag and the enum's variants through it; the
+/// methods that write, check and read payloads serve the generated code.
+///
+/// ```
+/// use factpack::{DataEnum, FactEnum, Facts};
+///
+/// #[derive(Facts, Debug, Clone, PartialEq)]
+/// pub struct Circle {
+///     pub radius: u32,
+/// }
+///
+/// #[derive(FactEnum, Debug, Clone, PartialEq)]
+/// #[repr(u8)]
+/// pub enum Shape {
+///     Circle(Circle) = 1,
+///     Point = 3,
+/// }
+///
+/// assert_eq!(Shape::Circle(Circle { radius: 2 }).tag(), 1);
+/// let names: Vec<&str> = Shape::VARIANTS.iter().map(|v| v.name).collect();
+/// assert_eq!(names, ["Circle", "Point"]);
+/// ```
 pub trait DataEnum: Sized + core::fmt::Debug + 'static {
     /// The integer a variant's tag is stored as: the enum's `#[repr]`.
     type Repr: EnumRepr;

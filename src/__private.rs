@@ -9,8 +9,8 @@ pub use crate::columns::shape::{
 };
 pub use crate::columns::Nullable;
 pub use crate::columns::{
-    ColumnData, ColumnSource, Columns, FieldColumn, FixedColumn, HeaderByte, ListColumn, Spans,
-    TransientColumn, BLOCK,
+    ColumnData, ColumnSource, Columns, FieldColumn, FillColumns, FixedColumn, HeaderByte,
+    ListColumn, Spans, TransientColumn, BLOCK,
 };
 pub use crate::enums::{
     always_valid as enum_always_valid, check as enum_check, decode as enum_decode,

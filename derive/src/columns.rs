@@ -155,13 +155,35 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
         }
 
-        #[allow(clippy::needless_question_mark)]
         impl #p::Columns for #columns {
             type Fact = #ident;
+        }
+
+        impl #p::FillColumns for #ident {
+            #[inline]
+            fn push_validated(
+                columns: &mut #columns,
+                blob: &[::core::primitive::u8],
+                transient: #p::Option<&<#ident as #p::Facts>::Transient>,
+            ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
+                columns.__push_validated(blob, transient)
+            }
 
             #[inline]
+            fn push_block(
+                columns: &mut #columns,
+                blobs: &[&[::core::primitive::u8]],
+                transients: &[#p::Option<&<#ident as #p::Facts>::Transient>],
+            ) -> ::core::primitive::bool {
+                columns.__push_block(blobs, transients)
+            }
+        }
+
+        #[allow(clippy::needless_question_mark)]
+        impl #columns {
+            #[inline]
             #[allow(unused_variables)]
-            fn push_validated(
+            fn __push_validated(
                 &mut self,
                 blob: &[::core::primitive::u8],
                 transient: #p::Option<&<#ident as #p::Facts>::Transient>,
@@ -169,7 +191,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
                 // Blobs of the current version take the block path, whose
                 // header reads have constant offsets; older ones go field by
                 // field, with their absent fields null or at their default.
-                if #p::Columns::push_block(self, &[blob], &[transient]) {
+                if self.__push_block(&[blob], &[transient]) {
                     return #p::Result::Ok(());
                 }
                 let version = #p::version_of(blob);
@@ -180,7 +202,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             }
 
             #[allow(unused_variables)]
-            fn push_block(
+            fn __push_block(
                 &mut self,
                 blobs: &[&[::core::primitive::u8]],
                 transients: &[#p::Option<&<#ident as #p::Facts>::Transient>],
@@ -251,7 +273,7 @@ pub fn columns_impls(input: &Input, krate: &Path) -> TokenStream {
             #[allow(dead_code)]
             fn __push_blob(&mut self, blob: &[::core::primitive::u8]) {
                 let rows = #p::ColumnData::len(self);
-                if #p::Result::is_err(&#p::Columns::push_validated(self, blob, #p::Option::None)) {
+                if #p::Result::is_err(&self.__push_validated(blob, #p::Option::None)) {
                     #p::ColumnData::truncate(self, rows);
                     self.__push_zero();
                 }

@@ -46,14 +46,17 @@ pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {
 
             impl #p::Columns for #columns {
                 type Fact = #ident;
+            }
+
+            impl #p::FillColumns for #ident {
                 fn push_validated(
-                    &mut self,
+                    _: &mut #columns,
                     _: &[u8],
                     _: #p::Option<&()>,
                 ) -> #p::Result<(), (&'static str, #p::PackErrorKind)> {
                     ::core::unreachable!()
                 }
-                fn push_block(&mut self, _: &[&[u8]], _: &[#p::Option<&()>]) -> bool {
+                fn push_block(_: &mut #columns, _: &[&[u8]], _: &[#p::Option<&()>]) -> bool {
                     ::core::unreachable!()
                 }
             }

@@ -17,12 +17,12 @@ pub use crate::enums::{
     encode as enum_encode, is_valid as enum_is_valid, type_fp as enum_type_fp,
     zero_is_valid as enum_zero_is_valid, EnumRepr, FactEnum,
 };
-pub use crate::error::{Error, ErrorKind, PackError, PackErrorKind};
+pub use crate::error::{Error, ErrorKind, Fault, PackError, PackErrorKind};
 pub use crate::facts::{FactView, Facts, FieldRef};
 pub use crate::field::{
     optional_check, optional_is_valid, optional_read, optional_write, optional_write_header,
     optional_write_tail, variable_check, variable_is_valid, variable_read, variable_write,
-    variable_write_tail, Fault, Field, ListElement, OptionalField, Payload, Slot,
+    variable_write_tail, Field, ListElement, OptionalField, Payload, Slot,
 };
 pub use crate::fingerprint::{field as fingerprint_field, mix, start as fingerprint_start, tag};
 pub use crate::fixed::FixedField;

@@ -6,8 +6,8 @@
 //! its bytes, and a nested fact among the elements is its body at its current
 //! version, as in a field slot. A value is valid when every element is.
 
+use crate::error::Fault;
 use crate::error::{ErrorKind, PackErrorKind};
-use crate::field::Fault;
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 

@@ -359,3 +359,19 @@ impl fmt::Display for PackErrorKind {
 }
 
 impl std::error::Error for PackError {}
+
+/// A validation failure before the type and field are attached to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// Offset in the blob.
+    pub offset: usize,
+    /// What is wrong.
+    pub kind: ErrorKind,
+}
+
+impl Fault {
+    /// A fault at `offset`.
+    pub fn at(offset: usize, kind: ErrorKind) -> Self {
+        Self { offset, kind }
+    }
+}

@@ -13,7 +13,7 @@
 //!   previous variable-length payload ended.
 
 use crate::bytes::{bit, is_zero, put, set_bit, u16_at, u32_at};
-use crate::error::{ErrorKind, PackErrorKind};
+use crate::error::{ErrorKind, Fault, PackErrorKind};
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 use crate::layout::{HEADER_LEN_AT, PREFIX_LEN};
@@ -47,22 +47,6 @@ impl Slot {
             },
             prev_end: None,
         }
-    }
-}
-
-/// A validation failure before the type and field are attached to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fault {
-    /// Offset in the blob.
-    pub offset: usize,
-    /// What is wrong.
-    pub kind: ErrorKind,
-}
-
-impl Fault {
-    /// A fault at `offset`.
-    pub fn at(offset: usize, kind: ErrorKind) -> Self {
-        Self { offset, kind }
     }
 }
 

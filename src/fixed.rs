@@ -11,8 +11,8 @@
 //! through `#[derive(FactEnum)]` (see [`FactEnum`](crate::FactEnum)).
 
 use crate::bytes::{array, is_zero};
+use crate::error::Fault;
 use crate::error::{Error, ErrorKind, PackErrorKind};
-use crate::field::Fault;
 use crate::fingerprint::tag;
 
 /// A value usable as a field, an `Option` field or a `Vec` element: one with a

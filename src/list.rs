@@ -13,8 +13,8 @@
 //! size it knows, and reads each element's known fields from its first bytes.
 
 use crate::bytes::u16_at;
+use crate::error::Fault;
 use crate::error::{ErrorKind, PackErrorKind};
-use crate::field::Fault;
 use crate::fixed::FixedField;
 
 /// Bytes of the list header of a list of nested facts.

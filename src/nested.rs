@@ -14,8 +14,8 @@
 //! on that constant, which the compiler folds away.
 
 use crate::bytes::{put, u32_at};
+use crate::error::Fault;
 use crate::error::{ErrorKind, PackErrorKind};
-use crate::field::Fault;
 use crate::fixed::FixedField;
 
 /// Bytes of the element count that opens a non-empty list payload.

@@ -12,8 +12,8 @@ use core::fmt;
 use core::marker::PhantomData;
 
 use crate::bytes::u32_at;
+use crate::error::Fault;
 use crate::error::{ErrorKind, PackErrorKind};
-use crate::field::Fault;
 use crate::fixed::FixedField;
 use crate::list;
 use crate::nested::BlobList;

@@ -8,9 +8,10 @@
 //! nothing for a unit variant. The accessor returns the enum's generated view
 //! (`ShapeView<'a>`), built in O(1) without allocating.
 
+use crate::error::Fault;
 use crate::error::{EnumValue, ErrorKind, PackErrorKind, UnknownTag};
 use crate::facts::Facts;
-use crate::field::{Fault, Payload};
+use crate::field::Payload;
 use crate::fingerprint::{mix, tag};
 use crate::fixed::FixedField;
 use crate::kind::{EnumVariant, FieldKind};

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Path};
 
 use crate::ast::{Field, Input};
-use crate::attr::Default;
+use crate::names::{default_value, krate, member, view_ident};
 
 /// Everything `#[derive(Facts)]` emits for `input`.
 pub fn derive(input: &Input) -> TokenStream {
@@ -89,55 +89,12 @@ pub fn derive(input: &Input) -> TokenStream {
     }
 }
 
-/// The path to the factpack crate.
-pub fn krate(input: &Input) -> Path {
-    input
-        .attrs
-        .krate
-        .clone()
-        .unwrap_or_else(|| syn::parse_quote!(::factpack))
-}
-
-/// `FooView`.
-pub fn view_ident(input: &Input) -> Ident {
-    format_ident!("{}View", input.ident)
-}
-
 /// `FooTransient`, or `None` when the type has no transient field.
 fn transient_ident(input: &Input) -> Option<Ident> {
     input
         .transient()
         .next()
         .map(|_| format_ident!("{}Transient", input.ident))
-}
-
-/// `<T as Field<U>>` for a stored field.
-fn field_trait(field: &Field, krate: &Path) -> TokenStream {
-    field_trait_named(field, krate, "Field")
-}
-
-/// `<T as Trait<U>>` for a stored field and a trait of `__private` that takes
-/// the field's unit (`Field`, `FieldColumn`).
-pub fn field_trait_named(field: &Field, krate: &Path, name: &str) -> TokenStream {
-    let ty = field.ty;
-    let trait_name = Ident::new(name, ty.span());
-    let unit = match field.attrs.unit {
-        Some((unit, span)) => {
-            let name = Ident::new(unit.const_name(), span);
-            quote_spanned!(span=> #krate::unit::#name)
-        }
-        None => quote!(#krate::unit::NATURAL),
-    };
-    quote_spanned!(ty.span()=> <#ty as #krate::__private::#trait_name<{ #unit }>>)
-}
-
-/// `<T as Field<U>>::name`, spanned at the field's type so that an
-/// unsupported type is reported once, there.
-pub fn member(field: &Field, krate: &Path, name: &str) -> TokenStream {
-    let tr = field_trait(field, krate);
-    let span = field.ty.span();
-    let name = Ident::new(name, span);
-    quote_spanned!(span=> #tr::#name)
 }
 
 fn slot_ident(index: usize) -> Ident {
@@ -326,19 +283,6 @@ fn transient_struct(input: &Input) -> TokenStream {
             fn default() -> Self {
                 Self { #(#defaults,)* }
             }
-        }
-    }
-}
-
-/// The value a field takes when it is absent: its declared default, or
-/// `Default::default()` spanned at its type so a missing impl points there.
-pub fn default_value(field: &Field) -> TokenStream {
-    match &field.attrs.default {
-        Some(Default::Expr(expr)) => quote_spanned!(expr.span()=> #expr),
-        Some(Default::Trait(span)) => quote_spanned!(*span=> ::core::default::Default::default()),
-        None => {
-            let ty = field.ty;
-            quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
         }
     }
 }

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Input;
-use crate::expand::{krate, view_ident};
+use crate::names::{krate, view_ident};
 
 /// The errors and, when the struct itself could be modelled, a stub.
 pub fn expand(input: Option<&Input>, errors: TokenStream) -> TokenStream {

@@ -16,7 +16,7 @@ pub fn serialize(input: &Input, krate: &Path) -> TokenStream {
 
     let p = quote!(#krate::__private);
     let ident = input.ident;
-    let view = crate::expand::view_ident(input);
+    let view = crate::names::view_ident(input);
     let name = ident.to_string();
     let count = input.stored().count();
     let fields = input.stored().map(|f| {

@@ -52,28 +52,22 @@ impl<'a> Batch<'a> {
         )
     }
 
-    /// Lays out rows with their source stamps, for the cache: a row replaces
-    /// a stored one only when its stamp is at least the stored one's.
+    /// Lays out rows with their source stamps; with `stamped` (the cache's
+    /// writes), a row replaces a stored one only when its stamp is at least
+    /// the stored one's.
     ///
     /// # Errors
     /// See [`new`](Self::new).
-    pub(crate) fn stamped<T: Facts, K: Key>(
-        spec: &Spec,
-        rows: Vec<(&'a K, &'a Packed<T>, Option<i64>)>,
-    ) -> Result<Self, StoreError> {
-        Self::build(spec, rows, true)
-    }
-
-    fn build<T: Facts, K: Key>(
+    pub(crate) fn build<T: Facts, K: Key>(
         spec: &Spec,
         mut sorted: Vec<(&'a K, &'a Packed<T>, Option<i64>)>,
         stamped: bool,
     ) -> Result<Self, StoreError> {
+        // Reversed, then sorted stably: among equal keys the last given comes
+        // first, and is the one kept.
+        sorted.reverse();
         sorted.sort_by(|a, b| a.0.cmp(b.0));
-        // Stable sort, then reversed: among equal keys the last given comes first.
-        sorted.reverse();
         sorted.dedup_by(|later, kept| later.0 == kept.0);
-        sorted.reverse();
 
         let mut rows = Rows::new(quoted(&spec.row_columns()), sorted.len());
         let mut values = Vec::with_capacity(spec.keys.len());

@@ -1,18 +1,13 @@
 //! [`FactStore`], a table of facts, and [`StoreBuilder`], which opens one.
 
-use crate::columns::ColumnData;
 use core::fmt;
 use std::sync::Arc;
 
 use tracing::Instrument as _;
 
+use crate::columns::ColumnData;
 use crate::facts::Facts;
 use crate::packed::Packed;
-
-use super::mirror::Mirror;
-use super::table::{Fill, Table};
-
-use super::spec::{check_ident, Column, Spec, Where, RESERVED};
 
 use super::db::Db;
 use super::error::StoreError;
@@ -21,16 +16,19 @@ use super::filter::Filter;
 use super::key::Key;
 use super::keyed::Keyed;
 use super::layout;
+use super::mirror::Mirror;
 use super::pages::{self, PageSpec};
 use super::pg::PgWrite;
 use super::read::Salvage;
-use super::spec::{self, Conflict};
+use super::spec::{self, check_ident, Column, Conflict, Spec, Where, RESERVED};
 use super::stats::StoreStats;
+use super::table::{Fill, Table};
 
 /// A table of facts of type `T` keyed by `K`. Cheap to clone; every method
 /// takes `&self` and may run concurrently.
 pub struct FactStore<T: Facts, K: Key> {
-    core: Table<T, K>,
+    /// What the layouts and the cache work with.
+    pub(crate) core: Table<T, K>,
 }
 
 impl<T: Facts, K: Key> Clone for FactStore<T, K> {
@@ -172,21 +170,18 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     /// Resolves and checks the configuration, without SQL.
     fn spec(&self) -> Result<Spec, StoreError> {
         let table = &self.table;
+        let config = |reason: String| StoreError::config(table, reason);
         check_ident(table, "table name", table)?;
-        let names: Vec<String> = if self.keys.is_empty() && K::TYPES.len() == 1 {
+        let names = if self.keys.is_empty() && K::TYPES.len() == 1 {
             vec!["key".to_owned()]
         } else {
             self.keys.clone()
         };
         if names.len() != K::TYPES.len() {
-            return Err(StoreError::config(
-                table,
-                format!(
-                    "{} key column names given for a key of {} columns",
-                    names.len(),
-                    K::TYPES.len()
-                ),
-            ));
+            let (given, arity) = (names.len(), K::TYPES.len());
+            return Err(config(format!(
+                "{given} key column names given for a key of {arity} columns"
+            )));
         }
         let keys: Vec<Column> = names
             .into_iter()
@@ -194,54 +189,46 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             .map(|(name, sql)| Column { name, sql: *sql })
             .collect();
         let mut mirrors: Vec<Mirror> = Vec::new();
-        let wanted = T::FIELDS.iter().filter(|f| f.indexed).map(|f| f.name);
-        let bucketed = self.pages.iter().map(PageSpec::field);
-        for name in wanted
-            .chain(self.mirrors.iter().map(FieldName::as_str))
-            .chain(bucketed)
+        let indexed = T::FIELDS.iter().filter(|f| f.indexed).map(|f| f.name);
+        let named = self.mirrors.iter().map(FieldName::as_str);
+        for name in indexed
+            .chain(named)
+            .chain(self.pages.iter().map(PageSpec::field))
         {
             if mirrors.iter().any(|m| m.name() == name) {
                 continue;
             }
             let info = T::field(name).ok_or_else(|| {
-                StoreError::config(
-                    table,
-                    format!("`{}` has no stored field `{name}` to mirror", T::NAME),
-                )
+                config(format!(
+                    "`{}` has no stored field `{name}` to mirror",
+                    T::NAME
+                ))
             })?;
-            mirrors.push(Mirror::new(info).map_err(|reason| StoreError::config(table, reason))?);
+            mirrors.push(Mirror::new(info).map_err(config)?);
         }
         let mut seen: Vec<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
         if self.pages.is_some() {
             seen.extend(pages::PAGE_RESERVED.iter().map(|s| (*s).to_owned()));
-            for m in &mirrors {
-                seen.extend(pages::min_max(m.name()));
-            }
+            seen.extend(mirrors.iter().flat_map(|m| pages::min_max(m.name())));
         }
-        let names = keys
-            .iter()
-            .map(|c| c.name.clone())
-            .chain(mirrors.iter().map(|m| m.name().to_owned()));
-        for name in names {
-            check_ident(table, "column", &name)?;
-            if seen.contains(&name) {
-                return Err(StoreError::config(
-                    table,
-                    format!("column `{name}` is named twice or clashes with a column of the store"),
-                ));
+        let names = keys.iter().map(|c| c.name.as_str());
+        for name in names.chain(mirrors.iter().map(|m| m.name())) {
+            check_ident(table, "column", name)?;
+            if seen.iter().any(|s| s == name) {
+                return Err(config(format!(
+                    "column `{name}` is named twice or clashes with a column of the store"
+                )));
             }
-            seen.push(name);
+            seen.push(name.to_owned());
         }
         if let Conflict::ReplaceIfNewer(column) = &self.conflict {
             if !mirrors.iter().any(|m| m.name() == column.as_str()) {
-                return Err(StoreError::config(
-                    table,
-                    format!("`ReplaceIfNewer({column})` needs `{column}` to be a mirrored field"),
-                ));
+                return Err(config(format!(
+                    "`ReplaceIfNewer({column})` needs `{column}` to be a mirrored field"
+                )));
             }
         }
-        let first = self.min_version.max(1);
-        let visible = (first..=T::VERSION)
+        let visible = (self.min_version.max(1)..=T::VERSION)
             .filter_map(|v| T::fingerprint_at(v).map(|fp| (v, fp as i64)))
             .collect();
         let mut spec = Spec {
@@ -327,11 +314,6 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         self.core.counters().snapshot()
     }
 
-    /// What the layouts and the cache work with.
-    pub(crate) fn core(&self) -> &Table<T, K> {
-        &self.core
-    }
-
     /// The facts of `keys` that are stored (a missing key is a miss, not an
     /// error), with their keys, in no particular order.
     ///
@@ -342,7 +324,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(Vec::new());
         }
         let work = layout::get(&self.core, keys);
-        self.traced_with("get", keys.len(), work, Vec::len).await
+        self.traced("get", keys.len(), work, Vec::len).await
     }
 
     /// The facts of `keys`, into columns.
@@ -350,7 +332,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// See [`get`](Self::get).
     pub async fn get_columns(&self, keys: &[K]) -> Result<T::Columns, StoreError> {
-        self.get_columns_with(keys, None).await
+        self.get_columns_into(keys, None).await
     }
 
     /// The facts of `keys` into columns, with their keys in columns beside
@@ -360,13 +342,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// See [`get`](Self::get).
     pub async fn get_columns_keyed(&self, keys: &[K]) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut key_columns = K::Columns::default();
-        let facts = self.get_columns_with(keys, Some(&mut key_columns)).await?;
-        Ok(self.keyed(key_columns, facts))
+        let facts = self.get_columns_into(keys, Some(&mut key_columns)).await?;
+        Ok(Keyed::new(self.core.key_names(), key_columns, facts))
     }
 
-    /// The facts of `keys` into columns, their keys into `key_columns` when
-    /// given.
-    async fn get_columns_with(
+    async fn get_columns_into(
         &self,
         keys: &[K],
         key_columns: Option<&mut K::Columns>,
@@ -375,12 +355,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
             return Ok(crate::columns::Columns::with_capacity(0));
         }
         let work = layout::get_columns(&self.core, keys, key_columns);
-        self.traced_with("get_columns", keys.len(), work, ColumnData::len)
+        self.traced("get_columns", keys.len(), work, ColumnData::len)
             .await
-    }
-
-    fn keyed(&self, keys: K::Columns, facts: T::Columns) -> Keyed<K, T::Columns> {
-        Keyed::new(self.core.key_names(), keys, facts)
     }
 
     /// The facts that `filter` selects, with their keys.
@@ -389,7 +365,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// A filter on an unknown column or with a value of the wrong type (before
     /// any SQL runs), a corrupt row (naming its key), or a database error.
     pub async fn read_packed(&self, filter: &Filter) -> Result<Vec<(K, Packed<T>)>, StoreError> {
-        self.read_packed_with(filter, false).await.map(|s| s.facts)
+        Ok(self.read_packed_salvaging_if(filter, false).await?.facts)
     }
 
     /// The facts that `filter` selects, into columns, straight from the rows
@@ -398,9 +374,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// See [`read_packed`](Self::read_packed).
     pub async fn read_columns(&self, filter: &Filter) -> Result<T::Columns, StoreError> {
-        self.read_columns_with(filter, false, None)
-            .await
-            .map(|s| s.facts)
+        Ok(self.read_columns_into(filter, false, None).await?.facts)
     }
 
     /// The facts that `filter` selects, into columns, with their keys in
@@ -413,11 +387,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
     ) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut keys = K::Columns::default();
-        let facts = self
-            .read_columns_with(filter, false, Some(&mut keys))
-            .await?
-            .facts;
-        Ok(self.keyed(keys, facts))
+        let read = self.read_columns_into(filter, false, Some(&mut keys));
+        let facts = read.await?.facts;
+        Ok(Keyed::new(self.core.key_names(), keys, facts))
     }
 
     /// Like [`read_packed`](Self::read_packed), but a corrupt row is set
@@ -429,7 +401,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         &self,
         filter: &Filter,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        self.read_packed_with(filter, true).await
+        self.read_packed_salvaging_if(filter, true).await
     }
 
     /// Like [`read_columns`](Self::read_columns), but a corrupt row is set
@@ -441,7 +413,27 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         &self,
         filter: &Filter,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        self.read_columns_with(filter, true, None).await
+        self.read_columns_into(filter, true, None).await
+    }
+
+    async fn read_packed_salvaging_if(
+        &self,
+        filter: &Filter,
+        salvage: bool,
+    ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+        let work = layout::read_packed(&self.core, filter, salvage);
+        self.traced("read_packed", 0, work, |r| r.facts.len()).await
+    }
+
+    async fn read_columns_into(
+        &self,
+        filter: &Filter,
+        salvage: bool,
+        keys: Option<&mut K::Columns>,
+    ) -> Result<Salvage<T::Columns, K>, StoreError> {
+        let work = layout::read_columns(&self.core, filter, salvage, keys);
+        self.traced("read_columns", 0, work, |r| r.facts.len())
+            .await
     }
 
     /// How many visible rows (for a paged store, facts) `filter` selects.
@@ -449,13 +441,45 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("count", 0, layout::count(&self.core, filter))
-            .await
+        let work = layout::count(&self.core, filter);
+        self.traced("count", 0, work, counted).await
+    }
+
+    /// Deletes the rows of `keys`, of every version and fingerprint.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete(&self, keys: &[K]) -> Result<u64, StoreError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let work = layout::delete(&self.core, keys);
+        self.traced("delete", keys.len(), work, counted).await
+    }
+
+    /// Deletes the visible rows that `filter` selects.
+    ///
+    /// # Errors
+    /// A bad filter or a database error.
+    pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
+        let work = layout::delete_where(&self.core, filter);
+        self.traced("delete_where", 0, work, counted).await
+    }
+
+    /// Deletes every row written by a version below `version`, of any
+    /// fingerprint: invalidation after a format bump, to reclaim space.
+    ///
+    /// # Errors
+    /// A database error.
+    pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
+        let w = Where::raw(&self.core.spec, format!("t.format_version < {version}"));
+        let work = self.core.delete_rows(w);
+        self.traced("delete_versions_below", 0, work, counted).await
     }
 
     /// Runs `work` in the span of `operation`, recording the rows (or
     /// facts) that `rows` counts in what it returns.
-    async fn traced_with<R>(
+    async fn traced<R>(
         &self,
         operation: &'static str,
         asked: usize,
@@ -467,72 +491,9 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         span.record("rows", rows(&out));
         Ok(out)
     }
+}
 
-    /// [`traced_with`](Self::traced_with) for work that returns its count.
-    async fn traced(
-        &self,
-        operation: &'static str,
-        asked: usize,
-        work: impl core::future::Future<Output = Result<u64, StoreError>>,
-    ) -> Result<u64, StoreError> {
-        self.traced_with(operation, asked, work, |n| {
-            usize::try_from(*n).unwrap_or(usize::MAX)
-        })
-        .await
-    }
-
-    /// Deletes the rows of `keys`, of every version and fingerprint.
-    ///
-    /// # Errors
-    /// A database error.
-    pub async fn delete(&self, keys: &[K]) -> Result<u64, StoreError> {
-        if keys.is_empty() {
-            return Ok(0);
-        }
-        self.traced("delete", keys.len(), layout::delete(&self.core, keys))
-            .await
-    }
-
-    /// Deletes the visible rows that `filter` selects.
-    ///
-    /// # Errors
-    /// A bad filter or a database error.
-    pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
-        self.traced("delete_where", 0, layout::delete_where(&self.core, filter))
-            .await
-    }
-
-    /// Deletes every row written by a version below `version`, of any
-    /// fingerprint: invalidation after a format bump, to reclaim space.
-    ///
-    /// # Errors
-    /// A database error.
-    pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
-        self.traced("delete_versions_below", 0, async {
-            let w = Where::raw(&self.core.spec, format!("t.format_version < {version}"));
-            self.core.delete_rows(w).await
-        })
-        .await
-    }
-
-    async fn read_packed_with(
-        &self,
-        filter: &Filter,
-        salvage: bool,
-    ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        let work = layout::read_packed(&self.core, filter, salvage);
-        self.traced_with("read_packed", 0, work, |r| r.facts.len())
-            .await
-    }
-
-    async fn read_columns_with(
-        &self,
-        filter: &Filter,
-        salvage: bool,
-        keys: Option<&mut K::Columns>,
-    ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        let work = layout::read_columns(&self.core, filter, salvage, keys);
-        self.traced_with("read_columns", 0, work, |r| r.facts.len())
-            .await
-    }
+/// The rows of an operation that returns their count.
+fn counted(n: &u64) -> usize {
+    usize::try_from(*n).unwrap_or(usize::MAX)
 }

@@ -1,6 +1,5 @@
 //! Facts in columns with their keys beside them, one column per key part.
 
-use core::fmt;
 use std::sync::Arc;
 
 use crate::columns::ColumnData;
@@ -11,17 +10,22 @@ use super::key::Key;
 /// `keys` is the key of row `i` of `facts`. Each key part is a column of its
 /// own (`keys.0`, `keys.1`, ..), in the store's key order, so that a metrics
 /// computation can group by any of them.
+#[derive(Clone, PartialEq, Debug)]
 pub struct Keyed<K: Key, C> {
     /// The key columns, a tuple of one [`KeyPart::Column`](super::KeyPart::Column) per key column.
     pub keys: K::Columns,
     /// The facts.
     pub facts: C,
-    names: Arc<[String]>,
+    key_names: Arc<[String]>,
 }
 
 impl<K: Key, C: ColumnData> Keyed<K, C> {
-    pub(crate) fn new(names: Arc<[String]>, keys: K::Columns, facts: C) -> Self {
-        Self { keys, facts, names }
+    pub(crate) fn new(key_names: Arc<[String]>, keys: K::Columns, facts: C) -> Self {
+        Self {
+            keys,
+            facts,
+            key_names,
+        }
     }
 
     /// Rows.
@@ -36,7 +40,7 @@ impl<K: Key, C: ColumnData> Keyed<K, C> {
 
     /// The key columns' names, in order.
     pub fn key_names(&self) -> &[String] {
-        &self.names
+        &self.key_names
     }
 
     /// The parts: key columns and fact columns.
@@ -62,10 +66,11 @@ where
         use arrow_schema::{Field, Schema};
         let rows = self.facts.len();
         let facts = crate::columns::arrow::into_record_batch(self.facts)?;
-        let mut arrays = Vec::with_capacity(self.names.len().saturating_add(facts.num_columns()));
+        let mut arrays =
+            Vec::with_capacity(self.key_names.len().saturating_add(facts.num_columns()));
         K::columns_into_arrow(self.keys, &mut arrays)?;
         let mut fields: Vec<Field> = self
-            .names
+            .key_names
             .iter()
             .zip(K::arrow_types())
             .map(|(name, ty)| Field::new(name.as_str(), ty, false))
@@ -78,31 +83,5 @@ where
             arrays,
             &options,
         )
-    }
-}
-
-impl<K: Key, C: Clone> Clone for Keyed<K, C> {
-    fn clone(&self) -> Self {
-        Self {
-            keys: self.keys.clone(),
-            facts: self.facts.clone(),
-            names: Arc::clone(&self.names),
-        }
-    }
-}
-
-impl<K: Key, C: PartialEq> PartialEq for Keyed<K, C> {
-    fn eq(&self, other: &Self) -> bool {
-        self.keys == other.keys && self.facts == other.facts && self.names == other.names
-    }
-}
-
-impl<K: Key, C: fmt::Debug> fmt::Debug for Keyed<K, C> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Keyed")
-            .field("key_names", &self.names)
-            .field("keys", &self.keys)
-            .field("facts", &self.facts)
-            .finish()
     }
 }

@@ -37,7 +37,7 @@ pub(crate) struct KeySet<'k, K> {
     /// The distinct keys, in the order first given.
     pub(crate) keys: Vec<&'k K>,
     /// Each key's encoding ([`Key::put_encoded`]), at its position in `keys`.
-    encoded: Encoded,
+    pub(crate) encoded: Encoded,
 }
 
 impl<'k, K: Key> KeySet<'k, K> {
@@ -78,16 +78,6 @@ impl<'k, K: Key> KeySet<'k, K> {
     /// The position of the key encoded as `encoded`, if it was asked for.
     pub(crate) fn position(&self, encoded: &[u8]) -> Option<usize> {
         self.encoded.position(encoded)
-    }
-
-    /// The encoding of the key at `position`.
-    pub(crate) fn encoding(&self, position: usize) -> Option<&[u8]> {
-        self.encoded.get(position)
-    }
-
-    /// Every key's encoding.
-    fn encodings(&self) -> impl Iterator<Item = &[u8]> {
-        self.encoded.iter()
     }
 }
 
@@ -133,88 +123,57 @@ pub(crate) fn join<'a, K: Key>(
     Ok(w)
 }
 
-/// What a lookup's keys hold in one key column: their few distinct values,
-/// or the range of a numeric column.
-enum Spread<'a> {
-    Distinct(FxHashSet<&'a [u8]>),
-    Range(i64, i64),
-    Any,
-}
-
 /// `w` and, per key column, its distinct values asked for when they are
-/// few, or the range of a numeric one; `None` when no column narrows. Read
-/// from the keys' encodings, column by column, without building values.
+/// few, or else the range of a numeric one; `None` when no column narrows.
+/// Read from the keys' encodings, column by column, without building values.
 fn superset<K: Key>(
     spec: &Spec,
     keys: &KeySet<'_, K>,
     mut w: Where,
 ) -> Result<Option<Where>, StoreError> {
-    let mut spreads: Vec<Spread<'_>> = spec
+    // Per column: its distinct values until there are too many, and the
+    // range of its 8-byte values (numbers, when the column is numeric).
+    let mut spreads: Vec<_> = spec
         .keys
         .iter()
-        .map(|_| Spread::Distinct(FxHashSet::default()))
+        .map(|_| (Some(FxHashSet::default()), i64::MAX, i64::MIN))
         .collect();
-    for encoded in keys.encodings() {
+    for encoded in keys.encoded.iter() {
         let mut rest = encoded;
-        for (spread, c) in spreads.iter_mut().zip(&spec.keys) {
+        for ((distinct, lo, hi), c) in spreads.iter_mut().zip(&spec.keys) {
             let (value, tail) =
                 Cell::split_encoded(c.sql, rest).ok_or_else(|| StoreError::BadKey {
                     table: spec.table.clone(),
                     column: c.name.clone(),
                 })?;
             rest = tail;
-            let number = || value.try_into().ok().map(i64::from_le_bytes);
-            match spread {
-                Spread::Distinct(seen) => {
-                    seen.insert(value);
-                    if seen.len() > DISTINCT_AT_MOST {
-                        let numbers = seen
-                            .iter()
-                            .map(|v| (*v).try_into().ok().map(i64::from_le_bytes));
-                        *spread = match numbers.collect::<Option<Vec<i64>>>() {
-                            Some(n)
-                                if !matches!(
-                                    c.sql,
-                                    SqlType::Text | SqlType::Bool | SqlType::F64
-                                ) =>
-                            {
-                                let lo = n.iter().copied().min().unwrap_or_default();
-                                let hi = n.iter().copied().max().unwrap_or_default();
-                                Spread::Range(lo, hi)
-                            }
-                            _ => Spread::Any,
-                        };
-                    }
+            if let Some(seen) = distinct {
+                seen.insert(value);
+                if seen.len() > DISTINCT_AT_MOST {
+                    *distinct = None;
                 }
-                Spread::Range(lo, hi) => {
-                    if let Some(v) = number() {
-                        *lo = (*lo).min(v);
-                        *hi = (*hi).max(v);
-                    }
-                }
-                Spread::Any => {}
+            }
+            if let Ok(bytes) = value.try_into() {
+                let v = i64::from_le_bytes(bytes);
+                (*lo, *hi) = ((*lo).min(v), (*hi).max(v));
             }
         }
     }
     let mut narrowed = false;
-    for (spread, c) in spreads.iter().zip(&spec.keys) {
-        match spread {
-            Spread::Distinct(seen) => {
-                let cells: Vec<Cell> = seen.iter().filter_map(|v| Cell::decode(c.sql, v)).collect();
-                w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
-                narrowed = true;
-            }
-            Spread::Range(lo, hi) => {
-                let target = format!("t.{}", quote(&c.name));
-                let (lo, hi) = (Cell::number(c.sql, *lo), Cell::number(c.sql, *hi));
-                let lo = w.placeholder(Param::One(c.sql, lo));
-                let hi = w.placeholder(Param::One(c.sql, hi));
-                w.sql
-                    .push_str(&format!(" AND {target} BETWEEN {lo} AND {hi}"));
-                narrowed = true;
-            }
-            Spread::Any => {}
+    for ((distinct, lo, hi), c) in spreads.iter().zip(&spec.keys) {
+        if let Some(seen) = distinct {
+            let cells: Vec<Cell> = seen.iter().filter_map(|v| Cell::decode(c.sql, v)).collect();
+            w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
+        } else if !matches!(c.sql, SqlType::Text | SqlType::Bool | SqlType::F64) {
+            let target = format!("t.{}", quote(&c.name));
+            let lo = w.placeholder(Param::One(c.sql, Cell::number(c.sql, *lo)));
+            let hi = w.placeholder(Param::One(c.sql, Cell::number(c.sql, *hi)));
+            w.sql
+                .push_str(&format!(" AND {target} BETWEEN {lo} AND {hi}"));
+        } else {
+            continue;
         }
+        narrowed = true;
     }
     Ok(narrowed.then_some(w))
 }

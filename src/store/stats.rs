@@ -2,22 +2,10 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-/// The live counters of a store, shared by its clones and its caches.
+/// The live counters of a store, shared by its clones and its caches, one
+/// per [`Counter`], in the order of [`StoreStats`]' fields.
 #[derive(Debug, Default)]
-pub(crate) struct Counters {
-    reads: AtomicU64,
-    rows_read: AtomicU64,
-    writes: AtomicU64,
-    rows_written: AtomicU64,
-    bytes_written: AtomicU64,
-    hits: AtomicU64,
-    misses: AtomicU64,
-    stale: AtomicU64,
-    corrupt: AtomicU64,
-    computed: AtomicU64,
-    shared: AtomicU64,
-    write_failures: AtomicU64,
-}
+pub(crate) struct Counters([AtomicU64; 12]);
 
 /// Which counter to add to.
 #[derive(Debug, Clone, Copy)]
@@ -37,44 +25,30 @@ pub(crate) enum Counter {
 }
 
 impl Counters {
-    fn cell(&self, counter: Counter) -> &AtomicU64 {
-        match counter {
-            Counter::Reads => &self.reads,
-            Counter::RowsRead => &self.rows_read,
-            Counter::Writes => &self.writes,
-            Counter::RowsWritten => &self.rows_written,
-            Counter::BytesWritten => &self.bytes_written,
-            Counter::Hits => &self.hits,
-            Counter::Misses => &self.misses,
-            Counter::Stale => &self.stale,
-            Counter::Corrupt => &self.corrupt,
-            Counter::Computed => &self.computed,
-            Counter::Shared => &self.shared,
-            Counter::WriteFailures => &self.write_failures,
-        }
-    }
-
     /// Adds `n` to `counter`.
     pub(crate) fn add(&self, counter: Counter, n: u64) {
-        self.cell(counter).fetch_add(n, Ordering::Relaxed);
+        if let Some(cell) = self.0.get(counter as usize) {
+            cell.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     /// The counters now.
     pub(crate) fn snapshot(&self) -> StoreStats {
-        let get = |c| self.cell(c).load(Ordering::Relaxed);
+        let mut cells = self.0.iter().map(|c| c.load(Ordering::Relaxed));
+        let mut next = || cells.next().unwrap_or_default();
         StoreStats {
-            reads: get(Counter::Reads),
-            rows_read: get(Counter::RowsRead),
-            writes: get(Counter::Writes),
-            rows_written: get(Counter::RowsWritten),
-            bytes_written: get(Counter::BytesWritten),
-            hits: get(Counter::Hits),
-            misses: get(Counter::Misses),
-            stale: get(Counter::Stale),
-            corrupt: get(Counter::Corrupt),
-            computed: get(Counter::Computed),
-            shared: get(Counter::Shared),
-            write_failures: get(Counter::WriteFailures),
+            reads: next(),
+            rows_read: next(),
+            writes: next(),
+            rows_written: next(),
+            bytes_written: next(),
+            hits: next(),
+            misses: next(),
+            stale: next(),
+            corrupt: next(),
+            computed: next(),
+            shared: next(),
+            write_failures: next(),
         }
     }
 }

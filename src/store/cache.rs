@@ -3,18 +3,20 @@
 //!
 //! The type and its rules are documented on [`Cache`].
 
-mod flight;
-
 use core::fmt;
 use core::future::Future;
+use core::ops::Range;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 use tracing::Instrument as _;
 
-use crate::columns::{ColumnSource, Columns};
+use bytes::Bytes;
+
+use crate::columns::Columns;
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -27,8 +29,6 @@ use super::lookup::KeySet;
 use super::read;
 use super::stats::Counter;
 use super::{layout, rows};
-
-use self::flight::{Flights, Results};
 
 /// The state of the raw data a fact was computed from: microseconds since
 /// 1970-01-01 UTC, usually the time its source last changed. Stored in the
@@ -81,29 +81,21 @@ pub struct Computed<K, T: Facts> {
 impl<K, T: Facts> Computed<K, T> {
     /// A fact that will not change: stored for good ([`Keep::Final`]).
     pub fn done(key: K, fact: Packed<T>) -> Self {
-        Self {
-            key,
-            fact,
-            keep: Keep::Final,
-        }
+        Self::with(key, fact, Keep::Final)
     }
 
     /// A fact that may change when its source does ([`Keep::Provisional`]).
     pub fn provisional(key: K, fact: Packed<T>) -> Self {
-        Self {
-            key,
-            fact,
-            keep: Keep::Provisional,
-        }
+        Self::with(key, fact, Keep::Provisional)
     }
 
     /// A fact to answer with, not to store ([`Keep::Unstored`]).
     pub fn unstored(key: K, fact: Packed<T>) -> Self {
-        Self {
-            key,
-            fact,
-            keep: Keep::Unstored,
-        }
+        Self::with(key, fact, Keep::Unstored)
+    }
+
+    fn with(key: K, fact: Packed<T>, keep: Keep) -> Self {
+        Self { key, fact, keep }
     }
 
     /// The key, the fact and what to do with it.
@@ -297,14 +289,32 @@ impl<T: Facts, K: Key> fmt::Debug for Cache<T, K> {
     }
 }
 
-/// Where a requested key stands once the table has been read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Found {
-    Missing,
-    Stale,
-    Corrupt,
-    /// A hit: bytes `start..end` of the call's arena.
-    Hit(usize, usize),
+/// Where one call's computed facts arrive, by their keys' encodings, for
+/// the concurrent calls that miss the same keys and wait instead of
+/// computing them again. It publishes once; if it is dropped unpublished
+/// (its compute failed, or its future was dropped), the waiters see the
+/// channel close and compute the keys themselves.
+type Flight<T> = watch::Sender<Option<Arc<HashMap<Box<[u8]>, Packed<T>>>>>;
+
+/// The keys being computed by some call of a cache or its clones, by
+/// encoding, each with its flight.
+type Flights<T> = Mutex<HashMap<Box<[u8]>, Arc<Flight<T>>>>;
+
+/// The keys a call computes itself, registered in the flights until it is
+/// dropped.
+struct Claim<'a, T: Facts> {
+    flights: &'a Flights<T>,
+    flight: Arc<Flight<T>>,
+    keys: Vec<Box<[u8]>>,
+}
+
+impl<T: Facts> Drop for Claim<'_, T> {
+    fn drop(&mut self) {
+        let mut running = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+        for key in &self.keys {
+            running.remove(key);
+        }
+    }
 }
 
 impl<T: Facts, K: Key> FactStore<T, K> {
@@ -314,25 +324,21 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// [`StoreError::Config`] for a paged store: the cache keeps one fact
     /// per row (see [`Cache`] for why).
     pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
-        Cache::new(self.clone())
-    }
-}
-
-impl<T: Facts, K: Key> Cache<T, K> {
-    pub(crate) fn new(store: FactStore<T, K>) -> Result<Self, StoreError> {
-        if !layout::one_fact_per_row(&store.core().spec) {
+        if !layout::one_fact_per_row(&self.core.spec) {
             return Err(StoreError::config(
-                store.table(),
+                self.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
             ));
         }
-        Ok(Self {
-            store,
+        Ok(Cache {
+            store: self.clone(),
             flights: Arc::default(),
             strict: false,
         })
     }
+}
 
+impl<T: Facts, K: Key> Cache<T, K> {
     /// With `strict`, a corrupt cached fact fails the call with
     /// [`StoreError::Corrupt`] instead of being recomputed (default: off).
     #[must_use]
@@ -387,7 +393,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = layout::name(self.store.core().spec()),
+            layout = layout::name(self.store.core.spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -440,25 +446,11 @@ impl<T: Facts, K: Key> Cache<T, K> {
             asked: set.len(),
             ..CacheReport::default()
         };
-        let mut arena: Vec<u8> = Vec::new();
-        let found = self.read(&set, &stamps, &mut arena).await?;
-
-        let mut computed: HashMap<usize, Packed<T>> = HashMap::new();
-        let mut todo: Vec<(usize, Box<[u8]>)> = Vec::new();
-        for (position, state) in found.iter().enumerate() {
-            match state {
-                Found::Hit(..) => report.hits = report.hits.saturating_add(1),
-                Found::Missing => report.missing = report.missing.saturating_add(1),
-                Found::Stale => report.stale = report.stale.saturating_add(1),
-                Found::Corrupt => report.corrupt = report.corrupt.saturating_add(1),
-            }
-            if !matches!(state, Found::Hit(..)) {
-                if let Some(key) = set.encoding(position) {
-                    todo.push((position, key.into()));
-                }
-            }
-        }
-        let counters = self.store.core().counters();
+        let mut answers = self.read(&set, &stamps, &mut report).await?;
+        let mut todo: Vec<usize> = (0..set.len())
+            .filter(|p| answers.get(*p).is_some_and(Option::is_none))
+            .collect();
+        let counters = self.store.core.counters();
         counters.add(Counter::Hits, report.hits as u64);
         counters.add(Counter::Misses, report.missing as u64);
         counters.add(Counter::Stale, report.stale as u64);
@@ -469,51 +461,77 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut round = 0_u8;
         while !todo.is_empty() && round < 2 {
             round = round.saturating_add(1);
-            let (claim, own, waits) = self.flights.claim(std::mem::take(&mut todo));
+            let mut claim = Claim {
+                flights: &self.flights,
+                flight: Arc::new(watch::channel(None).0),
+                keys: Vec::new(),
+            };
+            let (mut own, mut waits) = (Vec::new(), Vec::new());
+            {
+                let mut running = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
+                for position in std::mem::take(&mut todo) {
+                    let key = set.encoded.get(position).unwrap_or_default();
+                    match running.get(key) {
+                        Some(other) => waits.push((position, other.subscribe())),
+                        None => {
+                            running.insert(key.into(), Arc::clone(&claim.flight));
+                            claim.keys.push(key.into());
+                            own.push(position);
+                        }
+                    }
+                }
+            }
             if !own.is_empty() {
-                let facts = self.compute(&set, &own, compute, &mut report).await?;
-                let results: Results<T> = Arc::new(
-                    facts
-                        .iter()
-                        .filter_map(|(p, fact, _)| Some((set.encoding(*p)?.into(), fact.clone())))
-                        .collect(),
-                );
-                claim.publish(results);
+                let facts = self.compute(&set, &own, compute).await?;
+                report.computed = report.computed.saturating_add(facts.len());
+                counters.add(Counter::Computed, facts.len() as u64);
+                let results = facts
+                    .iter()
+                    .filter_map(|(p, fact, _)| Some((set.encoded.get(*p)?.into(), fact.clone())))
+                    .collect();
+                claim.flight.send_replace(Some(Arc::new(results)));
                 self.write_back(&set, &stamps, &facts, &mut report).await;
-                computed.extend(facts.into_iter().map(|(p, fact, _)| (p, fact)));
+                for (p, fact, _) in facts {
+                    if let Some(slot) = answers.get_mut(p) {
+                        *slot = Some(fact);
+                    }
+                }
             }
             drop(claim);
-            for (position, key, mut receiver) in waits {
+            for (position, mut receiver) in waits {
+                let key = set.encoded.get(position).unwrap_or_default();
                 let got = receiver
                     .wait_for(Option::is_some)
                     .await
                     .ok()
-                    .and_then(|r| r.as_ref().and_then(|m| m.get(&key).cloned()));
-                match got {
-                    Some(fact) => {
+                    .and_then(|r| r.as_ref().and_then(|m| m.get(key).cloned()));
+                match (got, answers.get_mut(position)) {
+                    (Some(fact), Some(slot)) => {
                         report.shared = report.shared.saturating_add(1);
-                        computed.insert(position, fact);
+                        *slot = Some(fact);
                     }
-                    None => todo.push((position, key)),
+                    _ => todo.push(position),
                 }
             }
         }
         counters.add(Counter::Shared, report.shared as u64);
 
-        let columns = self.assemble(&set, &found, &arena, &computed)?;
+        let columns = self.assemble(&set, answers)?;
         Ok(CacheAnswer { columns, report })
     }
 
-    /// Reads the stored facts of `set`, copying each fresh, valid one into
-    /// `arena`; where each key stands.
+    /// The fresh, valid stored fact of each key of `set` (none for a key to
+    /// compute), all copied into one buffer; how many keys were hits,
+    /// missing, stale and corrupt in `report`.
     async fn read(
         &self,
         set: &KeySet<'_, K>,
         stamps: &[Option<i64>],
-        arena: &mut Vec<u8>,
-    ) -> Result<Vec<Found>, StoreError> {
-        let mut found = vec![Found::Missing; set.len()];
-        let store = self.store.core();
+        report: &mut CacheReport,
+    ) -> Result<Vec<Option<Packed<T>>>, StoreError> {
+        let mut found: Vec<Option<Range<usize>>> = vec![None; set.len()];
+        let mut arena = Vec::new();
+        let store = &self.store.core;
         let spec = store.spec();
         let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
@@ -522,30 +540,25 @@ impl<T: Facts, K: Key> Cache<T, K> {
         read::scan_rows(store, w, true, |row| {
             buf.clear();
             row.put_key(spec, &mut buf)?;
-            let Some(position) = set.position(&buf) else {
-                return Ok(());
-            };
-            let Some(slot) = found.get_mut(position) else {
+            let Some((position, slot)) = set.position(&buf).and_then(|p| Some((p, found.get_mut(p)?)))
+            else {
                 return Ok(());
             };
             rows = rows.saturating_add(1);
             let stored = row.stamp(spec)?;
             let wanted = stamps.get(position).copied().flatten();
             if wanted.is_some_and(|w| stored.is_none_or(|s| s < w)) {
-                *slot = Found::Stale;
+                report.stale = report.stale.saturating_add(1);
                 return Ok(());
             }
             let blob = row.data(spec)?;
             // The blob's own version byte must be the row's.
-            let valid = match read::version_mismatch::<T>(blob, row.version(spec)) {
-                Some(error) => Err(error),
-                None => T::validate(blob),
-            };
-            match valid {
+            let mismatch = read::version_mismatch::<T>(blob, row.version(spec));
+            match mismatch.map_or_else(|| T::validate(blob), Err) {
                 Ok(()) => {
                     let start = arena.len();
                     arena.extend_from_slice(blob);
-                    *slot = Found::Hit(start, arena.len());
+                    *slot = Some(start..arena.len());
                 }
                 Err(error) if strict => {
                     return Err(StoreError::Corrupt {
@@ -556,14 +569,21 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 }
                 Err(error) => {
                     tracing::warn!(table = %spec.table, error = %error, "a cached fact is corrupt: computing it again");
-                    *slot = Found::Corrupt;
+                    report.corrupt = report.corrupt.saturating_add(1);
                 }
             }
             Ok(())
         })
         .await?;
         store.count_read(rows);
-        Ok(found)
+        report.hits = found.iter().flatten().count();
+        let found_any = report.hits.saturating_add(report.stale);
+        report.missing = set
+            .len()
+            .saturating_sub(found_any.saturating_add(report.corrupt));
+        let arena = Bytes::from(arena);
+        let fact = |range| Packed::from_validated(arena.slice(range), T::Transient::default());
+        Ok(found.into_iter().map(|hit| hit.map(fact)).collect())
     }
 
     /// Calls `compute` for the keys at `own` and checks that it answered
@@ -573,7 +593,6 @@ impl<T: Facts, K: Key> Cache<T, K> {
         set: &KeySet<'_, K>,
         own: &[usize],
         compute: &mut F,
-        report: &mut CacheReport,
     ) -> Result<Vec<(usize, Packed<T>, Keep)>, CacheError<E>>
     where
         F: FnMut(Vec<K>) -> Fut,
@@ -584,17 +603,15 @@ impl<T: Facts, K: Key> Cache<T, K> {
             .filter_map(|p| set.keys.get(*p).map(|k| (*k).clone()))
             .collect();
         let facts = compute(keys).await.map_err(CacheError::Compute)?;
-        let mut asked: HashMap<usize, bool> = own.iter().map(|p| (*p, false)).collect();
+        let mut answered: HashMap<usize, bool> = own.iter().map(|p| (*p, false)).collect();
         let mut out = Vec::with_capacity(facts.len());
         let mut buf = Vec::with_capacity(64);
         for computed in facts {
             buf.clear();
             computed.key.put_encoded(0, &mut buf);
-            let position = set.position(&buf);
-            let slot = position.and_then(|p| asked.get_mut(&p));
-            match (position, slot) {
-                (Some(p), Some(done)) if !*done => {
-                    *done = true;
+            match set.position(&buf) {
+                // Asked for (an entry) and not yet answered (`false`).
+                Some(p) if answered.insert(p, true) == Some(false) => {
                     out.push((p, computed.fact, computed.keep));
                 }
                 _ => {
@@ -605,24 +622,17 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 }
             }
         }
-        if out.len() < own.len() {
-            let first = own
-                .iter()
-                .find(|p| asked.get(p) == Some(&false))
-                .and_then(|p| set.keys.get(*p))
-                .map(|k| format!("{k:?}"))
-                .unwrap_or_default();
+        if let Some(first) = own.iter().find(|p| answered.get(p) == Some(&false)) {
             return Err(CacheError::Missing {
                 table: self.store.table().to_owned(),
                 count: own.len().saturating_sub(out.len()),
-                first,
+                first: set
+                    .keys
+                    .get(*first)
+                    .map(|k| format!("{k:?}"))
+                    .unwrap_or_default(),
             });
         }
-        report.computed = report.computed.saturating_add(out.len());
-        self.store
-            .core()
-            .counters()
-            .add(Counter::Computed, out.len() as u64);
         Ok(out)
     }
 
@@ -650,16 +660,14 @@ impl<T: Facts, K: Key> Cache<T, K> {
             return;
         }
         let bytes: usize = rows.iter().map(|(_, f, _)| f.as_bytes().len()).sum();
-        let store = self.store.core();
-        let written = match Batch::stamped(store.spec(), rows) {
-            Ok(batch) => store.write(&batch).await,
-            Err(e) => Err(e),
-        };
-        match written {
+        let bytes = bytes as u64;
+        let store = &self.store.core;
+        let written = async { store.write(&Batch::build(store.spec(), rows, true)?).await };
+        match written.await {
             Ok(n) => {
-                store.count_write(n, bytes as u64);
+                store.count_write(n, bytes);
                 report.written = report.written.saturating_add(n);
-                report.bytes_written = report.bytes_written.saturating_add(bytes as u64);
+                report.bytes_written = report.bytes_written.saturating_add(bytes);
             }
             Err(error) => {
                 tracing::warn!(table = %store.table(), error = %error, "the cache's write-back failed; the answer is complete");
@@ -669,61 +677,34 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
     }
 
-    /// The answer's columns: every key in order, from the arena or computed.
+    /// The answer's columns: every key's fact in order, with the transient
+    /// fields the store fills from its key (none of the compute function's).
     fn assemble(
         &self,
         set: &KeySet<'_, K>,
-        found: &[Found],
-        arena: &[u8],
-        computed: &HashMap<usize, Packed<T>>,
+        mut answers: Vec<Option<Packed<T>>>,
     ) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut keys = K::Columns::default();
         K::reserve_columns(&mut keys, set.len());
-        let mut facts = T::Columns::with_capacity(set.len());
-        let fill = self.store.core().fill();
-        let mut sources: Vec<Source<'_, T>> = Vec::with_capacity(set.len());
-        for (position, (key, state)) in set.keys.iter().zip(found).enumerate() {
-            let bytes = match state {
-                Found::Hit(start, end) => arena.get(*start..*end),
-                _ => computed.get(&position).map(Packed::as_bytes),
-            };
-            let Some(bytes) = bytes else {
-                continue;
-            };
-            let transient = fill.map(|fill| {
-                let mut t = T::Transient::default();
-                fill(key, &mut t);
-                t
-            });
-            key.push_columns(&mut keys);
-            sources.push(Source { bytes, transient });
+        let fill = self.store.core.fill();
+        for (key, fact) in set.keys.iter().zip(&mut answers) {
+            if let Some(fact) = fact {
+                let transient = fact.transient_mut();
+                *transient = T::Transient::default();
+                if let Some(fill) = fill {
+                    fill(key, transient);
+                }
+                key.push_columns(&mut keys);
+            }
         }
+        let mut facts = T::Columns::with_capacity(set.len());
         facts
-            .extend_from(sources.iter())
+            .extend_from(answers.iter().flatten())
             .map_err(|source| StoreError::Columns {
                 table: self.store.table().to_owned(),
                 key: String::new(),
                 source,
             })?;
-        Ok(Keyed::new(self.store.core().key_names(), keys, facts))
-    }
-}
-
-/// A fact validated on the way in (read and checked, or packed), with its
-/// transient fields when the store fills them.
-struct Source<'a, T: Facts> {
-    bytes: &'a [u8],
-    transient: Option<T::Transient>,
-}
-
-impl<T: Facts> ColumnSource<T> for &Source<'_, T> {
-    const VALIDATED: bool = true;
-
-    fn bytes(&self) -> &[u8] {
-        self.bytes
-    }
-
-    fn transient(&self) -> Option<&T::Transient> {
-        self.transient.as_ref()
+        Ok(Keyed::new(self.store.core.key_names(), keys, facts))
     }
 }

@@ -5,7 +5,6 @@
 
 use core::fmt;
 use core::future::Future;
-use core::ops::Range;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -14,9 +13,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 use tracing::Instrument as _;
 
-use bytes::Bytes;
-
-use crate::columns::Columns;
+use crate::columns::{ColumnSource, Columns};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -289,6 +286,16 @@ impl<T: Facts, K: Key> fmt::Debug for Cache<T, K> {
     }
 }
 
+/// Where a requested key stands once the table has been read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Missing,
+    Stale,
+    Corrupt,
+    /// A hit: bytes `start..end` of the call's arena.
+    Hit(usize, usize),
+}
+
 /// Where one call's computed facts arrive, by their keys' encodings, for
 /// the concurrent calls that miss the same keys and wait instead of
 /// computing them again. It publishes once; if it is dropped unpublished
@@ -324,7 +331,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// [`StoreError::Config`] for a paged store: the cache keeps one fact
     /// per row (see [`Cache`] for why).
     pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
-        if !layout::one_fact_per_row(&self.core.spec) {
+        if !layout::one_fact_per_row(&self.core().spec) {
             return Err(StoreError::config(
                 self.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
@@ -393,7 +400,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = layout::name(self.store.core.spec()),
+            layout = layout::name(self.store.core().spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -446,11 +453,24 @@ impl<T: Facts, K: Key> Cache<T, K> {
             asked: set.len(),
             ..CacheReport::default()
         };
-        let mut answers = self.read(&set, &stamps, &mut report).await?;
-        let mut todo: Vec<usize> = (0..set.len())
-            .filter(|p| answers.get(*p).is_some_and(Option::is_none))
-            .collect();
-        let counters = self.store.core.counters();
+        let mut arena: Vec<u8> = Vec::new();
+        let found = self.read(&set, &stamps, &mut arena).await?;
+
+        let mut computed: HashMap<usize, Packed<T>> = HashMap::new();
+        let mut todo: Vec<usize> = Vec::new();
+        for (position, state) in found.iter().enumerate() {
+            let count = match state {
+                Found::Hit(..) => &mut report.hits,
+                Found::Missing => &mut report.missing,
+                Found::Stale => &mut report.stale,
+                Found::Corrupt => &mut report.corrupt,
+            };
+            *count = count.saturating_add(1);
+            if !matches!(state, Found::Hit(..)) {
+                todo.push(position);
+            }
+        }
+        let counters = self.store.core().counters();
         counters.add(Counter::Hits, report.hits as u64);
         counters.add(Counter::Misses, report.missing as u64);
         counters.add(Counter::Stale, report.stale as u64);
@@ -491,11 +511,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                     .collect();
                 claim.flight.send_replace(Some(Arc::new(results)));
                 self.write_back(&set, &stamps, &facts, &mut report).await;
-                for (p, fact, _) in facts {
-                    if let Some(slot) = answers.get_mut(p) {
-                        *slot = Some(fact);
-                    }
-                }
+                computed.extend(facts.into_iter().map(|(p, fact, _)| (p, fact)));
             }
             drop(claim);
             for (position, mut receiver) in waits {
@@ -505,33 +521,31 @@ impl<T: Facts, K: Key> Cache<T, K> {
                     .await
                     .ok()
                     .and_then(|r| r.as_ref().and_then(|m| m.get(key).cloned()));
-                match (got, answers.get_mut(position)) {
-                    (Some(fact), Some(slot)) => {
+                match got {
+                    Some(fact) => {
                         report.shared = report.shared.saturating_add(1);
-                        *slot = Some(fact);
+                        computed.insert(position, fact);
                     }
-                    _ => todo.push(position),
+                    None => todo.push(position),
                 }
             }
         }
         counters.add(Counter::Shared, report.shared as u64);
 
-        let columns = self.assemble(&set, answers)?;
+        let columns = self.assemble(&set, &found, &arena, &computed)?;
         Ok(CacheAnswer { columns, report })
     }
 
-    /// The fresh, valid stored fact of each key of `set` (none for a key to
-    /// compute), all copied into one buffer; how many keys were hits,
-    /// missing, stale and corrupt in `report`.
+    /// Reads the stored facts of `set`, copying each fresh, valid one into
+    /// `arena`; where each key stands.
     async fn read(
         &self,
         set: &KeySet<'_, K>,
         stamps: &[Option<i64>],
-        report: &mut CacheReport,
-    ) -> Result<Vec<Option<Packed<T>>>, StoreError> {
-        let mut found: Vec<Option<Range<usize>>> = vec![None; set.len()];
-        let mut arena = Vec::new();
-        let store = &self.store.core;
+        arena: &mut Vec<u8>,
+    ) -> Result<Vec<Found>, StoreError> {
+        let mut found = vec![Found::Missing; set.len()];
+        let store = self.store.core();
         let spec = store.spec();
         let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
@@ -548,7 +562,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
             let stored = row.stamp(spec)?;
             let wanted = stamps.get(position).copied().flatten();
             if wanted.is_some_and(|w| stored.is_none_or(|s| s < w)) {
-                report.stale = report.stale.saturating_add(1);
+                *slot = Found::Stale;
                 return Ok(());
             }
             let blob = row.data(spec)?;
@@ -558,7 +572,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 Ok(()) => {
                     let start = arena.len();
                     arena.extend_from_slice(blob);
-                    *slot = Some(start..arena.len());
+                    *slot = Found::Hit(start, arena.len());
                 }
                 Err(error) if strict => {
                     return Err(StoreError::Corrupt {
@@ -569,21 +583,14 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 }
                 Err(error) => {
                     tracing::warn!(table = %spec.table, error = %error, "a cached fact is corrupt: computing it again");
-                    report.corrupt = report.corrupt.saturating_add(1);
+                    *slot = Found::Corrupt;
                 }
             }
             Ok(())
         })
         .await?;
         store.count_read(rows);
-        report.hits = found.iter().flatten().count();
-        let found_any = report.hits.saturating_add(report.stale);
-        report.missing = set
-            .len()
-            .saturating_sub(found_any.saturating_add(report.corrupt));
-        let arena = Bytes::from(arena);
-        let fact = |range| Packed::from_validated(arena.slice(range), T::Transient::default());
-        Ok(found.into_iter().map(|hit| hit.map(fact)).collect())
+        Ok(found)
     }
 
     /// Calls `compute` for the keys at `own` and checks that it answered
@@ -661,7 +668,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
         let bytes: usize = rows.iter().map(|(_, f, _)| f.as_bytes().len()).sum();
         let bytes = bytes as u64;
-        let store = &self.store.core;
+        let store = self.store.core();
         let written = async { store.write(&Batch::build(store.spec(), rows, true)?).await };
         match written.await {
             Ok(n) => {
@@ -677,34 +684,61 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
     }
 
-    /// The answer's columns: every key's fact in order, with the transient
-    /// fields the store fills from its key (none of the compute function's).
+    /// The answer's columns: every key in order, from the arena or computed.
     fn assemble(
         &self,
         set: &KeySet<'_, K>,
-        mut answers: Vec<Option<Packed<T>>>,
+        found: &[Found],
+        arena: &[u8],
+        computed: &HashMap<usize, Packed<T>>,
     ) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut keys = K::Columns::default();
         K::reserve_columns(&mut keys, set.len());
-        let fill = self.store.core.fill();
-        for (key, fact) in set.keys.iter().zip(&mut answers) {
-            if let Some(fact) = fact {
-                let transient = fact.transient_mut();
-                *transient = T::Transient::default();
-                if let Some(fill) = fill {
-                    fill(key, transient);
-                }
-                key.push_columns(&mut keys);
-            }
-        }
         let mut facts = T::Columns::with_capacity(set.len());
+        let fill = self.store.core().fill();
+        let mut sources: Vec<Source<'_, T>> = Vec::with_capacity(set.len());
+        for (position, (key, state)) in set.keys.iter().zip(found).enumerate() {
+            let bytes = match state {
+                Found::Hit(start, end) => arena.get(*start..*end),
+                _ => computed.get(&position).map(Packed::as_bytes),
+            };
+            let Some(bytes) = bytes else {
+                continue;
+            };
+            let transient = fill.map(|fill| {
+                let mut t = T::Transient::default();
+                fill(key, &mut t);
+                t
+            });
+            key.push_columns(&mut keys);
+            sources.push(Source { bytes, transient });
+        }
         facts
-            .extend_from(answers.iter().flatten())
+            .extend_from(sources.iter())
             .map_err(|source| StoreError::Columns {
                 table: self.store.table().to_owned(),
                 key: String::new(),
                 source,
             })?;
-        Ok(Keyed::new(self.store.core.key_names(), keys, facts))
+        Ok(Keyed::new(self.store.core().key_names(), keys, facts))
+    }
+}
+
+/// A fact validated on the way in (read and checked, or packed), with its
+/// transient fields when the store fills them.
+struct Source<'a, T: Facts> {
+    bytes: &'a [u8],
+    transient: Option<T::Transient>,
+}
+
+impl<T: Facts> ColumnSource<T> for &Source<'_, T> {
+    const VALIDATED: bool = true;
+
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+
+    fn transient(&self) -> Option<&T::Transient> {
+        self.transient.as_ref()
     }
 }

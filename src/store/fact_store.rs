@@ -27,8 +27,7 @@ use super::table::{Fill, Table};
 /// A table of facts of type `T` keyed by `K`. Cheap to clone; every method
 /// takes `&self` and may run concurrently.
 pub struct FactStore<T: Facts, K: Key> {
-    /// What the layouts and the cache work with.
-    pub(crate) core: Table<T, K>,
+    core: Table<T, K>,
 }
 
 impl<T: Facts, K: Key> Clone for FactStore<T, K> {
@@ -312,6 +311,11 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// since it was opened: a cheap snapshot of counters to export.
     pub fn stats(&self) -> StoreStats {
         self.core.counters().snapshot()
+    }
+
+    /// What the layouts and the cache work with.
+    pub(crate) fn core(&self) -> &Table<T, K> {
+        &self.core
     }
 
     /// The facts of `keys` that are stored (a missing key is a miss, not an

@@ -133,7 +133,7 @@ fn superset<K: Key>(
 ) -> Result<Option<Where>, StoreError> {
     // Per column: its distinct values until there are too many, and the
     // range of its 8-byte values (numbers, when the column is numeric).
-    let mut spreads: Vec<_> = spec
+    let mut spreads: Vec<(Option<FxHashSet<&[u8]>>, i64, i64)> = spec
         .keys
         .iter()
         .map(|_| (Some(FxHashSet::default()), i64::MAX, i64::MIN))

@@ -273,16 +273,15 @@ impl Spec {
         sql: SqlType,
         value: &Value,
     ) -> Result<Cell, StoreError> {
-        let wrong = || StoreError::WrongType {
+        if value.fits(sql) {
+            return Ok(Cell::from(value.clone()));
+        }
+        Err(StoreError::WrongType {
             table: self.table.clone(),
             column: column.to_owned(),
             expected: sql,
             found: format!("{} {value}", value.kind()),
-        };
-        if !value.fits(sql) {
-            return Err(wrong());
-        }
-        Ok(Cell::from(value.clone()))
+        })
     }
 }
 
@@ -298,11 +297,7 @@ impl Where {
     /// Starts with the condition that a row on alias `t` is of a visible
     /// version (see [`Spec::visibility`]).
     pub(crate) fn visible(spec: &Spec) -> Self {
-        Self {
-            dialect: spec.dialect,
-            sql: spec.visibility("t"),
-            params: Vec::new(),
-        }
+        Self::raw(spec, spec.visibility("t"))
     }
 
     /// Starts with a condition of the store's own making.

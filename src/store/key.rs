@@ -6,8 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::columns::{Bitmap, ColumnData, StringColumn};
 
-use super::mirror::Cell;
-use super::value::{SqlType, Value};
+use crate::FieldKind;
+
+use super::mirror::{put_int, put_text, Cell};
+use super::value::{days, micros, SqlType, Value};
 
 macro_rules! key_column {
     ($($bound:tt)+) => {
@@ -40,7 +42,7 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     type Column: KeyColumn;
 
     /// The [`FieldKind`](crate::FieldKind) whose Arrow type the column takes.
-    const KIND: crate::FieldKind;
+    const KIND: FieldKind;
 
     /// Appends the value to `column`.
     fn push_to(&self, column: &mut Self::Column);
@@ -53,17 +55,20 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     }
 }
 
+/// Implements [`KeyPart`] for `$t`, whose value `$v` goes into its column as
+/// `$stored` and into a page as `$put` writes it to `$out`.
 macro_rules! key_part {
-    ($($t:ty => $sql:ident, $variant:ident, $column:ty, $kind:expr, |$c:ident| $push:expr, |$v:ident, $out:ident| $put:expr);* $(;)?) => {$(
+    ($($t:ty => $sql:ident, $variant:ident, $column:ty, $kind:expr,
+        |$v:ident, $out:ident| $stored:expr, $put:expr;)*) => {$(
         impl KeyPart for $t {
             const SQL: SqlType = SqlType::$sql;
             type Column = $column;
-            const KIND: crate::FieldKind = $kind;
+            const KIND: FieldKind = $kind;
 
             #[inline]
             fn push_to(&self, column: &mut Self::Column) {
-                let $c = (self, column);
-                $push
+                let $v = self;
+                column.push($stored);
             }
 
             fn to_value(&self) -> Value {
@@ -78,8 +83,8 @@ macro_rules! key_part {
             }
 
             #[inline]
-            fn put_encoded(&self, out: &mut Vec<u8>) {
-                let ($v, $out) = (self, out);
+            fn put_encoded(&self, $out: &mut Vec<u8>) {
+                let $v = self;
                 $put
             }
         }
@@ -87,30 +92,21 @@ macro_rules! key_part {
 }
 
 /// Instants in key columns: microseconds since 1970, in UTC.
-const MICROS: crate::FieldKind = crate::FieldKind::Timestamp {
+const MICROS: FieldKind = FieldKind::Timestamp {
     unit: crate::TimeUnit::Micros,
     utc: true,
 };
 
 key_part! {
-    bool => Bool, Bool, Bitmap, crate::FieldKind::Bool, |c| c.1.push(*c.0),
-        |v, out| out.push(u8::from(*v));
-    i16 => I16, Int, Vec<i16>, crate::FieldKind::I16, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i32 => I32, Int, Vec<i32>, crate::FieldKind::I32, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i64 => I64, Int, Vec<i64>, crate::FieldKind::I64, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&v.to_le_bytes());
-    String => Text, Text, StringColumn, crate::FieldKind::String, |c| c.1.push(c.0),
-        |v, out| {
-        out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(v.as_bytes());
-    };
-    DateTime<Utc> => Timestamp, Timestamp, Vec<i64>, MICROS, |c| c.1.push(super::value::micros(c.0)),
-        |v, out| out.extend_from_slice(&super::value::micros(v).to_le_bytes());
-    NaiveDate => Date, Date, Vec<i32>, crate::FieldKind::Date,
-        |c| c.1.push(i32::try_from(super::value::days(c.0)).unwrap_or_default()),
-        |v, out| out.extend_from_slice(&super::value::days(v).to_le_bytes());
+    bool => Bool, Bool, Bitmap, FieldKind::Bool, |v, out| *v, out.push(u8::from(*v));
+    i16 => I16, Int, Vec<i16>, FieldKind::I16, |v, out| *v, put_int(i64::from(*v), out);
+    i32 => I32, Int, Vec<i32>, FieldKind::I32, |v, out| *v, put_int(i64::from(*v), out);
+    i64 => I64, Int, Vec<i64>, FieldKind::I64, |v, out| *v, put_int(*v, out);
+    String => Text, Text, StringColumn, FieldKind::String, |v, out| v, put_text(v, out);
+    DateTime<Utc> => Timestamp, Timestamp, Vec<i64>, MICROS,
+        |v, out| micros(v), put_int(micros(v), out);
+    NaiveDate => Date, Date, Vec<i32>, FieldKind::Date,
+        |v, out| i32::try_from(days(v)).unwrap_or_default(), put_int(days(v), out);
 }
 
 /// A store's key: a [`KeyPart`] or a tuple of up to six of them, one SQL

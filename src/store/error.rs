@@ -1,19 +1,18 @@
 //! [`StoreError`]: everything a store operation can fail with, naming the table
 //! and, where one is to blame, the key.
 
-use core::fmt;
-
 use super::value::SqlType;
 
 /// A store operation that failed.
 ///
 /// Each variant names the table; a corrupt row also names its key, so the
 /// caller can recompute it.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
     /// The database reported an error, or could not be reached within the
     /// acquire timeout.
+    #[error("{}{action}: {source}", in_table(.table))]
     Database {
         /// The table being worked on (empty while connecting).
         table: String,
@@ -25,6 +24,7 @@ pub enum StoreError {
     /// A stored blob is not a valid fact (corrupted after it was written), or
     /// its version byte differs from the `format_version` of its row or page
     /// ([`ErrorKind::VersionMismatch`](crate::ErrorKind::VersionMismatch)).
+    #[error("table `{table}`, key {key}: corrupt blob: {source}")]
     Corrupt {
         /// The table.
         table: String,
@@ -35,6 +35,7 @@ pub enum StoreError {
     },
     /// A page of a paged store (see [`PageSpec`](super::PageSpec)) whose
     /// bytes are not a page: none of its facts can be read.
+    #[error("table `{table}`, page {page}: corrupt page: {reason}")]
     CorruptPage {
         /// The table.
         table: String,
@@ -45,6 +46,7 @@ pub enum StoreError {
     },
     /// A valid blob that the columns could not take (a string column past
     /// Arrow's 2 GiB offsets, or a declared default its unit cannot hold).
+    #[error("table `{table}`, key {key}: cannot add to columns: {source}")]
     Columns {
         /// The table.
         table: String,
@@ -55,6 +57,7 @@ pub enum StoreError {
     },
     /// The store was configured inconsistently; reported by
     /// [`StoreBuilder::open`](super::StoreBuilder::open) before any SQL runs.
+    #[error("table `{table}`: {reason}")]
     Config {
         /// The table.
         table: String,
@@ -62,6 +65,7 @@ pub enum StoreError {
         reason: String,
     },
     /// A filter names a column the table does not have.
+    #[error("table `{table}` has no key or mirrored column `{column}`")]
     UnknownColumn {
         /// The table.
         table: String,
@@ -70,6 +74,7 @@ pub enum StoreError {
     },
     /// A filter compares a column with a value of another type; reported
     /// before any SQL runs.
+    #[error("table `{table}`, column `{column}`: expected a {expected} value, found {found}")]
     WrongType {
         /// The table.
         table: String,
@@ -82,6 +87,7 @@ pub enum StoreError {
     },
     /// A row's key columns do not hold the key type's values (the table was
     /// created with other key types).
+    #[error("table `{table}`: key column `{column}` does not hold the key type's values")]
     BadKey {
         /// The table.
         table: String,
@@ -89,6 +95,7 @@ pub enum StoreError {
         column: String,
     },
     /// The existing table's columns differ from what the store expects.
+    #[error("table `{table}` exists with another schema: {reason}")]
     SchemaMismatch {
         /// The table.
         table: String,
@@ -96,6 +103,7 @@ pub enum StoreError {
         reason: String,
     },
     /// A database URL that names neither `sqlite:` nor `postgres:`.
+    #[error("unsupported database URL scheme `{scheme}`: expected `sqlite:` or `postgres:`")]
     UnsupportedUrl {
         /// The URL's scheme.
         scheme: String,
@@ -122,73 +130,12 @@ impl StoreError {
     }
 }
 
-impl fmt::Display for StoreError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Database {
-                table,
-                action,
-                source,
-            } => {
-                if table.is_empty() {
-                    write!(f, "{action}: {source}")
-                } else {
-                    write!(f, "table `{table}`: {action}: {source}")
-                }
-            }
-            Self::Corrupt { table, key, source } => {
-                write!(f, "table `{table}`, key {key}: corrupt blob: {source}")
-            }
-            Self::CorruptPage {
-                table,
-                page,
-                reason,
-            } => write!(f, "table `{table}`, page {page}: corrupt page: {reason}"),
-            Self::Columns { table, key, source } => {
-                write!(
-                    f,
-                    "table `{table}`, key {key}: cannot add to columns: {source}"
-                )
-            }
-            Self::Config { table, reason } => write!(f, "table `{table}`: {reason}"),
-            Self::UnknownColumn { table, column } => {
-                write!(
-                    f,
-                    "table `{table}` has no key or mirrored column `{column}`"
-                )
-            }
-            Self::WrongType {
-                table,
-                column,
-                expected,
-                found,
-            } => write!(
-                f,
-                "table `{table}`, column `{column}`: expected a {expected} value, found {found}"
-            ),
-            Self::BadKey { table, column } => write!(
-                f,
-                "table `{table}`: key column `{column}` does not hold the key type's values"
-            ),
-            Self::SchemaMismatch { table, reason } => {
-                write!(f, "table `{table}` exists with another schema: {reason}")
-            }
-            Self::UnsupportedUrl { scheme } => write!(
-                f,
-                "unsupported database URL scheme `{scheme}`: expected `sqlite:` or `postgres:`"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Database { source, .. } => Some(source),
-            Self::Corrupt { source, .. } => Some(source),
-            Self::Columns { source, .. } => Some(source),
-            _ => None,
-        }
+/// `table `name`: `, or nothing for an error while connecting.
+fn in_table(table: &str) -> String {
+    if table.is_empty() {
+        String::new()
+    } else {
+        format!("table `{table}`: ")
     }
 }
 

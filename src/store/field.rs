@@ -162,24 +162,6 @@ pub trait ColumnName {
     fn column_name(&self) -> &str;
 }
 
-impl ColumnName for &str {
-    fn column_name(&self) -> &str {
-        self
-    }
-}
-
-impl ColumnName for String {
-    fn column_name(&self) -> &str {
-        self
-    }
-}
-
-impl ColumnName for &String {
-    fn column_name(&self) -> &str {
-        self
-    }
-}
-
 impl<T: Facts, F: Field<U>, const U: u8> ColumnName for FieldRef<T, F, U> {
     fn column_name(&self) -> &str {
         self.name()
@@ -237,28 +219,28 @@ pub trait FilterColumn<V>: ColumnName + sealed::Column {
     fn filter_value(value: V) -> Value;
 }
 
-impl sealed::Column for &str {}
-impl sealed::Column for String {}
-impl sealed::Column for &String {}
 impl<T: Facts, F: Field<U>, const U: u8> sealed::Column for FieldRef<T, F, U> {}
 
-impl<V: Into<Value>> FilterColumn<V> for &str {
-    fn filter_value(value: V) -> Value {
-        value.into()
-    }
+/// A column named by a string takes any value, checked when the query runs.
+macro_rules! column_by_name {
+    ($($t:ty),*) => {$(
+        impl ColumnName for $t {
+            fn column_name(&self) -> &str {
+                self
+            }
+        }
+
+        impl sealed::Column for $t {}
+
+        impl<V: Into<Value>> FilterColumn<V> for $t {
+            fn filter_value(value: V) -> Value {
+                value.into()
+            }
+        }
+    )*};
 }
 
-impl<V: Into<Value>> FilterColumn<V> for String {
-    fn filter_value(value: V) -> Value {
-        value.into()
-    }
-}
-
-impl<V: Into<Value>> FilterColumn<V> for &String {
-    fn filter_value(value: V) -> Value {
-        value.into()
-    }
-}
+column_by_name!(&str, String, &String);
 
 impl<T, F, const U: u8> FilterColumn<F::Value> for FieldRef<T, F, U>
 where

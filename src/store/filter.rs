@@ -93,15 +93,10 @@ impl Filter {
         column: C,
         range: impl RangeBounds<V>,
     ) -> Self {
-        let own = |b: Bound<&V>| match b {
-            Bound::Included(v) => Bound::Included(C::filter_value(v.clone())),
-            Bound::Excluded(v) => Bound::Excluded(C::filter_value(v.clone())),
-            Bound::Unbounded => Bound::Unbounded,
-        };
         self.conds.push(Cond::Range {
             column: column.column_name().to_owned(),
-            lo: own(range.start_bound()),
-            hi: own(range.end_bound()),
+            lo: range.start_bound().cloned().map(C::filter_value),
+            hi: range.end_bound().cloned().map(C::filter_value),
         });
         self
     }

@@ -6,25 +6,24 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::columns::{Bitmap, ColumnData, StringColumn};
 
-use super::mirror::Cell;
-use super::value::{SqlType, Value};
+use crate::FieldKind;
 
-/// What a key part's column is: column data that compares, crosses threads
-/// and, with the `arrow` feature, moves into an Arrow array.
-#[cfg(feature = "arrow")]
-pub trait KeyColumn:
-    ColumnData + PartialEq + Send + Sync + crate::columns::arrow::ArrowColumn
-{
+use super::mirror::{put_int, put_text, Cell};
+use super::value::{days, micros, SqlType, Value};
+
+macro_rules! key_column {
+    ($($bound:tt)+) => {
+        /// What a key part's column is: column data that compares, crosses
+        /// threads and, with the `arrow` feature, moves into an Arrow array.
+        pub trait KeyColumn: $($bound)+ {}
+        impl<C: $($bound)+> KeyColumn for C {}
+    };
 }
-#[cfg(feature = "arrow")]
-impl<C: ColumnData + PartialEq + Send + Sync + crate::columns::arrow::ArrowColumn> KeyColumn for C {}
 
-/// What a key part's column is: column data that compares, crosses threads
-/// and, with the `arrow` feature, moves into an Arrow array.
+#[cfg(feature = "arrow")]
+key_column!(ColumnData + PartialEq + Send + Sync + crate::columns::arrow::ArrowColumn);
 #[cfg(not(feature = "arrow"))]
-pub trait KeyColumn: ColumnData + PartialEq + Send + Sync {}
-#[cfg(not(feature = "arrow"))]
-impl<C: ColumnData + PartialEq + Send + Sync> KeyColumn for C {}
+key_column!(ColumnData + PartialEq + Send + Sync);
 
 /// One column of a key: a scalar with a fixed SQL type.
 pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
@@ -43,7 +42,7 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     type Column: KeyColumn;
 
     /// The [`FieldKind`](crate::FieldKind) whose Arrow type the column takes.
-    const KIND: crate::FieldKind;
+    const KIND: FieldKind;
 
     /// Appends the value to `column`.
     fn push_to(&self, column: &mut Self::Column);
@@ -52,26 +51,24 @@ pub trait KeyPart: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     /// bool, a `u32` length and the bytes for text, 8 little-endian bytes
     /// for every other type (integers, microseconds, days, a float's bits).
     fn put_encoded(&self, out: &mut Vec<u8>) {
-        put_value(Self::SQL, self.to_value(), out);
+        Cell::from(self.to_value()).put_encoded(Self::SQL, out);
     }
 }
 
-/// Appends `value`, of a column of type `sql`, as the page codec writes it.
-fn put_value(sql: SqlType, value: Value, out: &mut Vec<u8>) {
-    Cell::from(value).put_encoded(sql, out);
-}
-
+/// Implements [`KeyPart`] for `$t`, whose value `$v` goes into its column as
+/// `$stored` and into a page as `$put` writes it to `$out`.
 macro_rules! key_part {
-    ($($t:ty => $sql:ident, $variant:ident, $column:ty, $kind:expr, |$c:ident| $push:expr, |$v:ident, $out:ident| $put:expr);* $(;)?) => {$(
+    ($($t:ty => $sql:ident, $variant:ident, $column:ty, $kind:expr,
+        |$v:ident, $out:ident| $stored:expr, $put:expr;)*) => {$(
         impl KeyPart for $t {
             const SQL: SqlType = SqlType::$sql;
             type Column = $column;
-            const KIND: crate::FieldKind = $kind;
+            const KIND: FieldKind = $kind;
 
             #[inline]
             fn push_to(&self, column: &mut Self::Column) {
-                let $c = (self, column);
-                $push
+                let $v = self;
+                column.push($stored);
             }
 
             fn to_value(&self) -> Value {
@@ -86,8 +83,8 @@ macro_rules! key_part {
             }
 
             #[inline]
-            fn put_encoded(&self, out: &mut Vec<u8>) {
-                let ($v, $out) = (self, out);
+            fn put_encoded(&self, $out: &mut Vec<u8>) {
+                let $v = self;
                 $put
             }
         }
@@ -95,30 +92,21 @@ macro_rules! key_part {
 }
 
 /// Instants in key columns: microseconds since 1970, in UTC.
-const MICROS: crate::FieldKind = crate::FieldKind::Timestamp {
+const MICROS: FieldKind = FieldKind::Timestamp {
     unit: crate::TimeUnit::Micros,
     utc: true,
 };
 
 key_part! {
-    bool => Bool, Bool, Bitmap, crate::FieldKind::Bool, |c| c.1.push(*c.0),
-        |v, out| out.push(u8::from(*v));
-    i16 => I16, Int, Vec<i16>, crate::FieldKind::I16, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i32 => I32, Int, Vec<i32>, crate::FieldKind::I32, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&i64::from(*v).to_le_bytes());
-    i64 => I64, Int, Vec<i64>, crate::FieldKind::I64, |c| c.1.push(*c.0),
-        |v, out| out.extend_from_slice(&v.to_le_bytes());
-    String => Text, Text, StringColumn, crate::FieldKind::String, |c| c.1.push(c.0),
-        |v, out| {
-        out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(v.as_bytes());
-    };
-    DateTime<Utc> => Timestamp, Timestamp, Vec<i64>, MICROS, |c| c.1.push(super::value::micros(c.0)),
-        |v, out| out.extend_from_slice(&super::value::micros(v).to_le_bytes());
-    NaiveDate => Date, Date, Vec<i32>, crate::FieldKind::Date,
-        |c| c.1.push(i32::try_from(super::value::days(c.0)).unwrap_or_default()),
-        |v, out| out.extend_from_slice(&super::value::days(v).to_le_bytes());
+    bool => Bool, Bool, Bitmap, FieldKind::Bool, |v, out| *v, out.push(u8::from(*v));
+    i16 => I16, Int, Vec<i16>, FieldKind::I16, |v, out| *v, put_int(i64::from(*v), out);
+    i32 => I32, Int, Vec<i32>, FieldKind::I32, |v, out| *v, put_int(i64::from(*v), out);
+    i64 => I64, Int, Vec<i64>, FieldKind::I64, |v, out| *v, put_int(*v, out);
+    String => Text, Text, StringColumn, FieldKind::String, |v, out| v, put_text(v, out);
+    DateTime<Utc> => Timestamp, Timestamp, Vec<i64>, MICROS,
+        |v, out| micros(v), put_int(micros(v), out);
+    NaiveDate => Date, Date, Vec<i32>, FieldKind::Date,
+        |v, out| i32::try_from(days(v)).unwrap_or_default(), put_int(days(v), out);
 }
 
 /// A store's key: a [`KeyPart`] or a tuple of up to six of them, one SQL
@@ -176,7 +164,7 @@ pub trait Key: Clone + Ord + Send + Sync + fmt::Debug + 'static {
             if j == prefix {
                 split = Some(out.len());
             }
-            put_value(*sql, value, out);
+            Cell::from(value).put_encoded(*sql, out);
         }
         split.unwrap_or(out.len())
     }
@@ -189,24 +177,30 @@ pub trait Key: Clone + Ord + Send + Sync + fmt::Debug + 'static {
     }
 }
 
-macro_rules! scalar_key {
-    ($($t:ty),*) => {$(
-        impl Key for $t {
-            const TYPES: &'static [SqlType] = &[<$t as KeyPart>::SQL];
+/// Implements [`Key`] for `$key` (generic over the parts `$g`), whose parts
+/// are `$part`, in column order, reached from the key `$k` as `$get`;
+/// `$build` makes the key from the tuple of its parts.
+macro_rules! key {
+    ([$($g:ident),*] $key:ty, |$k:ident| $($i:tt: $part:ty = $get:expr),+; $build:path) => {
+        impl<$($g: KeyPart),*> Key for $key {
+            const TYPES: &'static [SqlType] = &[$(<$part as KeyPart>::SQL),+];
 
             fn push_values(&self, out: &mut Vec<Value>) {
-                out.push(self.to_value());
+                let $k = self;
+                $(out.push($get.to_value());)+
             }
 
             fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
-                <$t as KeyPart>::from_value(values.next()?)
+                let parts = ($(<$part as KeyPart>::from_value(values.next()?)?,)+);
+                Some($build(parts))
             }
 
-            type Columns = (<$t as KeyPart>::Column,);
+            type Columns = ($(<$part as KeyPart>::Column,)+);
 
             #[inline]
             fn push_columns(&self, columns: &mut Self::Columns) {
-                self.push_to(&mut columns.0);
+                let $k = self;
+                $($get.push_to(&mut columns.$i);)+
             }
 
             fn columns_len(columns: &Self::Columns) -> usize {
@@ -214,11 +208,11 @@ macro_rules! scalar_key {
             }
 
             fn reserve_columns(columns: &mut Self::Columns, additional: usize) {
-                columns.0.reserve(additional);
+                $(columns.$i.reserve(additional);)+
             }
 
             fn truncate_columns(columns: &mut Self::Columns, rows: usize) {
-                columns.0.truncate(rows);
+                $(columns.$i.truncate(rows);)+
             }
 
             #[cfg(feature = "arrow")]
@@ -226,78 +220,28 @@ macro_rules! scalar_key {
                 columns: Self::Columns,
                 out: &mut Vec<arrow_array::ArrayRef>,
             ) -> Result<(), arrow_schema::ArrowError> {
-                crate::columns::arrow::ArrowColumn::into_arrow(columns.0, &<$t as KeyPart>::KIND, None, out)
-            }
-
-            #[cfg(feature = "arrow")]
-            fn arrow_types() -> Vec<arrow_schema::DataType> {
-                vec![crate::columns::arrow::data_type(&<$t as KeyPart>::KIND)]
-            }
-
-            fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
-                let start = out.len();
-                KeyPart::put_encoded(self, out);
-                if prefix == 0 { start } else { out.len() }
-            }
-        }
-    )*};
-}
-
-scalar_key!(bool, i16, i32, i64, String, DateTime<Utc>, NaiveDate);
-
-macro_rules! tuple_key {
-    ($($name:ident . $index:tt),+) => {
-        impl<$($name: KeyPart),+> Key for ($($name,)+) {
-            const TYPES: &'static [SqlType] = &[$($name::SQL),+];
-
-            fn push_values(&self, out: &mut Vec<Value>) {
-                $(out.push(self.$index.to_value());)+
-            }
-
-            fn from_values(values: &mut dyn Iterator<Item = Value>) -> Option<Self> {
-                Some(($($name::from_value(values.next()?)?,)+))
-            }
-
-            type Columns = ($($name::Column,)+);
-
-            #[inline]
-            fn push_columns(&self, columns: &mut Self::Columns) {
-                $(self.$index.push_to(&mut columns.$index);)+
-            }
-
-            fn columns_len(columns: &Self::Columns) -> usize {
-                columns.0.len()
-            }
-
-            fn reserve_columns(columns: &mut Self::Columns, additional: usize) {
-                $(columns.$index.reserve(additional);)+
-            }
-
-            fn truncate_columns(columns: &mut Self::Columns, rows: usize) {
-                $(columns.$index.truncate(rows);)+
-            }
-
-            #[cfg(feature = "arrow")]
-            fn columns_into_arrow(
-                columns: Self::Columns,
-                out: &mut Vec<arrow_array::ArrayRef>,
-            ) -> Result<(), arrow_schema::ArrowError> {
-                $(crate::columns::arrow::ArrowColumn::into_arrow(columns.$index, &$name::KIND, None, out)?;)+
+                $(crate::columns::arrow::ArrowColumn::into_arrow(
+                    columns.$i,
+                    &<$part as KeyPart>::KIND,
+                    None,
+                    out,
+                )?;)+
                 Ok(())
             }
 
             #[cfg(feature = "arrow")]
             fn arrow_types() -> Vec<arrow_schema::DataType> {
-                vec![$(crate::columns::arrow::data_type(&$name::KIND)),+]
+                vec![$(crate::columns::arrow::data_type(&<$part as KeyPart>::KIND)),+]
             }
 
             fn put_encoded(&self, prefix: usize, out: &mut Vec<u8>) -> usize {
+                let $k = self;
                 let mut split = None;
                 $(
-                    if $index == prefix {
+                    if $i == prefix {
                         split = Some(out.len());
                     }
-                    self.$index.put_encoded(out);
+                    <$part as KeyPart>::put_encoded(&$get, out);
                 )+
                 split.unwrap_or(out.len())
             }
@@ -305,12 +249,29 @@ macro_rules! tuple_key {
     };
 }
 
-tuple_key!(A.0);
-tuple_key!(A.0, B.1);
-tuple_key!(A.0, B.1, C.2);
-tuple_key!(A.0, B.1, C.2, D.3);
-tuple_key!(A.0, B.1, C.2, D.3, E.4);
-tuple_key!(A.0, B.1, C.2, D.3, E.4, F.5);
+/// A scalar key is a tuple of one, without the tuple.
+macro_rules! scalar_key {
+    ($($t:ty),*) => {$(
+        key!([] $t, |k| 0: $t = *k; only);
+    )*};
+}
+
+/// The part of a tuple of one.
+fn only<T>((part,): (T,)) -> T {
+    part
+}
+
+scalar_key!(bool, i16, i32, i64, String, DateTime<Utc>, NaiveDate);
+
+use core::convert::identity;
+key!([A] (A,), |k| 0: A = k.0; identity);
+key!([A, B] (A, B), |k| 0: A = k.0, 1: B = k.1; identity);
+key!([A, B, C] (A, B, C), |k| 0: A = k.0, 1: B = k.1, 2: C = k.2; identity);
+key!([A, B, C, D] (A, B, C, D), |k| 0: A = k.0, 1: B = k.1, 2: C = k.2, 3: D = k.3; identity);
+key!([A, B, C, D, E] (A, B, C, D, E),
+    |k| 0: A = k.0, 1: B = k.1, 2: C = k.2, 3: D = k.3, 4: E = k.4; identity);
+key!([A, B, C, D, E, F] (A, B, C, D, E, F),
+    |k| 0: A = k.0, 1: B = k.1, 2: C = k.2, 3: D = k.3, 4: E = k.4, 5: F = k.5; identity);
 
 #[cfg(test)]
 mod tests {

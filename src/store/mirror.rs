@@ -25,22 +25,16 @@ impl Cell {
     /// `Key::put_encoded` encodes keys: a byte for a bool, a `u32` length
     /// and the bytes for text, 8 little-endian bytes for every other type.
     pub(crate) fn put_encoded(&self, sql: SqlType, out: &mut Vec<u8>) {
-        let len = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
         match (sql, self) {
             (SqlType::Bool, Self::Bool(v)) => out.push(u8::from(*v)),
-            (SqlType::Text, Self::Text(v)) => {
-                out.extend_from_slice(&len(v.len()));
-                out.extend_from_slice(v.as_bytes());
-            }
+            (SqlType::Text, Self::Text(v)) => put_text(v, out),
             (SqlType::F64, Self::Float(v)) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-            (_, Self::Int(v) | Self::Micros(v) | Self::Days(v)) => {
-                out.extend_from_slice(&v.to_le_bytes());
-            }
+            (_, Self::Int(v) | Self::Micros(v) | Self::Days(v)) => put_int(*v, out),
             // Keys are never null and a batch holds cells of its columns'
             // types: a mismatch still writes a value of the column's width.
             (SqlType::Bool, _) => out.push(0),
-            (SqlType::Text, _) => out.extend_from_slice(&len(0)),
-            (_, _) => out.extend_from_slice(&0_i64.to_le_bytes()),
+            (SqlType::Text, _) => put_text("", out),
+            (_, _) => put_int(0, out),
         }
     }
 
@@ -77,6 +71,19 @@ impl Cell {
             _ => Self::Int(v),
         }
     }
+}
+
+/// Appends an integer, instant (µs) or date (days) cell: 8 little-endian bytes.
+#[inline]
+pub(crate) fn put_int(v: i64, out: &mut Vec<u8>) {
+    out.extend_from_slice(&v.to_le_bytes());
+}
+
+/// Appends a text cell: its `u32` length, then its bytes.
+#[inline]
+pub(crate) fn put_text(v: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(&u32::try_from(v.len()).unwrap_or(u32::MAX).to_le_bytes());
+    out.extend_from_slice(v.as_bytes());
 }
 
 impl From<Value> for Cell {

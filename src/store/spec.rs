@@ -139,19 +139,18 @@ pub(crate) fn quote(name: &str) -> String {
     format!("\"{name}\"")
 }
 
+/// `names`, quoted and comma-separated.
+fn quote_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names.map(quote).collect::<Vec<_>>().join(", ")
+}
+
 impl Spec {
     /// The type of `column`, a key or mirrored column.
     pub(crate) fn column(&self, column: &str) -> Result<SqlType, StoreError> {
-        self.keys
-            .iter()
-            .find(|c| c.name == column)
-            .map(|c| c.sql)
-            .or_else(|| {
-                self.mirrors
-                    .iter()
-                    .find(|m| m.name() == column)
-                    .map(|m| m.sql)
-            })
+        let key = self.keys.iter().find(|c| c.name == column);
+        let mirror = || self.mirrors.iter().find(|m| m.name() == column);
+        key.map(|c| c.sql)
+            .or_else(|| mirror().map(|m| m.sql))
             .ok_or_else(|| StoreError::UnknownColumn {
                 table: self.table.clone(),
                 column: column.to_owned(),
@@ -160,8 +159,7 @@ impl Spec {
 
     /// Key columns, quoted and comma-separated.
     pub(crate) fn key_list(&self) -> String {
-        let names: Vec<String> = self.keys.iter().map(|c| quote(&c.name)).collect();
-        names.join(", ")
+        quote_list(self.keys.iter().map(|c| c.name.as_str()))
     }
 
     /// The columns of a table of one fact per row besides `data` and
@@ -193,13 +191,12 @@ impl Spec {
             let null = if *not_null { " NOT NULL" } else { "" };
             let _ = write!(create, "{} {}{null}, ", quote(name), ty(*sql));
         }
-        let key: Vec<String> = key.iter().map(|k| quote(k)).collect();
         let _ = write!(
             create,
             "data {} NOT NULL, updated_at {}, PRIMARY KEY ({}))",
             self.dialect.blob[0],
             self.dialect.updated_at,
-            key.join(", ")
+            quote_list(key.iter().map(String::as_str))
         );
         create
     }
@@ -217,22 +214,18 @@ impl Spec {
         out
     }
 
-    /// The `SET` list and the condition of an upsert's `ON CONFLICT .. DO
-    /// UPDATE` into a table of one fact per row whose existing row is
-    /// `existing` (`t`, or the table's name where SQLite needs it); `None`
-    /// for `DO NOTHING`. A stamped write (the cache's) replaces a row only
+    /// The `ON CONFLICT` clause of an upsert into a table of one fact per
+    /// row whose existing row is `existing` (`t`, or the table's name where
+    /// SQLite needs it). A stamped write (the cache's) replaces a row only
     /// when its source stamp is at least the row's, whatever the conflict
     /// policy, so that an older computation never overwrites a newer one.
     pub(crate) fn on_conflict(&self, existing: &str, stamped: bool) -> String {
         let target = format!("{}, format_version, fingerprint", self.key_list());
-        let mut set: Vec<String> = self
-            .mirrors
-            .iter()
-            .map(|m| format!("{0} = excluded.{0}", quote(m.name())))
+        let mirrors = self.mirrors.iter().map(|m| quote(m.name()));
+        let set: Vec<String> = mirrors
+            .chain(["data", "source_stamp", "updated_at"].map(String::from))
+            .map(|c| format!("{c} = excluded.{c}"))
             .collect();
-        set.push("data = excluded.data".into());
-        set.push("source_stamp = excluded.source_stamp".into());
-        set.push("updated_at = excluded.updated_at".into());
         let set = set.join(", ");
         if stamped {
             return format!(
@@ -273,16 +266,15 @@ impl Spec {
         sql: SqlType,
         value: &Value,
     ) -> Result<Cell, StoreError> {
-        let wrong = || StoreError::WrongType {
+        if value.fits(sql) {
+            return Ok(Cell::from(value.clone()));
+        }
+        Err(StoreError::WrongType {
             table: self.table.clone(),
             column: column.to_owned(),
             expected: sql,
             found: format!("{} {value}", value.kind()),
-        };
-        if !value.fits(sql) {
-            return Err(wrong());
-        }
-        Ok(Cell::from(value.clone()))
+        })
     }
 }
 
@@ -298,11 +290,7 @@ impl Where {
     /// Starts with the condition that a row on alias `t` is of a visible
     /// version (see [`Spec::visibility`]).
     pub(crate) fn visible(spec: &Spec) -> Self {
-        Self {
-            dialect: spec.dialect,
-            sql: spec.visibility("t"),
-            params: Vec::new(),
-        }
+        Self::raw(spec, spec.visibility("t"))
     }
 
     /// Starts with a condition of the store's own making.

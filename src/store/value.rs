@@ -158,8 +158,11 @@ value_from! {
     u8 => Int as i64,
     u16 => Int as i64,
     u32 => Int as i64,
+    f32 => Float as f64,
     f64 => Float,
     String => Text,
+    &str => Text as String,
+    &String => Text as String,
     DateTime<Utc> => Timestamp,
     NaiveDate => Date,
 }
@@ -172,24 +175,6 @@ impl<E: crate::enums::FactEnum> From<E> for Value {
         // Only a `u64` discriminant past `i64::MAX` misses, and `u64` fields
         // cannot be mirrored: such a value matches no row.
         Self::Int(i64::try_from(value).unwrap_or(i64::MAX))
-    }
-}
-
-impl From<f32> for Value {
-    fn from(v: f32) -> Self {
-        Self::Float(f64::from(v))
-    }
-}
-
-impl From<&str> for Value {
-    fn from(v: &str) -> Self {
-        Self::Text(v.to_owned())
-    }
-}
-
-impl From<&String> for Value {
-    fn from(v: &String) -> Self {
-        Self::Text(v.clone())
     }
 }
 

@@ -8,7 +8,8 @@ mod prf;
 
 use std::time::{Duration, Instant};
 
-use factpack::store::{Conflict, Db, DbOptions, FactStore, StoreError};
+use chrono::TimeDelta;
+use factpack::store::{Conflict, Db, DbOptions, FactStore, PageSpec, StoreError};
 use prf::PullRequestFacts;
 
 #[tokio::test]
@@ -92,6 +93,39 @@ async fn bad_configurations_are_reported_before_any_sql() {
     config_error(
         S::<i64>::builder(&db, "t").key(["data"]).open().await,
         "clashes",
+    );
+    // A paged table's own columns: its page number and the min/max of the
+    // bucketed field (the key's prefix columns are the table's; the rest of
+    // the key lives inside the pages, so it may take those names).
+    let paged = || PageSpec::new(1, "created", TimeDelta::days(30));
+    config_error(
+        S::<(i64, i64)>::builder(&db, "t")
+            .key(["page", "account"])
+            .pages(paged())
+            .open()
+            .await,
+        "column `page` is named twice or clashes",
+    );
+    config_error(
+        S::<(i64, i64)>::builder(&db, "t")
+            .key(["created_max", "account"])
+            .pages(paged())
+            .open()
+            .await,
+        "column `created_max` is named twice or clashes",
+    );
+    S::<(i64, i64)>::builder(&db, "paged")
+        .key(["account", "page"])
+        .pages(paged())
+        .open()
+        .await
+        .unwrap();
+    config_error(
+        S::<(i64, i64)>::builder(&db, "t")
+            .key(["account", "account"])
+            .open()
+            .await,
+        "column `account` is named twice",
     );
     config_error(
         S::<i64>::builder(&db, "t")

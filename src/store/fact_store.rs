@@ -17,10 +17,10 @@ use super::key::Key;
 use super::keyed::Keyed;
 use super::layout;
 use super::mirror::Mirror;
-use super::pages::{self, PageSpec};
+use super::pages::PageSpec;
 use super::pg::PgWrite;
 use super::read::Salvage;
-use super::spec::{self, check_ident, Column, Conflict, Spec, Where, RESERVED};
+use super::spec::{self, check_ident, Column, Conflict, Spec, Where};
 use super::stats::StoreStats;
 use super::table::{Fill, Table};
 
@@ -205,21 +205,6 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             })?;
             mirrors.push(Mirror::new(info).map_err(config)?);
         }
-        let mut seen: Vec<String> = RESERVED.iter().map(|s| (*s).to_owned()).collect();
-        if self.pages.is_some() {
-            seen.extend(pages::PAGE_RESERVED.iter().map(|s| (*s).to_owned()));
-            seen.extend(mirrors.iter().flat_map(|m| pages::min_max(m.name())));
-        }
-        let names = keys.iter().map(|c| c.name.as_str());
-        for name in names.chain(mirrors.iter().map(|m| m.name())) {
-            check_ident(table, "column", name)?;
-            if seen.iter().any(|s| s == name) {
-                return Err(config(format!(
-                    "column `{name}` is named twice or clashes with a column of the store"
-                )));
-            }
-            seen.push(name.to_owned());
-        }
         if let Conflict::ReplaceIfNewer(column) = &self.conflict {
             if !mirrors.iter().any(|m| m.name() == column.as_str()) {
                 return Err(config(format!(
@@ -241,6 +226,20 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
         };
         if let Some(pages) = &self.pages {
             spec.pages = Some(spec::Layout::new(&spec, pages)?);
+        }
+        // Every column the layout's table has, the store's own among them:
+        // a key or mirror may take none of their names twice.
+        {
+            let columns = layout::expected_columns(&spec);
+            let names = spec.keys.iter().map(|c| c.name.as_str());
+            for name in names.chain(spec.mirrors.iter().map(|m| -> &str { m.name() })) {
+                check_ident(table, "column", name)?;
+                if columns.iter().filter(|(c, _)| c == name).count() > 1 {
+                    return Err(config(format!(
+                        "column `{name}` is named twice or clashes with a column of the store"
+                    )));
+                }
+            }
         }
         Ok(spec)
     }

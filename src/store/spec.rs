@@ -10,15 +10,6 @@ use super::filter::{Cond, Filter};
 use super::mirror::{Cell, Mirror};
 use super::value::{SqlType, Value};
 
-/// Columns every store table has besides the key and the mirrors.
-pub(crate) const RESERVED: [&str; 5] = [
-    "format_version",
-    "fingerprint",
-    "data",
-    "updated_at",
-    "source_stamp",
-];
-
 /// What to do when a row with the same key, version and fingerprint exists.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]

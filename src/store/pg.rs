@@ -3,10 +3,12 @@
 
 use std::str::FromStr;
 
+use sqlx::encode::Encode;
+use sqlx::error::BoxDynError;
 use sqlx::postgres::{
     PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow,
 };
-use sqlx::{Arguments, AssertSqlSafe, Postgres, Row};
+use sqlx::{Arguments, AssertSqlSafe, Postgres, Row, Type};
 
 use super::batch::Batch;
 use super::error::StoreError;
@@ -52,7 +54,11 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, Sto
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::postgres,
-    reported,
+    // What `information_schema` reports: the DDL's names, but for one.
+    reported: |t| match t {
+        SqlType::Timestamp => "timestamp with time zone",
+        t => t.postgres(),
+    },
     blob: ["BYTEA", "bytea"],
     updated_at: "TIMESTAMPTZ NOT NULL DEFAULT now()",
     least_greatest: ["LEAST", "GREATEST"],
@@ -60,20 +66,6 @@ pub(crate) static DIALECT: Dialect = Dialect {
     in_list,
     page_ddl,
 };
-
-/// The type name PostgreSQL's `information_schema` reports for a column type.
-const fn reported(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "boolean",
-        SqlType::I16 => "smallint",
-        SqlType::I32 => "integer",
-        SqlType::I64 => "bigint",
-        SqlType::F64 => "double precision",
-        SqlType::Text => "text",
-        SqlType::Timestamp => "timestamp with time zone",
-        SqlType::Date => "date",
-    }
-}
 
 /// `AND lhs = ANY($n::type[])`, or with several columns `AND (lhs) IN
 /// (SELECT * FROM UNNEST($n::type[], ..))`: one array per column.
@@ -110,51 +102,57 @@ fn page_ddl(t: &str) -> Vec<String> {
     )]
 }
 
-/// Appends one parameter.
+/// Appends one parameter: a value, or an array, of its column's type.
 pub(crate) fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
-    let r = match param {
-        Param::One(sql, cell) => match (sql, cell) {
-            (SqlType::Bool, Cell::Bool(v)) => args.add(*v),
-            (SqlType::I16, Cell::Int(v)) => args.add(i16::try_from(*v).unwrap_or_default()),
-            (SqlType::I32, Cell::Int(v)) => args.add(i32::try_from(*v).unwrap_or_default()),
-            (SqlType::F64, Cell::Float(v)) => args.add(*v),
-            (SqlType::Text, Cell::Text(v)) => args.add(v.as_str()),
-            (SqlType::Timestamp, Cell::Micros(v)) => args.add(value::from_micros(*v)),
-            (SqlType::Date, Cell::Days(v)) => args.add(value::from_days(*v)),
-            (_, Cell::Int(v)) => args.add(*v),
-            (_, _) => args.add(None::<i64>),
-        },
-        Param::Array(sql, cells) => match sql {
-            SqlType::Bool => args.add(collect(cells, |c| match c {
-                Cell::Bool(v) => Some(*v),
-                _ => None,
-            })),
-            SqlType::I16 => args.add(collect(cells, |c| {
-                int(c).and_then(|v| i16::try_from(v).ok())
-            })),
-            SqlType::I32 => args.add(collect(cells, |c| {
-                int(c).and_then(|v| i32::try_from(v).ok())
-            })),
-            SqlType::I64 => args.add(collect(cells, int)),
-            SqlType::F64 => args.add(collect(cells, |c| match c {
-                Cell::Float(v) => Some(*v),
-                _ => None,
-            })),
-            SqlType::Text => args.add(collect(cells, |c| match c {
-                Cell::Text(v) => Some(v.as_str()),
-                _ => None,
-            })),
-            SqlType::Timestamp => args.add(collect(cells, |c| match c {
-                Cell::Micros(v) => value::from_micros(*v),
-                _ => None,
-            })),
-            SqlType::Date => args.add(collect(cells, |c| match c {
-                Cell::Days(v) => value::from_days(*v),
-                _ => None,
-            })),
-        },
+    let (sql, cells, one) = match param {
+        Param::One(sql, cell) => (*sql, core::slice::from_ref(cell), true),
+        Param::Array(sql, cells) => (*sql, cells.as_slice(), false),
     };
-    r.map_err(sqlx::Error::Encode)
+    // The cell's value, when it is of `$pat`.
+    macro_rules! pick {
+        ($pat:pat => $v:expr) => {
+            |c| match c {
+                $pat => $v,
+                _ => None,
+            }
+        };
+    }
+    let a = &mut *args;
+    match sql {
+        SqlType::Bool => add(a, cells, one, pick!(Cell::Bool(v) => Some(*v))),
+        SqlType::I16 => add(a, cells, one, |c| i16::try_from(int(c)?).ok()),
+        SqlType::I32 => add(a, cells, one, |c| i32::try_from(int(c)?).ok()),
+        SqlType::I64 => add(a, cells, one, int),
+        SqlType::F64 => add(a, cells, one, pick!(Cell::Float(v) => Some(*v))),
+        SqlType::Text => add(a, cells, one, pick!(Cell::Text(v) => Some(v.as_str()))),
+        SqlType::Timestamp => add(
+            a,
+            cells,
+            one,
+            pick!(Cell::Micros(v) => value::from_micros(*v)),
+        ),
+        SqlType::Date => add(a, cells, one, pick!(Cell::Days(v) => value::from_days(*v))),
+    }
+    .map_err(sqlx::Error::Encode)
+}
+
+/// Binds the one cell, or the array of `cells`, each through `f` (null
+/// where it gives `None`).
+fn add<'a, V>(
+    args: &mut PgArguments,
+    cells: &'a [Cell],
+    one: bool,
+    f: impl Fn(&'a Cell) -> Option<V>,
+) -> Result<(), BoxDynError>
+where
+    Option<V>: Encode<'a, Postgres> + Type<Postgres>,
+    Vec<Option<V>>: Encode<'a, Postgres> + Type<Postgres>,
+{
+    if one {
+        args.add(cells.first().and_then(f))
+    } else {
+        args.add(cells.iter().map(f).collect::<Vec<_>>())
+    }
 }
 
 fn int(cell: &Cell) -> Option<i64> {
@@ -162,10 +160,6 @@ fn int(cell: &Cell) -> Option<i64> {
         Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => Some(*v),
         _ => None,
     }
-}
-
-fn collect<'a, V>(cells: &'a [Cell], f: impl Fn(&'a Cell) -> Option<V>) -> Vec<Option<V>> {
-    cells.iter().map(f).collect()
 }
 
 impl Sql for Postgres {
@@ -261,12 +255,7 @@ pub(crate) async fn estimate(
     let Some(Value::Text(line)) = line else {
         return None;
     };
-    let at = line.find(" rows=")?;
-    let rest = line.get(at.saturating_add(6)..)?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest.get(..end)?.parse().ok()
+    line.split(" rows=").nth(1)?.split(' ').next()?.parse().ok()
 }
 
 /// Takes the transaction-scoped advisory locks `ids`, in sorted order.
@@ -404,7 +393,8 @@ pub(crate) async fn copy_in<D: Data>(
         // `i32::MAX` bytes.
         let at = buf.len();
         buf.extend_from_slice(&[0; 4]);
-        let put = data.put(&mut buf).and_then(|()| {
+        let sent = async {
+            data.put(&mut buf)?;
             let len = buf.len().saturating_sub(at).saturating_sub(4);
             let len = i32::try_from(len).map_err(|_| {
                 StoreError::config(
@@ -415,17 +405,15 @@ pub(crate) async fn copy_in<D: Data>(
             if let Some(field) = buf.get_mut(at..at.saturating_add(4)) {
                 field.copy_from_slice(&len.to_be_bytes());
             }
-            Ok(())
-        });
-        let sent = match put {
-            Err(e) => Err(e),
-            Ok(()) if buf.len() >= 1 << 20 => {
-                let sent = copy.send(buf.as_slice()).await.map(|_| ());
+            if buf.len() >= 1 << 20 {
+                copy.send(buf.as_slice())
+                    .await
+                    .map_err(fail("COPY failed"))?;
                 buf.clear();
-                sent.map_err(fail("COPY failed"))
             }
-            Ok(()) => Ok(()),
-        };
+            Ok(())
+        }
+        .await;
         if let Err(e) = sent {
             let _ = copy.abort("factpack: cannot write a row").await;
             return Err(e);
@@ -439,49 +427,31 @@ pub(crate) async fn copy_in<D: Data>(
     Ok(())
 }
 
-/// Appends a field's length to a binary `COPY` row.
-pub(crate) fn copy_len(buf: &mut Vec<u8>, len: usize) {
-    buf.extend_from_slice(&i32::try_from(len).unwrap_or(i32::MAX).to_be_bytes());
-}
-
-/// Appends one field to a binary `COPY` row, in PostgreSQL's binary format.
-pub(crate) fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
+/// Appends one field to a binary `COPY` row, in PostgreSQL's binary format:
+/// its length, then its bytes.
+fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
+    let mut field = |bytes: &[u8]| {
+        buf.extend_from_slice(&i32::try_from(bytes.len()).unwrap_or(i32::MAX).to_be_bytes());
+        buf.extend_from_slice(bytes);
+    };
     match (sql, cell) {
-        (_, Cell::Null) => buf.extend_from_slice(&(-1_i32).to_be_bytes()),
-        (SqlType::Bool, Cell::Bool(v)) => {
-            copy_len(buf, 1);
-            buf.push(u8::from(*v));
-        }
-        (SqlType::I16, Cell::Int(v)) => {
-            copy_len(buf, 2);
-            buf.extend_from_slice(&i16::try_from(*v).unwrap_or_default().to_be_bytes());
-        }
-        (SqlType::I32, Cell::Int(v)) => {
-            copy_len(buf, 4);
-            buf.extend_from_slice(&i32::try_from(*v).unwrap_or_default().to_be_bytes());
-        }
-        (SqlType::I64, Cell::Int(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.to_be_bytes());
-        }
-        (SqlType::F64, Cell::Float(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.to_bits().to_be_bytes());
-        }
-        (SqlType::Text, Cell::Text(v)) => {
-            copy_len(buf, v.len());
-            buf.extend_from_slice(v.as_bytes());
-        }
+        (SqlType::Bool, Cell::Bool(v)) => field(&[u8::from(*v)]),
+        (SqlType::I16, Cell::Int(v)) => field(&i16::try_from(*v).unwrap_or_default().to_be_bytes()),
+        (SqlType::I32, Cell::Int(v)) => field(&i32::try_from(*v).unwrap_or_default().to_be_bytes()),
+        (SqlType::I64, Cell::Int(v)) => field(&v.to_be_bytes()),
+        (SqlType::F64, Cell::Float(v)) => field(&v.to_bits().to_be_bytes()),
+        (SqlType::Text, Cell::Text(v)) => field(v.as_bytes()),
         (SqlType::Timestamp, Cell::Micros(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes());
+            field(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes())
         }
         (SqlType::Date, Cell::Days(v)) => {
-            copy_len(buf, 4);
-            let days = i32::try_from(v.saturating_sub(PG_EPOCH_DAYS)).unwrap_or_default();
-            buf.extend_from_slice(&days.to_be_bytes());
+            field(
+                &i32::try_from(v.saturating_sub(PG_EPOCH_DAYS))
+                    .unwrap_or_default()
+                    .to_be_bytes(),
+            );
         }
-        // A batch only holds cells of its columns' types.
+        // Null (a batch only holds cells of its columns' types).
         _ => buf.extend_from_slice(&(-1_i32).to_be_bytes()),
     }
 }

@@ -3,6 +3,8 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use sqlx::encode::Encode;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{
@@ -11,12 +13,12 @@ use sqlx::postgres::{
 use sqlx::{Arguments, AssertSqlSafe, Postgres, Row, Type};
 
 use super::batch::Batch;
+use super::db::DbOptions;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::options::DbOptions;
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{fetch_on, Cells, Data, Rows, Sql};
-use super::value::{self, SqlType, Value};
+use super::sql::{Data, Rows, Sql};
+use super::value::{self, SqlType};
 
 /// How PostgreSQL batches travel. Both are one statement's worth of work in
 /// one transaction; `BENCHMARKS.md` compares them.
@@ -103,7 +105,7 @@ fn page_ddl(t: &str) -> Vec<String> {
 }
 
 /// Appends one parameter: a value, or an array, of its column's type.
-pub(crate) fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
+fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
     let (sql, cells, one) = match param {
         Param::One(sql, cell) => (*sql, core::slice::from_ref(cell), true),
         Param::Array(sql, cells) => (*sql, cells.as_slice(), false),
@@ -163,12 +165,28 @@ fn int(cell: &Cell) -> Option<i64> {
 }
 
 impl Sql for Postgres {
-    fn arguments(params: &[Param]) -> Result<PgArguments, sqlx::Error> {
-        let mut args = PgArguments::default();
-        for p in params {
-            bind(&mut args, p)?;
+    fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
+        bind(args, param)
+    }
+
+    fn int(row: &PgRow, i: usize, sql: SqlType, checked: bool) -> Option<i64> {
+        macro_rules! get {
+            ($t:ty) => {
+                if checked {
+                    row.try_get::<$t, _>(i)
+                } else {
+                    row.try_get_unchecked::<$t, _>(i)
+                }
+                .ok()?
+            };
         }
-        Ok(args)
+        Some(match sql {
+            SqlType::I16 => i64::from(get!(i16)),
+            SqlType::I32 => i64::from(get!(i32)),
+            SqlType::Timestamp => value::micros(&get!(DateTime<Utc>)),
+            SqlType::Date => value::days(&get!(NaiveDate)),
+            _ => get!(i64),
+        })
     }
 
     fn affected(done: &PgQueryResult) -> u64 {
@@ -185,93 +203,6 @@ impl Sql for Postgres {
                 .map(|f| format!("SELECT pg_advisory_{f}(hashtext('factpack:{table}'))")),
         )
     }
-}
-
-impl Cells for PgRow {
-    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
-        Some(match sql {
-            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
-            SqlType::I16 => Value::Int(i64::from(self.try_get::<i16, _>(i).ok()?)),
-            SqlType::I32 => Value::Int(i64::from(self.try_get::<i32, _>(i).ok()?)),
-            SqlType::I64 => Value::Int(self.try_get(i).ok()?),
-            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
-            SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            SqlType::Timestamp => Value::Timestamp(self.try_get(i).ok()?),
-            SqlType::Date => Value::Date(self.try_get(i).ok()?),
-        })
-    }
-
-    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
-        let int = match sql {
-            SqlType::Bool => {
-                out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?));
-                return Some(());
-            }
-            SqlType::I16 => i64::from(self.try_get_unchecked::<i16, _>(i).ok()?),
-            SqlType::I32 => i64::from(self.try_get_unchecked::<i32, _>(i).ok()?),
-            SqlType::I64 => self.try_get_unchecked::<i64, _>(i).ok()?,
-            SqlType::F64 => {
-                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
-                out.extend_from_slice(&v.to_bits().to_le_bytes());
-                return Some(());
-            }
-            SqlType::Text => {
-                let text: &str = self.try_get_unchecked(i).ok()?;
-                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-                out.extend_from_slice(text.as_bytes());
-                return Some(());
-            }
-            SqlType::Timestamp => value::micros(&self.try_get_unchecked(i).ok()?),
-            SqlType::Date => value::days(&self.try_get_unchecked(i).ok()?),
-        };
-        out.extend_from_slice(&int.to_le_bytes());
-        Some(())
-    }
-
-    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
-        self.try_get(i)
-    }
-
-    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        self.try_get(i)
-    }
-}
-
-/// PostgreSQL's estimate of the rows `SELECT 1 {from}` returns, from its
-/// planner's first line (`... rows=N width=W)`).
-pub(crate) async fn estimate(
-    pool: &PgPool,
-    table: &str,
-    from: &str,
-    params: &[Param],
-) -> Option<f64> {
-    let mut line = None;
-    let sql = format!("EXPLAIN SELECT 1 {from}");
-    let first = |row: &dyn Cells| {
-        line = line.take().or_else(|| row.value(0, SqlType::Text));
-        Ok(())
-    };
-    fetch_on(pool, table, sql, params, first).await.ok()?;
-    let Some(Value::Text(line)) = line else {
-        return None;
-    };
-    line.split(" rows=").nth(1)?.split(' ').next()?.parse().ok()
-}
-
-/// Takes the transaction-scoped advisory locks `ids`, in sorted order.
-pub(crate) async fn lock(
-    conn: &mut PgConnection,
-    table: &str,
-    mut ids: Vec<i64>,
-) -> Result<(), StoreError> {
-    ids.sort_unstable();
-    ids.dedup();
-    sqlx::query("SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)")
-        .bind(ids)
-        .execute(conn)
-        .await
-        .map_err(StoreError::db(table, "cannot lock the pages"))?;
-    Ok(())
 }
 
 /// Upserts a batch in one transaction, retrying a batch that lost a deadlock

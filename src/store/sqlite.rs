@@ -1,6 +1,7 @@
 //! SQLite: binding, reading cells, and upserts in one transaction through
 //! one reused prepared statement of many rows.
 
+use core::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,14 +12,12 @@ use sqlx::sqlite::{
 use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
 
 use super::batch::Batch;
+use super::db::DbOptions;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::options::DbOptions;
-use core::fmt::Write as _;
-
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{Cells, Data, Rows, Sql};
-use super::value::{self, SqlType, Value};
+use super::sql::{Data, Rows, Sql};
+use super::value::SqlType;
 
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
 /// to sqlx's worker thread, well under SQLite's 32,766 parameters.
@@ -97,31 +96,26 @@ fn json_rows(
     columns: &[(&str, SqlType)],
 ) -> Result<String, StoreError> {
     let rows = values.first().map_or(0, Vec::len);
-    let mut out = String::with_capacity(
-        rows.saturating_mul(columns.len().saturating_mul(12))
-            .saturating_add(2),
-    );
+    let [open, close] = if columns.len() > 1 {
+        ["[", "]"]
+    } else {
+        [""; 2]
+    };
+    let mut out = String::with_capacity(rows.saturating_mul(columns.len().saturating_mul(12)));
     out.push('[');
     for row in 0..rows {
-        if row > 0 {
-            out.push(',');
-        }
-        if columns.len() > 1 {
-            out.push('[');
-        }
+        out.push_str(if row > 0 { "," } else { "" });
+        out.push_str(open);
         for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match cells.get(row) {
-                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-                    let _ = write!(out, "{v}");
+            out.push_str(if i > 0 { "," } else { "" });
+            let _ = match cells.get(row) {
+                Some(Cell::Bool(v)) => write!(out, "{}", u8::from(*v)),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => write!(out, "{v}"),
+                Some(Cell::Float(v)) if v.is_finite() => write!(out, "{v:?}"),
+                Some(Cell::Text(v)) => {
+                    json_string(&mut out, v);
+                    Ok(())
                 }
-                Some(Cell::Float(v)) if v.is_finite() => {
-                    let _ = write!(out, "{v:?}");
-                }
-                Some(Cell::Text(v)) => json_string(&mut out, v),
                 Some(Cell::Float(v)) => {
                     return Err(StoreError::WrongType {
                         table: table.to_owned(),
@@ -130,12 +124,10 @@ fn json_rows(
                         found: format!("non-finite float {v} in an IN list"),
                     })
                 }
-                Some(Cell::Null) | None => out.push_str("null"),
-            }
+                Some(Cell::Null) | None => out.write_str("null"),
+            };
         }
-        if columns.len() > 1 {
-            out.push(']');
-        }
+        out.push_str(close);
     }
     out.push(']');
     Ok(out)
@@ -171,19 +163,22 @@ pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), s
 
 impl Sql for Sqlite {
     /// SQLite has no arrays: lists arrive as JSON text.
-    fn arguments(params: &[Param]) -> Result<SqliteArguments, sqlx::Error> {
-        let mut args = SqliteArguments::default();
-        for p in params {
-            match p {
-                Param::One(_, cell) => bind_cell(&mut args, cell)?,
-                Param::Array(..) => {
-                    return Err(sqlx::Error::Protocol(
-                        "SQLite has no array parameters".into(),
-                    ))
-                }
-            }
+    fn bind(args: &mut SqliteArguments, param: &Param) -> Result<(), sqlx::Error> {
+        match param {
+            Param::One(_, cell) => bind_cell(args, cell),
+            Param::Array(..) => Err(sqlx::Error::Protocol(
+                "SQLite has no array parameters".into(),
+            )),
         }
-        Ok(args)
+    }
+
+    /// Every integer, and every time, is an `INTEGER`.
+    fn int(row: &SqliteRow, i: usize, _: SqlType, checked: bool) -> Option<i64> {
+        if checked {
+            row.try_get(i).ok()
+        } else {
+            row.try_get_unchecked(i).ok()
+        }
     }
 
     fn affected(done: &SqliteQueryResult) -> u64 {
@@ -195,46 +190,6 @@ impl Sql for Sqlite {
     /// None: `CREATE TABLE IF NOT EXISTS` takes SQLite's one writer lock.
     fn schema_lock(_: &str) -> Option<[String; 2]> {
         None
-    }
-}
-
-impl Cells for SqliteRow {
-    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
-        Some(match sql {
-            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
-            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
-            SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            SqlType::Timestamp => Value::Timestamp(value::from_micros(self.try_get(i).ok()?)?),
-            SqlType::Date => Value::Date(value::from_days(self.try_get(i).ok()?)?),
-            SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(self.try_get(i).ok()?),
-        })
-    }
-
-    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
-        match sql {
-            SqlType::Bool => out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?)),
-            SqlType::F64 => {
-                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
-                out.extend_from_slice(&v.to_bits().to_le_bytes());
-            }
-            SqlType::Text => {
-                let text: &str = self.try_get_unchecked(i).ok()?;
-                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-                out.extend_from_slice(text.as_bytes());
-            }
-            SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
-                out.extend_from_slice(&self.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes());
-            }
-        }
-        Some(())
-    }
-
-    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
-        self.try_get(i)
-    }
-
-    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        self.try_get(i)
     }
 }
 
@@ -299,22 +254,13 @@ pub(crate) async fn upsert(
     spec: &Spec,
     batch: &Batch<'_>,
 ) -> Result<u64, StoreError> {
-    let fail = |action| StoreError::db(&spec.table, action);
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(fail("cannot begin the batch"))?;
-    let conflict = spec.on_conflict(&quote(&spec.table), batch.stamped);
-    let affected = insert(
-        &mut tx,
-        &spec.table,
-        &batch.rows,
-        ROWS_PER_STATEMENT,
-        &conflict,
-    )
-    .await?;
+    let (table, fail) = (&spec.table, |action| StoreError::db(&spec.table, action));
+    let begin = pool.begin_with("BEGIN IMMEDIATE").await;
+    let mut tx = begin.map_err(fail("cannot begin the batch"))?;
+    let conflict = spec.on_conflict(&quote(table), batch.stamped);
+    let n = insert(&mut tx, table, &batch.rows, ROWS_PER_STATEMENT, &conflict).await?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
-    Ok(affected)
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -262,22 +262,17 @@ async fn upsert_once(
             )
         }
         PgWrite::Unnest => {
-            let mut arrays = Vec::with_capacity(rows.columns.len().saturating_add(1));
+            let n = rows.columns.len();
+            let mut arrays = Vec::with_capacity(n.saturating_add(1));
             for (j, (_, sql)) in rows.columns.iter().enumerate() {
-                let cells = (0..rows.len())
-                    .map(|i| rows.row(i).get(j).cloned().unwrap_or(Cell::Null))
-                    .collect();
+                let cells = rows.cells.iter().skip(j).step_by(n).cloned().collect();
                 bind(&mut args, &Param::Array(*sql, cells))
                     .map_err(fail("cannot bind the batch"))?;
-                arrays.push(format!(
-                    "${}::{}[]",
-                    arrays.len().saturating_add(1),
-                    sql.postgres()
-                ));
+                arrays.push(format!("${}::{}[]", j.saturating_add(1), sql.postgres()));
             }
             args.add(rows.data.as_slice())
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-            arrays.push(format!("${}::BYTEA[]", arrays.len().saturating_add(1)));
+            arrays.push(format!("${}::BYTEA[]", n.saturating_add(1)));
             format!("SELECT *, now() FROM UNNEST({})", arrays.join(", "))
         }
     };

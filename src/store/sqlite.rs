@@ -76,12 +76,13 @@ fn in_list(
 ) -> Result<(), StoreError> {
     let json = json_rows(&values, table, columns)?;
     let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
-    let picks: Vec<String> = if columns.len() == 1 {
-        vec!["value".to_owned()]
-    } else {
-        (0..columns.len()).map(|i| format!("value->>{i}")).collect()
+    let picks = match columns.len() {
+        1 => "value".to_owned(),
+        n => (0..n)
+            .map(|i| format!("value->>{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     };
-    let picks = picks.join(", ");
     w.sql.push_str(&format!(
         " AND {lhs} IN (SELECT {picks} FROM json_each({p}))"
     ));
@@ -216,8 +217,7 @@ pub(crate) async fn insert<D: Data>(
     };
     let full = sql(per_statement);
     let mut affected = 0_u64;
-    let mut start = 0_usize;
-    while start < rows.len() {
+    for start in (0..rows.len()).step_by(per_statement) {
         let end = start.saturating_add(per_statement).min(rows.len());
         let mut args = SqliteArguments::default();
         for i in start..end {
@@ -233,17 +233,16 @@ pub(crate) async fn insert<D: Data>(
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
         }
         let n = end.saturating_sub(start);
-        let statement = if n == per_statement {
-            full.clone()
-        } else {
+        let statement = if n < per_statement {
             sql(n)
+        } else {
+            full.clone()
         };
         let done = sqlx::query_with(AssertSqlSafe(statement), args)
             .execute(&mut *conn)
             .await
             .map_err(fail("cannot write the batch"))?;
         affected = affected.saturating_add(done.rows_affected());
-        start = end;
     }
     Ok(affected)
 }

@@ -104,40 +104,6 @@ fn page_ddl(t: &str) -> Vec<String> {
     )]
 }
 
-/// Appends one parameter: a value, or an array, of its column's type.
-fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
-    let (sql, cells, one) = match param {
-        Param::One(sql, cell) => (*sql, core::slice::from_ref(cell), true),
-        Param::Array(sql, cells) => (*sql, cells.as_slice(), false),
-    };
-    // The cell's value, when it is of `$pat`.
-    macro_rules! pick {
-        ($pat:pat => $v:expr) => {
-            |c| match c {
-                $pat => $v,
-                _ => None,
-            }
-        };
-    }
-    let a = &mut *args;
-    match sql {
-        SqlType::Bool => add(a, cells, one, pick!(Cell::Bool(v) => Some(*v))),
-        SqlType::I16 => add(a, cells, one, |c| i16::try_from(int(c)?).ok()),
-        SqlType::I32 => add(a, cells, one, |c| i32::try_from(int(c)?).ok()),
-        SqlType::I64 => add(a, cells, one, int),
-        SqlType::F64 => add(a, cells, one, pick!(Cell::Float(v) => Some(*v))),
-        SqlType::Text => add(a, cells, one, pick!(Cell::Text(v) => Some(v.as_str()))),
-        SqlType::Timestamp => add(
-            a,
-            cells,
-            one,
-            pick!(Cell::Micros(v) => value::from_micros(*v)),
-        ),
-        SqlType::Date => add(a, cells, one, pick!(Cell::Days(v) => value::from_days(*v))),
-    }
-    .map_err(sqlx::Error::Encode)
-}
-
 /// Binds the one cell, or the array of `cells`, each through `f` (null
 /// where it gives `None`).
 fn add<'a, V>(
@@ -157,6 +123,7 @@ where
     }
 }
 
+/// The number of an integer or time cell.
 fn int(cell: &Cell) -> Option<i64> {
     match cell {
         Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => Some(*v),
@@ -165,8 +132,33 @@ fn int(cell: &Cell) -> Option<i64> {
 }
 
 impl Sql for Postgres {
+    /// A value, or an array, of its column's type.
     fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
-        bind(args, param)
+        let (sql, cells, one) = match param {
+            Param::One(sql, cell) => (*sql, core::slice::from_ref(cell), true),
+            Param::Array(sql, cells) => (*sql, cells.as_slice(), false),
+        };
+        // `f` for `add`: the cell's value, when it is of `$pat`.
+        macro_rules! of {
+            ($pat:pat => $v:expr) => {
+                |c| match c {
+                    $pat => $v,
+                    _ => None,
+                }
+            };
+        }
+        let a = &mut *args;
+        match sql {
+            SqlType::Bool => add(a, cells, one, of!(Cell::Bool(v) => Some(*v))),
+            SqlType::I16 => add(a, cells, one, |c| i16::try_from(int(c)?).ok()),
+            SqlType::I32 => add(a, cells, one, |c| i32::try_from(int(c)?).ok()),
+            SqlType::I64 => add(a, cells, one, int),
+            SqlType::F64 => add(a, cells, one, of!(Cell::Float(v) => Some(*v))),
+            SqlType::Text => add(a, cells, one, of!(Cell::Text(v) => Some(v.as_str()))),
+            SqlType::Timestamp => add(a, cells, one, |c| value::from_micros(int(c)?)),
+            SqlType::Date => add(a, cells, one, |c| value::from_days(int(c)?)),
+        }
+        .map_err(sqlx::Error::Encode)
     }
 
     fn int(row: &PgRow, i: usize, sql: SqlType, checked: bool) -> Option<i64> {
@@ -266,7 +258,7 @@ async fn upsert_once(
             let mut arrays = Vec::with_capacity(n.saturating_add(1));
             for (j, (_, sql)) in rows.columns.iter().enumerate() {
                 let cells = rows.cells.iter().skip(j).step_by(n).cloned().collect();
-                bind(&mut args, &Param::Array(*sql, cells))
+                Postgres::bind(&mut args, &Param::Array(*sql, cells))
                     .map_err(fail("cannot bind the batch"))?;
                 arrays.push(format!("${}::{}[]", j.saturating_add(1), sql.postgres()));
             }

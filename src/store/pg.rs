@@ -17,7 +17,7 @@ use super::db::DbOptions;
 use super::error::StoreError;
 use super::mirror::Cell;
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{Data, Rows, Sql};
+use super::sql::{execute_on, Data, Rows, Sql};
 use super::value::{self, SqlType};
 
 /// How PostgreSQL batches travel. Both are one statement's worth of work in
@@ -205,19 +205,16 @@ pub(crate) async fn upsert(
     batch: &Batch<'_>,
     how: PgWrite,
 ) -> Result<u64, StoreError> {
-    let mut attempt = 0_usize;
-    loop {
-        let result = upsert_once(pool, spec, batch, how).await;
-        match result {
+    for _ in 0..RETRIES {
+        match upsert_once(pool, spec, batch, how).await {
             Err(StoreError::Database {
                 source: sqlx::Error::Database(e),
                 ..
-            }) if attempt < RETRIES && matches!(e.code().as_deref(), Some("40P01" | "40001")) => {
-                attempt = attempt.saturating_add(1);
-            }
+            }) if matches!(e.code().as_deref(), Some("40P01" | "40001")) => {}
             other => return other,
         }
     }
+    upsert_once(pool, spec, batch, how).await
 }
 
 /// One attempt of [`upsert`]: with [`PgWrite::Copy`], a binary `COPY` into a
@@ -243,10 +240,8 @@ async fn upsert_once(
                 "CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
                 quote(table)
             );
-            sqlx::query(AssertSqlSafe(create))
-                .execute(&mut *tx)
-                .await
-                .map_err(fail("cannot create the staging table"))?;
+            let action = "cannot create the staging table";
+            execute_on(&mut *tx, table, create, &[], action).await?;
             copy_in(&mut tx, table, &temp, rows).await?;
             format!(
                 "SELECT {columns}, now() FROM {temp} ORDER BY {}",

@@ -89,7 +89,7 @@ where
 }
 
 /// What a backend does its own way when the store runs a statement.
-pub(crate) trait Sql: Database {
+pub(crate) trait Sql: Database<Arguments: IntoArguments<Self>, Row: Cells> {
     /// Appends one parameter.
     fn bind(args: &mut Self::Arguments, param: &Param) -> Result<(), sqlx::Error>;
 
@@ -119,18 +119,13 @@ fn arguments<DB: Sql>(params: &[Param]) -> Result<DB::Arguments, sqlx::Error> {
 }
 
 /// Runs a statement; returns the rows it affected.
-pub(crate) async fn execute_on<'c, DB, E>(
-    on: E,
+pub(crate) async fn execute_on<'c, DB: Sql>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     sql: String,
     params: &[Param],
     action: &'static str,
-) -> Result<u64, StoreError>
-where
-    DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    E: Executor<'c, Database = DB>,
-{
+) -> Result<u64, StoreError> {
     let args = arguments::<DB>(params).map_err(StoreError::db(table, action))?;
     let done = sqlx::query_with(AssertSqlSafe(sql), args)
         .execute(on)
@@ -141,19 +136,13 @@ where
 
 /// Streams the rows of a query into `each`, which sees every row while the
 /// driver still holds it.
-pub(crate) async fn fetch_on<'c, DB, E>(
-    on: E,
+pub(crate) async fn fetch_on<'c, DB: Sql>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     sql: String,
     params: &[Param],
     mut each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
-) -> Result<(), StoreError>
-where
-    DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    DB::Row: Cells,
-    E: Executor<'c, Database = DB>,
-{
+) -> Result<(), StoreError> {
     let action = "cannot read";
     let args = arguments::<DB>(params).map_err(StoreError::db(table, action))?;
     let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(on);
@@ -177,8 +166,6 @@ pub(crate) async fn create_on<DB>(
 ) -> Result<(), StoreError>
 where
     DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    DB::Row: Cells,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
     let mut conn = pool

@@ -239,11 +239,8 @@ impl Pool {
         let from = format!("FROM {} AS t WHERE {}", quote(table), w.sql);
         if let Self::Sqlite(_) = self {
             let count = format!("SELECT COUNT(*) {from}");
-            return Some(
-                self.scalar(table, count, &w.params, "cannot count")
-                    .await
-                    .ok()? as f64,
-            );
+            let n = self.scalar(table, count, &w.params, "cannot count").await;
+            return Some(n.ok()? as f64);
         }
         // The planner's first line ends `rows=N width=W)`.
         let mut line = None;

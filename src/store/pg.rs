@@ -268,10 +268,9 @@ async fn upsert_once(
         quote(table),
         spec.on_conflict("t", batch.stamped)
     );
-    let done = sqlx::query_with(AssertSqlSafe(insert), args)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail("cannot upsert the batch"))?;
+    let query = sqlx::query_with(AssertSqlSafe(insert), args);
+    let done = query.execute(&mut *tx).await;
+    let done = done.map_err(fail("cannot upsert the batch"))?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
     Ok(done.rows_affected())
 }
@@ -288,10 +287,8 @@ pub(crate) async fn copy_in<D: Data>(
         "COPY {target} ({}) FROM STDIN (FORMAT binary)",
         rows.names()
     );
-    let mut copy = conn
-        .copy_in_raw(&sql)
-        .await
-        .map_err(fail("cannot start COPY"))?;
+    let copy = conn.copy_in_raw(&sql).await;
+    let mut copy = copy.map_err(fail("cannot start COPY"))?;
     let mut buf = Vec::with_capacity(1 << 20);
     buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     buf.extend_from_slice(&[0; 8]); // flags, header extension length
@@ -319,9 +316,8 @@ pub(crate) async fn copy_in<D: Data>(
                 field.copy_from_slice(&len.to_be_bytes());
             }
             if buf.len() >= 1 << 20 {
-                copy.send(buf.as_slice())
-                    .await
-                    .map_err(fail("COPY failed"))?;
+                let sent = copy.send(buf.as_slice()).await;
+                sent.map_err(fail("COPY failed"))?;
                 buf.clear();
             }
             Ok(())
@@ -333,9 +329,8 @@ pub(crate) async fn copy_in<D: Data>(
         }
     }
     buf.extend_from_slice(&(-1_i16).to_be_bytes());
-    copy.send(buf.as_slice())
-        .await
-        .map_err(fail("COPY failed"))?;
+    let sent = copy.send(buf.as_slice()).await;
+    sent.map_err(fail("COPY failed"))?;
     copy.finish().await.map_err(fail("COPY failed"))?;
     Ok(())
 }

@@ -126,12 +126,10 @@ pub(crate) async fn execute_on<'c, DB: Sql>(
     params: &[Param],
     action: &'static str,
 ) -> Result<u64, StoreError> {
-    let args = arguments::<DB>(params).map_err(StoreError::db(table, action))?;
-    let done = sqlx::query_with(AssertSqlSafe(sql), args)
-        .execute(on)
-        .await
-        .map_err(StoreError::db(table, action))?;
-    Ok(DB::affected(&done))
+    let fail = || StoreError::db(table, action);
+    let args = arguments::<DB>(params).map_err(fail())?;
+    let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(on).await;
+    Ok(DB::affected(&done.map_err(fail())?))
 }
 
 /// Streams the rows of a query into `each`, which sees every row while the
@@ -143,14 +141,10 @@ pub(crate) async fn fetch_on<'c, DB: Sql>(
     params: &[Param],
     mut each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let action = "cannot read";
-    let args = arguments::<DB>(params).map_err(StoreError::db(table, action))?;
+    let fail = || StoreError::db(table, "cannot read");
+    let args = arguments::<DB>(params).map_err(fail())?;
     let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(on);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::db(table, action))?
-    {
+    while let Some(row) = rows.try_next().await.map_err(fail())? {
         each(&row)?;
     }
     Ok(())
@@ -168,10 +162,8 @@ where
     DB: Sql,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    let mut conn = pool
-        .acquire()
-        .await
-        .map_err(StoreError::db(table, "cannot connect"))?;
+    let acquired = pool.acquire().await;
+    let mut conn = acquired.map_err(StoreError::db(table, "cannot connect"))?;
     let lock = DB::schema_lock(table);
     if let Some([take, _]) = &lock {
         let take = take.clone();

@@ -66,7 +66,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
 
 /// `AND lhs IN (SELECT value FROM json_each(?))`, or with several columns
 /// `value->>0, ..`: SQLite has no arrays, so the list is one JSON array of
-/// rows.
+/// rows (of arrays when there are several columns).
 fn in_list(
     w: &mut Where,
     lhs: &str,
@@ -74,47 +74,21 @@ fn in_list(
     values: Vec<Vec<Cell>>,
     table: &str,
 ) -> Result<(), StoreError> {
-    let json = json_rows(&values, table, columns)?;
-    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
-    let picks = match columns.len() {
-        1 => "value".to_owned(),
-        n => (0..n)
-            .map(|i| format!("value->>{i}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-    };
-    w.sql.push_str(&format!(
-        " AND {lhs} IN (SELECT {picks} FROM json_each({p}))"
-    ));
-    Ok(())
-}
-
-/// Rows of cells as a JSON array (of arrays when there are several columns),
-/// for SQLite's `json_each`.
-fn json_rows(
-    values: &[Vec<Cell>],
-    table: &str,
-    columns: &[(&str, SqlType)],
-) -> Result<String, StoreError> {
-    let rows = values.first().map_or(0, Vec::len);
-    let [open, close] = if columns.len() > 1 {
-        ["[", "]"]
-    } else {
-        [""; 2]
-    };
-    let mut out = String::with_capacity(rows.saturating_mul(columns.len().saturating_mul(12)));
-    out.push('[');
+    let (rows, n) = (values.first().map_or(0, Vec::len), columns.len());
+    let [open, close] = if n > 1 { ["[", "]"] } else { [""; 2] };
+    let mut json = String::with_capacity(rows.saturating_mul(n.saturating_mul(12)));
+    json.push('[');
     for row in 0..rows {
-        out.push_str(if row > 0 { "," } else { "" });
-        out.push_str(open);
+        json.push_str(if row > 0 { "," } else { "" });
+        json.push_str(open);
         for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
-            out.push_str(if i > 0 { "," } else { "" });
+            json.push_str(if i > 0 { "," } else { "" });
             let _ = match cells.get(row) {
-                Some(Cell::Bool(v)) => write!(out, "{}", u8::from(*v)),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => write!(out, "{v}"),
-                Some(Cell::Float(v)) if v.is_finite() => write!(out, "{v:?}"),
+                Some(Cell::Bool(v)) => write!(json, "{}", u8::from(*v)),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => write!(json, "{v}"),
+                Some(Cell::Float(v)) if v.is_finite() => write!(json, "{v:?}"),
                 Some(Cell::Text(v)) => {
-                    json_string(&mut out, v);
+                    json_string(&mut json, v);
                     Ok(())
                 }
                 Some(Cell::Float(v)) => {
@@ -125,13 +99,22 @@ fn json_rows(
                         found: format!("non-finite float {v} in an IN list"),
                     })
                 }
-                Some(Cell::Null) | None => out.write_str("null"),
+                Some(Cell::Null) | None => json.write_str("null"),
             };
         }
-        out.push_str(close);
+        json.push_str(close);
     }
-    out.push(']');
-    Ok(out)
+    json.push(']');
+    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
+    let picks = match n {
+        1 => "value".to_owned(),
+        n => (0..n)
+            .map(|i| format!("value->>{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let _ = write!(w.sql, " AND {lhs} IN (SELECT {picks} FROM json_each({p}))");
+    Ok(())
 }
 
 /// Appends `s` as a JSON string literal.

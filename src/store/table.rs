@@ -109,11 +109,10 @@ impl<T: Facts, K: Key> Table<T, K> {
 
     /// Deletes the rows `w` selects.
     pub(crate) async fn delete_rows(&self, w: Where) -> Result<u64, StoreError> {
-        let table = quote(&self.spec.table);
-        let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
-        self.db
-            .0
-            .execute(&self.spec.table, sql, &w.params, "cannot delete")
+        let table = &self.spec.table;
+        let sql = format!("DELETE FROM {} AS t WHERE {}", quote(table), w.sql);
+        self.pool()
+            .execute(table, sql, &w.params, "cannot delete")
             .await
     }
 

@@ -353,11 +353,8 @@ fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
             field(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes())
         }
         (SqlType::Date, Cell::Days(v)) => {
-            field(
-                &i32::try_from(v.saturating_sub(PG_EPOCH_DAYS))
-                    .unwrap_or_default()
-                    .to_be_bytes(),
-            );
+            let days = i32::try_from(v.saturating_sub(PG_EPOCH_DAYS)).unwrap_or_default();
+            field(&days.to_be_bytes());
         }
         // Null (a batch only holds cells of its columns' types).
         _ => buf.extend_from_slice(&(-1_i32).to_be_bytes()),

@@ -27,19 +27,14 @@ const ROWS_PER_STATEMENT: usize = 256;
 /// busy timeout and page cache of `options`; one connection, never closed,
 /// for a memory database (which lives as long as its connection).
 pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool, StoreError> {
+    let cache_kib = u64::from(options.sqlite_cache_mib).saturating_mul(1024);
     let connect = SqliteConnectOptions::from_str(url)
         .map_err(StoreError::db("", "bad SQLite URL"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(options.acquire_timeout)
-        .pragma(
-            "cache_size",
-            format!(
-                "-{}",
-                u64::from(options.sqlite_cache_mib).saturating_mul(1024)
-            ),
-        );
+        .pragma("cache_size", format!("-{cache_kib}"));
     let memory = url.contains(":memory:") || url.contains("mode=memory");
     let file = |secs| (!memory).then(|| Duration::from_secs(secs));
     SqlitePoolOptions::new()

@@ -1,5 +1,8 @@
 //! [`Db`]: a connection pool to SQLite or PostgreSQL, chosen by URL, with
-//! timeouts so that an unreachable server is an error rather than a hang.
+//! timeouts ([`DbOptions`]) so that an unreachable server is an error
+//! rather than a hang.
+
+use std::time::Duration;
 
 use sqlx::postgres::PgPool;
 use sqlx::sqlite::SqlitePool;
@@ -7,11 +10,11 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::batch::Batch;
 use super::error::StoreError;
-use super::options::DbOptions;
 use super::pg::{self, PgWrite};
 use super::spec::{quote, Dialect, Param, Spec, Where};
 use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
 use super::sqlite;
+use super::value::{SqlType, Value};
 
 /// `$body` with the pool (or transaction) of `$on`, a `$T`, bound to `$x`,
 /// whichever the backend: for code written once over both.
@@ -31,6 +34,57 @@ pub enum Backend {
     Sqlite,
     /// PostgreSQL.
     Postgres,
+}
+
+/// How to connect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DbOptions {
+    /// Connections in the pool (1 for `sqlite::memory:`, whose connections
+    /// would otherwise each see their own empty database).
+    pub max_connections: u32,
+    /// How long to wait for a connection, connecting included, before
+    /// failing: what bounds the wait on an unreachable server.
+    pub acquire_timeout: Duration,
+    /// SQLite's page cache per connection, in MiB (`PRAGMA cache_size`).
+    /// SQLite's own default, 2 MiB, is far smaller than a bulk batch: once the
+    /// pages a transaction dirties outgrow the cache, SQLite spills them to
+    /// the WAL and reads them back, which made large upserts several times
+    /// slower. The cache is allocated as pages are used, up to this bound.
+    pub sqlite_cache_mib: u32,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_cache_mib: 64,
+        }
+    }
+}
+
+impl DbOptions {
+    /// The default options with another acquire timeout.
+    #[must_use]
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// The default options with another SQLite page cache size, in MiB.
+    #[must_use]
+    pub fn sqlite_cache_mib(mut self, mib: u32) -> Self {
+        self.sqlite_cache_mib = mib.max(1);
+        self
+    }
+
+    /// The default options with another pool size.
+    #[must_use]
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = n.max(1);
+        self
+    }
 }
 
 /// A pool of connections to the store's database. Cheap to clone.
@@ -183,14 +237,23 @@ impl Pool {
     /// `None` when the query fails.
     pub(crate) async fn estimate(&self, table: &str, w: &Where) -> Option<f64> {
         let from = format!("FROM {} AS t WHERE {}", quote(table), w.sql);
-        match self {
-            Self::Postgres(pool) => pg::estimate(pool, table, &from, &w.params).await,
-            Self::Sqlite(_) => {
-                let sql = format!("SELECT COUNT(*) {from}");
-                let n = self.scalar(table, sql, &w.params, "cannot count").await;
-                Some(n.ok()? as f64)
-            }
+        if let Self::Sqlite(_) = self {
+            let count = format!("SELECT COUNT(*) {from}");
+            let n = self.scalar(table, count, &w.params, "cannot count").await;
+            return Some(n.ok()? as f64);
         }
+        // The planner's first line ends `rows=N width=W)`.
+        let mut line = None;
+        let first = |row: &dyn Cells| {
+            line = line.take().or_else(|| row.value(0, SqlType::Text));
+            Ok(())
+        };
+        let explain = format!("EXPLAIN SELECT 1 {from}");
+        self.fetch(table, explain, &w.params, first).await.ok()?;
+        let Some(Value::Text(line)) = line else {
+            return None;
+        };
+        line.split(" rows=").nth(1)?.split(' ').next()?.parse().ok()
     }
 
     /// Begins a write transaction: on SQLite `BEGIN IMMEDIATE`, which takes
@@ -257,11 +320,16 @@ impl Tx {
     /// Takes the transaction's advisory locks `ids` (in sorted order, so
     /// that two writers cannot deadlock) where the backend has them;
     /// SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.
-    pub(crate) async fn lock(&mut self, table: &str, ids: Vec<i64>) -> Result<(), StoreError> {
-        match self {
-            Self::Postgres(tx) => pg::lock(tx, table, ids).await,
-            Self::Sqlite(_) => Ok(()),
-        }
+    pub(crate) async fn lock(&mut self, table: &str, mut ids: Vec<i64>) -> Result<(), StoreError> {
+        let Self::Postgres(tx) = self else {
+            return Ok(());
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        let sql = "SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)";
+        let done = sqlx::query(sql).bind(ids).execute(&mut **tx).await;
+        done.map(|_| ())
+            .map_err(StoreError::db(table, "cannot lock the pages"))
     }
 
     /// Inserts `rows` into `table`, which holds none of their keys.

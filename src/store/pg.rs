@@ -3,18 +3,22 @@
 
 use std::str::FromStr;
 
+use chrono::{DateTime, NaiveDate, Utc};
+
+use sqlx::encode::Encode;
+use sqlx::error::BoxDynError;
 use sqlx::postgres::{
     PgArguments, PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgQueryResult, PgRow,
 };
-use sqlx::{Arguments, AssertSqlSafe, Postgres, Row};
+use sqlx::{Arguments, AssertSqlSafe, Postgres, Row, Type};
 
 use super::batch::Batch;
+use super::db::DbOptions;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::options::DbOptions;
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{fetch_on, Cells, Data, Rows, Sql};
-use super::value::{self, SqlType, Value};
+use super::sql::{execute_on, Data, Rows, Sql};
+use super::value::{self, SqlType};
 
 /// How PostgreSQL batches travel. Both are one statement's worth of work in
 /// one transaction; `BENCHMARKS.md` compares them.
@@ -52,7 +56,11 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, Sto
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::postgres,
-    reported,
+    // What `information_schema` reports: the DDL's names, but for one.
+    reported: |t| match t {
+        SqlType::Timestamp => "timestamp with time zone",
+        t => t.postgres(),
+    },
     blob: ["BYTEA", "bytea"],
     updated_at: "TIMESTAMPTZ NOT NULL DEFAULT now()",
     least_greatest: ["LEAST", "GREATEST"],
@@ -60,20 +68,6 @@ pub(crate) static DIALECT: Dialect = Dialect {
     in_list,
     page_ddl,
 };
-
-/// The type name PostgreSQL's `information_schema` reports for a column type.
-const fn reported(t: SqlType) -> &'static str {
-    match t {
-        SqlType::Bool => "boolean",
-        SqlType::I16 => "smallint",
-        SqlType::I32 => "integer",
-        SqlType::I64 => "bigint",
-        SqlType::F64 => "double precision",
-        SqlType::Text => "text",
-        SqlType::Timestamp => "timestamp with time zone",
-        SqlType::Date => "date",
-    }
-}
 
 /// `AND lhs = ANY($n::type[])`, or with several columns `AND (lhs) IN
 /// (SELECT * FROM UNNEST($n::type[], ..))`: one array per column.
@@ -110,53 +104,26 @@ fn page_ddl(t: &str) -> Vec<String> {
     )]
 }
 
-/// Appends one parameter.
-pub(crate) fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
-    let r = match param {
-        Param::One(sql, cell) => match (sql, cell) {
-            (SqlType::Bool, Cell::Bool(v)) => args.add(*v),
-            (SqlType::I16, Cell::Int(v)) => args.add(i16::try_from(*v).unwrap_or_default()),
-            (SqlType::I32, Cell::Int(v)) => args.add(i32::try_from(*v).unwrap_or_default()),
-            (SqlType::F64, Cell::Float(v)) => args.add(*v),
-            (SqlType::Text, Cell::Text(v)) => args.add(v.as_str()),
-            (SqlType::Timestamp, Cell::Micros(v)) => args.add(value::from_micros(*v)),
-            (SqlType::Date, Cell::Days(v)) => args.add(value::from_days(*v)),
-            (_, Cell::Int(v)) => args.add(*v),
-            (_, _) => args.add(None::<i64>),
-        },
-        Param::Array(sql, cells) => match sql {
-            SqlType::Bool => args.add(collect(cells, |c| match c {
-                Cell::Bool(v) => Some(*v),
-                _ => None,
-            })),
-            SqlType::I16 => args.add(collect(cells, |c| {
-                int(c).and_then(|v| i16::try_from(v).ok())
-            })),
-            SqlType::I32 => args.add(collect(cells, |c| {
-                int(c).and_then(|v| i32::try_from(v).ok())
-            })),
-            SqlType::I64 => args.add(collect(cells, int)),
-            SqlType::F64 => args.add(collect(cells, |c| match c {
-                Cell::Float(v) => Some(*v),
-                _ => None,
-            })),
-            SqlType::Text => args.add(collect(cells, |c| match c {
-                Cell::Text(v) => Some(v.as_str()),
-                _ => None,
-            })),
-            SqlType::Timestamp => args.add(collect(cells, |c| match c {
-                Cell::Micros(v) => value::from_micros(*v),
-                _ => None,
-            })),
-            SqlType::Date => args.add(collect(cells, |c| match c {
-                Cell::Days(v) => value::from_days(*v),
-                _ => None,
-            })),
-        },
-    };
-    r.map_err(sqlx::Error::Encode)
+/// Binds the one cell, or the array of `cells`, each through `f` (null
+/// where it gives `None`).
+fn add<'a, V>(
+    args: &mut PgArguments,
+    cells: &'a [Cell],
+    one: bool,
+    f: impl Fn(&'a Cell) -> Option<V>,
+) -> Result<(), BoxDynError>
+where
+    Option<V>: Encode<'a, Postgres> + Type<Postgres>,
+    Vec<Option<V>>: Encode<'a, Postgres> + Type<Postgres>,
+{
+    if one {
+        args.add(cells.first().and_then(f))
+    } else {
+        args.add(cells.iter().map(f).collect::<Vec<_>>())
+    }
 }
 
+/// The number of an integer or time cell.
 fn int(cell: &Cell) -> Option<i64> {
     match cell {
         Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => Some(*v),
@@ -164,17 +131,54 @@ fn int(cell: &Cell) -> Option<i64> {
     }
 }
 
-fn collect<'a, V>(cells: &'a [Cell], f: impl Fn(&'a Cell) -> Option<V>) -> Vec<Option<V>> {
-    cells.iter().map(f).collect()
-}
-
 impl Sql for Postgres {
-    fn arguments(params: &[Param]) -> Result<PgArguments, sqlx::Error> {
-        let mut args = PgArguments::default();
-        for p in params {
-            bind(&mut args, p)?;
+    /// A value, or an array, of its column's type.
+    fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
+        let (sql, cells, one) = match param {
+            Param::One(sql, cell) => (*sql, core::slice::from_ref(cell), true),
+            Param::Array(sql, cells) => (*sql, cells.as_slice(), false),
+        };
+        // `f` for `add`: the cell's value, when it is of `$pat`.
+        macro_rules! of {
+            ($pat:pat => $v:expr) => {
+                |c| match c {
+                    $pat => $v,
+                    _ => None,
+                }
+            };
         }
-        Ok(args)
+        let a = &mut *args;
+        match sql {
+            SqlType::Bool => add(a, cells, one, of!(Cell::Bool(v) => Some(*v))),
+            SqlType::I16 => add(a, cells, one, |c| i16::try_from(int(c)?).ok()),
+            SqlType::I32 => add(a, cells, one, |c| i32::try_from(int(c)?).ok()),
+            SqlType::I64 => add(a, cells, one, int),
+            SqlType::F64 => add(a, cells, one, of!(Cell::Float(v) => Some(*v))),
+            SqlType::Text => add(a, cells, one, of!(Cell::Text(v) => Some(v.as_str()))),
+            SqlType::Timestamp => add(a, cells, one, |c| value::from_micros(int(c)?)),
+            SqlType::Date => add(a, cells, one, |c| value::from_days(int(c)?)),
+        }
+        .map_err(sqlx::Error::Encode)
+    }
+
+    fn int(row: &PgRow, i: usize, sql: SqlType, checked: bool) -> Option<i64> {
+        macro_rules! get {
+            ($t:ty) => {
+                if checked {
+                    row.try_get::<$t, _>(i)
+                } else {
+                    row.try_get_unchecked::<$t, _>(i)
+                }
+                .ok()?
+            };
+        }
+        Some(match sql {
+            SqlType::I16 => i64::from(get!(i16)),
+            SqlType::I32 => i64::from(get!(i32)),
+            SqlType::Timestamp => value::micros(&get!(DateTime<Utc>)),
+            SqlType::Date => value::days(&get!(NaiveDate)),
+            _ => get!(i64),
+        })
     }
 
     fn affected(done: &PgQueryResult) -> u64 {
@@ -193,98 +197,6 @@ impl Sql for Postgres {
     }
 }
 
-impl Cells for PgRow {
-    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
-        Some(match sql {
-            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
-            SqlType::I16 => Value::Int(i64::from(self.try_get::<i16, _>(i).ok()?)),
-            SqlType::I32 => Value::Int(i64::from(self.try_get::<i32, _>(i).ok()?)),
-            SqlType::I64 => Value::Int(self.try_get(i).ok()?),
-            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
-            SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            SqlType::Timestamp => Value::Timestamp(self.try_get(i).ok()?),
-            SqlType::Date => Value::Date(self.try_get(i).ok()?),
-        })
-    }
-
-    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
-        let int = match sql {
-            SqlType::Bool => {
-                out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?));
-                return Some(());
-            }
-            SqlType::I16 => i64::from(self.try_get_unchecked::<i16, _>(i).ok()?),
-            SqlType::I32 => i64::from(self.try_get_unchecked::<i32, _>(i).ok()?),
-            SqlType::I64 => self.try_get_unchecked::<i64, _>(i).ok()?,
-            SqlType::F64 => {
-                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
-                out.extend_from_slice(&v.to_bits().to_le_bytes());
-                return Some(());
-            }
-            SqlType::Text => {
-                let text: &str = self.try_get_unchecked(i).ok()?;
-                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-                out.extend_from_slice(text.as_bytes());
-                return Some(());
-            }
-            SqlType::Timestamp => value::micros(&self.try_get_unchecked(i).ok()?),
-            SqlType::Date => value::days(&self.try_get_unchecked(i).ok()?),
-        };
-        out.extend_from_slice(&int.to_le_bytes());
-        Some(())
-    }
-
-    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
-        self.try_get(i)
-    }
-
-    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        self.try_get(i)
-    }
-}
-
-/// PostgreSQL's estimate of the rows `SELECT 1 {from}` returns, from its
-/// planner's first line (`... rows=N width=W)`).
-pub(crate) async fn estimate(
-    pool: &PgPool,
-    table: &str,
-    from: &str,
-    params: &[Param],
-) -> Option<f64> {
-    let mut line = None;
-    let sql = format!("EXPLAIN SELECT 1 {from}");
-    let first = |row: &dyn Cells| {
-        line = line.take().or_else(|| row.value(0, SqlType::Text));
-        Ok(())
-    };
-    fetch_on(pool, table, sql, params, first).await.ok()?;
-    let Some(Value::Text(line)) = line else {
-        return None;
-    };
-    let at = line.find(" rows=")?;
-    let rest = line.get(at.saturating_add(6)..)?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest.get(..end)?.parse().ok()
-}
-
-/// Takes the transaction-scoped advisory locks `ids`, in sorted order.
-pub(crate) async fn lock(
-    conn: &mut PgConnection,
-    table: &str,
-    mut ids: Vec<i64>,
-) -> Result<(), StoreError> {
-    ids.sort_unstable();
-    ids.dedup();
-    sqlx::query("SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)")
-        .bind(ids)
-        .execute(conn)
-        .await
-        .map_err(StoreError::db(table, "cannot lock the pages"))?;
-    Ok(())
-}
-
 /// Upserts a batch in one transaction, retrying a batch that lost a deadlock
 /// or serialization race.
 pub(crate) async fn upsert(
@@ -293,19 +205,16 @@ pub(crate) async fn upsert(
     batch: &Batch<'_>,
     how: PgWrite,
 ) -> Result<u64, StoreError> {
-    let mut attempt = 0_usize;
-    loop {
-        let result = upsert_once(pool, spec, batch, how).await;
-        match result {
+    for _ in 0..RETRIES {
+        match upsert_once(pool, spec, batch, how).await {
             Err(StoreError::Database {
                 source: sqlx::Error::Database(e),
                 ..
-            }) if attempt < RETRIES && matches!(e.code().as_deref(), Some("40P01" | "40001")) => {
-                attempt = attempt.saturating_add(1);
-            }
+            }) if matches!(e.code().as_deref(), Some("40P01" | "40001")) => {}
             other => return other,
         }
     }
+    upsert_once(pool, spec, batch, how).await
 }
 
 /// One attempt of [`upsert`]: with [`PgWrite::Copy`], a binary `COPY` into a
@@ -331,10 +240,8 @@ async fn upsert_once(
                 "CREATE TEMP TABLE IF NOT EXISTS {temp} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS",
                 quote(table)
             );
-            sqlx::query(AssertSqlSafe(create))
-                .execute(&mut *tx)
-                .await
-                .map_err(fail("cannot create the staging table"))?;
+            let action = "cannot create the staging table";
+            execute_on(&mut *tx, table, create, &[], action).await?;
             copy_in(&mut tx, table, &temp, rows).await?;
             format!(
                 "SELECT {columns}, now() FROM {temp} ORDER BY {}",
@@ -342,22 +249,17 @@ async fn upsert_once(
             )
         }
         PgWrite::Unnest => {
-            let mut arrays = Vec::with_capacity(rows.columns.len().saturating_add(1));
+            let n = rows.columns.len();
+            let mut arrays = Vec::with_capacity(n.saturating_add(1));
             for (j, (_, sql)) in rows.columns.iter().enumerate() {
-                let cells = (0..rows.len())
-                    .map(|i| rows.row(i).get(j).cloned().unwrap_or(Cell::Null))
-                    .collect();
-                bind(&mut args, &Param::Array(*sql, cells))
+                let cells = rows.cells.iter().skip(j).step_by(n).cloned().collect();
+                Postgres::bind(&mut args, &Param::Array(*sql, cells))
                     .map_err(fail("cannot bind the batch"))?;
-                arrays.push(format!(
-                    "${}::{}[]",
-                    arrays.len().saturating_add(1),
-                    sql.postgres()
-                ));
+                arrays.push(format!("${}::{}[]", j.saturating_add(1), sql.postgres()));
             }
             args.add(rows.data.as_slice())
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
-            arrays.push(format!("${}::BYTEA[]", arrays.len().saturating_add(1)));
+            arrays.push(format!("${}::BYTEA[]", n.saturating_add(1)));
             format!("SELECT *, now() FROM UNNEST({})", arrays.join(", "))
         }
     };
@@ -366,10 +268,9 @@ async fn upsert_once(
         quote(table),
         spec.on_conflict("t", batch.stamped)
     );
-    let done = sqlx::query_with(AssertSqlSafe(insert), args)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail("cannot upsert the batch"))?;
+    let query = sqlx::query_with(AssertSqlSafe(insert), args);
+    let done = query.execute(&mut *tx).await;
+    let done = done.map_err(fail("cannot upsert the batch"))?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
     Ok(done.rows_affected())
 }
@@ -386,10 +287,8 @@ pub(crate) async fn copy_in<D: Data>(
         "COPY {target} ({}) FROM STDIN (FORMAT binary)",
         rows.names()
     );
-    let mut copy = conn
-        .copy_in_raw(&sql)
-        .await
-        .map_err(fail("cannot start COPY"))?;
+    let copy = conn.copy_in_raw(&sql).await;
+    let mut copy = copy.map_err(fail("cannot start COPY"))?;
     let mut buf = Vec::with_capacity(1 << 20);
     buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     buf.extend_from_slice(&[0; 8]); // flags, header extension length
@@ -404,7 +303,8 @@ pub(crate) async fn copy_in<D: Data>(
         // `i32::MAX` bytes.
         let at = buf.len();
         buf.extend_from_slice(&[0; 4]);
-        let put = data.put(&mut buf).and_then(|()| {
+        let sent = async {
+            data.put(&mut buf)?;
             let len = buf.len().saturating_sub(at).saturating_sub(4);
             let len = i32::try_from(len).map_err(|_| {
                 StoreError::config(
@@ -415,73 +315,48 @@ pub(crate) async fn copy_in<D: Data>(
             if let Some(field) = buf.get_mut(at..at.saturating_add(4)) {
                 field.copy_from_slice(&len.to_be_bytes());
             }
-            Ok(())
-        });
-        let sent = match put {
-            Err(e) => Err(e),
-            Ok(()) if buf.len() >= 1 << 20 => {
-                let sent = copy.send(buf.as_slice()).await.map(|_| ());
+            if buf.len() >= 1 << 20 {
+                let sent = copy.send(buf.as_slice()).await;
+                sent.map_err(fail("COPY failed"))?;
                 buf.clear();
-                sent.map_err(fail("COPY failed"))
             }
-            Ok(()) => Ok(()),
-        };
+            Ok(())
+        }
+        .await;
         if let Err(e) = sent {
             let _ = copy.abort("factpack: cannot write a row").await;
             return Err(e);
         }
     }
     buf.extend_from_slice(&(-1_i16).to_be_bytes());
-    copy.send(buf.as_slice())
-        .await
-        .map_err(fail("COPY failed"))?;
+    let sent = copy.send(buf.as_slice()).await;
+    sent.map_err(fail("COPY failed"))?;
     copy.finish().await.map_err(fail("COPY failed"))?;
     Ok(())
 }
 
-/// Appends a field's length to a binary `COPY` row.
-pub(crate) fn copy_len(buf: &mut Vec<u8>, len: usize) {
-    buf.extend_from_slice(&i32::try_from(len).unwrap_or(i32::MAX).to_be_bytes());
-}
-
-/// Appends one field to a binary `COPY` row, in PostgreSQL's binary format.
-pub(crate) fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
+/// Appends one field to a binary `COPY` row, in PostgreSQL's binary format:
+/// its length, then its bytes.
+fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
+    let mut field = |bytes: &[u8]| {
+        buf.extend_from_slice(&i32::try_from(bytes.len()).unwrap_or(i32::MAX).to_be_bytes());
+        buf.extend_from_slice(bytes);
+    };
     match (sql, cell) {
-        (_, Cell::Null) => buf.extend_from_slice(&(-1_i32).to_be_bytes()),
-        (SqlType::Bool, Cell::Bool(v)) => {
-            copy_len(buf, 1);
-            buf.push(u8::from(*v));
-        }
-        (SqlType::I16, Cell::Int(v)) => {
-            copy_len(buf, 2);
-            buf.extend_from_slice(&i16::try_from(*v).unwrap_or_default().to_be_bytes());
-        }
-        (SqlType::I32, Cell::Int(v)) => {
-            copy_len(buf, 4);
-            buf.extend_from_slice(&i32::try_from(*v).unwrap_or_default().to_be_bytes());
-        }
-        (SqlType::I64, Cell::Int(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.to_be_bytes());
-        }
-        (SqlType::F64, Cell::Float(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.to_bits().to_be_bytes());
-        }
-        (SqlType::Text, Cell::Text(v)) => {
-            copy_len(buf, v.len());
-            buf.extend_from_slice(v.as_bytes());
-        }
+        (SqlType::Bool, Cell::Bool(v)) => field(&[u8::from(*v)]),
+        (SqlType::I16, Cell::Int(v)) => field(&i16::try_from(*v).unwrap_or_default().to_be_bytes()),
+        (SqlType::I32, Cell::Int(v)) => field(&i32::try_from(*v).unwrap_or_default().to_be_bytes()),
+        (SqlType::I64, Cell::Int(v)) => field(&v.to_be_bytes()),
+        (SqlType::F64, Cell::Float(v)) => field(&v.to_bits().to_be_bytes()),
+        (SqlType::Text, Cell::Text(v)) => field(v.as_bytes()),
         (SqlType::Timestamp, Cell::Micros(v)) => {
-            copy_len(buf, 8);
-            buf.extend_from_slice(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes());
+            field(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes())
         }
         (SqlType::Date, Cell::Days(v)) => {
-            copy_len(buf, 4);
             let days = i32::try_from(v.saturating_sub(PG_EPOCH_DAYS)).unwrap_or_default();
-            buf.extend_from_slice(&days.to_be_bytes());
+            field(&days.to_be_bytes());
         }
-        // A batch only holds cells of its columns' types.
+        // Null (a batch only holds cells of its columns' types).
         _ => buf.extend_from_slice(&(-1_i32).to_be_bytes()),
     }
 }

@@ -4,12 +4,13 @@
 //! and [`Rows`] are a bulk write's rows.
 
 use futures_util::TryStreamExt;
-use sqlx::{AssertSqlSafe, Database, Executor, IntoArguments};
+use sqlx::decode::Decode;
+use sqlx::{AssertSqlSafe, ColumnIndex, Database, Executor, IntoArguments, Row, Type};
 
 use super::error::StoreError;
 use super::mirror::Cell;
 use super::spec::Param;
-use super::value::{SqlType, Value};
+use super::value::{self, SqlType, Value};
 
 /// A row as the driver holds it, read by column position.
 pub(crate) trait Cells {
@@ -17,10 +18,10 @@ pub(crate) trait Cells {
     fn value(&self, i: usize, sql: SqlType) -> Option<Value>;
 
     /// Appends key column `i` of type `sql` as `Key::put_encoded` encodes
-    /// it; `None` when the cell cannot be
-    /// decoded as that type. The column types were checked when the store
-    /// was opened, so the driver's per-cell type check is skipped (a wrong
-    /// type still fails to decode, or reads a key that was not asked for).
+    /// it; `None` when the cell cannot be decoded as that type. The column
+    /// types were checked when the store was opened, so the driver's
+    /// per-cell type check is skipped (a wrong type still fails to decode,
+    /// or reads a key that was not asked for).
     fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()>;
 
     /// Column `i`, a blob, borrowed from the row.
@@ -38,10 +39,63 @@ pub(crate) trait Cells {
     }
 }
 
+impl<R: Row> Cells for R
+where
+    R::Database: Sql,
+    usize: ColumnIndex<R>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> &'r str: Decode<'r, R::Database>,
+    for<'r> &'r [u8]: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
+        let int = || R::Database::int(self, i, sql, true);
+        Some(match sql {
+            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
+            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
+            SqlType::Text => Value::Text(self.try_get(i).ok()?),
+            SqlType::Timestamp => Value::Timestamp(value::from_micros(int()?)?),
+            SqlType::Date => Value::Date(value::from_days(int()?)?),
+            SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(int()?),
+        })
+    }
+
+    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
+        match sql {
+            SqlType::Bool => out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?)),
+            SqlType::F64 => {
+                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
+                out.extend_from_slice(&v.to_bits().to_le_bytes());
+            }
+            SqlType::Text => {
+                let text: &str = self.try_get_unchecked(i).ok()?;
+                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
+                out.extend_from_slice(text.as_bytes());
+            }
+            _ => out.extend_from_slice(&R::Database::int(self, i, sql, false)?.to_le_bytes()),
+        }
+        Some(())
+    }
+
+    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
+        self.try_get(i)
+    }
+
+    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(i)
+    }
+}
+
 /// What a backend does its own way when the store runs a statement.
-pub(crate) trait Sql: Database {
-    /// Arguments for `params`.
-    fn arguments(params: &[Param]) -> Result<Self::Arguments, sqlx::Error>;
+pub(crate) trait Sql: Database<Arguments: IntoArguments<Self>, Row: Cells> {
+    /// Appends one parameter.
+    fn bind(args: &mut Self::Arguments, param: &Param) -> Result<(), sqlx::Error>;
+
+    /// Integer column `i` of type `sql` (a time as microseconds or days
+    /// since the Unix epoch), through the driver's type check if `checked`.
+    fn int(row: &Self::Row, i: usize, sql: SqlType, checked: bool) -> Option<i64>;
 
     /// The rows a statement affected.
     fn affected(done: &Self::QueryResult) -> u64;
@@ -55,50 +109,42 @@ pub(crate) trait Sql: Database {
     fn schema_lock(table: &str) -> Option<[String; 2]>;
 }
 
+/// Arguments for `params`.
+fn arguments<DB: Sql>(params: &[Param]) -> Result<DB::Arguments, sqlx::Error> {
+    let mut args = DB::Arguments::default();
+    for p in params {
+        DB::bind(&mut args, p)?;
+    }
+    Ok(args)
+}
+
 /// Runs a statement; returns the rows it affected.
-pub(crate) async fn execute_on<'c, DB, E>(
-    on: E,
+pub(crate) async fn execute_on<'c, DB: Sql>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     sql: String,
     params: &[Param],
     action: &'static str,
-) -> Result<u64, StoreError>
-where
-    DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    E: Executor<'c, Database = DB>,
-{
-    let args = DB::arguments(params).map_err(StoreError::db(table, action))?;
-    let done = sqlx::query_with(AssertSqlSafe(sql), args)
-        .execute(on)
-        .await
-        .map_err(StoreError::db(table, action))?;
-    Ok(DB::affected(&done))
+) -> Result<u64, StoreError> {
+    let fail = || StoreError::db(table, action);
+    let args = arguments::<DB>(params).map_err(fail())?;
+    let done = sqlx::query_with(AssertSqlSafe(sql), args).execute(on).await;
+    Ok(DB::affected(&done.map_err(fail())?))
 }
 
 /// Streams the rows of a query into `each`, which sees every row while the
 /// driver still holds it.
-pub(crate) async fn fetch_on<'c, DB, E>(
-    on: E,
+pub(crate) async fn fetch_on<'c, DB: Sql>(
+    on: impl Executor<'c, Database = DB>,
     table: &str,
     sql: String,
     params: &[Param],
     mut each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
-) -> Result<(), StoreError>
-where
-    DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    DB::Row: Cells,
-    E: Executor<'c, Database = DB>,
-{
-    let action = "cannot read";
-    let args = DB::arguments(params).map_err(StoreError::db(table, action))?;
+) -> Result<(), StoreError> {
+    let fail = || StoreError::db(table, "cannot read");
+    let args = arguments::<DB>(params).map_err(fail())?;
     let mut rows = sqlx::query_with(AssertSqlSafe(sql), args).fetch(on);
-    while let Some(row) = rows
-        .try_next()
-        .await
-        .map_err(StoreError::db(table, action))?
-    {
+    while let Some(row) = rows.try_next().await.map_err(fail())? {
         each(&row)?;
     }
     Ok(())
@@ -114,24 +160,14 @@ pub(crate) async fn create_on<DB>(
 ) -> Result<(), StoreError>
 where
     DB: Sql,
-    DB::Arguments: IntoArguments<DB>,
-    DB::Row: Cells,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
 {
-    let mut conn = pool
-        .acquire()
-        .await
-        .map_err(StoreError::db(table, "cannot connect"))?;
+    let acquired = pool.acquire().await;
+    let mut conn = acquired.map_err(StoreError::db(table, "cannot connect"))?;
     let lock = DB::schema_lock(table);
     if let Some([take, _]) = &lock {
-        execute_on(
-            &mut *conn,
-            table,
-            take.clone(),
-            &[],
-            "cannot lock the schema",
-        )
-        .await?;
+        let take = take.clone();
+        execute_on(&mut *conn, table, take, &[], "cannot lock the schema").await?;
     }
     let result = async {
         let mut ddl = ddl.into_iter();
@@ -150,15 +186,8 @@ where
         };
         fetch_on(&mut *conn, table, DB::COLUMNS.to_owned(), &name, add).await?;
         check_columns(table, expected, &found)?;
-        for statement in ddl {
-            execute_on(
-                &mut *conn,
-                table,
-                statement,
-                &[],
-                "cannot create the indexes",
-            )
-            .await?;
+        for index in ddl {
+            execute_on(&mut *conn, table, index, &[], "cannot create the indexes").await?;
         }
         Ok(())
     }
@@ -234,24 +263,18 @@ fn check_columns(
     found: &[(String, String)],
 ) -> Result<(), StoreError> {
     for (name, ty) in expected {
-        match found.iter().find(|(n, _)| n == name) {
-            None => {
-                return Err(StoreError::SchemaMismatch {
-                    table: table.to_owned(),
-                    reason: format!(
-                    "column `{name}` is missing; a store cannot add columns to an existing table: \
-                         use a new table name, or drop this one (its facts are a cache)"
-                ),
-                })
-            }
+        let reason = match found.iter().find(|(n, _)| n == name) {
+            None => format!(
+                "column `{name}` is missing; a store cannot add columns to an existing table: \
+                 use a new table name, or drop this one (its facts are a cache)"
+            ),
             Some((_, t)) if !t.eq_ignore_ascii_case(ty) => {
-                return Err(StoreError::SchemaMismatch {
-                    table: table.to_owned(),
-                    reason: format!("column `{name}` is {t}, the store needs {ty}"),
-                })
+                format!("column `{name}` is {t}, the store needs {ty}")
             }
-            Some(_) => {}
-        }
+            Some(_) => continue,
+        };
+        let table = table.to_owned();
+        return Err(StoreError::SchemaMismatch { table, reason });
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! [`Packed<T>`] as a sqlx value: PostgreSQL `bytea` (and `bytea[]`, for
-//! `UNNEST` batches) and SQLite `BLOB`.
+//! [`Packed<T>`] as a sqlx value wherever sqlx has byte strings: PostgreSQL
+//! `bytea` (and `bytea[]`, for `UNNEST` batches) and SQLite `BLOB`.
 //!
 //! Decoding validates the blob. Both drivers hand out the value as bytes
 //! borrowed from the row, so the only copy is the one into the `Packed`'s
@@ -8,20 +8,23 @@
 use sqlx::decode::Decode;
 use sqlx::encode::{Encode, IsNull};
 use sqlx::error::BoxDynError;
-use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};
+use sqlx::postgres::{PgHasArrayType, PgTypeInfo};
 use sqlx::types::Type;
+use sqlx::Database;
 
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-impl<T: Facts> Type<Postgres> for Packed<T> {
-    fn type_info() -> PgTypeInfo {
-        <[u8] as Type<Postgres>>::type_info()
+impl<DB: Database, T: Facts> Type<DB> for Packed<T>
+where
+    [u8]: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <[u8] as Type<DB>>::type_info()
     }
 
-    fn compatible(ty: &PgTypeInfo) -> bool {
-        <[u8] as Type<Postgres>>::compatible(ty)
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <[u8] as Type<DB>>::compatible(ty)
     }
 }
 
@@ -31,9 +34,13 @@ impl<T: Facts> PgHasArrayType for Packed<T> {
     }
 }
 
-impl<T: Facts> Encode<'_, Postgres> for Packed<T> {
-    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-        <&[u8] as Encode<Postgres>>::encode(self.as_bytes(), buf)
+/// On SQLite, whose arguments own their bytes, this is one copy.
+impl<'q, DB: Database, T: Facts> Encode<'q, DB> for Packed<T>
+where
+    for<'a> &'a [u8]: Encode<'q, DB>,
+{
+    fn encode_by_ref(&self, buf: &mut DB::ArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        self.as_bytes().encode(buf)
     }
 
     fn size_hint(&self) -> usize {
@@ -41,34 +48,12 @@ impl<T: Facts> Encode<'_, Postgres> for Packed<T> {
     }
 }
 
-impl<'r, T: Facts> Decode<'r, Postgres> for Packed<T> {
-    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        let bytes = <&[u8] as Decode<Postgres>>::decode(value)?;
-        Ok(Self::copy_from_slice(bytes)?)
-    }
-}
-
-impl<T: Facts> Type<Sqlite> for Packed<T> {
-    fn type_info() -> SqliteTypeInfo {
-        <[u8] as Type<Sqlite>>::type_info()
-    }
-
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <[u8] as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<T: Facts> Encode<'_, Sqlite> for Packed<T> {
-    fn encode_by_ref(&self, args: &mut SqliteArgumentsBuffer) -> Result<IsNull, BoxDynError> {
-        // sqlx's SQLite arguments own their bytes, so this is one copy.
-        <&[u8] as Encode<Sqlite>>::encode(self.as_bytes(), args)
-    }
-}
-
-impl<'r, T: Facts> Decode<'r, Sqlite> for Packed<T> {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        let bytes = <&[u8] as Decode<Sqlite>>::decode(value)?;
-        Ok(Self::copy_from_slice(bytes)?)
+impl<'r, DB: Database, T: Facts> Decode<'r, DB> for Packed<T>
+where
+    &'r [u8]: Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self::copy_from_slice(<&[u8]>::decode(value)?)?)
     }
 }
 
@@ -92,36 +77,24 @@ impl<T: Facts> core::fmt::Debug for FactRef<'_, T> {
     }
 }
 
-impl<T: Facts> Type<Postgres> for FactRef<'_, T> {
-    fn type_info() -> PgTypeInfo {
-        <[u8] as Type<Postgres>>::type_info()
+impl<DB: Database, T: Facts> Type<DB> for FactRef<'_, T>
+where
+    [u8]: Type<DB>,
+{
+    fn type_info() -> DB::TypeInfo {
+        <[u8] as Type<DB>>::type_info()
     }
 
-    fn compatible(ty: &PgTypeInfo) -> bool {
-        <[u8] as Type<Postgres>>::compatible(ty)
-    }
-}
-
-impl<'r, T: Facts> Decode<'r, Postgres> for FactRef<'r, T> {
-    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-        let bytes = <&'r [u8] as Decode<Postgres>>::decode(value)?;
-        Ok(Self(T::view(bytes)?))
+    fn compatible(ty: &DB::TypeInfo) -> bool {
+        <[u8] as Type<DB>>::compatible(ty)
     }
 }
 
-impl<T: Facts> Type<Sqlite> for FactRef<'_, T> {
-    fn type_info() -> SqliteTypeInfo {
-        <[u8] as Type<Sqlite>>::type_info()
-    }
-
-    fn compatible(ty: &SqliteTypeInfo) -> bool {
-        <[u8] as Type<Sqlite>>::compatible(ty)
-    }
-}
-
-impl<'r, T: Facts> Decode<'r, Sqlite> for FactRef<'r, T> {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, BoxDynError> {
-        let bytes = <&'r [u8] as Decode<Sqlite>>::decode(value)?;
-        Ok(Self(T::view(bytes)?))
+impl<'r, DB: Database, T: Facts> Decode<'r, DB> for FactRef<'r, T>
+where
+    &'r [u8]: Decode<'r, DB>,
+{
+    fn decode(value: DB::ValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self(T::view(<&[u8]>::decode(value)?)?))
     }
 }

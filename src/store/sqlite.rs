@@ -1,6 +1,7 @@
 //! SQLite: binding, reading cells, and upserts in one transaction through
 //! one reused prepared statement of many rows.
 
+use core::fmt::Write as _;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -11,14 +12,12 @@ use sqlx::sqlite::{
 use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
 
 use super::batch::Batch;
+use super::db::DbOptions;
 use super::error::StoreError;
 use super::mirror::Cell;
-use super::options::DbOptions;
-use core::fmt::Write as _;
-
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{Cells, Data, Rows, Sql};
-use super::value::{self, SqlType, Value};
+use super::sql::{Data, Rows, Sql};
+use super::value::SqlType;
 
 /// Rows per `INSERT` statement: enough to amortize a statement's round trip
 /// to sqlx's worker thread, well under SQLite's 32,766 parameters.
@@ -28,19 +27,14 @@ const ROWS_PER_STATEMENT: usize = 256;
 /// busy timeout and page cache of `options`; one connection, never closed,
 /// for a memory database (which lives as long as its connection).
 pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool, StoreError> {
+    let cache_kib = u64::from(options.sqlite_cache_mib).saturating_mul(1024);
     let connect = SqliteConnectOptions::from_str(url)
         .map_err(StoreError::db("", "bad SQLite URL"))?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(options.acquire_timeout)
-        .pragma(
-            "cache_size",
-            format!(
-                "-{}",
-                u64::from(options.sqlite_cache_mib).saturating_mul(1024)
-            ),
-        );
+        .pragma("cache_size", format!("-{cache_kib}"));
     let memory = url.contains(":memory:") || url.contains("mode=memory");
     let file = |secs| (!memory).then(|| Duration::from_secs(secs));
     SqlitePoolOptions::new()
@@ -67,7 +61,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
 
 /// `AND lhs IN (SELECT value FROM json_each(?))`, or with several columns
 /// `value->>0, ..`: SQLite has no arrays, so the list is one JSON array of
-/// rows.
+/// rows (of arrays when there are several columns).
 fn in_list(
     w: &mut Where,
     lhs: &str,
@@ -75,53 +69,23 @@ fn in_list(
     values: Vec<Vec<Cell>>,
     table: &str,
 ) -> Result<(), StoreError> {
-    let json = json_rows(&values, table, columns)?;
-    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
-    let picks: Vec<String> = if columns.len() == 1 {
-        vec!["value".to_owned()]
-    } else {
-        (0..columns.len()).map(|i| format!("value->>{i}")).collect()
-    };
-    let picks = picks.join(", ");
-    w.sql.push_str(&format!(
-        " AND {lhs} IN (SELECT {picks} FROM json_each({p}))"
-    ));
-    Ok(())
-}
-
-/// Rows of cells as a JSON array (of arrays when there are several columns),
-/// for SQLite's `json_each`.
-fn json_rows(
-    values: &[Vec<Cell>],
-    table: &str,
-    columns: &[(&str, SqlType)],
-) -> Result<String, StoreError> {
-    let rows = values.first().map_or(0, Vec::len);
-    let mut out = String::with_capacity(
-        rows.saturating_mul(columns.len().saturating_mul(12))
-            .saturating_add(2),
-    );
-    out.push('[');
+    let (rows, n) = (values.first().map_or(0, Vec::len), columns.len());
+    let [open, close] = if n > 1 { ["[", "]"] } else { [""; 2] };
+    let mut json = String::with_capacity(rows.saturating_mul(n.saturating_mul(12)));
+    json.push('[');
     for row in 0..rows {
-        if row > 0 {
-            out.push(',');
-        }
-        if columns.len() > 1 {
-            out.push('[');
-        }
+        json.push_str(if row > 0 { "," } else { "" });
+        json.push_str(open);
         for (i, (cells, (name, sql))) in values.iter().zip(columns).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            match cells.get(row) {
-                Some(Cell::Bool(v)) => out.push_str(if *v { "1" } else { "0" }),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => {
-                    let _ = write!(out, "{v}");
+            json.push_str(if i > 0 { "," } else { "" });
+            let _ = match cells.get(row) {
+                Some(Cell::Bool(v)) => write!(json, "{}", u8::from(*v)),
+                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => write!(json, "{v}"),
+                Some(Cell::Float(v)) if v.is_finite() => write!(json, "{v:?}"),
+                Some(Cell::Text(v)) => {
+                    json_string(&mut json, v);
+                    Ok(())
                 }
-                Some(Cell::Float(v)) if v.is_finite() => {
-                    let _ = write!(out, "{v:?}");
-                }
-                Some(Cell::Text(v)) => json_string(&mut out, v),
                 Some(Cell::Float(v)) => {
                     return Err(StoreError::WrongType {
                         table: table.to_owned(),
@@ -130,15 +94,22 @@ fn json_rows(
                         found: format!("non-finite float {v} in an IN list"),
                     })
                 }
-                Some(Cell::Null) | None => out.push_str("null"),
-            }
+                Some(Cell::Null) | None => json.write_str("null"),
+            };
         }
-        if columns.len() > 1 {
-            out.push(']');
-        }
+        json.push_str(close);
     }
-    out.push(']');
-    Ok(out)
+    json.push(']');
+    let p = w.placeholder(Param::One(SqlType::Text, Cell::Text(json)));
+    let picks = match n {
+        1 => "value".to_owned(),
+        n => (0..n)
+            .map(|i| format!("value->>{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    let _ = write!(w.sql, " AND {lhs} IN (SELECT {picks} FROM json_each({p}))");
+    Ok(())
 }
 
 /// Appends `s` as a JSON string literal.
@@ -171,19 +142,22 @@ pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), s
 
 impl Sql for Sqlite {
     /// SQLite has no arrays: lists arrive as JSON text.
-    fn arguments(params: &[Param]) -> Result<SqliteArguments, sqlx::Error> {
-        let mut args = SqliteArguments::default();
-        for p in params {
-            match p {
-                Param::One(_, cell) => bind_cell(&mut args, cell)?,
-                Param::Array(..) => {
-                    return Err(sqlx::Error::Protocol(
-                        "SQLite has no array parameters".into(),
-                    ))
-                }
-            }
+    fn bind(args: &mut SqliteArguments, param: &Param) -> Result<(), sqlx::Error> {
+        match param {
+            Param::One(_, cell) => bind_cell(args, cell),
+            Param::Array(..) => Err(sqlx::Error::Protocol(
+                "SQLite has no array parameters".into(),
+            )),
         }
-        Ok(args)
+    }
+
+    /// Every integer, and every time, is an `INTEGER`.
+    fn int(row: &SqliteRow, i: usize, _: SqlType, checked: bool) -> Option<i64> {
+        if checked {
+            row.try_get(i).ok()
+        } else {
+            row.try_get_unchecked(i).ok()
+        }
     }
 
     fn affected(done: &SqliteQueryResult) -> u64 {
@@ -195,46 +169,6 @@ impl Sql for Sqlite {
     /// None: `CREATE TABLE IF NOT EXISTS` takes SQLite's one writer lock.
     fn schema_lock(_: &str) -> Option<[String; 2]> {
         None
-    }
-}
-
-impl Cells for SqliteRow {
-    fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
-        Some(match sql {
-            SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
-            SqlType::F64 => Value::Float(self.try_get(i).ok()?),
-            SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            SqlType::Timestamp => Value::Timestamp(value::from_micros(self.try_get(i).ok()?)?),
-            SqlType::Date => Value::Date(value::from_days(self.try_get(i).ok()?)?),
-            SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(self.try_get(i).ok()?),
-        })
-    }
-
-    fn put_key(&self, i: usize, sql: SqlType, out: &mut Vec<u8>) -> Option<()> {
-        match sql {
-            SqlType::Bool => out.push(u8::from(self.try_get_unchecked::<bool, _>(i).ok()?)),
-            SqlType::F64 => {
-                let v = self.try_get_unchecked::<f64, _>(i).ok()?;
-                out.extend_from_slice(&v.to_bits().to_le_bytes());
-            }
-            SqlType::Text => {
-                let text: &str = self.try_get_unchecked(i).ok()?;
-                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-                out.extend_from_slice(text.as_bytes());
-            }
-            SqlType::I16 | SqlType::I32 | SqlType::I64 | SqlType::Timestamp | SqlType::Date => {
-                out.extend_from_slice(&self.try_get_unchecked::<i64, _>(i).ok()?.to_le_bytes());
-            }
-        }
-        Some(())
-    }
-
-    fn bytes(&self, i: usize) -> Result<&[u8], sqlx::Error> {
-        self.try_get(i)
-    }
-
-    fn big(&self, i: usize) -> Result<Option<i64>, sqlx::Error> {
-        self.try_get(i)
     }
 }
 
@@ -261,8 +195,7 @@ pub(crate) async fn insert<D: Data>(
     };
     let full = sql(per_statement);
     let mut affected = 0_u64;
-    let mut start = 0_usize;
-    while start < rows.len() {
+    for start in (0..rows.len()).step_by(per_statement) {
         let end = start.saturating_add(per_statement).min(rows.len());
         let mut args = SqliteArguments::default();
         for i in start..end {
@@ -278,17 +211,16 @@ pub(crate) async fn insert<D: Data>(
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
         }
         let n = end.saturating_sub(start);
-        let statement = if n == per_statement {
-            full.clone()
-        } else {
+        let statement = if n < per_statement {
             sql(n)
+        } else {
+            full.clone()
         };
         let done = sqlx::query_with(AssertSqlSafe(statement), args)
             .execute(&mut *conn)
             .await
             .map_err(fail("cannot write the batch"))?;
         affected = affected.saturating_add(done.rows_affected());
-        start = end;
     }
     Ok(affected)
 }
@@ -299,22 +231,13 @@ pub(crate) async fn upsert(
     spec: &Spec,
     batch: &Batch<'_>,
 ) -> Result<u64, StoreError> {
-    let fail = |action| StoreError::db(&spec.table, action);
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(fail("cannot begin the batch"))?;
-    let conflict = spec.on_conflict(&quote(&spec.table), batch.stamped);
-    let affected = insert(
-        &mut tx,
-        &spec.table,
-        &batch.rows,
-        ROWS_PER_STATEMENT,
-        &conflict,
-    )
-    .await?;
+    let (table, fail) = (&spec.table, |action| StoreError::db(&spec.table, action));
+    let begin = pool.begin_with("BEGIN IMMEDIATE").await;
+    let mut tx = begin.map_err(fail("cannot begin the batch"))?;
+    let conflict = spec.on_conflict(&quote(table), batch.stamped);
+    let n = insert(&mut tx, table, &batch.rows, ROWS_PER_STATEMENT, &conflict).await?;
     tx.commit().await.map_err(fail("cannot commit the batch"))?;
-    Ok(affected)
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! What the layouts and the cache work with: a store's table and
 //! connection, how it fills transient fields, and what it counts.
 
-use core::marker::PhantomData;
 use std::sync::Arc;
 
 use crate::facts::Facts;
@@ -27,7 +26,6 @@ pub(crate) struct Table<T: Facts, K: Key> {
     /// The layout's name, as spans record it.
     layout: &'static str,
     counters: Arc<Counters>,
-    types: PhantomData<fn() -> (T, K)>,
 }
 
 impl<T: Facts, K: Key> Clone for Table<T, K> {
@@ -40,7 +38,6 @@ impl<T: Facts, K: Key> Clone for Table<T, K> {
             pg_write: self.pg_write,
             layout: self.layout,
             counters: Arc::clone(&self.counters),
-            types: PhantomData,
         }
     }
 }
@@ -61,7 +58,6 @@ impl<T: Facts, K: Key> Table<T, K> {
             fill,
             pg_write,
             counters: Arc::default(),
-            types: PhantomData,
         }
     }
 
@@ -113,11 +109,10 @@ impl<T: Facts, K: Key> Table<T, K> {
 
     /// Deletes the rows `w` selects.
     pub(crate) async fn delete_rows(&self, w: Where) -> Result<u64, StoreError> {
-        let table = quote(&self.spec.table);
-        let sql = format!("DELETE FROM {table} AS t WHERE {}", w.sql);
-        self.db
-            .0
-            .execute(&self.spec.table, sql, &w.params, "cannot delete")
+        let table = &self.spec.table;
+        let sql = format!("DELETE FROM {} AS t WHERE {}", quote(table), w.sql);
+        self.pool()
+            .execute(table, sql, &w.params, "cannot delete")
             .await
     }
 

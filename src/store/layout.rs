@@ -10,7 +10,7 @@ use crate::packed::Packed;
 use super::error::StoreError;
 use super::filter::Filter;
 use super::key::Key;
-use super::read::Salvage;
+use super::read::{IntoColumns, Salvage};
 use super::spec::Spec;
 use super::table::Table;
 use super::{pages, rows};
@@ -64,24 +64,45 @@ macro_rules! by_layout {
 by_layout! {
     /// Upserts `facts`; returns the rows (paged: the facts) written.
     fn upsert(facts: &[(K, Packed<T>)]) -> u64;
-    /// The stored facts of `keys`, with their keys.
-    fn get(keys: &[K]) -> Vec<(K, Packed<T>)>;
-    /// The stored facts of `keys` into columns, their keys into
-    /// `key_columns` when given.
-    fn get_columns(keys: &[K], key_columns: Option<&mut K::Columns>) -> T::Columns;
-    /// The facts `filter` selects, with their keys.
-    fn read_packed(filter: &Filter, salvage: bool) -> Salvage<Vec<(K, Packed<T>)>, K>;
-    /// The facts `filter` selects into columns, their keys into `keys` when
-    /// given.
-    fn read_columns(
-        filter: &Filter,
-        salvage: bool,
-        keys: Option<&mut K::Columns>
-    ) -> Salvage<T::Columns, K>;
     /// How many visible facts `filter` selects.
     fn count(filter: &Filter) -> u64;
     /// Deletes the facts of `keys`, of every version.
     fn delete(keys: &[K]) -> u64;
     /// Deletes the visible facts `filter` selects.
     fn delete_where(filter: &Filter) -> u64;
+}
+
+/// Each read as a function that hands it, with its sink, to the store's
+/// layout module.
+macro_rules! read_by_layout {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty
+        = $via:ident($($pass:expr),*) $(.$field:ident)?;)*) => {$(
+        $(#[$doc])*
+        pub(crate) async fn $name<T: Facts, K: Key>(
+            store: &Table<T, K>,
+            $($arg: $ty),*
+        ) -> Result<$out, StoreError> {
+            let read = match store.spec.pages {
+                Some(_) => pages::$via(store, $($pass),*).await,
+                None => rows::$via(store, $($pass),*).await,
+            };
+            read.map(|r| r$(.$field)?)
+        }
+    )*};
+}
+
+read_by_layout! {
+    /// The stored facts of `keys`, with their keys.
+    fn get(keys: &[K]) -> Vec<(K, Packed<T>)> = get(keys, Vec::new()).facts;
+    /// The stored facts of `keys` into columns, their keys into
+    /// `key_columns` when given.
+    fn get_columns(keys: &[K], key_columns: Option<&mut K::Columns>) -> T::Columns
+        = get(keys, IntoColumns::new(key_columns)).facts;
+    /// The facts `filter` selects, with their keys.
+    fn read_packed(filter: &Filter, salvage: bool) -> Salvage<Vec<(K, Packed<T>)>, K>
+        = read(filter, salvage, Vec::new());
+    /// The facts `filter` selects into columns, their keys into `keys` when
+    /// given.
+    fn read_columns(filter: &Filter, salvage: bool, keys: Option<&mut K::Columns>)
+        -> Salvage<T::Columns, K> = read(filter, salvage, IntoColumns::new(keys));
 }

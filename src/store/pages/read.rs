@@ -5,18 +5,15 @@
 //! on it, with no other condition left, is kept whole without checks: the
 //! page's SQL columns are trusted to include as they are trusted to exclude.
 
-use crate::columns::ColumnData as _;
 use std::collections::BTreeSet;
 
-use crate::columns::{Columns, ColumnsError, PayloadSample};
 use crate::facts::Facts;
-use crate::packed::Packed;
 
-use super::super::error::{CorruptRow, StoreError};
+use super::super::error::StoreError;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::read::{set_aside, version_mismatch, Filled, Salvage};
+use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
 use super::super::table::Table;
@@ -210,9 +207,16 @@ pub(crate) struct Fact<'a> {
     entry: Entry<'a>,
 }
 
-impl Fact<'_> {
-    /// The fact's key.
-    pub(crate) fn key<K: Key>(&self) -> Result<K, StoreError> {
+impl<K: Key> Visit<K> for Fact<'_> {
+    fn blob(&self) -> &[u8] {
+        self.entry.blob
+    }
+
+    fn version(&self) -> u8 {
+        u8::try_from(self.head.version).unwrap_or(0)
+    }
+
+    fn key(&self) -> Result<K, StoreError> {
         let bad = || StoreError::CorruptPage {
             table: self.spec.table.clone(),
             page: self.head.describe(self.spec),
@@ -234,15 +238,8 @@ impl Fact<'_> {
         K::from_values(&mut values.into_iter()).ok_or_else(bad)
     }
 
-    fn version(&self) -> u8 {
-        u8::try_from(self.head.version).unwrap_or(0)
-    }
-
-    /// The error for a fact whose version byte differs from its page's
-    /// `format_version`: such a fact is corrupt, however valid its bytes
-    /// would be at the version they claim.
-    fn version_error<T: Facts>(&self) -> Option<crate::Error> {
-        version_mismatch::<T>(self.entry.blob, self.version())
+    fn place(&self) -> String {
+        format!(" (in page {})", self.head.describe(self.spec))
     }
 }
 
@@ -337,21 +334,6 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     store.pool().fetch(&spec.table, sql, &w.params, visit).await
 }
 
-/// A corrupt fact: set aside when salvaging, the error otherwise.
-fn corrupt<K: Key>(
-    fact: &Fact<'_>,
-    error: crate::Error,
-    salvage: bool,
-    out: &mut Vec<CorruptRow<K>>,
-) -> Result<(), StoreError> {
-    let place = format!(" (in page {})", fact.head.describe(fact.spec));
-    let (table, version) = (&fact.spec.table, fact.version());
-    set_aside(table, fact.key()?, version, error, salvage, out, &place)
-}
-
-/// The rows columns start with when the number of facts is not known.
-const UNKNOWN_ROWS: usize = 1024;
-
 /// How many facts the pages `w` selects hold, at most: each page's `facts`
 /// column, kept between 0 and how many of the smallest valid fact its data
 /// could hold (so that a corrupt count can neither ask for more memory than
@@ -379,19 +361,16 @@ async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<us
     usize::try_from(n.ok()?).ok()
 }
 
-/// Reads the selected facts into columns: each page's facts together,
-/// through the columns' block path, as slices of the page. The columns are
-/// allocated once, for as many facts as the selected pages hold (or as many
-/// keys as asked for); their string and list buffers once the first pages
-/// show how large those run.
-pub(crate) async fn columns<T: Facts, K: Key>(
+/// Reads the selected facts into `sink`: each page's facts together, as
+/// slices of the page. Columns are allocated once, for as many facts as the
+/// selected pages hold (or as many keys as asked for).
+pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
-    mut keys: Option<&mut K::Columns>,
-) -> Result<Salvage<T::Columns, K>, StoreError> {
-    let fill = store.fill();
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
     // Reading by keys keeps at most one fact a key, however many the pages
     // hold. A filter keeps about as many facts as its pages hold only when
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
@@ -400,131 +379,12 @@ pub(crate) async fn columns<T: Facts, K: Key>(
     let bucketed = super::shape::paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
-        ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
+        ReadKeys::Filter(exact) if S::SIZED && exact.decided_by_pages(bucketed) => {
+            capacity(store, &w).await
+        }
         ReadKeys::Filter(_) => None,
     };
-    let mut facts = T::Columns::with_capacity(expected.unwrap_or(UNKNOWN_ROWS));
-    let mut sample = PayloadSample::new(0, expected);
-    let mut skipped = Vec::new();
-    let mut transients: Vec<T::Transient> = Vec::new();
-    for_each(store, w, keep, |page| {
-        if let Some(fill) = fill {
-            transients.clear();
-            for fact in page {
-                let key: K = fact.key()?;
-                let mut t = T::Transient::default();
-                fill(&key, &mut t);
-                transients.push(t);
-            }
-        }
-        let mut start = 0;
-        while start < page.len() {
-            // The facts up to the next one whose version differs from the
-            // page's go in together; that one is corrupt.
-            let rest = page.get(start..).unwrap_or(&[]);
-            let run = rest
-                .iter()
-                .position(|fact| fact.version_error::<T>().is_some())
-                .unwrap_or(rest.len());
-            let rest = rest.get(..run).unwrap_or(&[]);
-            let pushed = if rest.is_empty() {
-                Ok(())
-            } else if fill.is_some() {
-                let sources = rest.iter().zip(transients.get(start..).unwrap_or(&[])).map(
-                    |(fact, transient)| Filled::<T> {
-                        blob: fact.entry.blob,
-                        transient,
-                    },
-                );
-                facts.extend_from(sources)
-            } else {
-                facts.extend_from(rest.iter().map(|fact| fact.entry.blob))
-            };
-            let appended = match &pushed {
-                Ok(()) => rest.len(),
-                Err(ColumnsError::Invalid { position, .. }) => *position,
-                Err(_) => 0,
-            };
-            if let Some(columns) = keys.as_deref_mut() {
-                for fact in rest.get(..appended).unwrap_or(&[]) {
-                    fact.key::<K>()?.push_columns(columns);
-                }
-            }
-            match pushed {
-                Ok(()) => {
-                    let at = start.saturating_add(run);
-                    if let Some(fact) = page.get(at) {
-                        if let Some(error) = fact.version_error::<T>() {
-                            corrupt(fact, error, salvage, &mut skipped)?;
-                        }
-                    }
-                    start = at.saturating_add(1);
-                }
-                Err(ColumnsError::Invalid { position, error }) => {
-                    // The facts before it are in; set it aside (or fail),
-                    // then go on after it.
-                    let at = start.saturating_add(position);
-                    if let Some(fact) = page.get(at) {
-                        corrupt(fact, error, salvage, &mut skipped)?;
-                    }
-                    start = at.saturating_add(1);
-                }
-                Err(other) => {
-                    return Err(StoreError::Columns {
-                        table: store.spec().table.clone(),
-                        key: match page.get(start) {
-                            Some(fact) => format!("{:?}", fact.key::<K>()?),
-                            None => String::new(),
-                        },
-                        source: other,
-                    })
-                }
-            }
-        }
-        sample.check(&mut facts);
-        Ok(())
-    })
-    .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
-}
-
-/// Reads the selected facts as packed facts with their keys.
-pub(crate) async fn packed<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    w: Where,
-    keep: &ReadKeys,
-    salvage: bool,
-) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-    let fill = store.fill();
-    let mut facts = Vec::new();
-    let mut skipped = Vec::new();
-    for_each(store, w, keep, |page| {
-        for fact in page {
-            if let Some(error) = fact.version_error::<T>() {
-                corrupt(fact, error, salvage, &mut skipped)?;
-                continue;
-            }
-            match Packed::<T>::copy_from_slice(fact.entry.blob) {
-                Ok(mut packed) => {
-                    let key: K = fact.key()?;
-                    if let Some(fill) = fill {
-                        fill(&key, packed.transient_mut());
-                    }
-                    facts.push((key, packed));
-                }
-                Err(error) => corrupt(fact, error, salvage, &mut skipped)?,
-            }
-        }
-        Ok(())
-    })
-    .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
+    let mut read = Reader::new(store, sink, salvage, expected);
+    for_each(store, w, keep, |page| read.take(page)).await?;
+    Ok(read.finish())
 }

@@ -297,15 +297,10 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                 ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.contains(entry.key)),
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {
-                    let suffix = if exact.needs_key() {
-                        codec::key_cells(&suffix_types, entry.key).unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    };
                     // A fact that fails the filter only because its bytes
                     // cannot be read, or claim another version than their
                     // page, is kept, for the read to report it.
-                    exact.matches(spec, entry.blob, &suffix)
+                    exact.matches(spec, &suffix_types, &entry)
                         || T::validate(entry.blob).is_err()
                         || version_mismatch::<T>(entry.blob, head_version).is_some()
                 }

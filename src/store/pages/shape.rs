@@ -142,26 +142,26 @@ impl Layout {
     }
 }
 
-/// Adds to `w` that a page's prefix columns are one of `prefixes` (each
-/// holding at least the prefix's cells).
+/// Adds to `w` that a page's prefix columns, then its `extra` columns,
+/// hold one of `rows` (each holding at least as many cells).
 pub(crate) fn prefix_in<'a>(
     spec: &Spec,
     layout: &Layout,
     w: &mut Where,
-    prefixes: impl Iterator<Item = &'a [Cell]> + Clone,
+    extra: &[(&str, SqlType)],
+    rows: impl Iterator<Item = &'a [Cell]> + Clone,
 ) -> Result<(), StoreError> {
-    let columns: Vec<(&str, SqlType)> = spec
+    let mut columns: Vec<(&str, SqlType)> = spec
         .keys
         .iter()
         .take(layout.prefix)
         .map(|c| (c.name.as_str(), c.sql))
         .collect();
-    let values: Vec<Vec<Cell>> = (0..layout.prefix)
+    columns.extend_from_slice(extra);
+    let values: Vec<Vec<Cell>> = (0..columns.len())
         .map(|j| {
-            prefixes
-                .clone()
-                .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
-                .collect()
+            let cell = |cells: &[Cell]| cells.get(j).cloned().unwrap_or(Cell::Null);
+            rows.clone().map(cell).collect()
         })
         .collect();
     w.in_list(&columns, values, &spec.table)

@@ -26,32 +26,22 @@ use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::incoming::{touched, Incoming, New};
 use super::read::{coarse, select_sql, Head, PageRow};
-use super::shape::Layout;
+use super::shape::{prefix_in, Layout};
+use super::wanted::Wanted;
 
-/// A page read inside the transaction.
+/// A page read inside the transaction, with its prefix encoded.
 struct Stored {
     head: Head,
-    /// The prefix, encoded.
     prefix: Vec<u8>,
     data: Vec<u8>,
-}
-
-impl Stored {
-    fn new(head: Head, data: &[u8], prefix_types: &[SqlType]) -> Self {
-        Self {
-            prefix: codec::key_bytes(prefix_types, &head.prefix),
-            head,
-            data: data.to_vec(),
-        }
-    }
 }
 
 /// What a write does to the facts of the pages it reads.
 enum Change<'a> {
     /// Adds these facts, replacing (per the conflict policy) those of the same key.
     Upsert(Vec<New<'a>>),
-    /// Removes the facts whose whole key, encoded, is one of these.
-    Delete(BTreeSet<Vec<u8>>),
+    /// Removes the facts of these keys.
+    Delete(Wanted),
     /// Removes the facts that pass the filter.
     DeleteWhere(Exact),
 }
@@ -66,6 +56,7 @@ type GroupKey<'a> = (&'a [u8], i64, i64, i64);
 /// gathers them before they join their groups.
 type Run<'a> = BTreeMap<(i64, i64, i64), Vec<(&'a [u8], &'a [u8])>>;
 
+#[derive(Default)]
 struct Group<'a> {
     prefix: Vec<Cell>,
     facts: Vec<(&'a [u8], &'a [u8])>,
@@ -178,9 +169,7 @@ fn merge<'a>(
             .entry((*prefix, h.bucket, h.version, h.fingerprint))
             .or_insert_with(|| Group {
                 prefix: h.prefix.clone(),
-                facts: Vec::new(),
-                changed: false,
-                fingerprints: Vec::new(),
+                ..Group::default()
             });
         let Some(entries) = entries else {
             group.changed = true;
@@ -196,19 +185,8 @@ fn merge<'a>(
                 Change::Upsert(_) => incoming
                     .get(&(*prefix, e.key))
                     .is_some_and(|&i| accepted.get(i).copied().unwrap_or(false)),
-                Change::Delete(keys) => {
-                    let mut whole = prefix.to_vec();
-                    whole.extend_from_slice(e.key);
-                    keys.contains(&whole)
-                }
-                Change::DeleteWhere(exact) => {
-                    let suffix = if exact.needs_key() {
-                        codec::key_cells(&suffix_types, e.key).unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    };
-                    exact.matches(spec, e.blob, &suffix)
-                }
+                Change::Delete(keys) => keys.suffixes(prefix).is_some_and(|s| s.contains(e.key)),
+                Change::DeleteWhere(exact) => exact.matches(spec, &suffix_types, e),
             };
             if remove {
                 group.changed = true;
@@ -232,9 +210,7 @@ fn merge<'a>(
                     .entry((first.prefix_bytes, bucket, version, fingerprint))
                     .or_insert_with(|| Group {
                         prefix: first.prefix.to_vec(),
-                        facts: Vec::new(),
-                        changed: false,
-                        fingerprints: Vec::new(),
+                        ..Group::default()
                     });
                 if group.fingerprints.is_empty() {
                     group.fingerprints = ours_up_to(ours, version, fingerprint);
@@ -291,15 +267,13 @@ fn widen(bound: &mut [Cell; 2], v: Cell) {
     }
     let [lo, hi] = bound;
     let below = *lo == Cell::Null || compare(&v, lo) == Some(Less);
-    let above = *hi == Cell::Null || compare(&v, hi) == Some(Greater);
-    match (below, above) {
-        (true, true) => {
+    if *hi == Cell::Null || compare(&v, hi) == Some(Greater) {
+        if below {
             *lo = v.clone();
-            *hi = v;
         }
-        (true, false) => *lo = v,
-        (false, true) => *hi = v,
-        (false, false) => {}
+        *hi = v;
+    } else if below {
+        *lo = v;
     }
 }
 
@@ -363,12 +337,12 @@ async fn stored(
     let prefix_types = layout.prefix_types(spec);
     let mut out = Vec::new();
     tx.fetch(&spec.table, sql, &w.params, |row| {
-        let row = PageRow(row);
-        out.push(Stored::new(
-            row.head(spec, layout)?,
-            row.data(spec, layout)?,
-            &prefix_types,
-        ));
+        let (row, head) = (PageRow(row), PageRow(row).head(spec, layout)?);
+        out.push(Stored {
+            prefix: codec::key_bytes(&prefix_types, &head.prefix),
+            data: row.data(spec, layout)?.to_vec(),
+            head,
+        });
         Ok(())
     })
     .await?;
@@ -402,7 +376,13 @@ async fn rewrite<T: Facts, K: Key>(
     }
     let mut w = Where::raw(spec, versions_sql(versions));
     if layout.prefix > 0 {
-        super::shape::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
+        prefix_in(
+            spec,
+            layout,
+            &mut w,
+            &[],
+            prefixes.values().map(Vec::as_slice),
+        )?;
     }
     let mut tx = store.pool().begin(&spec.table).await?;
     let locks = prefixes.keys().map(|p| lock_id(&spec.table, p)).collect();
@@ -414,30 +394,20 @@ async fn rewrite<T: Facts, K: Key>(
             group.facts.sort_by(|a, b| a.0.cmp(b.0));
         }
         let pages = paginate(spec, layout, &groups);
-        let mut columns: Vec<(&str, SqlType)> = spec
-            .keys
+        let rows: Vec<Vec<Cell>> = groups
             .iter()
-            .take(layout.prefix)
-            .map(|c| (c.name.as_str(), c.sql))
+            .map(|((_, bucket, version, fp), g)| {
+                let ids = [*bucket, *version, *fp].map(Cell::Int);
+                g.prefix.iter().cloned().chain(ids).collect()
+            })
             .collect();
-        columns.extend([
+        let mut d = Where::raw(spec, "TRUE".to_owned());
+        let ids = [
             ("bucket", SqlType::I64),
             ("format_version", SqlType::I16),
             ("fingerprint", SqlType::I64),
-        ]);
-        let mut values: Vec<Vec<Cell>> = vec![Vec::with_capacity(groups.len()); columns.len()];
-        for ((_, bucket, version, fp), g) in &groups {
-            let row = g
-                .prefix
-                .iter()
-                .cloned()
-                .chain([*bucket, *version, *fp].map(Cell::Int));
-            for (column, cell) in values.iter_mut().zip(row) {
-                column.push(cell);
-            }
-        }
-        let mut d = Where::raw(spec, "TRUE".to_owned());
-        d.in_list(&columns, values, &spec.table)?;
+        ];
+        prefix_in(spec, layout, &mut d, &ids, rows.iter().map(Vec::as_slice))?;
         let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
         tx.execute(&spec.table, sql, &d.params, "cannot rewrite the pages")
             .await?;
@@ -445,17 +415,6 @@ async fn rewrite<T: Facts, K: Key>(
     }
     tx.commit(&spec.table).await?;
     Ok(affected)
-}
-
-/// The key cells of `key`, checked against the columns' types.
-fn key_cells<K: Key>(spec: &Spec, key: &K) -> Result<Vec<Cell>, StoreError> {
-    let mut values = Vec::with_capacity(spec.keys.len());
-    key.push_values(&mut values);
-    values
-        .iter()
-        .zip(&spec.keys)
-        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-        .collect()
 }
 
 /// Upserts `rows` into a paged store. Returns the facts written.
@@ -478,18 +437,11 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
-    let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
-    let prefix_types = layout.prefix_types(spec);
-    let mut prefixes = BTreeMap::new();
-    let mut wanted = BTreeSet::new();
-    for key in keys {
-        let cells = key_cells(spec, key)?;
-        let prefix = cells.get(..layout.prefix).unwrap_or(&[]);
-        prefixes
-            .entry(codec::key_bytes(&prefix_types, prefix))
-            .or_insert_with(|| prefix.to_vec());
-        wanted.insert(codec::key_bytes(&types, &cells));
-    }
+    let wanted = Wanted::new(spec, layout, keys)?;
+    let prefixes = wanted
+        .prefixes()
+        .map(|(p, c)| (p.to_vec(), c.to_vec()))
+        .collect();
     rewrite(store, &prefixes, &BTreeSet::new(), &Change::Delete(wanted)).await
 }
 

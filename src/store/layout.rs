@@ -45,36 +45,9 @@ pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
 }
 
 /// Each operation as a function that hands it to the store's layout
-/// module, which defines a function of the same name and arguments.
+/// module, which defines the function named after `=` (reads pass it a
+/// sink).
 macro_rules! by_layout {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {$(
-        $(#[$doc])*
-        pub(crate) async fn $name<T: Facts, K: Key>(
-            store: &Table<T, K>,
-            $($arg: $ty),*
-        ) -> Result<$out, StoreError> {
-            match store.spec.pages {
-                Some(_) => pages::$name(store, $($arg),*).await,
-                None => rows::$name(store, $($arg),*).await,
-            }
-        }
-    )*};
-}
-
-by_layout! {
-    /// Upserts `facts`; returns the rows (paged: the facts) written.
-    fn upsert(facts: &[(K, Packed<T>)]) -> u64;
-    /// How many visible facts `filter` selects.
-    fn count(filter: &Filter) -> u64;
-    /// Deletes the facts of `keys`, of every version.
-    fn delete(keys: &[K]) -> u64;
-    /// Deletes the visible facts `filter` selects.
-    fn delete_where(filter: &Filter) -> u64;
-}
-
-/// Each read as a function that hands it, with its sink, to the store's
-/// layout module.
-macro_rules! read_by_layout {
     ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty
         = $via:ident($($pass:expr),*) $(.$field:ident)?;)*) => {$(
         $(#[$doc])*
@@ -82,16 +55,18 @@ macro_rules! read_by_layout {
             store: &Table<T, K>,
             $($arg: $ty),*
         ) -> Result<$out, StoreError> {
-            let read = match store.spec.pages {
-                Some(_) => pages::$via(store, $($pass),*).await,
-                None => rows::$via(store, $($pass),*).await,
+            let done = match store.spec.pages {
+                Some(_) => pages::$via(store, $($pass),*).await?,
+                None => rows::$via(store, $($pass),*).await?,
             };
-            read.map(|r| r$(.$field)?)
+            Ok(done$(.$field)?)
         }
     )*};
 }
 
-read_by_layout! {
+by_layout! {
+    /// Upserts `facts`; returns the rows (paged: the facts) written.
+    fn upsert(facts: &[(K, Packed<T>)]) -> u64 = upsert(facts);
     /// The stored facts of `keys`, with their keys.
     fn get(keys: &[K]) -> Vec<(K, Packed<T>)> = get(keys, Vec::new()).facts;
     /// The stored facts of `keys` into columns, their keys into
@@ -105,4 +80,10 @@ read_by_layout! {
     /// given.
     fn read_columns(filter: &Filter, salvage: bool, keys: Option<&mut K::Columns>)
         -> Salvage<T::Columns, K> = read(filter, salvage, IntoColumns::new(keys));
+    /// How many visible facts `filter` selects.
+    fn count(filter: &Filter) -> u64 = count(filter);
+    /// Deletes the facts of `keys`, of every version.
+    fn delete(keys: &[K]) -> u64 = delete(keys);
+    /// Deletes the visible facts `filter` selects.
+    fn delete_where(filter: &Filter) -> u64 = delete_where(filter);
 }

@@ -144,32 +144,6 @@ pub(crate) fn version_mismatch<T: Facts>(blob: &[u8], version: u8) -> Option<cra
     })
 }
 
-/// A corrupt fact of `key` at `version` (`place` says where, after the
-/// key): set aside when salvaging, the error otherwise.
-pub(crate) fn set_aside<K: Key>(
-    table: &str,
-    key: K,
-    version: u8,
-    error: crate::Error,
-    salvage: bool,
-    out: &mut Vec<CorruptRow<K>>,
-    place: &str,
-) -> Result<(), StoreError> {
-    if !salvage {
-        return Err(StoreError::Corrupt {
-            table: table.to_owned(),
-            key: format!("{key:?}{place}"),
-            source: error,
-        });
-    }
-    out.push(CorruptRow {
-        key,
-        version,
-        error,
-    });
-    Ok(())
-}
-
 /// One fact as a read visits it: a row of the row layout, or a fact of a
 /// page. Both layouts read through [`Reader`], a row as a page of one fact.
 pub(crate) trait Visit<K: Key> {
@@ -177,30 +151,19 @@ pub(crate) trait Visit<K: Key> {
     fn blob(&self) -> &[u8];
     /// The `format_version` of the fact's row.
     fn version(&self) -> u8;
-    /// The fact's key.
     fn key(&self) -> Result<K, StoreError>;
     /// Where the fact lies, as errors name it after its key.
-    fn place(&self) -> String;
-    /// Appends the fact's key to `columns`.
+    fn place(&self) -> String {
+        String::new()
+    }
     fn push_key(&self, columns: &mut K::Columns) -> Result<(), StoreError> {
         self.key()?.push_columns(columns);
         Ok(())
     }
 }
 
-/// Why a [`Sink`] did not take a fact of a run.
-pub(crate) enum Refused {
-    /// The fact at this position in the run, for this reason.
-    At(usize, ColumnsError),
-    /// A key that could not be read.
-    Store(StoreError),
-}
-
-impl From<StoreError> for Refused {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
-}
+/// A fact a [`Sink`] could not take: its position in the run, and why.
+type Refused = Option<(usize, ColumnsError)>;
 
 /// Where a read puts the facts it keeps: columns, or packed facts.
 pub(crate) trait Sink<T: Facts, K: Key> {
@@ -210,13 +173,15 @@ pub(crate) trait Sink<T: Facts, K: Key> {
     const SIZED: bool;
     /// Prepares for about `rows` facts (`None`: unknown).
     fn expect(&mut self, rows: Option<usize>);
-    /// How many facts are in.
     fn len(&self) -> usize;
     /// Appends the facts of `run`, all of their row's version, with their
     /// transient fields filled by `fill`. On a fact it cannot take, the facts
     /// before it stay in.
-    fn extend<F: Visit<K>>(&mut self, run: &[F], fill: Option<&Fill<T, K>>) -> Result<(), Refused>;
-    /// The facts read.
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError>;
     fn into_facts(self) -> Self::Facts;
 }
 
@@ -230,18 +195,25 @@ impl<T: Facts, K: Key> Sink<T, K> for Vec<(K, Packed<T>)> {
         self.len()
     }
 
-    fn extend<F: Visit<K>>(&mut self, run: &[F], fill: Option<&Fill<T, K>>) -> Result<(), Refused> {
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError> {
         for (position, fact) in run.iter().enumerate() {
-            let mut packed = Packed::<T>::copy_from_slice(fact.blob()).map_err(|error| {
-                Refused::At(position, ColumnsError::Invalid { position, error })
-            })?;
+            let mut packed = match Packed::<T>::copy_from_slice(fact.blob()) {
+                Ok(packed) => packed,
+                Err(error) => {
+                    return Ok(Some((position, ColumnsError::Invalid { position, error })))
+                }
+            };
             let key = fact.key()?;
             if let Some(fill) = fill {
                 fill(&key, packed.transient_mut());
             }
             self.push((key, packed));
         }
-        Ok(())
+        Ok(None)
     }
 
     fn into_facts(self) -> Self {
@@ -270,17 +242,26 @@ impl<'a, T: Facts, K: Key> IntoColumns<'a, T, K> {
 }
 
 /// Appends `sources` to `columns`: one (a row) without the block that
-/// [`Columns::extend_from`] allocates, more in one pass.
+/// [`Columns::extend_from`] allocates, more in one pass. The position of
+/// the fact refused is in `sources`.
 fn put<T: Facts, S: ColumnSource<T>>(
     columns: &mut T::Columns,
     mut sources: impl ExactSizeIterator<Item = S>,
-) -> Result<(), ColumnsError> {
-    if sources.len() == 1 {
-        if let Some(source) = sources.next() {
-            return columns.push_at(&source, 0);
-        }
+) -> Refused {
+    let one = match sources.len() {
+        1 => sources.next(),
+        _ => None,
+    };
+    match one {
+        Some(source) => columns
+            .push_at(&source, columns.len())
+            .err()
+            .map(|e| (0, e)),
+        None => columns
+            .extend_from(sources)
+            .err()
+            .map(|e| (e.position(), e)),
     }
-    columns.extend_from(sources)
 }
 
 impl<T: Facts, K: Key> Sink<T, K> for IntoColumns<'_, T, K> {
@@ -298,8 +279,12 @@ impl<T: Facts, K: Key> Sink<T, K> for IntoColumns<'_, T, K> {
         self.facts.len()
     }
 
-    fn extend<F: Visit<K>>(&mut self, run: &[F], fill: Option<&Fill<T, K>>) -> Result<(), Refused> {
-        let pushed = match fill {
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError> {
+        let refused = match fill {
             None => put::<T, _>(&mut self.facts, run.iter().map(F::blob)),
             Some(fill) => {
                 self.transients.clear();
@@ -309,30 +294,21 @@ impl<T: Facts, K: Key> Sink<T, K> for IntoColumns<'_, T, K> {
                     self.transients.push(transient);
                 }
                 let sources = run.iter().zip(&self.transients);
-                put::<T, _>(
-                    &mut self.facts,
-                    sources.map(|(fact, transient)| Filled::<T> {
-                        blob: fact.blob(),
-                        transient,
-                    }),
-                )
+                let sources = sources.map(|(fact, transient)| Filled::<T> {
+                    blob: fact.blob(),
+                    transient,
+                });
+                put::<T, _>(&mut self.facts, sources)
             }
         };
-        let (appended, refused) = match pushed {
-            Ok(()) => (run.len(), None),
-            Err(e @ ColumnsError::Invalid { position, .. }) => (position, Some((position, e))),
-            Err(e) => (0, Some((0, e))),
-        };
         if let Some(columns) = self.keys.as_deref_mut() {
+            let appended = refused.as_ref().map_or(run.len(), |r| r.0);
             for fact in run.get(..appended).unwrap_or(&[]) {
                 fact.push_key(columns)?;
             }
         }
         self.sample.check(&mut self.facts);
-        match refused {
-            None => Ok(()),
-            Some((position, e)) => Err(Refused::At(position, e)),
-        }
+        Ok(refused)
     }
 
     fn into_facts(self) -> T::Columns {
@@ -345,7 +321,7 @@ pub(crate) struct Reader<'a, T: Facts, K: Key, S> {
     sink: S,
     corrupt: Vec<CorruptRow<K>>,
     salvage: bool,
-    table: &'a Table<T, K>,
+    store: &'a Table<T, K>,
 }
 
 impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
@@ -357,11 +333,12 @@ impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
         rows: Option<usize>,
     ) -> Self {
         sink.expect(rows);
+        let corrupt = Vec::new();
         Self {
             sink,
-            corrupt: Vec::new(),
+            corrupt,
             salvage,
-            table: store,
+            store,
         }
     }
 
@@ -370,20 +347,20 @@ impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
     /// corrupt, as is one the sink finds invalid: set aside when salvaging,
     /// the error otherwise.
     pub(crate) fn take<F: Visit<K>>(&mut self, mut facts: &[F]) -> Result<(), StoreError> {
+        let table = &self.store.spec().table;
         while !facts.is_empty() {
             let mismatch = facts.iter().enumerate().find_map(|(i, fact)| {
                 Some((i, version_mismatch::<T>(fact.blob(), fact.version())?))
             });
             let run = facts.get(..mismatch.as_ref().map_or(facts.len(), |m| m.0));
-            let (at, error) = match self.sink.extend(run.unwrap_or(&[]), self.table.fill()) {
-                Ok(()) => match mismatch {
-                    Some(found) => found,
-                    None => return Ok(()),
-                },
-                Err(Refused::At(at, ColumnsError::Invalid { error, .. })) => (at, error),
-                Err(Refused::At(at, other)) => {
+            let refused = self.sink.extend(run.unwrap_or(&[]), self.store.fill())?;
+            let (at, error) = match (refused, mismatch) {
+                (None, None) => return Ok(()),
+                (None, Some(found)) => found,
+                (Some((at, ColumnsError::Invalid { error, .. })), _) => (at, error),
+                (Some((at, other)), _) => {
                     return Err(StoreError::Columns {
-                        table: self.table.spec().table.clone(),
+                        table: table.clone(),
                         key: match facts.get(at) {
                             Some(fact) => format!("{:?}", fact.key()?),
                             None => String::new(),
@@ -391,21 +368,24 @@ impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
                         source: other,
                     })
                 }
-                Err(Refused::Store(e)) => return Err(e),
             };
-            if let Some(fact) = facts.get(at) {
-                let (table, salvage) = (&self.table.spec().table, self.salvage);
-                let (key, place) = (fact.key()?, fact.place());
-                set_aside(
-                    table,
-                    key,
-                    fact.version(),
-                    error,
-                    salvage,
-                    &mut self.corrupt,
-                    &place,
-                )?;
+            let Some(fact) = facts.get(at) else {
+                return Ok(());
+            };
+            let key = fact.key()?;
+            if !self.salvage {
+                return Err(StoreError::Corrupt {
+                    table: table.clone(),
+                    key: format!("{key:?}{}", fact.place()),
+                    source: error,
+                });
             }
+            let version = fact.version();
+            self.corrupt.push(CorruptRow {
+                key,
+                version,
+                error,
+            });
             facts = facts.get(at.saturating_add(1)..).unwrap_or(&[]);
         }
         Ok(())
@@ -413,7 +393,7 @@ impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
 
     /// The facts read and those set aside.
     pub(crate) fn finish(self) -> Salvage<S::Facts, K> {
-        self.table.count_read(self.sink.len());
+        self.store.count_read(self.sink.len());
         Salvage {
             facts: self.sink.into_facts(),
             corrupt: self.corrupt,
@@ -441,10 +421,6 @@ impl<K: Key> Visit<K> for Row<'_, K> {
 
     fn key(&self) -> Result<K, StoreError> {
         self.row.key(self.spec)
-    }
-
-    fn place(&self) -> String {
-        String::new()
     }
 
     fn push_key(&self, columns: &mut K::Columns) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! on it, with no other condition left, is kept whole without checks: the
 //! page's SQL columns are trusted to include as they are trusted to exclude.
 
+use core::fmt::Write as _;
 use std::collections::BTreeSet;
 
 use crate::facts::Facts;
@@ -20,7 +21,7 @@ use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
-use super::shape::{describe, min_max, Layout, NULL_BUCKET};
+use super::shape::{min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
 
 /// A cell of a column of type `sql` as a value; `None` for a null or an
@@ -65,6 +66,8 @@ pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> Strin
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Head {
     pub(crate) prefix: Vec<Cell>,
+    /// The prefix, encoded as facts' keys are.
+    pub(crate) prefix_bytes: Vec<u8>,
     pub(crate) version: i64,
     pub(crate) fingerprint: i64,
     pub(crate) bucket: i64,
@@ -75,10 +78,48 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    /// The page, as errors name it.
+    /// The page, as errors name it: its prefix, bucket, number and version.
     pub(crate) fn describe(&self, spec: &Spec) -> String {
-        describe(spec, &self.prefix, self.bucket, self.page, self.version)
+        let mut out = String::from("(");
+        for (i, (c, cell)) in spec.keys.iter().zip(&self.prefix).enumerate() {
+            let sep = if i > 0 { ", " } else { "" };
+            let _ = match cell {
+                Cell::Text(v) => write!(out, "{sep}{} = {v:?}", c.name),
+                Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => {
+                    write!(out, "{sep}{} = {v}", c.name)
+                }
+                Cell::Bool(v) => write!(out, "{sep}{} = {v}", c.name),
+                Cell::Float(v) => write!(out, "{sep}{} = {v}", c.name),
+                Cell::Null => write!(out, "{sep}{} = null", c.name),
+            };
+        }
+        let bucket = match self.bucket {
+            NULL_BUCKET => "null".to_owned(),
+            b => b.to_string(),
+        };
+        let (page, version) = (self.page, self.version);
+        let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
+        out
     }
+}
+
+/// The prefix cells of `row`, whose first columns are the prefix's.
+pub(crate) fn prefix_of(
+    row: &dyn Cells,
+    spec: &Spec,
+    layout: &Layout,
+) -> Result<Vec<Cell>, StoreError> {
+    let columns = spec.keys.iter().take(layout.prefix).enumerate();
+    columns
+        .map(|(i, c)| {
+            row.value(i, c.sql)
+                .map(Cell::from)
+                .ok_or_else(|| StoreError::BadKey {
+                    table: spec.table.clone(),
+                    column: c.name.clone(),
+                })
+        })
+        .collect()
 }
 
 /// A row of [`select_sql`].
@@ -86,30 +127,25 @@ impl Head {
 pub(crate) struct PageRow<'a>(pub(crate) &'a dyn Cells);
 
 impl<'a> PageRow<'a> {
-    /// Column `i`, of type `sql`, as a cell; `None` when null or unreadable.
-    fn cell(self, i: usize, sql: SqlType) -> Option<Cell> {
-        self.0.value(i, sql).map(Cell::from)
-    }
-
     /// The page's SQL columns.
     pub(crate) fn head(self, spec: &Spec, layout: &Layout) -> Result<Head, StoreError> {
         let bad = |column: &str| StoreError::BadKey {
             table: spec.table.clone(),
             column: column.to_owned(),
         };
-        let mut prefix = Vec::with_capacity(layout.prefix);
-        for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
-            prefix.push(self.cell(i, c.sql).ok_or_else(|| bad(&c.name))?);
-        }
+        let prefix = prefix_of(self.0, spec, layout)?;
         let p = layout.prefix;
         let col = |off: usize, sql: SqlType, name: &str| {
             self.0
                 .int(p.saturating_add(off), sql)
                 .ok_or_else(|| bad(name))
         };
-        let bound =
-            |off: usize| self.cell(p.saturating_add(off), spec.mirrors.get(layout.bucket)?.sql);
+        let bound = |off: usize| {
+            let sql = spec.mirrors.get(layout.bucket)?.sql;
+            self.0.value(p.saturating_add(off), sql).map(Cell::from)
+        };
         Ok(Head {
+            prefix_bytes: codec::key_bytes(&layout.prefix_types(spec), &prefix),
             prefix,
             version: col(0, SqlType::I16, "format_version")?,
             fingerprint: col(1, SqlType::I64, "fingerprint")?,
@@ -254,7 +290,6 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
-    let prefix_types = layout.prefix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
     // each: the newest wins, so pages are read newest first.
     let dedupe = spec.visible.len() > 1;
@@ -276,7 +311,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                 page: head.describe(spec),
                 reason: fault.0,
             })?;
-        let prefix_bytes = codec::key_bytes(&prefix_types, &head.prefix);
+        let prefix_bytes = &head.prefix_bytes;
         let mut facts = Vec::with_capacity(entries.len());
         // A page whose every fact passes the filter by its recorded span
         // (pages with a null bucketed field have their own bucket) is kept
@@ -290,7 +325,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                         .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi)),
                 None,
             ),
-            ReadKeys::Keys(wanted) => (false, wanted.suffixes(&prefix_bytes)),
+            ReadKeys::Keys(wanted) => (false, wanted.suffixes(prefix_bytes)),
         };
         for entry in entries {
             let kept = match keep {
@@ -311,7 +346,7 @@ pub(super) async fn for_each<T: Facts, K: Key>(
             if dedupe {
                 let mut full =
                     Vec::with_capacity(prefix_bytes.len().saturating_add(entry.key.len()));
-                full.extend_from_slice(&prefix_bytes);
+                full.extend_from_slice(prefix_bytes);
                 full.extend_from_slice(entry.key);
                 if !seen.insert(full) {
                     continue;

@@ -1,8 +1,6 @@
 //! The shape of a paged table: how a [`PageSpec`] resolves against a
 //! store's spec, the table's columns and DDL, and how pages are named.
 
-use core::fmt::Write as _;
-
 use chrono::TimeDelta;
 
 use crate::kind::FieldKind;
@@ -210,36 +208,6 @@ pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
 /// The columns a paged table must have, with the type the backend reports.
 pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
     spec.expected_columns(&columns(spec, layout))
-}
-
-/// How a page is named in errors: its prefix, bucket, number and version.
-pub(crate) fn describe(
-    spec: &Spec,
-    prefix: &[Cell],
-    bucket: i64,
-    page: i64,
-    version: i64,
-) -> String {
-    let mut out = String::from("(");
-    for (i, (c, cell)) in spec.keys.iter().zip(prefix).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let _ = match cell {
-            Cell::Text(v) => write!(out, "{} = {v:?}", c.name),
-            Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => write!(out, "{} = {v}", c.name),
-            Cell::Bool(v) => write!(out, "{} = {v}", c.name),
-            Cell::Float(v) => write!(out, "{} = {v}", c.name),
-            Cell::Null => write!(out, "{} = null", c.name),
-        };
-    }
-    let bucket = if bucket == NULL_BUCKET {
-        "null".to_owned()
-    } else {
-        bucket.to_string()
-    };
-    let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
-    out
 }
 
 /// The page layout of `spec`, a paged store's.

@@ -25,14 +25,13 @@ use super::super::value::SqlType;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
 use super::incoming::{touched, Incoming, New};
-use super::read::{coarse, select_sql, Head, PageRow};
+use super::read::{coarse, prefix_of, select_sql, Head, PageRow};
 use super::shape::{prefix_in, Layout};
 use super::wanted::Wanted;
 
-/// A page read inside the transaction, with its prefix encoded.
+/// A page read inside the transaction.
 struct Stored {
     head: Head,
-    prefix: Vec<u8>,
     data: Vec<u8>,
 }
 
@@ -46,15 +45,8 @@ enum Change<'a> {
     DeleteWhere(Exact),
 }
 
-/// A stored page, its prefix (encoded) and its entries (`None`: corrupt).
-type Parsed<'a> = (&'a Stored, &'a [u8], Option<Vec<Entry<'a>>>);
-
 /// A group of pages: prefix (encoded), bucket, version, fingerprint.
 type GroupKey<'a> = (&'a [u8], i64, i64, i64);
-
-/// One prefix's new facts by (bucket, version, fingerprint), as a merge
-/// gathers them before they join their groups.
-type Run<'a> = BTreeMap<(i64, i64, i64), Vec<(&'a [u8], &'a [u8])>>;
 
 #[derive(Default)]
 struct Group<'a> {
@@ -100,7 +92,8 @@ fn merge<'a>(
     ours: &[u64],
 ) -> Result<(BTreeMap<GroupKey<'a>, Group<'a>>, u64), StoreError> {
     let suffix_types = layout.suffix_types(spec);
-    let parsed: Vec<Parsed<'a>> = existing
+    // Each stored page with its entries (`None`: corrupt).
+    let parsed: Vec<(&Stored, Option<Vec<Entry>>)> = existing
         .iter()
         .map(|s| {
             // A page whose bytes are not a page, or whose header is not its
@@ -119,7 +112,7 @@ fn merge<'a>(
                     None
                 }
             };
-            (s, s.prefix.as_slice(), entries)
+            (s, entries)
         })
         .collect();
     let mut affected = 0_u64;
@@ -134,25 +127,21 @@ fn merge<'a>(
                 incoming.insert((n.prefix_bytes, n.suffix), i);
             }
         }
-        let newer_column = match &spec.conflict {
-            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().position(|m| m.name() == c.as_str()),
+        let newer_mirror = match &spec.conflict {
+            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().find(|m| m.name() == c.as_str()),
             _ => None,
         };
-        for (_, prefix, entries) in &parsed {
+        for (stored, entries) in &parsed {
             for e in entries.iter().flatten() {
-                let Some(&i) = incoming.get(&(*prefix, e.key)) else {
+                let Some(&i) = incoming.get(&(stored.head.prefix_bytes.as_slice(), e.key)) else {
                     continue;
                 };
                 let keep_old = match &spec.conflict {
                     Conflict::Replace => false,
                     Conflict::Keep => true,
-                    Conflict::ReplaceIfNewer(_) => {
-                        let m = newer_column.and_then(|j| spec.mirrors.get(j));
-                        match (m, news.get(i)) {
-                            (Some(m), Some(n)) => !newer(&m.cell(n.blob), &m.cell(e.blob)),
-                            _ => false,
-                        }
-                    }
+                    Conflict::ReplaceIfNewer(_) => newer_mirror
+                        .zip(news.get(i))
+                        .is_some_and(|(m, n)| !newer(&m.cell(n.blob), &m.cell(e.blob))),
                 };
                 if keep_old {
                     if let Some(a) = accepted.get_mut(i) {
@@ -163,10 +152,10 @@ fn merge<'a>(
         }
     }
     let mut groups: BTreeMap<GroupKey, Group<'a>> = BTreeMap::new();
-    for (stored, prefix, entries) in &parsed {
-        let h = &stored.head;
+    for (stored, entries) in &parsed {
+        let (h, prefix) = (&stored.head, stored.head.prefix_bytes.as_slice());
         let group = groups
-            .entry((*prefix, h.bucket, h.version, h.fingerprint))
+            .entry((prefix, h.bucket, h.version, h.fingerprint))
             .or_insert_with(|| Group {
                 prefix: h.prefix.clone(),
                 ..Group::default()
@@ -183,7 +172,7 @@ fn merge<'a>(
         for e in entries {
             let remove = match change {
                 Change::Upsert(_) => incoming
-                    .get(&(*prefix, e.key))
+                    .get(&(prefix, e.key))
                     .is_some_and(|&i| accepted.get(i).copied().unwrap_or(false)),
                 Change::Delete(keys) => keys.suffixes(prefix).is_some_and(|s| s.contains(e.key)),
                 Change::DeleteWhere(exact) => exact.matches(spec, &suffix_types, e),
@@ -202,10 +191,16 @@ fn merge<'a>(
         // The news come prefix by prefix: each prefix's facts are gathered by
         // (bucket, version, fingerprint) first, and each such group joins
         // `groups` once, rather than every fact looking up its prefix bytes.
-        let mut run: Run<'a> = BTreeMap::new();
-        let mut current: Option<&New<'_>> = None;
-        let mut flush = |first: &New<'a>, run: &mut Run<'a>| {
-            for ((bucket, version, fingerprint), facts) in core::mem::take(run) {
+        let mut accepted = accepted.iter();
+        for same in news.chunk_by(|a, b| a.prefix_bytes == b.prefix_bytes) {
+            let mut run: BTreeMap<_, Vec<_>> = BTreeMap::new();
+            for n in same.iter().filter(|_| accepted.next() == Some(&true)) {
+                affected = affected.saturating_add(1);
+                let at = (n.bucket, n.version, n.fingerprint);
+                run.entry(at).or_default().push((n.suffix, n.blob));
+            }
+            let Some(first) = same.first() else { continue };
+            for ((bucket, version, fingerprint), facts) in run {
                 let group = groups
                     .entry((first.prefix_bytes, bucket, version, fingerprint))
                     .or_insert_with(|| Group {
@@ -218,27 +213,6 @@ fn merge<'a>(
                 group.changed = true;
                 group.facts.extend(facts);
             }
-        };
-        for (n, ok) in news.iter().zip(&accepted) {
-            if !ok {
-                continue;
-            }
-            affected = affected.saturating_add(1);
-            match current {
-                Some(first) if first.prefix_bytes == n.prefix_bytes => {}
-                _ => {
-                    if let Some(first) = current {
-                        flush(first, &mut run);
-                    }
-                    current = Some(n);
-                }
-            }
-            run.entry((n.bucket, n.version, n.fingerprint))
-                .or_default()
-                .push((n.suffix, n.blob));
-        }
-        if let Some(first) = current {
-            flush(first, &mut run);
         }
     }
     groups.retain(|_, g| g.changed);
@@ -334,15 +308,11 @@ async fn stored(
     w: &Where,
 ) -> Result<Vec<Stored>, StoreError> {
     let sql = select_sql(spec, layout, &w.sql);
-    let prefix_types = layout.prefix_types(spec);
     let mut out = Vec::new();
     tx.fetch(&spec.table, sql, &w.params, |row| {
-        let (row, head) = (PageRow(row), PageRow(row).head(spec, layout)?);
-        out.push(Stored {
-            prefix: codec::key_bytes(&prefix_types, &head.prefix),
-            data: row.data(spec, layout)?.to_vec(),
-            head,
-        });
+        let row = PageRow(row);
+        let (head, data) = (row.head(spec, layout)?, row.data(spec, layout)?.to_vec());
+        out.push(Stored { head, data });
         Ok(())
     })
     .await?;
@@ -473,27 +443,14 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
     );
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
-    let mut failed = None;
     store
         .pool()
         .fetch(&spec.table, sql, &w.params, |row| {
-            let mut cells = Vec::with_capacity(layout.prefix);
-            for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
-                match row.value(i, c.sql) {
-                    Some(v) => cells.push(Cell::from(v)),
-                    None => failed = Some(c.name.clone()),
-                }
-            }
+            let cells = prefix_of(row, spec, layout)?;
             prefixes.insert(codec::key_bytes(&prefix_types, &cells), cells);
             Ok(())
         })
         .await?;
-    if let Some(column) = failed {
-        return Err(StoreError::BadKey {
-            table: spec.table.clone(),
-            column,
-        });
-    }
     let versions = spec
         .visible
         .iter()

@@ -20,6 +20,7 @@ use super::super::sql::Cells;
 use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
 use super::codec::{self, Entry};
+use super::count::sum;
 use super::exact::{compare, Exact};
 use super::shape::{min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
@@ -370,24 +371,10 @@ pub(super) async fn for_each<T: Facts, K: Key>(
 /// the rows carry nor fail the read). Read from the pages' SQL columns only,
 /// before their data. A hint: `None` when the query fails.
 async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<usize> {
-    let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let [least, greatest] = spec.dialect.least_greatest;
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
-         FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let n = store
-        .pool()
-        .scalar(
-            &spec.table,
-            sql,
-            &w.params,
-            "cannot count the selected facts",
-        )
-        .await;
+    let [least, _] = store.spec().dialect.least_greatest;
+    let facts = format!("{least}(t.facts, LENGTH(t.data) / {smallest})");
+    let n = sum(store, &facts, w, "cannot count the selected facts").await;
     usize::try_from(n.ok()?).ok()
 }
 

@@ -68,50 +68,33 @@ impl Layout {
     /// Resolves `pages` for a store with `keys` key columns whose mirrors
     /// already include the bucketed field.
     pub(crate) fn new(spec: &Spec, pages: &PageSpec) -> Result<Self, StoreError> {
-        let table = &spec.table;
-        if pages.prefix >= spec.keys.len() {
-            return Err(StoreError::config(
-                table,
-                format!(
-                    "pages keyed by {} of the {} key columns: the prefix must leave at least one key column to tell a page's facts apart",
-                    pages.prefix,
-                    spec.keys.len()
-                ),
-            ));
+        let fail = |reason: String| StoreError::config(&spec.table, reason);
+        let (field, keys) = (&pages.field, spec.keys.len());
+        if pages.prefix >= keys {
+            return Err(fail(format!(
+                "pages keyed by {} of the {keys} key columns: the prefix must leave at least one key column to tell a page's facts apart",
+                pages.prefix
+            )));
         }
-        let bucket = spec
-            .mirrors
-            .iter()
-            .position(|m| m.name() == pages.field)
-            .ok_or_else(|| {
-                StoreError::config(
-                    table,
-                    format!("no mirrored field `{}` to bucket pages by", pages.field),
-                )
-            })?;
+        let bucket = spec.mirrors.iter().position(|m| m.name() == field);
+        let bucket = bucket
+            .ok_or_else(|| fail(format!("no mirrored field `{field}` to bucket pages by")))?;
         let width = match spec.mirrors.get(bucket).map(|m| m.info.kind) {
             Some(FieldKind::Timestamp { .. }) => pages.width.num_microseconds(),
             Some(FieldKind::Date) => (pages.width.num_seconds() % 86_400 == 0
                 && pages.width.subsec_nanos() == 0)
                 .then(|| pages.width.num_days()),
             _ => {
-                return Err(StoreError::config(
-                    table,
-                    format!(
-                        "pages are bucketed by time: `{}` is not a timestamp or date field",
-                        pages.field
-                    ),
-                ))
+                return Err(fail(format!(
+                    "pages are bucketed by time: `{field}` is not a timestamp or date field"
+                )))
             }
         };
         let width = width.filter(|w| *w > 0).ok_or_else(|| {
-            StoreError::config(
-                table,
-                format!(
-                    "bucket width {} for `{}` must be positive (and whole days for a date)",
-                    pages.width, pages.field
-                ),
-            )
+            fail(format!(
+                "bucket width {} for `{field}` must be positive (and whole days for a date)",
+                pages.width
+            ))
         })?;
         Ok(Self {
             prefix: pages.prefix,
@@ -141,7 +124,8 @@ impl Layout {
 }
 
 /// Adds to `w` that a page's prefix columns, then its `extra` columns,
-/// hold one of `rows` (each holding at least as many cells).
+/// hold one of `rows` (each holding at least as many cells); nothing when
+/// there are no such columns.
 pub(crate) fn prefix_in<'a>(
     spec: &Spec,
     layout: &Layout,
@@ -156,6 +140,9 @@ pub(crate) fn prefix_in<'a>(
         .map(|c| (c.name.as_str(), c.sql))
         .collect();
     columns.extend_from_slice(extra);
+    if columns.is_empty() {
+        return Ok(());
+    }
     let values: Vec<Vec<Cell>> = (0..columns.len())
         .map(|j| {
             let cell = |cells: &[Cell]| cells.get(j).cloned().unwrap_or(Cell::Null);
@@ -193,14 +180,11 @@ pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
 /// `CREATE TABLE IF NOT EXISTS` of a paged table, and what the backend
 /// adds to it.
 pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    let mut key: Vec<String> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| c.name.clone())
-        .collect();
-    key.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
-    let mut out = vec![spec.create_table(&columns(spec, layout), &key)];
+    // The key: the prefix, bucket, page, version and fingerprint.
+    let columns = columns(spec, layout);
+    let key = columns.iter().take(layout.prefix.saturating_add(4));
+    let key: Vec<String> = key.map(|c| c.0.clone()).collect();
+    let mut out = vec![spec.create_table(&columns, &key)];
     out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));
     out
 }

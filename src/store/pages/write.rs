@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::super::db::Tx;
 use super::super::error::StoreError;
 use super::super::filter::Filter;
 use super::super::key::Key;
@@ -300,25 +299,6 @@ fn lock_id(table: &str, prefix: &[u8]) -> i64 {
     h as i64
 }
 
-/// The pages `w` selects, read in `tx`, owned.
-async fn stored(
-    tx: &mut Tx,
-    spec: &Spec,
-    layout: &Layout,
-    w: &Where,
-) -> Result<Vec<Stored>, StoreError> {
-    let sql = select_sql(spec, layout, &w.sql);
-    let mut out = Vec::new();
-    tx.fetch(&spec.table, sql, &w.params, |row| {
-        let row = PageRow(row);
-        let (head, data) = (row.head(spec, layout)?, row.data(spec, layout)?.to_vec());
-        out.push(Stored { head, data });
-        Ok(())
-    })
-    .await?;
-    Ok(out)
-}
-
 /// `(version = v AND fingerprint = fp) OR ..` on alias `t`.
 fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
     if versions.is_empty() {
@@ -345,19 +325,25 @@ async fn rewrite<T: Facts, K: Key>(
         return Ok(0);
     }
     let mut w = Where::raw(spec, versions_sql(versions));
-    if layout.prefix > 0 {
-        prefix_in(
-            spec,
-            layout,
-            &mut w,
-            &[],
-            prefixes.values().map(Vec::as_slice),
-        )?;
-    }
+    prefix_in(
+        spec,
+        layout,
+        &mut w,
+        &[],
+        prefixes.values().map(Vec::as_slice),
+    )?;
     let mut tx = store.pool().begin(&spec.table).await?;
     let locks = prefixes.keys().map(|p| lock_id(&spec.table, p)).collect();
     tx.lock(&spec.table, locks).await?;
-    let existing = stored(&mut tx, spec, layout, &w).await?;
+    let mut existing = Vec::new();
+    let sql = select_sql(spec, layout, &w.sql);
+    tx.fetch(&spec.table, sql, &w.params, |row| {
+        let row = PageRow(row);
+        let (head, data) = (row.head(spec, layout)?, row.data(spec, layout)?.to_vec());
+        existing.push(Stored { head, data });
+        Ok(())
+    })
+    .await?;
     let (mut groups, affected) = merge(spec, layout, &existing, change, T::FINGERPRINTS)?;
     if !groups.is_empty() {
         for group in groups.values_mut() {

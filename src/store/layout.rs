@@ -38,10 +38,10 @@ pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
 
 /// The columns the table must have, with the type the backend reports.
 pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
-    match &spec.pages {
-        Some(layout) => pages::expected_columns(spec, layout),
-        None => rows::expected_columns(spec),
-    }
+    spec.expected_columns(&match &spec.pages {
+        Some(layout) => pages::columns(spec, layout),
+        None => spec.row_columns(),
+    })
 }
 
 /// Each operation as a function that hands it to the store's layout

@@ -31,11 +31,6 @@ pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
     out
 }
 
-/// The columns the table must have, with the type the backend reports.
-pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
-    spec.expected_columns(&spec.row_columns())
-}
-
 /// The rows this code may read: a visible version and fingerprint, and no
 /// newer visible row of the same key (two compatible versions of one key
 /// may both be stored; the newest wins).

@@ -37,6 +37,13 @@ pub(crate) struct Exact {
     checks: Vec<(Target, Test)>,
 }
 
+/// The column `cond` is on.
+pub(crate) fn cond_column(cond: &Cond) -> &str {
+    match cond {
+        Cond::Range { column, .. } | Cond::In { column, .. } | Cond::Null { column, .. } => column,
+    }
+}
+
 /// Orders two cells of one column; `None` when either is null (or NaN).
 pub(crate) fn compare(a: &Cell, b: &Cell) -> Option<Ordering> {
     match (a, b) {
@@ -69,12 +76,8 @@ impl Exact {
     pub(crate) fn new(spec: &Spec, prefix: usize, filter: &Filter) -> Result<Self, StoreError> {
         let mut checks = Vec::new();
         for cond in &filter.conds {
-            let column = match cond {
-                Cond::Range { column, .. }
-                | Cond::In { column, .. }
-                | Cond::Null { column, .. } => column,
-            };
-            let target = if let Some(i) = spec.keys.iter().position(|c| &c.name == column) {
+            let column = cond_column(cond);
+            let target = if let Some(i) = spec.keys.iter().position(|c| c.name == column) {
                 match i.checked_sub(prefix) {
                     Some(j) => Target::Suffix(j),
                     None => continue, // decided by SQL, exactly
@@ -84,7 +87,7 @@ impl Exact {
             } else {
                 return Err(StoreError::UnknownColumn {
                     table: spec.table.clone(),
-                    column: column.clone(),
+                    column: column.to_owned(),
                 });
             };
             let test = match cond {

@@ -21,7 +21,7 @@ use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
 use super::codec::{self, Entry};
 use super::count::sum;
-use super::exact::{compare, Exact};
+use super::exact::{compare, cond_column, Exact};
 use super::shape::{min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
 
@@ -221,12 +221,6 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
     Ok(w)
 }
 
-fn cond_column(cond: &Cond) -> &str {
-    match cond {
-        Cond::Range { column, .. } | Cond::In { column, .. } | Cond::Null { column, .. } => column,
-    }
-}
-
 /// Which facts of the selected pages a read keeps.
 #[derive(Debug)]
 pub(crate) enum ReadKeys {
@@ -344,14 +338,8 @@ pub(super) async fn for_each<T: Facts, K: Key>(
             if !kept {
                 continue;
             }
-            if dedupe {
-                let mut full =
-                    Vec::with_capacity(prefix_bytes.len().saturating_add(entry.key.len()));
-                full.extend_from_slice(prefix_bytes);
-                full.extend_from_slice(entry.key);
-                if !seen.insert(full) {
-                    continue;
-                }
+            if dedupe && !seen.insert([prefix_bytes.as_slice(), entry.key].concat()) {
+                continue;
             }
             facts.push(Fact {
                 spec,

@@ -189,11 +189,6 @@ pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
     out
 }
 
-/// The columns a paged table must have, with the type the backend reports.
-pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
-    spec.expected_columns(&columns(spec, layout))
-}
-
 /// The page layout of `spec`, a paged store's.
 pub(crate) fn paged(spec: &Spec) -> Result<&Layout, StoreError> {
     spec.pages

@@ -255,18 +255,11 @@ impl<K: Key> Visit<K> for Fact<'_> {
         };
         let suffix_types = self.layout.suffix_types(self.spec);
         let suffix = codec::key_cells(&suffix_types, self.entry.key).ok_or_else(bad)?;
-        let mut values = Vec::with_capacity(self.spec.keys.len());
-        for (cell, c) in self
-            .head
-            .prefix
-            .iter()
-            .cloned()
-            .chain(suffix)
+        let cells = self.head.prefix.iter().cloned().chain(suffix);
+        let mut values = cells
             .zip(&self.spec.keys)
-        {
-            values.push(value_of(cell, c.sql).ok_or_else(bad)?);
-        }
-        K::from_values(&mut values.into_iter()).ok_or_else(bad)
+            .map_while(|(cell, c)| value_of(cell, c.sql));
+        K::from_values(&mut values).ok_or_else(bad)
     }
 
     fn place(&self) -> String {

@@ -122,9 +122,8 @@ fn merge<'a>(
         accepted = vec![true; news.len()];
         // Without stored pages (a new prefix), nothing can conflict.
         if !existing.is_empty() {
-            for (i, n) in news.iter().enumerate() {
-                incoming.insert((n.prefix_bytes, n.suffix), i);
-            }
+            let keys = news.iter().map(|n| (n.prefix_bytes, n.suffix));
+            incoming.extend(keys.zip(0..));
         }
         let newer_mirror = match &spec.conflict {
             Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().find(|m| m.name() == c.as_str()),
@@ -142,10 +141,8 @@ fn merge<'a>(
                         .zip(news.get(i))
                         .is_some_and(|(m, n)| !newer(&m.cell(n.blob), &m.cell(e.blob))),
                 };
-                if keep_old {
-                    if let Some(a) = accepted.get_mut(i) {
-                        *a = false;
-                    }
+                if let Some(a) = accepted.get_mut(i).filter(|_| keep_old) {
+                    *a = false;
                 }
             }
         }

@@ -59,6 +59,10 @@ pub(super) struct Incoming<'a> {
     kept: Vec<(Placed<'a>, usize)>,
     /// The cells of each prefix, in order of first use.
     prefixes: Vec<Vec<Cell>>,
+    /// The prefixes touched, encoded, with their cells.
+    pub(super) touched: BTreeMap<Vec<u8>, Vec<Cell>>,
+    /// Their (version, fingerprint) pairs, and the visible ones.
+    pub(super) versions: BTreeSet<(i64, i64)>,
 }
 
 /// A fixed hash of `bytes` (a word at a time), so that the order of a
@@ -148,7 +152,13 @@ impl<'a> Incoming<'a> {
 
         let mut kept = Vec::with_capacity(order.len());
         let mut prefixes = Vec::new();
-        let mut last: Option<&[u8]> = None;
+        let mut touched = BTreeMap::new();
+        let mut versions: BTreeSet<(i64, i64)> = spec
+            .visible
+            .iter()
+            .map(|(v, fp)| (i64::from(*v), *fp))
+            .collect();
+        let (mut last, mut last_version) = (None, None);
         for &(_, _, i) in &order {
             let Some(row) = placed.get(i) else {
                 continue;
@@ -160,13 +170,21 @@ impl<'a> Incoming<'a> {
                     values.clear();
                     key.push_values(&mut values);
                 }
-                prefixes.push(
-                    values
-                        .drain(..)
-                        .take(layout.prefix)
-                        .map(Cell::from)
-                        .collect(),
-                );
+                let cells: Vec<Cell> = values
+                    .drain(..)
+                    .take(layout.prefix)
+                    .map(Cell::from)
+                    .collect();
+                touched
+                    .entry(prefix.to_vec())
+                    .or_insert_with(|| cells.clone());
+                prefixes.push(cells);
+            }
+            // Consecutive facts mostly share it: skip the set's lookup.
+            let version = (i64::from(row.version), row.fingerprint.unwrap_or(0) as i64);
+            if last_version != Some(version) {
+                last_version = Some(version);
+                versions.insert(version);
             }
             kept.push((*row, prefixes.len().saturating_sub(1)));
         }
@@ -174,6 +192,8 @@ impl<'a> Incoming<'a> {
             keys,
             kept,
             prefixes,
+            touched,
+            versions,
         })
     }
 
@@ -192,32 +212,4 @@ impl<'a> Incoming<'a> {
             })
             .collect()
     }
-}
-
-/// Prefixes, encoded, with their cells.
-pub(super) type Prefixes = BTreeMap<Vec<u8>, Vec<Cell>>;
-
-/// The prefixes `news` touch (encoded, with their cells) and their
-/// (version, fingerprint) pairs, plus the visible ones.
-pub(super) fn touched(spec: &Spec, news: &[New<'_>]) -> (Prefixes, BTreeSet<(i64, i64)>) {
-    let mut prefixes = Prefixes::new();
-    let mut versions: BTreeSet<(i64, i64)> = spec
-        .visible
-        .iter()
-        .map(|(v, fp)| (i64::from(*v), *fp))
-        .collect();
-    let mut last: Option<(&[u8], i64, i64)> = None;
-    for n in news {
-        // Consecutive facts mostly share these: skip the maps' lookups.
-        let here = (n.prefix_bytes, n.version, n.fingerprint);
-        if last == Some(here) {
-            continue;
-        }
-        last = Some(here);
-        if !prefixes.contains_key(n.prefix_bytes) {
-            prefixes.insert(n.prefix_bytes.to_vec(), n.prefix.to_vec());
-        }
-        versions.insert((n.version, n.fingerprint));
-    }
-    (prefixes, versions)
 }

@@ -123,45 +123,40 @@ pub(crate) fn prefix_of(
         .collect()
 }
 
-/// A row of [`select_sql`].
-#[derive(Clone, Copy)]
-pub(crate) struct PageRow<'a>(pub(crate) &'a dyn Cells);
-
-impl<'a> PageRow<'a> {
-    /// The page's SQL columns.
-    pub(crate) fn head(self, spec: &Spec, layout: &Layout) -> Result<Head, StoreError> {
-        let bad = |column: &str| StoreError::BadKey {
+/// A row of [`select_sql`]: the page's SQL columns, and its bytes borrowed
+/// from the row.
+pub(crate) fn page_row<'a>(
+    row: &'a dyn Cells,
+    spec: &Spec,
+    layout: &Layout,
+) -> Result<(Head, &'a [u8]), StoreError> {
+    let p = layout.prefix;
+    let col = |off: usize, sql: SqlType, name: &str| {
+        let bad = || StoreError::BadKey {
             table: spec.table.clone(),
-            column: column.to_owned(),
+            column: name.to_owned(),
         };
-        let prefix = prefix_of(self.0, spec, layout)?;
-        let p = layout.prefix;
-        let col = |off: usize, sql: SqlType, name: &str| {
-            self.0
-                .int(p.saturating_add(off), sql)
-                .ok_or_else(|| bad(name))
-        };
-        let bound = |off: usize| {
-            let sql = spec.mirrors.get(layout.bucket)?.sql;
-            self.0.value(p.saturating_add(off), sql).map(Cell::from)
-        };
-        Ok(Head {
-            prefix_bytes: codec::key_bytes(&layout.prefix_types(spec), &prefix),
-            prefix,
-            version: col(0, SqlType::I16, "format_version")?,
-            fingerprint: col(1, SqlType::I64, "fingerprint")?,
-            bucket: col(2, SqlType::I64, "bucket")?,
-            page: col(3, SqlType::I32, "page")?,
-            span: bound(5).zip(bound(6)),
-        })
-    }
-
-    /// The page's bytes, borrowed from the row.
-    pub(crate) fn data(self, spec: &Spec, layout: &Layout) -> Result<&'a [u8], StoreError> {
-        self.0
-            .bytes(layout.prefix.saturating_add(4))
-            .map_err(StoreError::db(&spec.table, "cannot read a page"))
-    }
+        row.int(p.saturating_add(off), sql).ok_or_else(bad)
+    };
+    let bound = |off: usize| {
+        let sql = spec.mirrors.get(layout.bucket)?.sql;
+        row.value(p.saturating_add(off), sql).map(Cell::from)
+    };
+    let prefix = prefix_of(row, spec, layout)?;
+    let head = Head {
+        prefix_bytes: codec::key_bytes(&layout.prefix_types(spec), &prefix),
+        prefix,
+        version: col(0, SqlType::I16, "format_version")?,
+        fingerprint: col(1, SqlType::I64, "fingerprint")?,
+        bucket: col(2, SqlType::I64, "bucket")?,
+        page: col(3, SqlType::I32, "page")?,
+        span: bound(5).zip(bound(6)),
+    };
+    let data = row.bytes(p.saturating_add(4));
+    Ok((
+        head,
+        data.map_err(StoreError::db(&spec.table, "cannot read a page"))?,
+    ))
 }
 
 /// The pages `filter` may select: visible, its prefix conditions exactly,
@@ -198,17 +193,15 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
                 }
             }
             Cond::In { values, .. } => {
-                let cells = values
-                    .iter()
-                    .map(|v| spec.cell(m.name(), m.sql, v))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut sorted: Vec<&Cell> = cells.iter().filter(|c| **c != Cell::Null).collect();
-                sorted.sort_by(|a, b| compare(a, b).unwrap_or(core::cmp::Ordering::Equal));
-                match (sorted.first(), sorted.last()) {
+                let cells = values.iter().map(|v| spec.cell(m.name(), m.sql, v));
+                let mut cells = cells.collect::<Result<Vec<_>, _>>()?;
+                cells.retain(|c| *c != Cell::Null);
+                cells.sort_by(|a, b| compare(a, b).unwrap_or(core::cmp::Ordering::Equal));
+                match (cells.first(), cells.last()) {
                     (Some(min), Some(max)) => {
-                        let p = w.placeholder(Param::One(m.sql, (*min).clone()));
+                        let p = w.placeholder(Param::One(m.sql, min.clone()));
                         w.sql.push_str(&format!(" AND {hi_col} >= {p}"));
-                        let p = w.placeholder(Param::One(m.sql, (*max).clone()));
+                        let p = w.placeholder(Param::One(m.sql, max.clone()));
                         w.sql.push_str(&format!(" AND {lo_col} <= {p}"));
                     }
                     _ => w.sql.push_str(" AND FALSE"),
@@ -289,10 +282,8 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     };
     let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
     let visit = |row: &dyn Cells| -> Result<(), StoreError> {
-        let row = PageRow(row);
-        let head = row.head(spec, layout)?;
+        let (head, data) = page_row(row, spec, layout)?;
         let head_version = u8::try_from(head.version).unwrap_or(0);
-        let data = row.data(spec, layout)?;
         let entries = codec::row_entries(data, &suffix_types, (head.version, head.fingerprint))
             .map_err(|fault| StoreError::CorruptPage {
                 table: spec.table.clone(),

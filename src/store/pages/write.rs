@@ -23,8 +23,8 @@ use super::super::table::Table;
 use super::super::value::SqlType;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
-use super::incoming::{touched, Incoming, New};
-use super::read::{coarse, prefix_of, select_sql, Head, PageRow};
+use super::incoming::{Incoming, New};
+use super::read::{coarse, page_row, prefix_of, select_sql, Head};
 use super::shape::{prefix_in, Layout};
 use super::wanted::Wanted;
 
@@ -298,14 +298,11 @@ fn lock_id(table: &str, prefix: &[u8]) -> i64 {
 
 /// `(version = v AND fingerprint = fp) OR ..` on alias `t`.
 fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
-    if versions.is_empty() {
-        return "TRUE".to_owned();
+    let one = |(v, fp): &(i64, i64)| format!("(t.format_version = {v} AND t.fingerprint = {fp})");
+    match versions.iter().map(one).collect::<Vec<_>>() {
+        parts if parts.is_empty() => "TRUE".to_owned(),
+        parts => format!("({})", parts.join(" OR ")),
     }
-    let parts: Vec<String> = versions
-        .iter()
-        .map(|(v, fp)| format!("(t.format_version = {v} AND t.fingerprint = {fp})"))
-        .collect();
-    format!("({})", parts.join(" OR "))
 }
 
 /// Rewrites the pages of `prefixes` (encoded, with their cells) of
@@ -335,9 +332,11 @@ async fn rewrite<T: Facts, K: Key>(
     let mut existing = Vec::new();
     let sql = select_sql(spec, layout, &w.sql);
     tx.fetch(&spec.table, sql, &w.params, |row| {
-        let row = PageRow(row);
-        let (head, data) = (row.head(spec, layout)?, row.data(spec, layout)?.to_vec());
-        existing.push(Stored { head, data });
+        let (head, data) = page_row(row, spec, layout)?;
+        existing.push(Stored {
+            head,
+            data: data.to_vec(),
+        });
         Ok(())
     })
     .await?;
@@ -378,9 +377,8 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
     let incoming = Incoming::new(spec, layout, rows)?;
-    let news = incoming.news();
-    let (prefixes, versions) = touched(spec, &news);
-    rewrite(store, &prefixes, &versions, &Change::Upsert(news)).await
+    let change = Change::Upsert(incoming.news());
+    rewrite(store, &incoming.touched, &incoming.versions, &change).await
 }
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.

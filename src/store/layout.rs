@@ -10,7 +10,7 @@ use crate::packed::Packed;
 use super::error::StoreError;
 use super::filter::Filter;
 use super::key::Key;
-use super::read::Salvage;
+use super::read::{IntoColumns, Salvage};
 use super::spec::Spec;
 use super::table::Table;
 use super::{pages, rows};
@@ -38,50 +38,52 @@ pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
 
 /// The columns the table must have, with the type the backend reports.
 pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
-    match &spec.pages {
-        Some(layout) => pages::expected_columns(spec, layout),
-        None => rows::expected_columns(spec),
-    }
+    spec.expected_columns(&match &spec.pages {
+        Some(layout) => pages::columns(spec, layout),
+        None => spec.row_columns(),
+    })
 }
 
 /// Each operation as a function that hands it to the store's layout
-/// module, which defines a function of the same name and arguments.
+/// module, which defines the function named after `=` (reads pass it a
+/// sink).
 macro_rules! by_layout {
-    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {$(
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $out:ty
+        = $via:ident($($pass:expr),*) $(.$field:ident)?;)*) => {$(
         $(#[$doc])*
         pub(crate) async fn $name<T: Facts, K: Key>(
             store: &Table<T, K>,
             $($arg: $ty),*
         ) -> Result<$out, StoreError> {
-            match store.spec.pages {
-                Some(_) => pages::$name(store, $($arg),*).await,
-                None => rows::$name(store, $($arg),*).await,
-            }
+            let done = match store.spec.pages {
+                Some(_) => pages::$via(store, $($pass),*).await?,
+                None => rows::$via(store, $($pass),*).await?,
+            };
+            Ok(done$(.$field)?)
         }
     )*};
 }
 
 by_layout! {
     /// Upserts `facts`; returns the rows (paged: the facts) written.
-    fn upsert(facts: &[(K, Packed<T>)]) -> u64;
+    fn upsert(facts: &[(K, Packed<T>)]) -> u64 = upsert(facts);
     /// The stored facts of `keys`, with their keys.
-    fn get(keys: &[K]) -> Vec<(K, Packed<T>)>;
+    fn get(keys: &[K]) -> Vec<(K, Packed<T>)> = get(keys, Vec::new()).facts;
     /// The stored facts of `keys` into columns, their keys into
     /// `key_columns` when given.
-    fn get_columns(keys: &[K], key_columns: Option<&mut K::Columns>) -> T::Columns;
+    fn get_columns(keys: &[K], key_columns: Option<&mut K::Columns>) -> T::Columns
+        = get(keys, IntoColumns::new(key_columns)).facts;
     /// The facts `filter` selects, with their keys.
-    fn read_packed(filter: &Filter, salvage: bool) -> Salvage<Vec<(K, Packed<T>)>, K>;
+    fn read_packed(filter: &Filter, salvage: bool) -> Salvage<Vec<(K, Packed<T>)>, K>
+        = read(filter, salvage, Vec::new());
     /// The facts `filter` selects into columns, their keys into `keys` when
     /// given.
-    fn read_columns(
-        filter: &Filter,
-        salvage: bool,
-        keys: Option<&mut K::Columns>
-    ) -> Salvage<T::Columns, K>;
+    fn read_columns(filter: &Filter, salvage: bool, keys: Option<&mut K::Columns>)
+        -> Salvage<T::Columns, K> = read(filter, salvage, IntoColumns::new(keys));
     /// How many visible facts `filter` selects.
-    fn count(filter: &Filter) -> u64;
+    fn count(filter: &Filter) -> u64 = count(filter);
     /// Deletes the facts of `keys`, of every version.
-    fn delete(keys: &[K]) -> u64;
+    fn delete(keys: &[K]) -> u64 = delete(keys);
     /// Deletes the visible facts `filter` selects.
-    fn delete_where(filter: &Filter) -> u64;
+    fn delete_where(filter: &Filter) -> u64 = delete_where(filter);
 }

@@ -3,7 +3,7 @@
 
 use crate::columns::ColumnData as _;
 
-use crate::columns::{ColumnSource, Columns, ColumnsError};
+use crate::columns::{ColumnSource, Columns, ColumnsError, PayloadSample};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -12,7 +12,7 @@ use super::key::Key;
 use super::lookup::KeySet;
 use super::spec::{quote, Spec, Where};
 use super::sql::Cells;
-use super::table::Table;
+use super::table::{Fill, Table};
 use super::value::SqlType;
 
 /// What a salvaging read returns: the facts that were read, and the rows set
@@ -144,189 +144,324 @@ pub(crate) fn version_mismatch<T: Facts>(blob: &[u8], version: u8) -> Option<cra
     })
 }
 
-/// A corrupt row: set aside when salvaging, the error otherwise.
-fn corrupt<K: Key>(
-    spec: &Spec,
-    row: RowRef<'_>,
-    error: crate::Error,
-    salvage: bool,
-    out: &mut Vec<CorruptRow<K>>,
-) -> Result<(), StoreError> {
-    let key = row.key(spec)?;
-    set_aside(&spec.table, key, row.version(spec), error, salvage, out, "")
-}
-
-/// A corrupt fact of `key` at `version` (`place` says where, after the
-/// key): set aside when salvaging, the error otherwise.
-pub(crate) fn set_aside<K: Key>(
-    table: &str,
-    key: K,
-    version: u8,
-    error: crate::Error,
-    salvage: bool,
-    out: &mut Vec<CorruptRow<K>>,
-    place: &str,
-) -> Result<(), StoreError> {
-    if !salvage {
-        return Err(StoreError::Corrupt {
-            table: table.to_owned(),
-            key: format!("{key:?}{place}"),
-            source: error,
-        });
+/// One fact as a read visits it: a row of the row layout, or a fact of a
+/// page. Both layouts read through [`Reader`], a row as a page of one fact.
+pub(crate) trait Visit<K: Key> {
+    /// The fact's bytes, borrowed from the driver's row.
+    fn blob(&self) -> &[u8];
+    /// The `format_version` of the fact's row.
+    fn version(&self) -> u8;
+    fn key(&self) -> Result<K, StoreError>;
+    /// Where the fact lies, as errors name it after its key.
+    fn place(&self) -> String {
+        String::new()
     }
-    out.push(CorruptRow {
-        key,
-        version,
-        error,
-    });
-    Ok(())
-}
-
-/// Which rows a read keeps and what it records of their keys.
-pub(crate) struct Keep<'a, K: Key> {
-    /// Only the rows of these keys (a lookup's superset holds others).
-    pub(crate) keys: Option<&'a KeySet<'a, K>>,
-    /// Each kept row's key, appended in the order of the facts.
-    pub(crate) columns: Option<&'a mut K::Columns>,
-}
-
-/// Where a row's key stands against a read's [`Keep`].
-enum Kept<K> {
-    /// Not asked for: skip the row.
-    No,
-    /// Kept; the key, when the read needed to decode it.
-    Yes(Option<K>),
-}
-
-/// Whether `row` is kept; records its key when asked to.
-fn kept<K: Key>(
-    spec: &Spec,
-    row: RowRef<'_>,
-    keep: &mut Keep<'_, K>,
-    buf: &mut Vec<u8>,
-) -> Result<Kept<K>, StoreError> {
-    if let Some(set) = keep.keys {
-        buf.clear();
-        row.put_key(spec, buf)?;
-        let Some(position) = set.position(buf) else {
-            return Ok(Kept::No);
-        };
-        if let (Some(columns), Some(key)) = (keep.columns.as_deref_mut(), set.keys.get(position)) {
-            key.push_columns(columns);
-        }
-        return Ok(Kept::Yes(None));
+    fn push_key(&self, columns: &mut K::Columns) -> Result<(), StoreError> {
+        self.key()?.push_columns(columns);
+        Ok(())
     }
-    if let Some(columns) = keep.columns.as_deref_mut() {
-        let key: K = row.key(spec)?;
-        key.push_columns(columns);
-        return Ok(Kept::Yes(Some(key)));
-    }
-    Ok(Kept::Yes(None))
 }
 
-/// Reads the rows `w` selects into columns.
-pub(crate) async fn columns<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    w: Where,
-    salvage: bool,
-    mut keep: Keep<'_, K>,
-) -> Result<Salvage<T::Columns, K>, StoreError> {
-    let spec = store.spec();
-    let fill = store.fill();
-    let mut facts = T::Columns::with_capacity(keep.keys.map_or(1024, KeySet::len));
-    let mut skipped = Vec::new();
-    let mut transient = T::Transient::default();
-    let mut buf = Vec::with_capacity(64);
-    scan_rows(store, w, false, |row| {
-        let key = match kept(spec, row, &mut keep, &mut buf)? {
-            Kept::No => return Ok(()),
-            Kept::Yes(key) => key,
-        };
-        let blob = row.data(spec)?;
-        if let Some(error) = version_mismatch::<T>(blob, row.version(spec)) {
-            if let Some(columns) = keep.columns.as_deref_mut() {
-                K::truncate_columns(columns, facts.len());
-            }
-            return corrupt(spec, row, error, salvage, &mut skipped);
-        }
-        let pushed = match fill {
-            None => facts.push(blob),
-            Some(fill) => {
-                let key: K = match key {
-                    Some(key) => key,
-                    None => row.key(spec)?,
-                };
-                transient = T::Transient::default();
-                fill(&key, &mut transient);
-                facts.push(Filled::<T> {
-                    blob,
-                    transient: &transient,
-                })
-            }
-        };
-        match pushed {
-            Ok(()) => Ok(()),
-            Err(ColumnsError::Invalid { error, .. }) => {
-                if let Some(columns) = keep.columns.as_deref_mut() {
-                    K::truncate_columns(columns, facts.len());
+/// A fact a [`Sink`] could not take: its position in the run, and why.
+type Refused = Option<(usize, ColumnsError)>;
+
+/// Where a read puts the facts it keeps: columns, or packed facts.
+pub(crate) trait Sink<T: Facts, K: Key> {
+    /// What the read returns.
+    type Facts;
+    /// Whether knowing how many facts will come is worth a query.
+    const SIZED: bool;
+    /// Prepares for about `rows` facts (`None`: unknown).
+    fn expect(&mut self, rows: Option<usize>);
+    fn len(&self) -> usize;
+    /// Appends the facts of `run`, all of their row's version, with their
+    /// transient fields filled by `fill`. On a fact it cannot take, the facts
+    /// before it stay in.
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError>;
+    fn into_facts(self) -> Self::Facts;
+}
+
+impl<T: Facts, K: Key> Sink<T, K> for Vec<(K, Packed<T>)> {
+    type Facts = Self;
+    const SIZED: bool = false;
+
+    fn expect(&mut self, _: Option<usize>) {}
+
+    fn len(&self) -> usize {
+        self.len()
+    }
+
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError> {
+        for (position, fact) in run.iter().enumerate() {
+            let mut packed = match Packed::<T>::copy_from_slice(fact.blob()) {
+                Ok(packed) => packed,
+                Err(error) => {
+                    return Ok(Some((position, ColumnsError::Invalid { position, error })))
                 }
-                corrupt(spec, row, error, salvage, &mut skipped)
+            };
+            let key = fact.key()?;
+            if let Some(fill) = fill {
+                fill(&key, packed.transient_mut());
             }
-            Err(other) => Err(StoreError::Columns {
-                table: spec.table.clone(),
-                key: format!("{:?}", row.key::<K>(spec)?),
-                source: other,
-            }),
+            self.push((key, packed));
         }
-    })
-    .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
+        Ok(None)
+    }
+
+    fn into_facts(self) -> Self {
+        self
+    }
 }
 
-/// Reads the rows `w` selects as packed facts with their keys.
-pub(crate) async fn packed<T: Facts, K: Key>(
+/// Columns as a read fills them, with the keys of their facts when asked.
+pub(crate) struct IntoColumns<'a, T: Facts, K: Key> {
+    facts: T::Columns,
+    keys: Option<&'a mut K::Columns>,
+    transients: Vec<T::Transient>,
+    sample: PayloadSample,
+}
+
+impl<'a, T: Facts, K: Key> IntoColumns<'a, T, K> {
+    /// Empty columns; each fact's key goes into `keys` when given.
+    pub(crate) fn new(keys: Option<&'a mut K::Columns>) -> Self {
+        Self {
+            facts: T::Columns::default(),
+            keys,
+            transients: Vec::new(),
+            sample: PayloadSample::new(0, None),
+        }
+    }
+}
+
+/// Appends `sources` to `columns`: one (a row) without the block that
+/// [`Columns::extend_from`] allocates, more in one pass. The position of
+/// the fact refused is in `sources`.
+fn put<T: Facts, S: ColumnSource<T>>(
+    columns: &mut T::Columns,
+    mut sources: impl ExactSizeIterator<Item = S>,
+) -> Refused {
+    let one = match sources.len() {
+        1 => sources.next(),
+        _ => None,
+    };
+    match one {
+        Some(source) => columns
+            .push_at(&source, columns.len())
+            .err()
+            .map(|e| (0, e)),
+        None => columns
+            .extend_from(sources)
+            .err()
+            .map(|e| (e.position(), e)),
+    }
+}
+
+impl<T: Facts, K: Key> Sink<T, K> for IntoColumns<'_, T, K> {
+    type Facts = T::Columns;
+    const SIZED: bool = true;
+
+    /// Allocates the columns once, for `rows` facts; their string and list
+    /// buffers once the first facts show how large those run.
+    fn expect(&mut self, rows: Option<usize>) {
+        self.facts.reserve(rows.unwrap_or(1024));
+        self.sample = PayloadSample::new(0, rows);
+    }
+
+    fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    fn extend<F: Visit<K>>(
+        &mut self,
+        run: &[F],
+        fill: Option<&Fill<T, K>>,
+    ) -> Result<Refused, StoreError> {
+        let refused = match fill {
+            None => put::<T, _>(&mut self.facts, run.iter().map(F::blob)),
+            Some(fill) => {
+                self.transients.clear();
+                for fact in run {
+                    let mut transient = T::Transient::default();
+                    fill(&fact.key()?, &mut transient);
+                    self.transients.push(transient);
+                }
+                let sources = run.iter().zip(&self.transients);
+                let sources = sources.map(|(fact, transient)| Filled::<T> {
+                    blob: fact.blob(),
+                    transient,
+                });
+                put::<T, _>(&mut self.facts, sources)
+            }
+        };
+        if let Some(columns) = self.keys.as_deref_mut() {
+            let appended = refused.as_ref().map_or(run.len(), |r| r.0);
+            for fact in run.get(..appended).unwrap_or(&[]) {
+                fact.push_key(columns)?;
+            }
+        }
+        self.sample.check(&mut self.facts);
+        Ok(refused)
+    }
+
+    fn into_facts(self) -> T::Columns {
+        self.facts
+    }
+}
+
+/// A read under way: its sink, and the corrupt facts it set aside.
+pub(crate) struct Reader<'a, T: Facts, K: Key, S> {
+    sink: S,
+    corrupt: Vec<CorruptRow<K>>,
+    salvage: bool,
+    store: &'a Table<T, K>,
+}
+
+impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
+    /// A read of `store` into `sink`, expecting about `rows` facts.
+    pub(crate) fn new(
+        store: &'a Table<T, K>,
+        mut sink: S,
+        salvage: bool,
+        rows: Option<usize>,
+    ) -> Self {
+        sink.expect(rows);
+        let corrupt = Vec::new();
+        Self {
+            sink,
+            corrupt,
+            salvage,
+            store,
+        }
+    }
+
+    /// Takes the kept facts of one row. The facts up to the next one whose
+    /// version byte differs from its row's go in together; that one is
+    /// corrupt, as is one the sink finds invalid: set aside when salvaging,
+    /// the error otherwise.
+    pub(crate) fn take<F: Visit<K>>(&mut self, mut facts: &[F]) -> Result<(), StoreError> {
+        let table = &self.store.spec().table;
+        while !facts.is_empty() {
+            let mismatch = facts.iter().enumerate().find_map(|(i, fact)| {
+                Some((i, version_mismatch::<T>(fact.blob(), fact.version())?))
+            });
+            let run = facts.get(..mismatch.as_ref().map_or(facts.len(), |m| m.0));
+            let refused = self.sink.extend(run.unwrap_or(&[]), self.store.fill())?;
+            let (at, error) = match (refused, mismatch) {
+                (None, None) => return Ok(()),
+                (None, Some(found)) => found,
+                (Some((at, ColumnsError::Invalid { error, .. })), _) => (at, error),
+                (Some((at, other)), _) => {
+                    return Err(StoreError::Columns {
+                        table: table.clone(),
+                        key: match facts.get(at) {
+                            Some(fact) => format!("{:?}", fact.key()?),
+                            None => String::new(),
+                        },
+                        source: other,
+                    })
+                }
+            };
+            let Some(fact) = facts.get(at) else {
+                return Ok(());
+            };
+            let key = fact.key()?;
+            if !self.salvage {
+                return Err(StoreError::Corrupt {
+                    table: table.clone(),
+                    key: format!("{key:?}{}", fact.place()),
+                    source: error,
+                });
+            }
+            let version = fact.version();
+            self.corrupt.push(CorruptRow {
+                key,
+                version,
+                error,
+            });
+            facts = facts.get(at.saturating_add(1)..).unwrap_or(&[]);
+        }
+        Ok(())
+    }
+
+    /// The facts read and those set aside.
+    pub(crate) fn finish(self) -> Salvage<S::Facts, K> {
+        self.store.count_read(self.sink.len());
+        Salvage {
+            facts: self.sink.into_facts(),
+            corrupt: self.corrupt,
+        }
+    }
+}
+
+/// A row of the row layout, as a read visits it.
+struct Row<'a, K> {
+    spec: &'a Spec,
+    row: RowRef<'a>,
+    blob: &'a [u8],
+    /// The key asked for that the row's key matched, in a lookup.
+    asked: Option<&'a K>,
+}
+
+impl<K: Key> Visit<K> for Row<'_, K> {
+    fn blob(&self) -> &[u8] {
+        self.blob
+    }
+
+    fn version(&self) -> u8 {
+        self.row.version(self.spec)
+    }
+
+    fn key(&self) -> Result<K, StoreError> {
+        self.row.key(self.spec)
+    }
+
+    fn push_key(&self, columns: &mut K::Columns) -> Result<(), StoreError> {
+        match self.asked {
+            Some(key) => key.push_columns(columns),
+            None => self.key()?.push_columns(columns),
+        }
+        Ok(())
+    }
+}
+
+/// Reads the rows `w` selects into `sink`; only those of `keys` when given
+/// (a lookup's superset holds others).
+pub(crate) async fn rows<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     w: Where,
     salvage: bool,
     keys: Option<&KeySet<'_, K>>,
-) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
     let spec = store.spec();
-    let fill = store.fill();
-    let mut facts = Vec::new();
-    let mut skipped = Vec::new();
+    let mut read = Reader::new(store, sink, salvage, keys.map(KeySet::len));
     let mut buf = Vec::with_capacity(64);
-    let mut keep = Keep {
-        keys,
-        columns: None,
-    };
     scan_rows(store, w, false, |row| {
-        if let Kept::No = kept(spec, row, &mut keep, &mut buf)? {
-            return Ok(());
+        let mut asked = None;
+        if let Some(set) = keys {
+            buf.clear();
+            row.put_key(spec, &mut buf)?;
+            let Some(position) = set.position(&buf) else {
+                return Ok(());
+            };
+            asked = set.keys.get(position).copied();
         }
         let blob = row.data(spec)?;
-        if let Some(error) = version_mismatch::<T>(blob, row.version(spec)) {
-            return corrupt(spec, row, error, salvage, &mut skipped);
-        }
-        match Packed::<T>::copy_from_slice(blob) {
-            Ok(mut packed) => {
-                let key: K = row.key(spec)?;
-                if let Some(fill) = fill {
-                    fill(&key, packed.transient_mut());
-                }
-                facts.push((key, packed));
-                Ok(())
-            }
-            Err(error) => corrupt(spec, row, error, salvage, &mut skipped),
-        }
+        read.take(&[Row {
+            spec,
+            row,
+            blob,
+            asked,
+        }])
     })
     .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
+    Ok(read.finish())
 }

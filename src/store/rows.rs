@@ -11,7 +11,7 @@ use super::error::StoreError;
 use super::filter::Filter;
 use super::key::Key;
 use super::lookup::{self, KeySet};
-use super::read::{self, Keep, Salvage};
+use super::read::{self, Salvage, Sink};
 use super::spec::{quote, Spec, Where};
 use super::table::Table;
 
@@ -29,11 +29,6 @@ pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
         ));
     }
     out
-}
-
-/// The columns the table must have, with the type the backend reports.
-pub(crate) fn expected_columns(spec: &Spec) -> Vec<(String, &'static str)> {
-    spec.expected_columns(&spec.row_columns())
 }
 
 /// The rows this code may read: a visible version and fingerprint, and no
@@ -83,58 +78,26 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
     store.write(&batch).await
 }
 
-/// The stored facts of `keys`, with their keys.
-pub(crate) async fn get<T: Facts, K: Key>(
+/// The stored facts of `keys` into `sink`.
+pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     keys: &[K],
-) -> Result<Vec<(K, Packed<T>)>, StoreError> {
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
     let set = KeySet::new(keys);
     let w = where_keys(store, &set).await?;
-    read::packed(store, w, false, Some(&set))
-        .await
-        .map(|s| s.facts)
+    read::rows(store, w, false, Some(&set), sink).await
 }
 
-/// The stored facts of `keys` into columns, their keys into `key_columns`
-/// when given.
-pub(crate) async fn get_columns<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    keys: &[K],
-    key_columns: Option<&mut K::Columns>,
-) -> Result<T::Columns, StoreError> {
-    let set = KeySet::new(keys);
-    let w = where_keys(store, &set).await?;
-    let keep = Keep {
-        keys: Some(&set),
-        columns: key_columns,
-    };
-    read::columns(store, w, false, keep).await.map(|s| s.facts)
-}
-
-/// The facts `filter` selects, with their keys.
-pub(crate) async fn read_packed<T: Facts, K: Key>(
+/// The facts `filter` selects into `sink`.
+pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     filter: &Filter,
     salvage: bool,
-) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
     let w = filtered(store.spec(), filter)?;
-    read::packed(store, w, salvage, None).await
-}
-
-/// The facts `filter` selects into columns, their keys into `keys` when
-/// given.
-pub(crate) async fn read_columns<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    filter: &Filter,
-    salvage: bool,
-    keys: Option<&mut K::Columns>,
-) -> Result<Salvage<T::Columns, K>, StoreError> {
-    let w = filtered(store.spec(), filter)?;
-    let keep = Keep {
-        keys: None,
-        columns: keys,
-    };
-    read::columns(store, w, salvage, keep).await
+    read::rows(store, w, salvage, None, sink).await
 }
 
 /// How many visible rows `filter` selects.

@@ -30,63 +30,6 @@ pub(crate) fn key_bytes(types: &[SqlType], cells: &[Cell]) -> Vec<u8> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PageFault(pub(crate) String);
 
-/// A reader over a byte string, failing with the offset where it runs out.
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], PageFault> {
-        let end = self.at.checked_add(n).filter(|e| *e <= self.bytes.len());
-        let slice = end
-            .and_then(|e| self.bytes.get(self.at..e))
-            .ok_or_else(|| {
-                PageFault(format!(
-                    "truncated: {what} of {n} bytes at offset {} runs past the page's {} bytes",
-                    self.at,
-                    self.bytes.len()
-                ))
-            })?;
-        self.at = self.at.saturating_add(n);
-        Ok(slice)
-    }
-
-    /// The key bytes of fact `i`, of columns of types `types`.
-    fn key(&mut self, types: &[SqlType], i: usize) -> Result<&'a [u8], PageFault> {
-        let start = self.at;
-        for sql in types {
-            match sql {
-                SqlType::Bool => {
-                    self.take(1, "a key value")?;
-                }
-                SqlType::Text => {
-                    let n = self.u32("a key string's length")?;
-                    let s = self.take(n, "a key string")?;
-                    if core::str::from_utf8(s).is_err() {
-                        return Err(PageFault(format!(
-                            "fact {i}: a key string is not UTF-8 at offset {}",
-                            self.at.saturating_sub(n)
-                        )));
-                    }
-                }
-                _ => {
-                    self.take(8, "a key value")?;
-                }
-            }
-        }
-        Ok(self.bytes.get(start..self.at).unwrap_or(&[]))
-    }
-
-    fn u32(&mut self, what: &str) -> Result<usize, PageFault> {
-        let b = self.take(4, what)?;
-        let mut le = [0_u8; 4];
-        le.copy_from_slice(b);
-        usize::try_from(u32::from_le_bytes(le))
-            .map_err(|_| PageFault(format!("{what} does not fit this platform")))
-    }
-}
-
 /// One fact of a page: its key suffix bytes and its blob, both borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Entry<'a> {
@@ -103,16 +46,6 @@ fn fault(e: &PageError) -> PageFault {
     }
 }
 
-/// The type name page errors carry here; [`fault`] leaves it out.
-const NAME: &str = "page";
-
-/// Splits a page into its entries, checking its structure (not the blobs),
-/// with no row to compare its header with.
-#[cfg(test)]
-fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
-    entries_of(data, key, None)
-}
-
 /// Splits the page of a row whose `format_version` and `fingerprint`
 /// columns are `row` into its entries, checking its structure (not the
 /// blobs). A page whose header claims another version, or another
@@ -126,50 +59,48 @@ fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFa
 pub(crate) fn row_entries<'a>(
     data: &'a [u8],
     key: &[SqlType],
-    row: (i64, i64),
+    (version, fingerprint): (i64, i64),
 ) -> Result<Vec<Entry<'a>>, PageFault> {
-    entries_of(data, key, Some(row))
-}
-
-fn entries_of<'a>(
-    data: &'a [u8],
-    key: &[SqlType],
-    row: Option<(i64, i64)>,
-) -> Result<Vec<Entry<'a>>, PageFault> {
-    let page = Frame::parse(data, NAME, &[], false).map_err(|e| fault(&e))?;
-    if let Some((version, fingerprint)) = row {
-        let claimed = (
-            i64::from(page.version()),
-            page.fingerprints().last().map(|f| f as i64),
-        );
-        if claimed != (version, Some(fingerprint)) {
-            return Err(PageFault(format!(
-                "the page's header says version {} with fingerprint {:#x}, its row version {version} with fingerprint {:#x}",
-                claimed.0,
-                claimed.1.unwrap_or(0),
-                fingerprint
-            )));
-        }
+    let page = Frame::parse(data, "page", &[], false).map_err(|e| fault(&e))?;
+    let claimed = page.fingerprints().last().map(|f| f as i64);
+    if (i64::from(page.version()), claimed) != (version, Some(fingerprint)) {
+        return Err(PageFault(format!(
+            "the page's header says version {} with fingerprint {:#x}, its row version {version} with fingerprint {fingerprint:#x}",
+            page.version(),
+            claimed.unwrap_or(0),
+        )));
     }
-    let count = page.len();
-    let mut c = Cursor {
-        bytes: data,
-        at: page.bytes().len(),
-    };
+    let mut at = page.bytes().len();
     // The offset table holds 4 bytes a fact: the allocation is bounded by
     // the row's size.
-    let mut out = Vec::with_capacity(count);
-    for i in 0..count {
-        let key = c.key(key, i)?;
+    let mut out = Vec::with_capacity(page.len());
+    for i in 0..page.len() {
+        let start = at;
+        for sql in key {
+            let rest = data.get(at..).unwrap_or(&[]);
+            let (value, tail) = Cell::split_encoded(*sql, rest).ok_or_else(|| {
+                let len = data.len();
+                PageFault(format!(
+                    "truncated: fact {i}'s key at offset {at} runs past the page's {len} bytes"
+                ))
+            })?;
+            if *sql == SqlType::Text && core::str::from_utf8(value).is_err() {
+                return Err(PageFault(format!(
+                    "fact {i}: a key string is not UTF-8 at offset {at}"
+                )));
+            }
+            at = data.len().saturating_sub(tail.len());
+        }
         out.push(Entry {
-            key,
+            key: data.get(start..at).unwrap_or(&[]),
             blob: page.blob(i).unwrap_or(&[]),
         });
     }
-    if c.at != data.len() {
+    if at != data.len() {
         return Err(PageFault(format!(
-            "{} bytes after the keys of the {count} facts",
-            data.len().saturating_sub(c.at)
+            "{} bytes after the keys of the {} facts",
+            data.len().saturating_sub(at),
+            page.len()
         )));
     }
     Ok(out)
@@ -178,7 +109,7 @@ fn entries_of<'a>(
 /// The fingerprints a page records, one per version up to its own; `None`
 /// when its bytes are not a page.
 pub(crate) fn fingerprints(data: &[u8]) -> Option<Vec<u64>> {
-    let page = Frame::parse(data, NAME, &[], false).ok()?;
+    let page = Frame::parse(data, "page", &[], false).ok()?;
     Some(page.fingerprints().collect())
 }
 
@@ -194,20 +125,7 @@ pub(crate) fn key_cells(types: &[SqlType], mut bytes: &[u8]) -> Option<Vec<Cell>
     bytes.is_empty().then_some(out)
 }
 
-/// Encodes a page of `(key bytes, blob)` entries, of the version whose
-/// fingerprints (one per version up to it) are `fingerprints`, into a
-/// buffer of exactly the page's size.
-///
-/// # Errors
-/// A page past `u32` lengths, or no fingerprint.
-#[cfg(test)]
-pub(crate) fn encode(facts: &[(&[u8], &[u8])], fingerprints: &[u64]) -> Result<Vec<u8>, PageFault> {
-    let mut out = Vec::new();
-    encode_into(&mut out, facts, fingerprints)?;
-    Ok(out)
-}
-
-/// How many bytes [`encode`] makes of `facts` with `versions` fingerprints.
+/// How many bytes [`encode_into`] adds for `facts` with `versions` fingerprints.
 pub(crate) fn encoded_len(facts: &[(&[u8], &[u8])], versions: usize) -> usize {
     let page = frame::encoded_len(versions, facts.iter().map(|(_, blob)| blob.len()));
     facts
@@ -215,16 +133,23 @@ pub(crate) fn encoded_len(facts: &[(&[u8], &[u8])], versions: usize) -> usize {
         .fold(page, |n, (key, _)| n.saturating_add(key.len()))
 }
 
-/// Appends the page of `facts` to `out`, as [`encode`] makes it; on an
-/// error, `out` is as it was.
+/// Appends the page of `facts`, `(key bytes, blob)` entries, of the version
+/// whose fingerprints (one per version up to it) are `fingerprints`, to
+/// `out`; on an error (a page past `u32` lengths, or no fingerprint), `out`
+/// is as it was.
 pub(crate) fn encode_into(
     out: &mut Vec<u8>,
     facts: &[(&[u8], &[u8])],
     fingerprints: &[u64],
 ) -> Result<(), PageFault> {
     out.reserve(encoded_len(facts, fingerprints.len()));
-    frame::encode_into(out, NAME, fingerprints, facts.iter().map(|(_, blob)| *blob))
-        .map_err(|e| fault(&e))?;
+    frame::encode_into(
+        out,
+        "page",
+        fingerprints,
+        facts.iter().map(|(_, blob)| *blob),
+    )
+    .map_err(|e| fault(&e))?;
     for (key, _) in facts {
         out.extend_from_slice(key);
     }
@@ -237,11 +162,16 @@ mod tests {
 
     const TYPES: [SqlType; 2] = [SqlType::Text, SqlType::I64];
 
+    fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
+        row_entries(data, key, (2, 12))
+    }
+
     fn sample() -> Vec<u8> {
         let k1 = key_bytes(&TYPES, &[Cell::Text("a/b".into()), Cell::Int(7)]);
         let k2 = key_bytes(&TYPES, &[Cell::Text("é".into()), Cell::Int(-1)]);
         let facts = [(&k1[..], &b"one"[..]), (&k2[..], &b""[..])];
-        let page = encode(&facts, &[11, 12]).unwrap();
+        let mut page = Vec::new();
+        encode_into(&mut page, &facts, &[11, 12]).unwrap();
         assert_eq!(page.len(), encoded_len(&facts, 2));
         page
     }

@@ -47,21 +47,25 @@ fn inside_sql(
     Ok(format!("({})", parts.join(" AND ")))
 }
 
-/// The recorded fact counts of the pages `w` selects, summed (each count
-/// taken as at least 0).
-async fn recorded<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Result<u64, StoreError> {
+/// The sum of `expr`, each term taken as at least 0, over the pages `w`
+/// selects.
+pub(super) async fn sum<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    expr: &str,
+    w: &Where,
+    action: &'static str,
+) -> Result<i64, StoreError> {
     let spec = store.spec();
     let [_, greatest] = spec.dialect.least_greatest;
     let sql = format!(
-        "SELECT CAST(COALESCE(SUM({greatest}(0, t.facts)), 0) AS BIGINT) FROM {} AS t WHERE {}",
+        "SELECT CAST(COALESCE(SUM({greatest}(0, {expr})), 0) AS BIGINT) FROM {} AS t WHERE {}",
         quote(&spec.table),
         w.sql
     );
-    let n = store
+    store
         .pool()
-        .scalar(&spec.table, sql, &w.params, "cannot count the facts")
-        .await?;
-    Ok(u64::try_from(n).unwrap_or(0))
+        .scalar(&spec.table, sql, &w.params, action)
+        .await
 }
 
 /// How many facts `filter` selects.
@@ -83,7 +87,8 @@ pub(crate) async fn count<T: Facts, K: Key>(
         let mut whole = rest.clone();
         let inside = inside_sql(spec, m, filter, &mut whole)?;
         whole.sql.push_str(&format!(" AND {inside}"));
-        n = recorded(store, &whole).await?;
+        let recorded = sum(store, "t.facts", &whole, "cannot count the facts").await?;
+        n = u64::try_from(recorded).unwrap_or(0);
         let inside = inside_sql(spec, m, filter, &mut rest)?;
         rest.sql
             .push_str(&format!(" AND NOT COALESCE({inside}, FALSE)"));

@@ -10,6 +10,9 @@ use crate::store::error::StoreError;
 use crate::store::filter::{Cond, Filter};
 use crate::store::mirror::Cell;
 use crate::store::spec::Spec;
+use crate::store::value::SqlType;
+
+use super::codec::{self, Entry};
 
 /// What a check reads.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +37,13 @@ pub(crate) struct Exact {
     checks: Vec<(Target, Test)>,
 }
 
+/// The column `cond` is on.
+pub(crate) fn cond_column(cond: &Cond) -> &str {
+    match cond {
+        Cond::Range { column, .. } | Cond::In { column, .. } | Cond::Null { column, .. } => column,
+    }
+}
+
 /// Orders two cells of one column; `None` when either is null (or NaN).
 pub(crate) fn compare(a: &Cell, b: &Cell) -> Option<Ordering> {
     match (a, b) {
@@ -53,9 +63,9 @@ fn bound(
     b: &Bound<crate::store::value::Value>,
 ) -> Result<Bound<Cell>, StoreError> {
     let sql = spec.column(column)?;
-    Ok(match b {
-        Bound::Included(v) => Bound::Included(spec.cell(column, sql, v)?),
-        Bound::Excluded(v) => Bound::Excluded(spec.cell(column, sql, v)?),
+    Ok(match b.as_ref().map(|v| spec.cell(column, sql, v)) {
+        Bound::Included(v) => Bound::Included(v?),
+        Bound::Excluded(v) => Bound::Excluded(v?),
         Bound::Unbounded => Bound::Unbounded,
     })
 }
@@ -66,12 +76,8 @@ impl Exact {
     pub(crate) fn new(spec: &Spec, prefix: usize, filter: &Filter) -> Result<Self, StoreError> {
         let mut checks = Vec::new();
         for cond in &filter.conds {
-            let column = match cond {
-                Cond::Range { column, .. }
-                | Cond::In { column, .. }
-                | Cond::Null { column, .. } => column,
-            };
-            let target = if let Some(i) = spec.keys.iter().position(|c| &c.name == column) {
+            let column = cond_column(cond);
+            let target = if let Some(i) = spec.keys.iter().position(|c| c.name == column) {
                 match i.checked_sub(prefix) {
                     Some(j) => Target::Suffix(j),
                     None => continue, // decided by SQL, exactly
@@ -81,7 +87,7 @@ impl Exact {
             } else {
                 return Err(StoreError::UnknownColumn {
                     table: spec.table.clone(),
-                    column: column.clone(),
+                    column: column.to_owned(),
                 });
             };
             let test = match cond {
@@ -102,13 +108,6 @@ impl Exact {
             checks.push((target, test));
         }
         Ok(Self { checks })
-    }
-
-    /// Whether any check reads the key suffix.
-    pub(crate) fn needs_key(&self) -> bool {
-        self.checks
-            .iter()
-            .any(|(t, _)| matches!(t, Target::Suffix(_)))
     }
 
     /// Whether there is nothing to check.
@@ -138,9 +137,18 @@ impl Exact {
         })
     }
 
-    /// Whether the fact with `blob` and key suffix `suffix` (needed only when
-    /// [`needs_key`](Self::needs_key)) passes every check.
-    pub(crate) fn matches(&self, spec: &Spec, blob: &[u8], suffix: &[Cell]) -> bool {
+    /// Whether `entry`, of a page whose key suffixes hold `suffix_types`,
+    /// passes every check.
+    pub(crate) fn matches(&self, spec: &Spec, suffix_types: &[SqlType], entry: &Entry) -> bool {
+        let reads_key = self
+            .checks
+            .iter()
+            .any(|(t, _)| matches!(t, Target::Suffix(_)));
+        let suffix = match reads_key {
+            true => codec::key_cells(suffix_types, entry.key).unwrap_or_default(),
+            false => Vec::new(),
+        };
+        let blob = entry.blob;
         self.checks.iter().all(|(target, test)| {
             let owned;
             let value = match target {
@@ -168,18 +176,15 @@ fn passes(test: &Test, value: &Cell) -> bool {
             .iter()
             .any(|v| compare(value, v) == Some(Ordering::Equal)),
         Test::Range(lo, hi) => {
+            let order = |b: &Cell| compare(value, b);
             let above = match lo {
-                Bound::Included(b) => {
-                    matches!(compare(value, b), Some(Ordering::Greater | Ordering::Equal))
-                }
-                Bound::Excluded(b) => compare(value, b) == Some(Ordering::Greater),
+                Bound::Included(b) => order(b).is_some_and(Ordering::is_ge),
+                Bound::Excluded(b) => order(b).is_some_and(Ordering::is_gt),
                 Bound::Unbounded => true,
             };
             let below = match hi {
-                Bound::Included(b) => {
-                    matches!(compare(value, b), Some(Ordering::Less | Ordering::Equal))
-                }
-                Bound::Excluded(b) => compare(value, b) == Some(Ordering::Less),
+                Bound::Included(b) => order(b).is_some_and(Ordering::is_le),
+                Bound::Excluded(b) => order(b).is_some_and(Ordering::is_lt),
                 Bound::Unbounded => true,
             };
             above && below

@@ -53,14 +53,16 @@ struct Placed<'a> {
 pub(super) struct Incoming<'a> {
     /// Every row's whole key, encoded (prefix then suffix), back to back.
     keys: Vec<u8>,
-    /// Each row, placed, in the order given.
-    rows: Vec<Placed<'a>>,
     /// The rows kept, in order, each with its prefix (an index into
     /// `prefixes`): copied out of `rows` once, so that [`Incoming::news`]
     /// reads them in order rather than all over `rows`.
     kept: Vec<(Placed<'a>, usize)>,
     /// The cells of each prefix, in order of first use.
     prefixes: Vec<Vec<Cell>>,
+    /// The prefixes touched, encoded, with their cells.
+    pub(super) touched: BTreeMap<Vec<u8>, Vec<Cell>>,
+    /// Their (version, fingerprint) pairs, and the visible ones.
+    pub(super) versions: BTreeSet<(i64, i64)>,
 }
 
 /// A fixed hash of `bytes` (a word at a time), so that the order of a
@@ -94,27 +96,24 @@ impl<'a> Incoming<'a> {
         rows: &'a [(K, Packed<T>)],
     ) -> Result<Self, StoreError> {
         let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
-        let mut placed = Incoming {
-            keys: Vec::with_capacity(rows.len().saturating_mul(types.len()).saturating_mul(12)),
-            rows: Vec::with_capacity(rows.len()),
-            kept: Vec::new(),
-            prefixes: Vec::new(),
-        };
+        let mut keys =
+            Vec::with_capacity(rows.len().saturating_mul(types.len()).saturating_mul(12));
+        let mut placed = Vec::with_capacity(rows.len());
         // Each row's (prefix hash, first bytes of its suffix, row).
         // Everything read from a row is read here, in the order given.
         let mut order: Vec<(u64, u64, usize)> = Vec::with_capacity(rows.len());
         let mut values = Vec::with_capacity(types.len());
         let bucketed = spec.mirrors.get(layout.bucket);
         for (i, (key, packed)) in rows.iter().enumerate() {
-            let start = placed.keys.len();
-            let split = key.put_encoded(layout.prefix, &mut placed.keys);
-            let end = placed.keys.len();
-            let prefix = placed.keys.get(start..split).unwrap_or(&[]);
-            let suffix = placed.keys.get(split..end).unwrap_or(&[]);
+            let start = keys.len();
+            let split = key.put_encoded(layout.prefix, &mut keys);
+            let end = keys.len();
+            let prefix = keys.get(start..split).unwrap_or(&[]);
+            let suffix = keys.get(split..end).unwrap_or(&[]);
             order.push((hash(prefix), head(suffix), i));
             let blob = packed.as_bytes();
             let version = packed.version();
-            placed.rows.push(Placed {
+            placed.push(Placed {
                 start,
                 split,
                 end,
@@ -128,13 +127,9 @@ impl<'a> Incoming<'a> {
         // Sorted by prefix hash (so each prefix's facts are together), then
         // by key bytes (so each page's are nearly in order), then by key;
         // among equal keys the last given comes first and is the one kept.
-        let keys = &placed.keys;
         let bytes = |i: usize| {
-            placed
-                .rows
-                .get(i)
-                .and_then(|r| keys.get(r.start..r.end))
-                .unwrap_or(&[])
+            let row = placed.get(i);
+            row.and_then(|r| keys.get(r.start..r.end)).unwrap_or(&[])
         };
         let key_of = |i: usize| rows.get(i).map(|r| &r.0);
         order.sort_unstable_by(|a, b| {
@@ -149,25 +144,23 @@ impl<'a> Incoming<'a> {
         });
 
         // A version this code cannot store: report the least such key.
-        let mut unknown: Option<&(K, Packed<T>)> = None;
-        for &(_, _, i) in &order {
-            if placed.rows.get(i).is_some_and(|r| r.fingerprint.is_none()) {
-                if let Some(row) = rows.get(i) {
-                    if unknown.is_none_or(|u| row.0 < u.0) {
-                        unknown = Some(row);
-                    }
-                }
-            }
-        }
-        if let Some((key, packed)) = unknown {
+        let unknown = order.iter().filter_map(|&(_, _, i)| rows.get(i));
+        let unknown = unknown.filter(|(_, p)| T::fingerprint_at(p.version()).is_none());
+        if let Some((key, packed)) = unknown.min_by(|a, b| a.0.cmp(&b.0)) {
             return Err(unknown_version::<T, K>(spec, key, packed.version()));
         }
 
         let mut kept = Vec::with_capacity(order.len());
         let mut prefixes = Vec::new();
-        let mut last: Option<&[u8]> = None;
+        let mut touched = BTreeMap::new();
+        let mut versions: BTreeSet<(i64, i64)> = spec
+            .visible
+            .iter()
+            .map(|(v, fp)| (i64::from(*v), *fp))
+            .collect();
+        let (mut last, mut last_version) = (None, None);
         for &(_, _, i) in &order {
-            let Some(row) = placed.rows.get(i) else {
+            let Some(row) = placed.get(i) else {
                 continue;
             };
             let prefix = keys.get(row.start..row.split).unwrap_or(&[]);
@@ -177,19 +170,31 @@ impl<'a> Incoming<'a> {
                     values.clear();
                     key.push_values(&mut values);
                 }
-                prefixes.push(
-                    values
-                        .drain(..)
-                        .take(layout.prefix)
-                        .map(Cell::from)
-                        .collect(),
-                );
+                let cells: Vec<Cell> = values
+                    .drain(..)
+                    .take(layout.prefix)
+                    .map(Cell::from)
+                    .collect();
+                touched
+                    .entry(prefix.to_vec())
+                    .or_insert_with(|| cells.clone());
+                prefixes.push(cells);
+            }
+            // Consecutive facts mostly share it: skip the set's lookup.
+            let version = (i64::from(row.version), row.fingerprint.unwrap_or(0) as i64);
+            if last_version != Some(version) {
+                last_version = Some(version);
+                versions.insert(version);
             }
             kept.push((*row, prefixes.len().saturating_sub(1)));
         }
-        placed.kept = kept;
-        placed.prefixes = prefixes;
-        Ok(placed)
+        Ok(Self {
+            keys,
+            kept,
+            prefixes,
+            touched,
+            versions,
+        })
     }
 
     /// The placed facts, in order.
@@ -207,32 +212,4 @@ impl<'a> Incoming<'a> {
             })
             .collect()
     }
-}
-
-/// Prefixes, encoded, with their cells.
-pub(super) type Prefixes = BTreeMap<Vec<u8>, Vec<Cell>>;
-
-/// The prefixes `news` touch (encoded, with their cells) and their
-/// (version, fingerprint) pairs, plus the visible ones.
-pub(super) fn touched(spec: &Spec, news: &[New<'_>]) -> (Prefixes, BTreeSet<(i64, i64)>) {
-    let mut prefixes = Prefixes::new();
-    let mut versions: BTreeSet<(i64, i64)> = spec
-        .visible
-        .iter()
-        .map(|(v, fp)| (i64::from(*v), *fp))
-        .collect();
-    let mut last: Option<(&[u8], i64, i64)> = None;
-    for n in news {
-        // Consecutive facts mostly share these: skip the maps' lookups.
-        let here = (n.prefix_bytes, n.version, n.fingerprint);
-        if last == Some(here) {
-            continue;
-        }
-        last = Some(here);
-        if !prefixes.contains_key(n.prefix_bytes) {
-            prefixes.insert(n.prefix_bytes.to_vec(), n.prefix.to_vec());
-        }
-        versions.insert((n.version, n.fingerprint));
-    }
-    (prefixes, versions)
 }

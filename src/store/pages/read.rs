@@ -5,25 +5,24 @@
 //! on it, with no other condition left, is kept whole without checks: the
 //! page's SQL columns are trusted to include as they are trusted to exclude.
 
-use crate::columns::ColumnData as _;
+use core::fmt::Write as _;
 use std::collections::BTreeSet;
 
-use crate::columns::{Columns, ColumnsError, PayloadSample};
 use crate::facts::Facts;
-use crate::packed::Packed;
 
-use super::super::error::{CorruptRow, StoreError};
+use super::super::error::StoreError;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::read::{set_aside, version_mismatch, Filled, Salvage};
+use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
 use super::super::table::Table;
 use super::super::value::{self, SqlType, Value};
 use super::codec::{self, Entry};
-use super::exact::{compare, Exact};
-use super::shape::{describe, min_max, Layout, NULL_BUCKET};
+use super::count::sum;
+use super::exact::{compare, cond_column, Exact};
+use super::shape::{min_max, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
 
 /// A cell of a column of type `sql` as a value; `None` for a null or an
@@ -68,6 +67,8 @@ pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> Strin
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Head {
     pub(crate) prefix: Vec<Cell>,
+    /// The prefix, encoded as facts' keys are.
+    pub(crate) prefix_bytes: Vec<u8>,
     pub(crate) version: i64,
     pub(crate) fingerprint: i64,
     pub(crate) bucket: i64,
@@ -78,56 +79,84 @@ pub(crate) struct Head {
 }
 
 impl Head {
-    /// The page, as errors name it.
+    /// The page, as errors name it: its prefix, bucket, number and version.
     pub(crate) fn describe(&self, spec: &Spec) -> String {
-        describe(spec, &self.prefix, self.bucket, self.page, self.version)
+        let mut out = String::from("(");
+        for (i, (c, cell)) in spec.keys.iter().zip(&self.prefix).enumerate() {
+            let sep = if i > 0 { ", " } else { "" };
+            let _ = match cell {
+                Cell::Text(v) => write!(out, "{sep}{} = {v:?}", c.name),
+                Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => {
+                    write!(out, "{sep}{} = {v}", c.name)
+                }
+                Cell::Bool(v) => write!(out, "{sep}{} = {v}", c.name),
+                Cell::Float(v) => write!(out, "{sep}{} = {v}", c.name),
+                Cell::Null => write!(out, "{sep}{} = null", c.name),
+            };
+        }
+        let bucket = match self.bucket {
+            NULL_BUCKET => "null".to_owned(),
+            b => b.to_string(),
+        };
+        let (page, version) = (self.page, self.version);
+        let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
+        out
     }
 }
 
-/// A row of [`select_sql`].
-#[derive(Clone, Copy)]
-pub(crate) struct PageRow<'a>(pub(crate) &'a dyn Cells);
-
-impl<'a> PageRow<'a> {
-    /// Column `i`, of type `sql`, as a cell; `None` when null or unreadable.
-    fn cell(self, i: usize, sql: SqlType) -> Option<Cell> {
-        self.0.value(i, sql).map(Cell::from)
-    }
-
-    /// The page's SQL columns.
-    pub(crate) fn head(self, spec: &Spec, layout: &Layout) -> Result<Head, StoreError> {
-        let bad = |column: &str| StoreError::BadKey {
-            table: spec.table.clone(),
-            column: column.to_owned(),
-        };
-        let mut prefix = Vec::with_capacity(layout.prefix);
-        for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
-            prefix.push(self.cell(i, c.sql).ok_or_else(|| bad(&c.name))?);
-        }
-        let p = layout.prefix;
-        let col = |off: usize, sql: SqlType, name: &str| {
-            self.0
-                .int(p.saturating_add(off), sql)
-                .ok_or_else(|| bad(name))
-        };
-        let bound =
-            |off: usize| self.cell(p.saturating_add(off), spec.mirrors.get(layout.bucket)?.sql);
-        Ok(Head {
-            prefix,
-            version: col(0, SqlType::I16, "format_version")?,
-            fingerprint: col(1, SqlType::I64, "fingerprint")?,
-            bucket: col(2, SqlType::I64, "bucket")?,
-            page: col(3, SqlType::I32, "page")?,
-            span: bound(5).zip(bound(6)),
+/// The prefix cells of `row`, whose first columns are the prefix's.
+pub(crate) fn prefix_of(
+    row: &dyn Cells,
+    spec: &Spec,
+    layout: &Layout,
+) -> Result<Vec<Cell>, StoreError> {
+    let columns = spec.keys.iter().take(layout.prefix).enumerate();
+    columns
+        .map(|(i, c)| {
+            row.value(i, c.sql)
+                .map(Cell::from)
+                .ok_or_else(|| StoreError::BadKey {
+                    table: spec.table.clone(),
+                    column: c.name.clone(),
+                })
         })
-    }
+        .collect()
+}
 
-    /// The page's bytes, borrowed from the row.
-    pub(crate) fn data(self, spec: &Spec, layout: &Layout) -> Result<&'a [u8], StoreError> {
-        self.0
-            .bytes(layout.prefix.saturating_add(4))
-            .map_err(StoreError::db(&spec.table, "cannot read a page"))
-    }
+/// A row of [`select_sql`]: the page's SQL columns, and its bytes borrowed
+/// from the row.
+pub(crate) fn page_row<'a>(
+    row: &'a dyn Cells,
+    spec: &Spec,
+    layout: &Layout,
+) -> Result<(Head, &'a [u8]), StoreError> {
+    let p = layout.prefix;
+    let col = |off: usize, sql: SqlType, name: &str| {
+        let bad = || StoreError::BadKey {
+            table: spec.table.clone(),
+            column: name.to_owned(),
+        };
+        row.int(p.saturating_add(off), sql).ok_or_else(bad)
+    };
+    let bound = |off: usize| {
+        let sql = spec.mirrors.get(layout.bucket)?.sql;
+        row.value(p.saturating_add(off), sql).map(Cell::from)
+    };
+    let prefix = prefix_of(row, spec, layout)?;
+    let head = Head {
+        prefix_bytes: codec::key_bytes(&layout.prefix_types(spec), &prefix),
+        prefix,
+        version: col(0, SqlType::I16, "format_version")?,
+        fingerprint: col(1, SqlType::I64, "fingerprint")?,
+        bucket: col(2, SqlType::I64, "bucket")?,
+        page: col(3, SqlType::I32, "page")?,
+        span: bound(5).zip(bound(6)),
+    };
+    let data = row.bytes(p.saturating_add(4));
+    Ok((
+        head,
+        data.map_err(StoreError::db(&spec.table, "cannot read a page"))?,
+    ))
 }
 
 /// The pages `filter` may select: visible, its prefix conditions exactly,
@@ -164,17 +193,15 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
                 }
             }
             Cond::In { values, .. } => {
-                let cells = values
-                    .iter()
-                    .map(|v| spec.cell(m.name(), m.sql, v))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut sorted: Vec<&Cell> = cells.iter().filter(|c| **c != Cell::Null).collect();
-                sorted.sort_by(|a, b| compare(a, b).unwrap_or(core::cmp::Ordering::Equal));
-                match (sorted.first(), sorted.last()) {
+                let cells = values.iter().map(|v| spec.cell(m.name(), m.sql, v));
+                let mut cells = cells.collect::<Result<Vec<_>, _>>()?;
+                cells.retain(|c| *c != Cell::Null);
+                cells.sort_by(|a, b| compare(a, b).unwrap_or(core::cmp::Ordering::Equal));
+                match (cells.first(), cells.last()) {
                     (Some(min), Some(max)) => {
-                        let p = w.placeholder(Param::One(m.sql, (*min).clone()));
+                        let p = w.placeholder(Param::One(m.sql, min.clone()));
                         w.sql.push_str(&format!(" AND {hi_col} >= {p}"));
-                        let p = w.placeholder(Param::One(m.sql, (*max).clone()));
+                        let p = w.placeholder(Param::One(m.sql, max.clone()));
                         w.sql.push_str(&format!(" AND {lo_col} <= {p}"));
                     }
                     _ => w.sql.push_str(" AND FALSE"),
@@ -185,12 +212,6 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
         }
     }
     Ok(w)
-}
-
-fn cond_column(cond: &Cond) -> &str {
-    match cond {
-        Cond::Range { column, .. } | Cond::In { column, .. } | Cond::Null { column, .. } => column,
-    }
 }
 
 /// Which facts of the selected pages a read keeps.
@@ -210,9 +231,16 @@ pub(crate) struct Fact<'a> {
     entry: Entry<'a>,
 }
 
-impl Fact<'_> {
-    /// The fact's key.
-    pub(crate) fn key<K: Key>(&self) -> Result<K, StoreError> {
+impl<K: Key> Visit<K> for Fact<'_> {
+    fn blob(&self) -> &[u8] {
+        self.entry.blob
+    }
+
+    fn version(&self) -> u8 {
+        u8::try_from(self.head.version).unwrap_or(0)
+    }
+
+    fn key(&self) -> Result<K, StoreError> {
         let bad = || StoreError::CorruptPage {
             table: self.spec.table.clone(),
             page: self.head.describe(self.spec),
@@ -220,29 +248,15 @@ impl Fact<'_> {
         };
         let suffix_types = self.layout.suffix_types(self.spec);
         let suffix = codec::key_cells(&suffix_types, self.entry.key).ok_or_else(bad)?;
-        let mut values = Vec::with_capacity(self.spec.keys.len());
-        for (cell, c) in self
-            .head
-            .prefix
-            .iter()
-            .cloned()
-            .chain(suffix)
+        let cells = self.head.prefix.iter().cloned().chain(suffix);
+        let mut values = cells
             .zip(&self.spec.keys)
-        {
-            values.push(value_of(cell, c.sql).ok_or_else(bad)?);
-        }
-        K::from_values(&mut values.into_iter()).ok_or_else(bad)
+            .map_while(|(cell, c)| value_of(cell, c.sql));
+        K::from_values(&mut values).ok_or_else(bad)
     }
 
-    fn version(&self) -> u8 {
-        u8::try_from(self.head.version).unwrap_or(0)
-    }
-
-    /// The error for a fact whose version byte differs from its page's
-    /// `format_version`: such a fact is corrupt, however valid its bytes
-    /// would be at the version they claim.
-    fn version_error<T: Facts>(&self) -> Option<crate::Error> {
-        version_mismatch::<T>(self.entry.blob, self.version())
+    fn place(&self) -> String {
+        format!(" (in page {})", self.head.describe(self.spec))
     }
 }
 
@@ -257,7 +271,6 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
-    let prefix_types = layout.prefix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
     // each: the newest wins, so pages are read newest first.
     let dedupe = spec.visible.len() > 1;
@@ -269,17 +282,15 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     };
     let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
     let visit = |row: &dyn Cells| -> Result<(), StoreError> {
-        let row = PageRow(row);
-        let head = row.head(spec, layout)?;
+        let (head, data) = page_row(row, spec, layout)?;
         let head_version = u8::try_from(head.version).unwrap_or(0);
-        let data = row.data(spec, layout)?;
         let entries = codec::row_entries(data, &suffix_types, (head.version, head.fingerprint))
             .map_err(|fault| StoreError::CorruptPage {
                 table: spec.table.clone(),
                 page: head.describe(spec),
                 reason: fault.0,
             })?;
-        let prefix_bytes = codec::key_bytes(&prefix_types, &head.prefix);
+        let prefix_bytes = &head.prefix_bytes;
         let mut facts = Vec::with_capacity(entries.len());
         // A page whose every fact passes the filter by its recorded span
         // (pages with a null bucketed field have their own bucket) is kept
@@ -293,22 +304,17 @@ pub(super) async fn for_each<T: Facts, K: Key>(
                         .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi)),
                 None,
             ),
-            ReadKeys::Keys(wanted) => (false, wanted.suffixes(&prefix_bytes)),
+            ReadKeys::Keys(wanted) => (false, wanted.suffixes(prefix_bytes)),
         };
         for entry in entries {
             let kept = match keep {
                 ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.contains(entry.key)),
                 ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
                 ReadKeys::Filter(exact) => {
-                    let suffix = if exact.needs_key() {
-                        codec::key_cells(&suffix_types, entry.key).unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    };
                     // A fact that fails the filter only because its bytes
                     // cannot be read, or claim another version than their
                     // page, is kept, for the read to report it.
-                    exact.matches(spec, entry.blob, &suffix)
+                    exact.matches(spec, &suffix_types, &entry)
                         || T::validate(entry.blob).is_err()
                         || version_mismatch::<T>(entry.blob, head_version).is_some()
                 }
@@ -316,14 +322,8 @@ pub(super) async fn for_each<T: Facts, K: Key>(
             if !kept {
                 continue;
             }
-            if dedupe {
-                let mut full =
-                    Vec::with_capacity(prefix_bytes.len().saturating_add(entry.key.len()));
-                full.extend_from_slice(&prefix_bytes);
-                full.extend_from_slice(entry.key);
-                if !seen.insert(full) {
-                    continue;
-                }
+            if dedupe && !seen.insert([prefix_bytes.as_slice(), entry.key].concat()) {
+                continue;
             }
             facts.push(Fact {
                 spec,
@@ -337,61 +337,29 @@ pub(super) async fn for_each<T: Facts, K: Key>(
     store.pool().fetch(&spec.table, sql, &w.params, visit).await
 }
 
-/// A corrupt fact: set aside when salvaging, the error otherwise.
-fn corrupt<K: Key>(
-    fact: &Fact<'_>,
-    error: crate::Error,
-    salvage: bool,
-    out: &mut Vec<CorruptRow<K>>,
-) -> Result<(), StoreError> {
-    let place = format!(" (in page {})", fact.head.describe(fact.spec));
-    let (table, version) = (&fact.spec.table, fact.version());
-    set_aside(table, fact.key()?, version, error, salvage, out, &place)
-}
-
-/// The rows columns start with when the number of facts is not known.
-const UNKNOWN_ROWS: usize = 1024;
-
 /// How many facts the pages `w` selects hold, at most: each page's `facts`
 /// column, kept between 0 and how many of the smallest valid fact its data
 /// could hold (so that a corrupt count can neither ask for more memory than
 /// the rows carry nor fail the read). Read from the pages' SQL columns only,
 /// before their data. A hint: `None` when the query fails.
 async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<usize> {
-    let spec = store.spec();
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let [least, greatest] = spec.dialect.least_greatest;
-    let sql = format!(
-        "SELECT CAST(COALESCE(SUM({greatest}(0, {least}(t.facts, LENGTH(t.data) / {smallest}))), 0) AS BIGINT) \
-         FROM {} AS t WHERE {}",
-        quote(&spec.table),
-        w.sql
-    );
-    let n = store
-        .pool()
-        .scalar(
-            &spec.table,
-            sql,
-            &w.params,
-            "cannot count the selected facts",
-        )
-        .await;
+    let [least, _] = store.spec().dialect.least_greatest;
+    let facts = format!("{least}(t.facts, LENGTH(t.data) / {smallest})");
+    let n = sum(store, &facts, w, "cannot count the selected facts").await;
     usize::try_from(n.ok()?).ok()
 }
 
-/// Reads the selected facts into columns: each page's facts together,
-/// through the columns' block path, as slices of the page. The columns are
-/// allocated once, for as many facts as the selected pages hold (or as many
-/// keys as asked for); their string and list buffers once the first pages
-/// show how large those run.
-pub(crate) async fn columns<T: Facts, K: Key>(
+/// Reads the selected facts into `sink`: each page's facts together, as
+/// slices of the page. Columns are allocated once, for as many facts as the
+/// selected pages hold (or as many keys as asked for).
+pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
-    mut keys: Option<&mut K::Columns>,
-) -> Result<Salvage<T::Columns, K>, StoreError> {
-    let fill = store.fill();
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
     // Reading by keys keeps at most one fact a key, however many the pages
     // hold. A filter keeps about as many facts as its pages hold only when
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
@@ -400,131 +368,12 @@ pub(crate) async fn columns<T: Facts, K: Key>(
     let bucketed = super::shape::paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
-        ReadKeys::Filter(exact) if exact.decided_by_pages(bucketed) => capacity(store, &w).await,
+        ReadKeys::Filter(exact) if S::SIZED && exact.decided_by_pages(bucketed) => {
+            capacity(store, &w).await
+        }
         ReadKeys::Filter(_) => None,
     };
-    let mut facts = T::Columns::with_capacity(expected.unwrap_or(UNKNOWN_ROWS));
-    let mut sample = PayloadSample::new(0, expected);
-    let mut skipped = Vec::new();
-    let mut transients: Vec<T::Transient> = Vec::new();
-    for_each(store, w, keep, |page| {
-        if let Some(fill) = fill {
-            transients.clear();
-            for fact in page {
-                let key: K = fact.key()?;
-                let mut t = T::Transient::default();
-                fill(&key, &mut t);
-                transients.push(t);
-            }
-        }
-        let mut start = 0;
-        while start < page.len() {
-            // The facts up to the next one whose version differs from the
-            // page's go in together; that one is corrupt.
-            let rest = page.get(start..).unwrap_or(&[]);
-            let run = rest
-                .iter()
-                .position(|fact| fact.version_error::<T>().is_some())
-                .unwrap_or(rest.len());
-            let rest = rest.get(..run).unwrap_or(&[]);
-            let pushed = if rest.is_empty() {
-                Ok(())
-            } else if fill.is_some() {
-                let sources = rest.iter().zip(transients.get(start..).unwrap_or(&[])).map(
-                    |(fact, transient)| Filled::<T> {
-                        blob: fact.entry.blob,
-                        transient,
-                    },
-                );
-                facts.extend_from(sources)
-            } else {
-                facts.extend_from(rest.iter().map(|fact| fact.entry.blob))
-            };
-            let appended = match &pushed {
-                Ok(()) => rest.len(),
-                Err(ColumnsError::Invalid { position, .. }) => *position,
-                Err(_) => 0,
-            };
-            if let Some(columns) = keys.as_deref_mut() {
-                for fact in rest.get(..appended).unwrap_or(&[]) {
-                    fact.key::<K>()?.push_columns(columns);
-                }
-            }
-            match pushed {
-                Ok(()) => {
-                    let at = start.saturating_add(run);
-                    if let Some(fact) = page.get(at) {
-                        if let Some(error) = fact.version_error::<T>() {
-                            corrupt(fact, error, salvage, &mut skipped)?;
-                        }
-                    }
-                    start = at.saturating_add(1);
-                }
-                Err(ColumnsError::Invalid { position, error }) => {
-                    // The facts before it are in; set it aside (or fail),
-                    // then go on after it.
-                    let at = start.saturating_add(position);
-                    if let Some(fact) = page.get(at) {
-                        corrupt(fact, error, salvage, &mut skipped)?;
-                    }
-                    start = at.saturating_add(1);
-                }
-                Err(other) => {
-                    return Err(StoreError::Columns {
-                        table: store.spec().table.clone(),
-                        key: match page.get(start) {
-                            Some(fact) => format!("{:?}", fact.key::<K>()?),
-                            None => String::new(),
-                        },
-                        source: other,
-                    })
-                }
-            }
-        }
-        sample.check(&mut facts);
-        Ok(())
-    })
-    .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
-}
-
-/// Reads the selected facts as packed facts with their keys.
-pub(crate) async fn packed<T: Facts, K: Key>(
-    store: &Table<T, K>,
-    w: Where,
-    keep: &ReadKeys,
-    salvage: bool,
-) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-    let fill = store.fill();
-    let mut facts = Vec::new();
-    let mut skipped = Vec::new();
-    for_each(store, w, keep, |page| {
-        for fact in page {
-            if let Some(error) = fact.version_error::<T>() {
-                corrupt(fact, error, salvage, &mut skipped)?;
-                continue;
-            }
-            match Packed::<T>::copy_from_slice(fact.entry.blob) {
-                Ok(mut packed) => {
-                    let key: K = fact.key()?;
-                    if let Some(fill) = fill {
-                        fill(&key, packed.transient_mut());
-                    }
-                    facts.push((key, packed));
-                }
-                Err(error) => corrupt(fact, error, salvage, &mut skipped)?,
-            }
-        }
-        Ok(())
-    })
-    .await?;
-    store.count_read(facts.len());
-    Ok(Salvage {
-        facts,
-        corrupt: skipped,
-    })
+    let mut read = Reader::new(store, sink, salvage, expected);
+    for_each(store, w, keep, |page| read.take(page)).await?;
+    Ok(read.finish())
 }

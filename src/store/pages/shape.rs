@@ -1,8 +1,6 @@
 //! The shape of a paged table: how a [`PageSpec`] resolves against a
 //! store's spec, the table's columns and DDL, and how pages are named.
 
-use core::fmt::Write as _;
-
 use chrono::TimeDelta;
 
 use crate::kind::FieldKind;
@@ -70,50 +68,33 @@ impl Layout {
     /// Resolves `pages` for a store with `keys` key columns whose mirrors
     /// already include the bucketed field.
     pub(crate) fn new(spec: &Spec, pages: &PageSpec) -> Result<Self, StoreError> {
-        let table = &spec.table;
-        if pages.prefix >= spec.keys.len() {
-            return Err(StoreError::config(
-                table,
-                format!(
-                    "pages keyed by {} of the {} key columns: the prefix must leave at least one key column to tell a page's facts apart",
-                    pages.prefix,
-                    spec.keys.len()
-                ),
-            ));
+        let fail = |reason: String| StoreError::config(&spec.table, reason);
+        let (field, keys) = (&pages.field, spec.keys.len());
+        if pages.prefix >= keys {
+            return Err(fail(format!(
+                "pages keyed by {} of the {keys} key columns: the prefix must leave at least one key column to tell a page's facts apart",
+                pages.prefix
+            )));
         }
-        let bucket = spec
-            .mirrors
-            .iter()
-            .position(|m| m.name() == pages.field)
-            .ok_or_else(|| {
-                StoreError::config(
-                    table,
-                    format!("no mirrored field `{}` to bucket pages by", pages.field),
-                )
-            })?;
+        let bucket = spec.mirrors.iter().position(|m| m.name() == field);
+        let bucket = bucket
+            .ok_or_else(|| fail(format!("no mirrored field `{field}` to bucket pages by")))?;
         let width = match spec.mirrors.get(bucket).map(|m| m.info.kind) {
             Some(FieldKind::Timestamp { .. }) => pages.width.num_microseconds(),
             Some(FieldKind::Date) => (pages.width.num_seconds() % 86_400 == 0
                 && pages.width.subsec_nanos() == 0)
                 .then(|| pages.width.num_days()),
             _ => {
-                return Err(StoreError::config(
-                    table,
-                    format!(
-                        "pages are bucketed by time: `{}` is not a timestamp or date field",
-                        pages.field
-                    ),
-                ))
+                return Err(fail(format!(
+                    "pages are bucketed by time: `{field}` is not a timestamp or date field"
+                )))
             }
         };
         let width = width.filter(|w| *w > 0).ok_or_else(|| {
-            StoreError::config(
-                table,
-                format!(
-                    "bucket width {} for `{}` must be positive (and whole days for a date)",
-                    pages.width, pages.field
-                ),
-            )
+            fail(format!(
+                "bucket width {} for `{field}` must be positive (and whole days for a date)",
+                pages.width
+            ))
         })?;
         Ok(Self {
             prefix: pages.prefix,
@@ -142,26 +123,30 @@ impl Layout {
     }
 }
 
-/// Adds to `w` that a page's prefix columns are one of `prefixes` (each
-/// holding at least the prefix's cells).
+/// Adds to `w` that a page's prefix columns, then its `extra` columns,
+/// hold one of `rows` (each holding at least as many cells); nothing when
+/// there are no such columns.
 pub(crate) fn prefix_in<'a>(
     spec: &Spec,
     layout: &Layout,
     w: &mut Where,
-    prefixes: impl Iterator<Item = &'a [Cell]> + Clone,
+    extra: &[(&str, SqlType)],
+    rows: impl Iterator<Item = &'a [Cell]> + Clone,
 ) -> Result<(), StoreError> {
-    let columns: Vec<(&str, SqlType)> = spec
+    let mut columns: Vec<(&str, SqlType)> = spec
         .keys
         .iter()
         .take(layout.prefix)
         .map(|c| (c.name.as_str(), c.sql))
         .collect();
-    let values: Vec<Vec<Cell>> = (0..layout.prefix)
+    columns.extend_from_slice(extra);
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<Vec<Cell>> = (0..columns.len())
         .map(|j| {
-            prefixes
-                .clone()
-                .map(|cells| cells.get(j).cloned().unwrap_or(Cell::Null))
-                .collect()
+            let cell = |cells: &[Cell]| cells.get(j).cloned().unwrap_or(Cell::Null);
+            rows.clone().map(cell).collect()
         })
         .collect();
     w.in_list(&columns, values, &spec.table)
@@ -195,50 +180,12 @@ pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
 /// `CREATE TABLE IF NOT EXISTS` of a paged table, and what the backend
 /// adds to it.
 pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    let mut key: Vec<String> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| c.name.clone())
-        .collect();
-    key.extend(["bucket", "page", "format_version", "fingerprint"].map(str::to_owned));
-    let mut out = vec![spec.create_table(&columns(spec, layout), &key)];
+    // The key: the prefix, bucket, page, version and fingerprint.
+    let columns = columns(spec, layout);
+    let key = columns.iter().take(layout.prefix.saturating_add(4));
+    let key: Vec<String> = key.map(|c| c.0.clone()).collect();
+    let mut out = vec![spec.create_table(&columns, &key)];
     out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));
-    out
-}
-
-/// The columns a paged table must have, with the type the backend reports.
-pub(crate) fn expected_columns(spec: &Spec, layout: &Layout) -> Vec<(String, &'static str)> {
-    spec.expected_columns(&columns(spec, layout))
-}
-
-/// How a page is named in errors: its prefix, bucket, number and version.
-pub(crate) fn describe(
-    spec: &Spec,
-    prefix: &[Cell],
-    bucket: i64,
-    page: i64,
-    version: i64,
-) -> String {
-    let mut out = String::from("(");
-    for (i, (c, cell)) in spec.keys.iter().zip(prefix).enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        let _ = match cell {
-            Cell::Text(v) => write!(out, "{} = {v:?}", c.name),
-            Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => write!(out, "{} = {v}", c.name),
-            Cell::Bool(v) => write!(out, "{} = {v}", c.name),
-            Cell::Float(v) => write!(out, "{} = {v}", c.name),
-            Cell::Null => write!(out, "{} = null", c.name),
-        };
-    }
-    let bucket = if bucket == NULL_BUCKET {
-        "null".to_owned()
-    } else {
-        bucket.to_string()
-    };
-    let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
     out
 }
 

@@ -176,6 +176,13 @@ impl Wanted {
         self.suffixes.get(self.prefixes.position(prefix)?)
     }
 
+    /// Each distinct prefix, encoded, with its cells.
+    pub(crate) fn prefixes(&self) -> impl Iterator<Item = (&[u8], &[Cell])> {
+        self.prefixes
+            .iter()
+            .zip(self.cells.iter().map(Vec::as_slice))
+    }
+
     /// The visible pages that can hold the keys: those of their prefixes.
     ///
     /// # Errors
@@ -183,7 +190,13 @@ impl Wanted {
     pub(crate) fn pages(&self, spec: &Spec, layout: &Layout) -> Result<Where, StoreError> {
         let mut w = Where::visible(spec);
         if layout.prefix > 0 {
-            prefix_in(spec, layout, &mut w, self.cells.iter().map(Vec::as_slice))?;
+            prefix_in(
+                spec,
+                layout,
+                &mut w,
+                &[],
+                self.cells.iter().map(Vec::as_slice),
+            )?;
         }
         Ok(w)
     }

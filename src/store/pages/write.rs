@@ -13,7 +13,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-use super::super::db::Tx;
 use super::super::error::StoreError;
 use super::super::filter::Filter;
 use super::super::key::Key;
@@ -24,48 +23,31 @@ use super::super::table::Table;
 use super::super::value::SqlType;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
-use super::incoming::{touched, Incoming, New};
-use super::read::{coarse, select_sql, Head, PageRow};
-use super::shape::Layout;
+use super::incoming::{Incoming, New};
+use super::read::{coarse, page_row, prefix_of, select_sql, Head};
+use super::shape::{prefix_in, Layout};
+use super::wanted::Wanted;
 
 /// A page read inside the transaction.
 struct Stored {
     head: Head,
-    /// The prefix, encoded.
-    prefix: Vec<u8>,
     data: Vec<u8>,
-}
-
-impl Stored {
-    fn new(head: Head, data: &[u8], prefix_types: &[SqlType]) -> Self {
-        Self {
-            prefix: codec::key_bytes(prefix_types, &head.prefix),
-            head,
-            data: data.to_vec(),
-        }
-    }
 }
 
 /// What a write does to the facts of the pages it reads.
 enum Change<'a> {
     /// Adds these facts, replacing (per the conflict policy) those of the same key.
     Upsert(Vec<New<'a>>),
-    /// Removes the facts whose whole key, encoded, is one of these.
-    Delete(BTreeSet<Vec<u8>>),
+    /// Removes the facts of these keys.
+    Delete(Wanted),
     /// Removes the facts that pass the filter.
     DeleteWhere(Exact),
 }
 
-/// A stored page, its prefix (encoded) and its entries (`None`: corrupt).
-type Parsed<'a> = (&'a Stored, &'a [u8], Option<Vec<Entry<'a>>>);
-
 /// A group of pages: prefix (encoded), bucket, version, fingerprint.
 type GroupKey<'a> = (&'a [u8], i64, i64, i64);
 
-/// One prefix's new facts by (bucket, version, fingerprint), as a merge
-/// gathers them before they join their groups.
-type Run<'a> = BTreeMap<(i64, i64, i64), Vec<(&'a [u8], &'a [u8])>>;
-
+#[derive(Default)]
 struct Group<'a> {
     prefix: Vec<Cell>,
     facts: Vec<(&'a [u8], &'a [u8])>,
@@ -109,7 +91,8 @@ fn merge<'a>(
     ours: &[u64],
 ) -> Result<(BTreeMap<GroupKey<'a>, Group<'a>>, u64), StoreError> {
     let suffix_types = layout.suffix_types(spec);
-    let parsed: Vec<Parsed<'a>> = existing
+    // Each stored page with its entries (`None`: corrupt).
+    let parsed: Vec<(&Stored, Option<Vec<Entry>>)> = existing
         .iter()
         .map(|s| {
             // A page whose bytes are not a page, or whose header is not its
@@ -128,7 +111,7 @@ fn merge<'a>(
                     None
                 }
             };
-            (s, s.prefix.as_slice(), entries)
+            (s, entries)
         })
         .collect();
     let mut affected = 0_u64;
@@ -139,48 +122,39 @@ fn merge<'a>(
         accepted = vec![true; news.len()];
         // Without stored pages (a new prefix), nothing can conflict.
         if !existing.is_empty() {
-            for (i, n) in news.iter().enumerate() {
-                incoming.insert((n.prefix_bytes, n.suffix), i);
-            }
+            let keys = news.iter().map(|n| (n.prefix_bytes, n.suffix));
+            incoming.extend(keys.zip(0..));
         }
-        let newer_column = match &spec.conflict {
-            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().position(|m| m.name() == c.as_str()),
+        let newer_mirror = match &spec.conflict {
+            Conflict::ReplaceIfNewer(c) => spec.mirrors.iter().find(|m| m.name() == c.as_str()),
             _ => None,
         };
-        for (_, prefix, entries) in &parsed {
+        for (stored, entries) in &parsed {
             for e in entries.iter().flatten() {
-                let Some(&i) = incoming.get(&(*prefix, e.key)) else {
+                let Some(&i) = incoming.get(&(stored.head.prefix_bytes.as_slice(), e.key)) else {
                     continue;
                 };
                 let keep_old = match &spec.conflict {
                     Conflict::Replace => false,
                     Conflict::Keep => true,
-                    Conflict::ReplaceIfNewer(_) => {
-                        let m = newer_column.and_then(|j| spec.mirrors.get(j));
-                        match (m, news.get(i)) {
-                            (Some(m), Some(n)) => !newer(&m.cell(n.blob), &m.cell(e.blob)),
-                            _ => false,
-                        }
-                    }
+                    Conflict::ReplaceIfNewer(_) => newer_mirror
+                        .zip(news.get(i))
+                        .is_some_and(|(m, n)| !newer(&m.cell(n.blob), &m.cell(e.blob))),
                 };
-                if keep_old {
-                    if let Some(a) = accepted.get_mut(i) {
-                        *a = false;
-                    }
+                if let Some(a) = accepted.get_mut(i).filter(|_| keep_old) {
+                    *a = false;
                 }
             }
         }
     }
     let mut groups: BTreeMap<GroupKey, Group<'a>> = BTreeMap::new();
-    for (stored, prefix, entries) in &parsed {
-        let h = &stored.head;
+    for (stored, entries) in &parsed {
+        let (h, prefix) = (&stored.head, stored.head.prefix_bytes.as_slice());
         let group = groups
-            .entry((*prefix, h.bucket, h.version, h.fingerprint))
+            .entry((prefix, h.bucket, h.version, h.fingerprint))
             .or_insert_with(|| Group {
                 prefix: h.prefix.clone(),
-                facts: Vec::new(),
-                changed: false,
-                fingerprints: Vec::new(),
+                ..Group::default()
             });
         let Some(entries) = entries else {
             group.changed = true;
@@ -194,21 +168,10 @@ fn merge<'a>(
         for e in entries {
             let remove = match change {
                 Change::Upsert(_) => incoming
-                    .get(&(*prefix, e.key))
+                    .get(&(prefix, e.key))
                     .is_some_and(|&i| accepted.get(i).copied().unwrap_or(false)),
-                Change::Delete(keys) => {
-                    let mut whole = prefix.to_vec();
-                    whole.extend_from_slice(e.key);
-                    keys.contains(&whole)
-                }
-                Change::DeleteWhere(exact) => {
-                    let suffix = if exact.needs_key() {
-                        codec::key_cells(&suffix_types, e.key).unwrap_or_default()
-                    } else {
-                        Vec::new()
-                    };
-                    exact.matches(spec, e.blob, &suffix)
-                }
+                Change::Delete(keys) => keys.suffixes(prefix).is_some_and(|s| s.contains(e.key)),
+                Change::DeleteWhere(exact) => exact.matches(spec, &suffix_types, e),
             };
             if remove {
                 group.changed = true;
@@ -224,17 +187,21 @@ fn merge<'a>(
         // The news come prefix by prefix: each prefix's facts are gathered by
         // (bucket, version, fingerprint) first, and each such group joins
         // `groups` once, rather than every fact looking up its prefix bytes.
-        let mut run: Run<'a> = BTreeMap::new();
-        let mut current: Option<&New<'_>> = None;
-        let mut flush = |first: &New<'a>, run: &mut Run<'a>| {
-            for ((bucket, version, fingerprint), facts) in core::mem::take(run) {
+        let mut accepted = accepted.iter();
+        for same in news.chunk_by(|a, b| a.prefix_bytes == b.prefix_bytes) {
+            let mut run: BTreeMap<_, Vec<_>> = BTreeMap::new();
+            for n in same.iter().filter(|_| accepted.next() == Some(&true)) {
+                affected = affected.saturating_add(1);
+                let at = (n.bucket, n.version, n.fingerprint);
+                run.entry(at).or_default().push((n.suffix, n.blob));
+            }
+            let Some(first) = same.first() else { continue };
+            for ((bucket, version, fingerprint), facts) in run {
                 let group = groups
                     .entry((first.prefix_bytes, bucket, version, fingerprint))
                     .or_insert_with(|| Group {
                         prefix: first.prefix.to_vec(),
-                        facts: Vec::new(),
-                        changed: false,
-                        fingerprints: Vec::new(),
+                        ..Group::default()
                     });
                 if group.fingerprints.is_empty() {
                     group.fingerprints = ours_up_to(ours, version, fingerprint);
@@ -242,27 +209,6 @@ fn merge<'a>(
                 group.changed = true;
                 group.facts.extend(facts);
             }
-        };
-        for (n, ok) in news.iter().zip(&accepted) {
-            if !ok {
-                continue;
-            }
-            affected = affected.saturating_add(1);
-            match current {
-                Some(first) if first.prefix_bytes == n.prefix_bytes => {}
-                _ => {
-                    if let Some(first) = current {
-                        flush(first, &mut run);
-                    }
-                    current = Some(n);
-                }
-            }
-            run.entry((n.bucket, n.version, n.fingerprint))
-                .or_default()
-                .push((n.suffix, n.blob));
-        }
-        if let Some(first) = current {
-            flush(first, &mut run);
         }
     }
     groups.retain(|_, g| g.changed);
@@ -291,15 +237,13 @@ fn widen(bound: &mut [Cell; 2], v: Cell) {
     }
     let [lo, hi] = bound;
     let below = *lo == Cell::Null || compare(&v, lo) == Some(Less);
-    let above = *hi == Cell::Null || compare(&v, hi) == Some(Greater);
-    match (below, above) {
-        (true, true) => {
+    if *hi == Cell::Null || compare(&v, hi) == Some(Greater) {
+        if below {
             *lo = v.clone();
-            *hi = v;
         }
-        (true, false) => *lo = v,
-        (false, true) => *hi = v,
-        (false, false) => {}
+        *hi = v;
+    } else if below {
+        *lo = v;
     }
 }
 
@@ -352,39 +296,13 @@ fn lock_id(table: &str, prefix: &[u8]) -> i64 {
     h as i64
 }
 
-/// The pages `w` selects, read in `tx`, owned.
-async fn stored(
-    tx: &mut Tx,
-    spec: &Spec,
-    layout: &Layout,
-    w: &Where,
-) -> Result<Vec<Stored>, StoreError> {
-    let sql = select_sql(spec, layout, &w.sql);
-    let prefix_types = layout.prefix_types(spec);
-    let mut out = Vec::new();
-    tx.fetch(&spec.table, sql, &w.params, |row| {
-        let row = PageRow(row);
-        out.push(Stored::new(
-            row.head(spec, layout)?,
-            row.data(spec, layout)?,
-            &prefix_types,
-        ));
-        Ok(())
-    })
-    .await?;
-    Ok(out)
-}
-
 /// `(version = v AND fingerprint = fp) OR ..` on alias `t`.
 fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
-    if versions.is_empty() {
-        return "TRUE".to_owned();
+    let one = |(v, fp): &(i64, i64)| format!("(t.format_version = {v} AND t.fingerprint = {fp})");
+    match versions.iter().map(one).collect::<Vec<_>>() {
+        parts if parts.is_empty() => "TRUE".to_owned(),
+        parts => format!("({})", parts.join(" OR ")),
     }
-    let parts: Vec<String> = versions
-        .iter()
-        .map(|(v, fp)| format!("(t.format_version = {v} AND t.fingerprint = {fp})"))
-        .collect();
-    format!("({})", parts.join(" OR "))
 }
 
 /// Rewrites the pages of `prefixes` (encoded, with their cells) of
@@ -401,43 +319,47 @@ async fn rewrite<T: Facts, K: Key>(
         return Ok(0);
     }
     let mut w = Where::raw(spec, versions_sql(versions));
-    if layout.prefix > 0 {
-        super::shape::prefix_in(spec, layout, &mut w, prefixes.values().map(Vec::as_slice))?;
-    }
+    prefix_in(
+        spec,
+        layout,
+        &mut w,
+        &[],
+        prefixes.values().map(Vec::as_slice),
+    )?;
     let mut tx = store.pool().begin(&spec.table).await?;
     let locks = prefixes.keys().map(|p| lock_id(&spec.table, p)).collect();
     tx.lock(&spec.table, locks).await?;
-    let existing = stored(&mut tx, spec, layout, &w).await?;
+    let mut existing = Vec::new();
+    let sql = select_sql(spec, layout, &w.sql);
+    tx.fetch(&spec.table, sql, &w.params, |row| {
+        let (head, data) = page_row(row, spec, layout)?;
+        existing.push(Stored {
+            head,
+            data: data.to_vec(),
+        });
+        Ok(())
+    })
+    .await?;
     let (mut groups, affected) = merge(spec, layout, &existing, change, T::FINGERPRINTS)?;
     if !groups.is_empty() {
         for group in groups.values_mut() {
             group.facts.sort_by(|a, b| a.0.cmp(b.0));
         }
         let pages = paginate(spec, layout, &groups);
-        let mut columns: Vec<(&str, SqlType)> = spec
-            .keys
+        let rows: Vec<Vec<Cell>> = groups
             .iter()
-            .take(layout.prefix)
-            .map(|c| (c.name.as_str(), c.sql))
+            .map(|((_, bucket, version, fp), g)| {
+                let ids = [*bucket, *version, *fp].map(Cell::Int);
+                g.prefix.iter().cloned().chain(ids).collect()
+            })
             .collect();
-        columns.extend([
+        let mut d = Where::raw(spec, "TRUE".to_owned());
+        let ids = [
             ("bucket", SqlType::I64),
             ("format_version", SqlType::I16),
             ("fingerprint", SqlType::I64),
-        ]);
-        let mut values: Vec<Vec<Cell>> = vec![Vec::with_capacity(groups.len()); columns.len()];
-        for ((_, bucket, version, fp), g) in &groups {
-            let row = g
-                .prefix
-                .iter()
-                .cloned()
-                .chain([*bucket, *version, *fp].map(Cell::Int));
-            for (column, cell) in values.iter_mut().zip(row) {
-                column.push(cell);
-            }
-        }
-        let mut d = Where::raw(spec, "TRUE".to_owned());
-        d.in_list(&columns, values, &spec.table)?;
+        ];
+        prefix_in(spec, layout, &mut d, &ids, rows.iter().map(Vec::as_slice))?;
         let sql = format!("DELETE FROM {} AS t WHERE {}", quote(&spec.table), d.sql);
         tx.execute(&spec.table, sql, &d.params, "cannot rewrite the pages")
             .await?;
@@ -445,17 +367,6 @@ async fn rewrite<T: Facts, K: Key>(
     }
     tx.commit(&spec.table).await?;
     Ok(affected)
-}
-
-/// The key cells of `key`, checked against the columns' types.
-fn key_cells<K: Key>(spec: &Spec, key: &K) -> Result<Vec<Cell>, StoreError> {
-    let mut values = Vec::with_capacity(spec.keys.len());
-    key.push_values(&mut values);
-    values
-        .iter()
-        .zip(&spec.keys)
-        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-        .collect()
 }
 
 /// Upserts `rows` into a paged store. Returns the facts written.
@@ -466,9 +377,8 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
     let incoming = Incoming::new(spec, layout, rows)?;
-    let news = incoming.news();
-    let (prefixes, versions) = touched(spec, &news);
-    rewrite(store, &prefixes, &versions, &Change::Upsert(news)).await
+    let change = Change::Upsert(incoming.news());
+    rewrite(store, &incoming.touched, &incoming.versions, &change).await
 }
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.
@@ -478,18 +388,11 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
     let layout = super::shape::paged(spec)?;
-    let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
-    let prefix_types = layout.prefix_types(spec);
-    let mut prefixes = BTreeMap::new();
-    let mut wanted = BTreeSet::new();
-    for key in keys {
-        let cells = key_cells(spec, key)?;
-        let prefix = cells.get(..layout.prefix).unwrap_or(&[]);
-        prefixes
-            .entry(codec::key_bytes(&prefix_types, prefix))
-            .or_insert_with(|| prefix.to_vec());
-        wanted.insert(codec::key_bytes(&types, &cells));
-    }
+    let wanted = Wanted::new(spec, layout, keys)?;
+    let prefixes = wanted
+        .prefixes()
+        .map(|(p, c)| (p.to_vec(), c.to_vec()))
+        .collect();
     rewrite(store, &prefixes, &BTreeSet::new(), &Change::Delete(wanted)).await
 }
 
@@ -521,27 +424,14 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
     );
     let prefix_types = layout.prefix_types(spec);
     let mut prefixes: BTreeMap<Vec<u8>, Vec<Cell>> = BTreeMap::new();
-    let mut failed = None;
     store
         .pool()
         .fetch(&spec.table, sql, &w.params, |row| {
-            let mut cells = Vec::with_capacity(layout.prefix);
-            for (i, c) in spec.keys.iter().take(layout.prefix).enumerate() {
-                match row.value(i, c.sql) {
-                    Some(v) => cells.push(Cell::from(v)),
-                    None => failed = Some(c.name.clone()),
-                }
-            }
+            let cells = prefix_of(row, spec, layout)?;
             prefixes.insert(codec::key_bytes(&prefix_types, &cells), cells);
             Ok(())
         })
         .await?;
-    if let Some(column) = failed {
-        return Err(StoreError::BadKey {
-            table: spec.table.clone(),
-            column,
-        });
-    }
     let versions = spec
         .visible
         .iter()

@@ -123,6 +123,10 @@ pub(crate) fn join<'a, K: Key>(
     Ok(w)
 }
 
+/// A key column's spread over the keys asked for: its distinct values
+/// while they are few, and its least and greatest 8-byte value.
+type Spread<'a> = (Option<FxHashSet<&'a [u8]>>, i64, i64);
+
 /// `w` and, per key column, its distinct values asked for when they are
 /// few, or else the range of a numeric one; `None` when no column narrows.
 /// Read from the keys' encodings, column by column, without building values.
@@ -133,7 +137,7 @@ fn superset<K: Key>(
 ) -> Result<Option<Where>, StoreError> {
     // Per column: its distinct values until there are too many, and the
     // range of its 8-byte values (numbers, when the column is numeric).
-    let mut spreads: Vec<(Option<FxHashSet<&[u8]>>, i64, i64)> = spec
+    let mut spreads: Vec<Spread<'_>> = spec
         .keys
         .iter()
         .map(|_| (Some(FxHashSet::default()), i64::MAX, i64::MIN))

@@ -38,7 +38,7 @@ use super::table::Table;
 pub(crate) use self::count::count;
 use self::shape::paged;
 pub use self::shape::PageSpec;
-pub(crate) use self::shape::{columns, ddl, min_max, PAGE_RESERVED};
+pub(crate) use self::shape::{columns, ddl};
 pub(crate) use self::write::{delete, delete_where, upsert};
 
 /// The stored facts of `keys` into `sink`.

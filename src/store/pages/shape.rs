@@ -61,9 +61,6 @@ impl PageSpec {
 /// The bucket of facts whose bucketed field is null.
 pub(crate) const NULL_BUCKET: i64 = i64::MIN;
 
-/// Columns of a paged table besides the prefix and the min/max columns.
-pub(crate) const PAGE_RESERVED: [&str; 3] = ["bucket", "page", "facts"];
-
 impl Layout {
     /// Resolves `pages` for a store with `keys` key columns whose mirrors
     /// already include the bucketed field.

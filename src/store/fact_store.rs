@@ -20,7 +20,7 @@ use super::mirror::Mirror;
 use super::pages::PageSpec;
 use super::pg::PgWrite;
 use super::read::Salvage;
-use super::spec::{self, check_ident, Column, Conflict, Spec, Where};
+use super::spec::{check_ident, Column, Conflict, Spec, Where};
 use super::stats::StoreStats;
 use super::table::{Fill, Table};
 
@@ -224,9 +224,7 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
             visible,
             pages: None,
         };
-        if let Some(pages) = &self.pages {
-            spec.pages = Some(spec::Layout::new(&spec, pages)?);
-        }
+        spec.pages = layout::resolve(&spec, self.pages.as_ref())?;
         // Every column the layout's table has, the store's own among them:
         // a key or mirror may take none of their names twice.
         {

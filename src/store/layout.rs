@@ -10,10 +10,11 @@ use crate::packed::Packed;
 use super::error::StoreError;
 use super::filter::Filter;
 use super::key::Key;
+use super::pages::{self, PageSpec};
 use super::read::{IntoColumns, Salvage};
-use super::spec::Spec;
+use super::rows;
+use super::spec::{Layout, Spec};
 use super::table::Table;
-use super::{pages, rows};
 
 /// The layout's name, as spans record it.
 pub(crate) fn name(spec: &Spec) -> &'static str {
@@ -21,6 +22,12 @@ pub(crate) fn name(spec: &Spec) -> &'static str {
         Some(_) => "pages",
         None => "rows",
     }
+}
+
+/// The paged layout `pages` asks for, resolved against `spec`; `None`
+/// (one fact per row) without it.
+pub(crate) fn resolve(spec: &Spec, pages: Option<&PageSpec>) -> Result<Option<Layout>, StoreError> {
+    pages.map(|p| Layout::new(spec, p)).transpose()
 }
 
 /// Whether the layout keeps one fact per row, as the cache needs.

@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Path};
 
 use crate::ast::{Field, Input};
-use crate::names::{default_value, field_trait_named, member, view_ident};
+use crate::names::{default_value, field_trait_named, view_ident};
 
 /// `FooColumns`.
 pub fn columns_ident(input: &Input) -> Ident {
@@ -405,7 +405,7 @@ pub fn arrow_impls(input: &Input, krate: &Path) -> TokenStream {
     let stored: Vec<&Field> = input.stored().collect();
     let fields = stored.iter().map(|f| {
         let (kind, column) = (column_kind(f, krate), column_member(f, krate, "Column"));
-        let nullable = member(f, krate, "NULLABLE");
+        let nullable = crate::names::member(f, krate, "NULLABLE");
         let name = f.name();
         quote! {
             <#column as #p::ArrowColumn>::arrow_fields(

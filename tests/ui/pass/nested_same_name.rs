@@ -1,6 +1,6 @@
 // A type named like the struct but from another module is another type: it
 // nests like any other fact, directly, in an `Option` and in a list.
-use factpack::{FactView as _, Facts};
+use factpack::Facts;
 
 mod other {
     use factpack::Facts;

@@ -3,9 +3,9 @@
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// The live counters of a store, shared by its clones and its caches, one
-/// per [`Counter`], in the order of [`StoreStats`]' fields.
+/// per [`Counter`], at the counter's index.
 #[derive(Debug, Default)]
-pub(crate) struct Counters([AtomicU64; 12]);
+pub(crate) struct Counters([AtomicU64; Counter::COUNT]);
 
 /// Which counter to add to.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +24,11 @@ pub(crate) enum Counter {
     WriteFailures,
 }
 
+impl Counter {
+    /// How many counters there are.
+    const COUNT: usize = Self::WriteFailures as usize + 1;
+}
+
 impl Counters {
     /// Adds `n` to `counter`.
     pub(crate) fn add(&self, counter: Counter, n: u64) {
@@ -32,23 +37,26 @@ impl Counters {
         }
     }
 
-    /// The counters now.
+    /// The counters now, each field read from its own counter.
     pub(crate) fn snapshot(&self) -> StoreStats {
-        let mut cells = self.0.iter().map(|c| c.load(Ordering::Relaxed));
-        let mut next = || cells.next().unwrap_or_default();
+        let get = |c: Counter| {
+            self.0
+                .get(c as usize)
+                .map_or(0, |a| a.load(Ordering::Relaxed))
+        };
         StoreStats {
-            reads: next(),
-            rows_read: next(),
-            writes: next(),
-            rows_written: next(),
-            bytes_written: next(),
-            hits: next(),
-            misses: next(),
-            stale: next(),
-            corrupt: next(),
-            computed: next(),
-            shared: next(),
-            write_failures: next(),
+            reads: get(Counter::Reads),
+            rows_read: get(Counter::RowsRead),
+            writes: get(Counter::Writes),
+            rows_written: get(Counter::RowsWritten),
+            bytes_written: get(Counter::BytesWritten),
+            hits: get(Counter::Hits),
+            misses: get(Counter::Misses),
+            stale: get(Counter::Stale),
+            corrupt: get(Counter::Corrupt),
+            computed: get(Counter::Computed),
+            shared: get(Counter::Shared),
+            write_failures: get(Counter::WriteFailures),
         }
     }
 }

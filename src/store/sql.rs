@@ -8,7 +8,7 @@ use sqlx::decode::Decode;
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Executor, IntoArguments, Row, Type};
 
 use super::error::StoreError;
-use super::mirror::Cell;
+use super::mirror::{put_int, put_text, Cell};
 use super::spec::Param;
 use super::value::{self, SqlType, Value};
 
@@ -71,10 +71,11 @@ where
             }
             SqlType::Text => {
                 let text: &str = self.try_get_unchecked(i).ok()?;
-                out.extend_from_slice(&u32::try_from(text.len()).ok()?.to_le_bytes());
-                out.extend_from_slice(text.as_bytes());
+                // No key's text is longer than a `u32` length says.
+                u32::try_from(text.len()).ok()?;
+                put_text(text, out);
             }
-            _ => out.extend_from_slice(&R::Database::int(self, i, sql, false)?.to_le_bytes()),
+            _ => put_int(R::Database::int(self, i, sql, false)?, out),
         }
         Some(())
     }

@@ -189,15 +189,8 @@ impl Wanted {
     /// A prefix list the backend cannot bind.
     pub(crate) fn pages(&self, spec: &Spec, layout: &Layout) -> Result<Where, StoreError> {
         let mut w = Where::visible(spec);
-        if layout.prefix > 0 {
-            prefix_in(
-                spec,
-                layout,
-                &mut w,
-                &[],
-                self.cells.iter().map(Vec::as_slice),
-            )?;
-        }
+        let cells = self.cells.iter().map(Vec::as_slice);
+        prefix_in(spec, layout, &mut w, &[], cells)?;
         Ok(w)
     }
 }

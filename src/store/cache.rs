@@ -301,7 +301,10 @@ enum Found {
 /// computing them again. It publishes once; if it is dropped unpublished
 /// (its compute failed, or its future was dropped), the waiters see the
 /// channel close and compute the keys themselves.
-type Flight<T> = watch::Sender<Option<Arc<HashMap<Box<[u8]>, Packed<T>>>>>;
+type Flight<T> = watch::Sender<Option<Results<T>>>;
+
+/// A call's computed facts, by their keys' encodings.
+type Results<T> = Arc<HashMap<Box<[u8]>, Packed<T>>>;
 
 /// The keys being computed by some call of a cache or its clones, by
 /// encoding, each with its flight.
@@ -313,6 +316,45 @@ struct Claim<'a, T: Facts> {
     flights: &'a Flights<T>,
     flight: Arc<Flight<T>>,
     keys: Vec<Box<[u8]>>,
+}
+
+/// A key a running call computes: its position in this call, and where
+/// that call's results arrive.
+type Wait<T> = (
+    usize,
+    watch::Receiver<Option<Arc<HashMap<Box<[u8]>, Packed<T>>>>>,
+);
+
+impl<'a, T: Facts> Claim<'a, T> {
+    /// Claims the keys of `set` at `positions` that no running call
+    /// computes; returns the claim, the positions it claimed, and the other
+    /// positions, each with a receiver of the running call's results.
+    fn new<K: Key>(
+        flights: &'a Flights<T>,
+        set: &KeySet<'_, K>,
+        positions: Vec<usize>,
+    ) -> (Self, Vec<usize>, Vec<Wait<T>>) {
+        let mut claim = Claim {
+            flights,
+            flight: Arc::new(watch::channel(None).0),
+            keys: Vec::new(),
+        };
+        let (mut own, mut waits) = (Vec::new(), Vec::new());
+        let mut running = flights.lock().unwrap_or_else(PoisonError::into_inner);
+        for position in positions {
+            let key = set.encoded.get(position).unwrap_or_default();
+            match running.get(key) {
+                Some(other) => waits.push((position, other.subscribe())),
+                None => {
+                    running.insert(key.into(), Arc::clone(&claim.flight));
+                    claim.keys.push(key.into());
+                    own.push(position);
+                }
+            }
+        }
+        drop(running);
+        (claim, own, waits)
+    }
 }
 
 impl<T: Facts> Drop for Claim<'_, T> {
@@ -481,26 +523,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut round = 0_u8;
         while !todo.is_empty() && round < 2 {
             round = round.saturating_add(1);
-            let mut claim = Claim {
-                flights: &self.flights,
-                flight: Arc::new(watch::channel(None).0),
-                keys: Vec::new(),
-            };
-            let (mut own, mut waits) = (Vec::new(), Vec::new());
-            {
-                let mut running = self.flights.lock().unwrap_or_else(PoisonError::into_inner);
-                for position in std::mem::take(&mut todo) {
-                    let key = set.encoded.get(position).unwrap_or_default();
-                    match running.get(key) {
-                        Some(other) => waits.push((position, other.subscribe())),
-                        None => {
-                            running.insert(key.into(), Arc::clone(&claim.flight));
-                            claim.keys.push(key.into());
-                            own.push(position);
-                        }
-                    }
-                }
-            }
+            let (claim, own, waits) = Claim::new(&self.flights, &set, std::mem::take(&mut todo));
             if !own.is_empty() {
                 let facts = self.compute(&set, &own, compute).await?;
                 report.computed = report.computed.saturating_add(facts.len());

@@ -102,16 +102,19 @@ impl<K, T: Facts> Computed<K, T> {
 }
 
 /// Why a cache call failed. Nothing of a failed call is written.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CacheError<E> {
     /// The compute function failed; its error, unchanged.
-    Compute(E),
+    #[error("computing facts failed: {0}")]
+    Compute(#[source] E),
     /// Reading the cache failed, or (with [`Cache::strict`]) a cached fact
     /// was corrupt.
-    Store(StoreError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
     /// The compute function returned a fact for a key it was not asked for
     /// (or one key twice).
+    #[error("table `{table}`: the compute function returned a fact for key {key}, which it was not asked for or returned twice")]
     Unasked {
         /// The table.
         table: String,
@@ -119,6 +122,7 @@ pub enum CacheError<E> {
         key: String,
     },
     /// The compute function returned no fact for some keys it was asked for.
+    #[error("table `{table}`: the compute function returned no fact for {count} keys it was asked for, the first {first}")]
     Missing {
         /// The table.
         table: String,
@@ -127,43 +131,6 @@ pub enum CacheError<E> {
         /// The first of them, as `Debug` prints it.
         first: String,
     },
-}
-
-impl<E: fmt::Display> fmt::Display for CacheError<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Compute(e) => write!(f, "computing facts failed: {e}"),
-            Self::Store(e) => write!(f, "{e}"),
-            Self::Unasked { table, key } => write!(
-                f,
-                "table `{table}`: the compute function returned a fact for key {key}, which it was not asked for or returned twice"
-            ),
-            Self::Missing {
-                table,
-                count,
-                first,
-            } => write!(
-                f,
-                "table `{table}`: the compute function returned no fact for {count} keys it was asked for, the first {first}"
-            ),
-        }
-    }
-}
-
-impl<E: std::error::Error + 'static> std::error::Error for CacheError<E> {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Compute(e) => Some(e),
-            Self::Store(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-impl<E> From<StoreError> for CacheError<E> {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
-    }
 }
 
 /// What one cache call did.

@@ -268,16 +268,29 @@ impl Pool {
         })
     }
 
-    /// Upserts a batch into a table of one fact per row, in one transaction.
+    /// Upserts a batch into a table of one fact per row, in one
+    /// transaction; one that lost a deadlock or serialization race (on
+    /// PostgreSQL) is tried again, up to three more times.
     pub(crate) async fn upsert(
         &self,
         spec: &Spec,
         batch: &Batch<'_>,
         how: PgWrite,
     ) -> Result<u64, StoreError> {
-        match self {
-            Self::Postgres(pool) => pg::upsert(pool, spec, batch, how).await,
-            Self::Sqlite(pool) => sqlite::upsert(pool, spec, batch).await,
+        let mut retries = 3_u8;
+        loop {
+            let attempt = async {
+                let mut tx = self.begin(&spec.table).await?;
+                let n = match &mut tx {
+                    Tx::Postgres(tx) => pg::upsert(tx, spec, batch, how).await?,
+                    Tx::Sqlite(tx) => sqlite::upsert(tx, spec, batch).await?,
+                };
+                tx.commit(&spec.table).await.map(|()| n)
+            };
+            match attempt.await {
+                Err(e) if retries > 0 && e.lost_race() => retries = retries.saturating_sub(1),
+                done => return done,
+            }
         }
     }
 }

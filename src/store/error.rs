@@ -122,6 +122,13 @@ impl StoreError {
         }
     }
 
+    /// Whether PostgreSQL aborted the transaction for a deadlock or a
+    /// serialization failure, which trying again may win.
+    pub(crate) fn lost_race(&self) -> bool {
+        matches!(self, Self::Database { source: sqlx::Error::Database(e), .. }
+            if matches!(e.code().as_deref(), Some("40P01" | "40001")))
+    }
+
     pub(crate) fn config(table: &str, reason: impl Into<String>) -> Self {
         Self::Config {
             table: table.to_owned(),

@@ -170,8 +170,8 @@ fn superset<K: Key>(
             w.in_list(&[(c.name.as_str(), c.sql)], vec![cells], &spec.table)?;
         } else if !matches!(c.sql, SqlType::Text | SqlType::Bool | SqlType::F64) {
             let target = format!("t.{}", quote(&c.name));
-            let lo = w.placeholder(Param::One(c.sql, Cell::number(c.sql, *lo)));
-            let hi = w.placeholder(Param::One(c.sql, Cell::number(c.sql, *hi)));
+            let lo = w.placeholder(Param::One(c.sql, Cell::Int(*lo)));
+            let hi = w.placeholder(Param::One(c.sql, Cell::Int(*hi)));
             w.sql
                 .push_str(&format!(" AND {target} BETWEEN {lo} AND {hi}"));
         } else {

@@ -6,7 +6,9 @@ use crate::kind::{FieldInfo, FieldKind, TimeUnit};
 use super::value::{self, SqlType, Value};
 
 /// One value for one SQL cell, as written: the common shape of key and
-/// mirrored columns on both backends.
+/// mirrored columns on both backends. An instant is an `Int` of
+/// microseconds since the Unix epoch, a date one of days since 1970-01-01;
+/// the column's [`SqlType`] travels beside the cell.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
     Null,
@@ -14,10 +16,6 @@ pub(crate) enum Cell {
     Int(i64),
     Float(f64),
     Text(String),
-    /// Microseconds since the Unix epoch.
-    Micros(i64),
-    /// Days since 1970-01-01.
-    Days(i64),
 }
 
 impl Cell {
@@ -29,7 +27,7 @@ impl Cell {
             (SqlType::Bool, Self::Bool(v)) => out.push(u8::from(*v)),
             (SqlType::Text, Self::Text(v)) => put_text(v, out),
             (SqlType::F64, Self::Float(v)) => out.extend_from_slice(&v.to_bits().to_le_bytes()),
-            (_, Self::Int(v) | Self::Micros(v) | Self::Days(v)) => put_int(*v, out),
+            (_, Self::Int(v)) => put_int(*v, out),
             // Keys are never null and a batch holds cells of its columns'
             // types: a mismatch still writes a value of the column's width.
             (SqlType::Bool, _) => out.push(0),
@@ -59,17 +57,20 @@ impl Cell {
             SqlType::Bool => Self::Bool(*value.first()? != 0),
             SqlType::Text => Self::Text(core::str::from_utf8(value).ok()?.to_owned()),
             SqlType::F64 => Self::Float(f64::from_le_bytes(value.try_into().ok()?)),
-            _ => Self::number(sql, i64::from_le_bytes(value.try_into().ok()?)),
+            _ => Self::Int(i64::from_le_bytes(value.try_into().ok()?)),
         })
     }
 
-    /// An integer, instant (µs) or date (days) cell of type `sql`.
-    pub(crate) fn number(sql: SqlType, v: i64) -> Self {
-        match sql {
-            SqlType::Timestamp => Self::Micros(v),
-            SqlType::Date => Self::Days(v),
-            _ => Self::Int(v),
-        }
+    /// The cell, of a column of type `sql`, as a value; `None` for a null
+    /// or a time out of range.
+    pub(crate) fn into_value(self, sql: SqlType) -> Option<Value> {
+        Some(match self {
+            Self::Bool(v) => Value::Bool(v),
+            Self::Float(v) => Value::Float(v),
+            Self::Text(v) => Value::Text(v),
+            Self::Int(v) => return Value::from_int(sql, v),
+            Self::Null => return None,
+        })
     }
 }
 
@@ -93,8 +94,8 @@ impl From<Value> for Cell {
             Value::Int(v) => Self::Int(v),
             Value::Float(v) => Self::Float(v),
             Value::Text(v) => Self::Text(v),
-            Value::Timestamp(v) => Self::Micros(value::micros(&v)),
-            Value::Date(v) => Self::Days(value::days(&v)),
+            Value::Timestamp(v) => Self::Int(value::micros(&v)),
+            Value::Date(v) => Self::Int(value::days(&v)),
         }
     }
 }
@@ -169,8 +170,7 @@ impl Mirror {
             }
             FieldKind::F32 => Cell::Float(f64::from(f32::from_bits(unsigned as u32))),
             FieldKind::F64 => Cell::Float(f64::from_bits(unsigned)),
-            FieldKind::Timestamp { unit, .. } => Cell::Micros(to_micros(signed, unit)),
-            FieldKind::Date => Cell::Days(signed),
+            FieldKind::Timestamp { unit, .. } => Cell::Int(to_micros(signed, unit)),
             _ => Cell::Int(signed),
         }
     }

@@ -38,8 +38,6 @@ pub enum PgWrite {
 const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 /// Days from 1970-01-01 to 2000-01-01.
 const PG_EPOCH_DAYS: i64 = 10_957;
-/// How many times a batch that lost a deadlock or serialization race is retried.
-const RETRIES: usize = 3;
 
 /// Opens a pool on `url` with the size and acquire timeout of `options`.
 pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, StoreError> {
@@ -126,7 +124,7 @@ where
 /// The number of an integer or time cell.
 fn int(cell: &Cell) -> Option<i64> {
     match cell {
-        Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => Some(*v),
+        Cell::Int(v) => Some(*v),
         _ => None,
     }
 }
@@ -197,32 +195,12 @@ impl Sql for Postgres {
     }
 }
 
-/// Upserts a batch in one transaction, retrying a batch that lost a deadlock
-/// or serialization race.
+/// Upserts a batch in the transaction `conn`: with [`PgWrite::Copy`], a
+/// binary `COPY` into a temporary table, then one `INSERT .. SELECT .. ON
+/// CONFLICT`; with [`PgWrite::Unnest`], one `INSERT .. SELECT FROM
+/// UNNEST(arrays) .. ON CONFLICT`, an array per column.
 pub(crate) async fn upsert(
-    pool: &PgPool,
-    spec: &Spec,
-    batch: &Batch<'_>,
-    how: PgWrite,
-) -> Result<u64, StoreError> {
-    for _ in 0..RETRIES {
-        match upsert_once(pool, spec, batch, how).await {
-            Err(StoreError::Database {
-                source: sqlx::Error::Database(e),
-                ..
-            }) if matches!(e.code().as_deref(), Some("40P01" | "40001")) => {}
-            other => return other,
-        }
-    }
-    upsert_once(pool, spec, batch, how).await
-}
-
-/// One attempt of [`upsert`]: with [`PgWrite::Copy`], a binary `COPY` into a
-/// temporary table, then one `INSERT .. SELECT .. ON CONFLICT`; with
-/// [`PgWrite::Unnest`], one `INSERT .. SELECT FROM UNNEST(arrays) .. ON
-/// CONFLICT`, an array per column.
-async fn upsert_once(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     spec: &Spec,
     batch: &Batch<'_>,
     how: PgWrite,
@@ -231,7 +209,6 @@ async fn upsert_once(
     let fail = |action| StoreError::db(table, action);
     let rows = &batch.rows;
     let columns = rows.names();
-    let mut tx = pool.begin().await.map_err(fail("cannot begin the batch"))?;
     let mut args = PgArguments::default();
     let source = match how {
         PgWrite::Copy => {
@@ -241,8 +218,8 @@ async fn upsert_once(
                 quote(table)
             );
             let action = "cannot create the staging table";
-            execute_on(&mut *tx, table, create, &[], action).await?;
-            copy_in(&mut tx, table, &temp, rows).await?;
+            execute_on(&mut *conn, table, create, &[], action).await?;
+            copy_in(&mut *conn, table, &temp, rows).await?;
             format!(
                 "SELECT {columns}, now() FROM {temp} ORDER BY {}",
                 spec.key_list()
@@ -269,10 +246,10 @@ async fn upsert_once(
         spec.on_conflict("t", batch.stamped)
     );
     let query = sqlx::query_with(AssertSqlSafe(insert), args);
-    let done = query.execute(&mut *tx).await;
-    let done = done.map_err(fail("cannot upsert the batch"))?;
-    tx.commit().await.map_err(fail("cannot commit the batch"))?;
-    Ok(done.rows_affected())
+    let done = query.execute(conn).await;
+    Ok(done
+        .map_err(fail("cannot upsert the batch"))?
+        .rows_affected())
 }
 
 /// Streams `rows` into `target` (a quoted table name) by binary `COPY`.
@@ -349,10 +326,10 @@ fn copy_cell(buf: &mut Vec<u8>, sql: SqlType, cell: &Cell) {
         (SqlType::I64, Cell::Int(v)) => field(&v.to_be_bytes()),
         (SqlType::F64, Cell::Float(v)) => field(&v.to_bits().to_be_bytes()),
         (SqlType::Text, Cell::Text(v)) => field(v.as_bytes()),
-        (SqlType::Timestamp, Cell::Micros(v)) => {
+        (SqlType::Timestamp, Cell::Int(v)) => {
             field(&v.saturating_sub(PG_EPOCH_MICROS).to_be_bytes())
         }
-        (SqlType::Date, Cell::Days(v)) => {
+        (SqlType::Date, Cell::Int(v)) => {
             let days = i32::try_from(v.saturating_sub(PG_EPOCH_DAYS)).unwrap_or_default();
             field(&days.to_be_bytes());
         }

@@ -10,7 +10,7 @@ use sqlx::{AssertSqlSafe, ColumnIndex, Database, Executor, IntoArguments, Row, T
 use super::error::StoreError;
 use super::mirror::{put_int, put_text, Cell};
 use super::spec::Param;
-use super::value::{self, SqlType, Value};
+use super::value::{SqlType, Value};
 
 /// A row as the driver holds it, read by column position.
 pub(crate) trait Cells {
@@ -56,9 +56,7 @@ where
             SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
             SqlType::F64 => Value::Float(self.try_get(i).ok()?),
             SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            SqlType::Timestamp => Value::Timestamp(value::from_micros(int()?)?),
-            SqlType::Date => Value::Date(value::from_days(int()?)?),
-            SqlType::I16 | SqlType::I32 | SqlType::I64 => Value::Int(int()?),
+            _ => Value::from_int(sql, int()?)?,
         })
     }
 

@@ -80,7 +80,7 @@ fn in_list(
             json.push_str(if i > 0 { "," } else { "" });
             let _ = match cells.get(row) {
                 Some(Cell::Bool(v)) => write!(json, "{}", u8::from(*v)),
-                Some(Cell::Int(v) | Cell::Micros(v) | Cell::Days(v)) => write!(json, "{v}"),
+                Some(Cell::Int(v)) => write!(json, "{v}"),
                 Some(Cell::Float(v)) if v.is_finite() => write!(json, "{v:?}"),
                 Some(Cell::Text(v)) => {
                     json_string(&mut json, v);
@@ -133,7 +133,7 @@ pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), s
     match cell {
         Cell::Null => args.add(None::<i64>),
         Cell::Bool(v) => args.add(*v),
-        Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => args.add(*v),
+        Cell::Int(v) => args.add(*v),
         Cell::Float(v) => args.add(*v),
         Cell::Text(v) => args.add(v.clone()),
     }
@@ -225,19 +225,21 @@ pub(crate) async fn insert<D: Data>(
     Ok(affected)
 }
 
-/// Upserts a batch in one `BEGIN IMMEDIATE` transaction.
+/// Upserts a batch in the transaction `conn`.
 pub(crate) async fn upsert(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     spec: &Spec,
     batch: &Batch<'_>,
 ) -> Result<u64, StoreError> {
-    let (table, fail) = (&spec.table, |action| StoreError::db(&spec.table, action));
-    let begin = pool.begin_with("BEGIN IMMEDIATE").await;
-    let mut tx = begin.map_err(fail("cannot begin the batch"))?;
-    let conflict = spec.on_conflict(&quote(table), batch.stamped);
-    let n = insert(&mut tx, table, &batch.rows, ROWS_PER_STATEMENT, &conflict).await?;
-    tx.commit().await.map_err(fail("cannot commit the batch"))?;
-    Ok(n)
+    let conflict = spec.on_conflict(&quote(&spec.table), batch.stamped);
+    insert(
+        conn,
+        &spec.table,
+        &batch.rows,
+        ROWS_PER_STATEMENT,
+        &conflict,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -110,6 +110,17 @@ impl Value {
         }
     }
 
+    /// The value of a column of type `sql` that holds the integer `v` (an
+    /// instant as microseconds, a date as days); `None` for a time out of
+    /// range.
+    pub(crate) fn from_int(sql: SqlType, v: i64) -> Option<Self> {
+        Some(match sql {
+            SqlType::Timestamp => Self::Timestamp(from_micros(v)?),
+            SqlType::Date => Self::Date(from_days(v)?),
+            _ => Self::Int(v),
+        })
+    }
+
     /// Whether the value can be compared with a column of type `ty`.
     pub(crate) fn fits(&self, ty: SqlType) -> bool {
         match (self, ty) {

@@ -16,7 +16,6 @@
 //! primary key: a page of another layout is a miss, never misread.
 
 mod codec;
-mod count;
 mod exact;
 mod incoming;
 mod read;
@@ -24,45 +23,7 @@ mod shape;
 mod wanted;
 mod write;
 
-use crate::facts::Facts;
-
-use self::exact::Exact;
-use self::read::{coarse, ReadKeys};
-use self::wanted::Wanted;
-use super::error::StoreError;
-use super::filter::Filter;
-use super::key::Key;
-use super::read::{Salvage, Sink};
-use super::table::Table;
-
-pub(crate) use self::count::count;
-use self::shape::paged;
+pub(crate) use self::read::{count, get, read};
 pub use self::shape::PageSpec;
 pub(crate) use self::shape::{columns, ddl};
 pub(crate) use self::write::{delete, delete_where, upsert};
-
-/// The stored facts of `keys` into `sink`.
-pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
-    keys: &[K],
-    sink: S,
-) -> Result<Salvage<S::Facts, K>, StoreError> {
-    let spec = store.spec();
-    let layout = paged(spec)?;
-    let wanted = Wanted::new(spec, layout, keys)?;
-    let w = wanted.pages(spec, layout)?;
-    read::read(store, w, &ReadKeys::Keys(wanted), false, sink).await
-}
-
-/// The facts `filter` selects into `sink`.
-pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
-    filter: &Filter,
-    salvage: bool,
-    sink: S,
-) -> Result<Salvage<S::Facts, K>, StoreError> {
-    let spec = store.spec();
-    let layout = paged(spec)?;
-    let keep = ReadKeys::Filter(Exact::new(spec, layout.prefix, filter)?);
-    read::read(store, coarse(spec, layout, filter)?, &keep, salvage, sink).await
-}

@@ -4,6 +4,8 @@
 //! whose recorded span of the bucketed field lies inside the filter's range
 //! on it, with no other condition left, is kept whole without checks: the
 //! page's SQL columns are trusted to include as they are trusted to exclude.
+//! Counting reads the same pages, and counts those lying wholly inside the
+//! filter from their rows alone.
 
 use core::fmt::Write as _;
 use std::collections::BTreeSet;
@@ -13,33 +15,16 @@ use crate::facts::Facts;
 use super::super::error::StoreError;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
-use super::super::mirror::Cell;
+use super::super::mirror::{Cell, Mirror};
 use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
 use super::super::table::Table;
-use super::super::value::{self, SqlType, Value};
+use super::super::value::SqlType;
 use super::codec::{self, Entry};
-use super::count::sum;
 use super::exact::{compare, cond_column, Exact};
-use super::shape::{min_max, Layout, NULL_BUCKET};
+use super::shape::{min_max, paged, Layout, NULL_BUCKET};
 use super::wanted::Wanted;
-
-/// A cell of a column of type `sql` as a value; `None` for a null or an
-/// instant out of range.
-fn value_of(cell: Cell, sql: SqlType) -> Option<Value> {
-    Some(match (cell, sql) {
-        (Cell::Bool(v), _) => Value::Bool(v),
-        (Cell::Float(v), _) => Value::Float(v),
-        (Cell::Text(v), _) => Value::Text(v),
-        (Cell::Micros(v), _) | (Cell::Int(v), SqlType::Timestamp) => {
-            Value::Timestamp(value::from_micros(v)?)
-        }
-        (Cell::Days(v), _) | (Cell::Int(v), SqlType::Date) => Value::Date(value::from_days(v)?),
-        (Cell::Int(v), _) => Value::Int(v),
-        (Cell::Null, _) => return None,
-    })
-}
 
 /// `SELECT prefix.., format_version, fingerprint, bucket, page, data,
 /// <bucketed field>_min, <bucketed field>_max`.
@@ -84,15 +69,9 @@ impl Head {
         let mut out = String::from("(");
         for (i, (c, cell)) in spec.keys.iter().zip(&self.prefix).enumerate() {
             let sep = if i > 0 { ", " } else { "" };
-            let _ = match cell {
-                Cell::Text(v) => write!(out, "{sep}{} = {v:?}", c.name),
-                Cell::Int(v) | Cell::Micros(v) | Cell::Days(v) => {
-                    write!(out, "{sep}{} = {v}", c.name)
-                }
-                Cell::Bool(v) => write!(out, "{sep}{} = {v}", c.name),
-                Cell::Float(v) => write!(out, "{sep}{} = {v}", c.name),
-                Cell::Null => write!(out, "{sep}{} = null", c.name),
-            };
+            let value = cell.clone().into_value(c.sql);
+            let value = value.map_or_else(|| "null".to_owned(), |v| v.to_string());
+            let _ = write!(out, "{sep}{} = {value}", c.name);
         }
         let bucket = match self.bucket {
             NULL_BUCKET => "null".to_owned(),
@@ -216,7 +195,7 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
 
 /// Which facts of the selected pages a read keeps.
 #[derive(Debug)]
-pub(crate) enum ReadKeys {
+enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
     /// Those whose key is one of these.
@@ -224,7 +203,7 @@ pub(crate) enum ReadKeys {
 }
 
 /// One fact of a page, as a read visits it.
-pub(crate) struct Fact<'a> {
+struct Fact<'a> {
     spec: &'a Spec,
     layout: &'a Layout,
     head: &'a Head,
@@ -251,7 +230,7 @@ impl<K: Key> Visit<K> for Fact<'_> {
         let cells = self.head.prefix.iter().cloned().chain(suffix);
         let mut values = cells
             .zip(&self.spec.keys)
-            .map_while(|(cell, c)| value_of(cell, c.sql));
+            .map_while(|(cell, c)| cell.into_value(c.sql));
         K::from_values(&mut values).ok_or_else(bad)
     }
 
@@ -262,14 +241,14 @@ impl<K: Key> Visit<K> for Fact<'_> {
 
 /// Visits the pages `w` selects as the driver streams them, each with those
 /// of its facts that `keep` keeps (slices of the row), in page order.
-pub(super) async fn for_each<T: Facts, K: Key>(
+async fn for_each<T: Facts, K: Key>(
     store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
     mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let spec = store.spec();
-    let layout = super::shape::paged(spec)?;
+    let layout = paged(spec)?;
     let suffix_types = layout.suffix_types(spec);
     // With several compatible versions visible, a key may sit in a page of
     // each: the newest wins, so pages are read newest first.
@@ -350,10 +329,36 @@ async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<us
     usize::try_from(n.ok()?).ok()
 }
 
+/// The stored facts of `keys` into `sink`.
+pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
+    store: &Table<T, K>,
+    keys: &[K],
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
+    let spec = store.spec();
+    let layout = paged(spec)?;
+    let wanted = Wanted::new(spec, layout, keys)?;
+    let w = wanted.pages(spec, layout)?;
+    read_pages(store, w, &ReadKeys::Keys(wanted), false, sink).await
+}
+
+/// The facts `filter` selects into `sink`.
+pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
+    store: &Table<T, K>,
+    filter: &Filter,
+    salvage: bool,
+    sink: S,
+) -> Result<Salvage<S::Facts, K>, StoreError> {
+    let spec = store.spec();
+    let layout = paged(spec)?;
+    let keep = ReadKeys::Filter(Exact::new(spec, layout.prefix, filter)?);
+    read_pages(store, coarse(spec, layout, filter)?, &keep, salvage, sink).await
+}
+
 /// Reads the selected facts into `sink`: each page's facts together, as
 /// slices of the page. Columns are allocated once, for as many facts as the
 /// selected pages hold (or as many keys as asked for).
-pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
+async fn read_pages<T: Facts, K: Key, S: Sink<T, K>>(
     store: &Table<T, K>,
     w: Where,
     keep: &ReadKeys,
@@ -365,7 +370,7 @@ pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
     // field's range, where only the pages at its ends hold facts it drops);
     // otherwise the columns grow as facts come.
-    let bucketed = super::shape::paged(store.spec())?.bucket;
+    let bucketed = paged(store.spec())?.bucket;
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
         ReadKeys::Filter(exact) if S::SIZED && exact.decided_by_pages(bucketed) => {
@@ -376,4 +381,92 @@ pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     let mut read = Reader::new(store, sink, salvage, expected);
     for_each(store, w, keep, |page| read.take(page)).await?;
     Ok(read.finish())
+}
+
+/// The condition, on alias `t`, that a page lies wholly inside `filter`'s
+/// ranges on `m`, the bucketed field: not the page of null values, and its
+/// least and greatest value within every range. Bound values become
+/// parameters of `w`.
+fn inside_sql(
+    spec: &Spec,
+    m: &Mirror,
+    filter: &Filter,
+    w: &mut Where,
+) -> Result<String, StoreError> {
+    let [lo_col, hi_col] = min_max(m.name()).map(|c| format!("t.{}", quote(&c)));
+    let null_bucket = w.placeholder(Param::One(SqlType::I64, Cell::Int(NULL_BUCKET)));
+    let mut parts = vec![
+        format!("t.bucket <> {null_bucket}"),
+        format!("{lo_col} IS NOT NULL"),
+        format!("{hi_col} IS NOT NULL"),
+    ];
+    for cond in &filter.conds {
+        let Cond::Range { column, lo, hi } = cond else {
+            continue;
+        };
+        if column != m.name() {
+            continue;
+        }
+        // The least value against the lower bound, the greatest against
+        // the upper: then every value between them is inside too.
+        parts.extend(w.range(spec, (m.name(), m.sql), (lo, hi), [&lo_col, &hi_col])?);
+    }
+    Ok(format!("({})", parts.join(" AND ")))
+}
+
+/// The sum of `expr`, each term taken as at least 0, over the pages `w`
+/// selects.
+async fn sum<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    expr: &str,
+    w: &Where,
+    action: &'static str,
+) -> Result<i64, StoreError> {
+    let spec = store.spec();
+    let [_, greatest] = spec.dialect.least_greatest;
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({greatest}(0, {expr})), 0) AS BIGINT) FROM {} AS t WHERE {}",
+        quote(&spec.table),
+        w.sql
+    );
+    store
+        .pool()
+        .scalar(&spec.table, sql, &w.params, action)
+        .await
+}
+
+/// How many facts `filter` selects. Pages lying wholly inside the filter's
+/// range on the bucketed field (by the least and greatest value their row
+/// records) are counted from their recorded fact count, without reading
+/// their data; the others are read and checked fact by fact.
+pub(crate) async fn count<T: Facts, K: Key>(
+    store: &Table<T, K>,
+    filter: &Filter,
+) -> Result<u64, StoreError> {
+    let spec = store.spec();
+    let layout = paged(spec)?;
+    let exact = Exact::new(spec, layout.prefix, filter)?;
+    let mut rest = coarse(spec, layout, filter)?;
+    let mut n = 0_u64;
+    // With one visible version a key is in one page, so pages' counts add
+    // up; with several, the same key may be in a page of each.
+    let bucketed = spec.mirrors.get(layout.bucket);
+    if let Some(m) =
+        bucketed.filter(|_| spec.visible.len() == 1 && exact.decided_by_pages(layout.bucket))
+    {
+        let mut whole = rest.clone();
+        let inside = inside_sql(spec, m, filter, &mut whole)?;
+        whole.sql.push_str(&format!(" AND {inside}"));
+        let recorded = sum(store, "t.facts", &whole, "cannot count the facts").await?;
+        n = u64::try_from(recorded).unwrap_or(0);
+        let inside = inside_sql(spec, m, filter, &mut rest)?;
+        rest.sql
+            .push_str(&format!(" AND NOT COALESCE({inside}, FALSE)"));
+    }
+    for_each(store, rest, &ReadKeys::Filter(exact), |page| {
+        n = n.saturating_add(u64::try_from(page.len()).unwrap_or(u64::MAX));
+        Ok(())
+    })
+    .await?;
+    Ok(n)
 }

@@ -104,7 +104,7 @@ impl Layout {
     /// The bucket of a fact whose bucketed field holds `cell`.
     pub(crate) fn bucket_of(&self, cell: &Cell) -> i64 {
         match cell {
-            Cell::Micros(v) | Cell::Days(v) | Cell::Int(v) => v.div_euclid(self.width),
+            Cell::Int(v) => v.div_euclid(self.width),
             _ => NULL_BUCKET,
         }
     }

@@ -78,20 +78,19 @@ pub struct Computed<K, T: Facts> {
 impl<K, T: Facts> Computed<K, T> {
     /// A fact that will not change: stored for good ([`Keep::Final`]).
     pub fn done(key: K, fact: Packed<T>) -> Self {
-        Self::with(key, fact, Keep::Final)
+        let keep = Keep::Final;
+        Self { key, fact, keep }
     }
 
     /// A fact that may change when its source does ([`Keep::Provisional`]).
     pub fn provisional(key: K, fact: Packed<T>) -> Self {
-        Self::with(key, fact, Keep::Provisional)
+        let keep = Keep::Provisional;
+        Self { key, fact, keep }
     }
 
     /// A fact to answer with, not to store ([`Keep::Unstored`]).
     pub fn unstored(key: K, fact: Packed<T>) -> Self {
-        Self::with(key, fact, Keep::Unstored)
-    }
-
-    fn with(key: K, fact: Packed<T>, keep: Keep) -> Self {
+        let keep = Keep::Unstored;
         Self { key, fact, keep }
     }
 
@@ -287,10 +286,7 @@ struct Claim<'a, T: Facts> {
 
 /// A key a running call computes: its position in this call, and where
 /// that call's results arrive.
-type Wait<T> = (
-    usize,
-    watch::Receiver<Option<Arc<HashMap<Box<[u8]>, Packed<T>>>>>,
-);
+type Wait<T> = (usize, watch::Receiver<Option<Results<T>>>);
 
 impl<'a, T: Facts> Claim<'a, T> {
     /// Claims the keys of `set` at `positions` that no running call
@@ -340,7 +336,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// [`StoreError::Config`] for a paged store: the cache keeps one fact
     /// per row (see [`Cache`] for why).
     pub fn cache(&self) -> Result<Cache<T, K>, StoreError> {
-        if !layout::one_fact_per_row(&self.core().spec) {
+        if !layout::one_fact_per_row(&self.spec) {
             return Err(StoreError::config(
                 self.table(),
                 "the cache keeps one fact per row: a paged store rewrites every page of a key prefix it writes to",
@@ -409,7 +405,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let span = tracing::info_span!(
             "factpack.cache",
             table = %self.store.table(),
-            layout = layout::name(self.store.core().spec()),
+            layout = layout::name(self.store.spec()),
             asked = tracing::field::Empty,
             hits = tracing::field::Empty,
             missing = tracing::field::Empty,
@@ -479,7 +475,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 todo.push(position);
             }
         }
-        let counters = self.store.core().counters();
+        let counters = self.store.counters();
         counters.add(Counter::Hits, report.hits as u64);
         counters.add(Counter::Misses, report.missing as u64);
         counters.add(Counter::Stale, report.stale as u64);
@@ -535,7 +531,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         arena: &mut Vec<u8>,
     ) -> Result<Vec<Found>, StoreError> {
         let mut found = vec![Found::Missing; set.len()];
-        let store = self.store.core();
+        let store = &self.store;
         let spec = store.spec();
         let w = rows::where_keys(store, set).await?;
         let mut buf = Vec::with_capacity(64);
@@ -658,7 +654,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         }
         let bytes: usize = rows.iter().map(|(_, f, _)| f.as_bytes().len()).sum();
         let bytes = bytes as u64;
-        let store = self.store.core();
+        let store = &self.store;
         let written = async { store.write(&Batch::build(store.spec(), rows, true)?).await };
         match written.await {
             Ok(n) => {
@@ -685,7 +681,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
         let mut keys = K::Columns::default();
         K::reserve_columns(&mut keys, set.len());
         let mut facts = T::Columns::with_capacity(set.len());
-        let fill = self.store.core().fill();
+        let fill = self.store.fill();
         let mut sources: Vec<Source<'_, T>> = Vec::with_capacity(set.len());
         for (position, (key, state)) in set.keys.iter().zip(found).enumerate() {
             let bytes = match state {
@@ -710,7 +706,7 @@ impl<T: Facts, K: Key> Cache<T, K> {
                 key: String::new(),
                 source,
             })?;
-        Ok(Keyed::new(self.store.core().key_names(), keys, facts))
+        Ok(Keyed::new(self.store.key_names(), keys, facts))
     }
 }
 

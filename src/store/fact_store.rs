@@ -21,19 +21,30 @@ use super::pages::PageSpec;
 use super::pg::PgWrite;
 use super::read::Salvage;
 use super::spec::{check_ident, Column, Conflict, Spec, Where};
+use super::stats::Counters;
 use super::stats::StoreStats;
-use super::table::{Fill, Table};
+use super::table::Fill;
 
 /// A table of facts of type `T` keyed by `K`. Cheap to clone; every method
 /// takes `&self` and may run concurrently.
 pub struct FactStore<T: Facts, K: Key> {
-    core: Table<T, K>,
+    pub(super) db: Db,
+    pub(super) spec: Arc<Spec>,
+    pub(super) names: Arc<[String]>,
+    pub(super) fill: Option<Fill<T, K>>,
+    pub(super) pg_write: PgWrite,
+    pub(super) counters: Arc<Counters>,
 }
 
 impl<T: Facts, K: Key> Clone for FactStore<T, K> {
     fn clone(&self) -> Self {
         Self {
-            core: self.core.clone(),
+            db: self.db.clone(),
+            spec: Arc::clone(&self.spec),
+            names: Arc::clone(&self.names),
+            fill: self.fill.clone(),
+            pg_write: self.pg_write,
+            counters: Arc::clone(&self.counters),
         }
     }
 }
@@ -42,8 +53,8 @@ impl<T: Facts, K: Key> fmt::Debug for FactStore<T, K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FactStore")
             .field("type", &T::NAME)
-            .field("table", &self.core.spec.table)
-            .field("backend", &self.core.db.backend())
+            .field("table", &self.spec.table)
+            .field("backend", &self.db.backend())
             .finish()
     }
 }
@@ -159,10 +170,14 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     pub async fn open(self) -> Result<FactStore<T, K>, StoreError> {
         let spec = self.spec()?;
         let (ddl, expected) = (layout::ddl(&spec), layout::expected_columns(&spec));
-        let name = layout::name(&spec);
         self.db.0.create(&spec, ddl, &expected).await?;
         Ok(FactStore {
-            core: Table::new(self.db, spec, name, self.fill, self.pg_write),
+            names: spec.keys.iter().map(|c| c.name.clone()).collect(),
+            spec: Arc::new(spec),
+            db: self.db,
+            fill: self.fill,
+            pg_write: self.pg_write,
+            counters: Arc::default(),
         })
     }
 
@@ -261,17 +276,17 @@ impl<T: Facts, K: Key> FactStore<T, K> {
 
     /// The table's name.
     pub fn table(&self) -> &str {
-        &self.core.spec.table
+        &self.spec.table
     }
 
     /// The database.
     pub fn db(&self) -> &Db {
-        &self.core.db
+        &self.db
     }
 
     /// The names of the mirrored columns, in table order.
     pub fn mirrored(&self) -> Vec<&'static str> {
-        self.core.spec.mirrors.iter().map(Mirror::name).collect()
+        self.spec.mirrors.iter().map(Mirror::name).collect()
     }
 
     /// Upserts `rows` as one batch, in one transaction: all of them or, on
@@ -293,12 +308,10 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if rows.is_empty() {
             return Ok(0);
         }
-        let span = self.core.span("upsert", rows.len());
-        let written = layout::upsert(&self.core, rows)
-            .instrument(span.clone())
-            .await?;
+        let span = self.span("upsert", rows.len());
+        let written = layout::upsert(self, rows).instrument(span.clone()).await?;
         let bytes: usize = rows.iter().map(|(_, p)| p.as_bytes().len()).sum();
-        self.core.count_write(written, bytes as u64);
+        self.count_write(written, bytes as u64);
         span.record("rows", written);
         span.record("bytes", bytes);
         Ok(written)
@@ -307,12 +320,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// What this store, its clones and the caches built on it have done
     /// since it was opened: a cheap snapshot of counters to export.
     pub fn stats(&self) -> StoreStats {
-        self.core.counters().snapshot()
-    }
-
-    /// What the layouts and the cache work with.
-    pub(crate) fn core(&self) -> &Table<T, K> {
-        &self.core
+        self.counters().snapshot()
     }
 
     /// The facts of `keys` that are stored (a missing key is a miss, not an
@@ -324,7 +332,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let work = layout::get(&self.core, keys);
+        let work = layout::get(self, keys);
         self.traced("get", keys.len(), work, Vec::len).await
     }
 
@@ -344,7 +352,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     pub async fn get_columns_keyed(&self, keys: &[K]) -> Result<Keyed<K, T::Columns>, StoreError> {
         let mut key_columns = K::Columns::default();
         let facts = self.get_columns_into(keys, Some(&mut key_columns)).await?;
-        Ok(Keyed::new(self.core.key_names(), key_columns, facts))
+        Ok(Keyed::new(self.key_names(), key_columns, facts))
     }
 
     async fn get_columns_into(
@@ -355,7 +363,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(crate::columns::Columns::with_capacity(0));
         }
-        let work = layout::get_columns(&self.core, keys, key_columns);
+        let work = layout::get_columns(self, keys, key_columns);
         self.traced("get_columns", keys.len(), work, ColumnData::len)
             .await
     }
@@ -390,7 +398,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         let mut keys = K::Columns::default();
         let read = self.read_columns_into(filter, false, Some(&mut keys));
         let facts = read.await?.facts;
-        Ok(Keyed::new(self.core.key_names(), keys, facts))
+        Ok(Keyed::new(self.key_names(), keys, facts))
     }
 
     /// Like [`read_packed`](Self::read_packed), but a corrupt row is set
@@ -422,7 +430,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         filter: &Filter,
         salvage: bool,
     ) -> Result<Salvage<Vec<(K, Packed<T>)>, K>, StoreError> {
-        let work = layout::read_packed(&self.core, filter, salvage);
+        let work = layout::read_packed(self, filter, salvage);
         self.traced("read_packed", 0, work, |r| r.facts.len()).await
     }
 
@@ -432,7 +440,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         salvage: bool,
         keys: Option<&mut K::Columns>,
     ) -> Result<Salvage<T::Columns, K>, StoreError> {
-        let work = layout::read_columns(&self.core, filter, salvage, keys);
+        let work = layout::read_columns(self, filter, salvage, keys);
         self.traced("read_columns", 0, work, |r| r.facts.len())
             .await
     }
@@ -442,7 +450,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn count(&self, filter: &Filter) -> Result<u64, StoreError> {
-        let work = layout::count(&self.core, filter);
+        let work = layout::count(self, filter);
         self.traced("count", 0, work, counted).await
     }
 
@@ -454,7 +462,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         if keys.is_empty() {
             return Ok(0);
         }
-        let work = layout::delete(&self.core, keys);
+        let work = layout::delete(self, keys);
         self.traced("delete", keys.len(), work, counted).await
     }
 
@@ -463,7 +471,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A bad filter or a database error.
     pub async fn delete_where(&self, filter: &Filter) -> Result<u64, StoreError> {
-        let work = layout::delete_where(&self.core, filter);
+        let work = layout::delete_where(self, filter);
         self.traced("delete_where", 0, work, counted).await
     }
 
@@ -473,8 +481,8 @@ impl<T: Facts, K: Key> FactStore<T, K> {
     /// # Errors
     /// A database error.
     pub async fn delete_versions_below(&self, version: u8) -> Result<u64, StoreError> {
-        let w = Where::raw(&self.core.spec, format!("t.format_version < {version}"));
-        let work = self.core.delete_rows(w);
+        let w = Where::raw(&self.spec, format!("t.format_version < {version}"));
+        let work = self.delete_rows(w);
         self.traced("delete_versions_below", 0, work, counted).await
     }
 
@@ -487,7 +495,7 @@ impl<T: Facts, K: Key> FactStore<T, K> {
         work: impl core::future::Future<Output = Result<R, StoreError>>,
         rows: impl FnOnce(&R) -> usize,
     ) -> Result<R, StoreError> {
-        let span = self.core.span(operation, asked);
+        let span = self.span(operation, asked);
         let out = work.instrument(span.clone()).await?;
         span.record("rows", rows(&out));
         Ok(out)

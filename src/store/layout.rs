@@ -8,13 +8,13 @@ use crate::facts::Facts;
 use crate::packed::Packed;
 
 use super::error::StoreError;
+use super::fact_store::FactStore;
 use super::filter::Filter;
 use super::key::Key;
 use super::pages::{self, PageSpec};
 use super::read::{IntoColumns, Salvage};
 use super::rows;
 use super::spec::{Layout, Spec};
-use super::table::Table;
 
 /// The layout's name, as spans record it.
 pub(crate) fn name(spec: &Spec) -> &'static str {
@@ -59,7 +59,7 @@ macro_rules! by_layout {
         = $via:ident($($pass:expr),*) $(.$field:ident)?;)*) => {$(
         $(#[$doc])*
         pub(crate) async fn $name<T: Facts, K: Key>(
-            store: &Table<T, K>,
+            store: &FactStore<T, K>,
             $($arg: $ty),*
         ) -> Result<$out, StoreError> {
             let done = match store.spec.pages {

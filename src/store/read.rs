@@ -8,11 +8,12 @@ use crate::facts::Facts;
 use crate::packed::Packed;
 
 use super::error::{CorruptRow, StoreError};
+use super::fact_store::FactStore;
 use super::key::Key;
 use super::lookup::KeySet;
 use super::spec::{quote, Spec, Where};
 use super::sql::Cells;
-use super::table::{Fill, Table};
+use super::table::Fill;
 use super::value::SqlType;
 
 /// What a salvaging read returns: the facts that were read, and the rows set
@@ -101,7 +102,7 @@ impl<T: Facts> ColumnSource<T> for Filled<'_, T> {
 /// Runs `SELECT keys.., format_version, data [, source_stamp] FROM table
 /// WHERE w`, calling `each` on every row while the driver holds it.
 pub(crate) async fn scan_rows<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     w: Where,
     with_stamp: bool,
     mut each: impl FnMut(RowRef<'_>) -> Result<(), StoreError>,
@@ -321,13 +322,13 @@ pub(crate) struct Reader<'a, T: Facts, K: Key, S> {
     sink: S,
     corrupt: Vec<CorruptRow<K>>,
     salvage: bool,
-    store: &'a Table<T, K>,
+    store: &'a FactStore<T, K>,
 }
 
 impl<'a, T: Facts, K: Key, S: Sink<T, K>> Reader<'a, T, K, S> {
     /// A read of `store` into `sink`, expecting about `rows` facts.
     pub(crate) fn new(
-        store: &'a Table<T, K>,
+        store: &'a FactStore<T, K>,
         mut sink: S,
         salvage: bool,
         rows: Option<usize>,
@@ -435,7 +436,7 @@ impl<K: Key> Visit<K> for Row<'_, K> {
 /// Reads the rows `w` selects into `sink`; only those of `keys` when given
 /// (a lookup's superset holds others).
 pub(crate) async fn rows<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     w: Where,
     salvage: bool,
     keys: Option<&KeySet<'_, K>>,

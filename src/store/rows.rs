@@ -8,12 +8,12 @@ use crate::packed::Packed;
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::fact_store::FactStore;
 use super::filter::Filter;
 use super::key::Key;
 use super::lookup::{self, KeySet};
 use super::read::{self, Salvage, Sink};
 use super::spec::{quote, Spec, Where};
-use super::table::Table;
 
 /// `CREATE TABLE IF NOT EXISTS` and one index per mirrored column.
 pub(crate) fn ddl(spec: &Spec) -> Vec<String> {
@@ -62,7 +62,7 @@ fn filtered(spec: &Spec, filter: &Filter) -> Result<Where, StoreError> {
 
 /// The `WHERE` of a lookup of `keys` among the visible rows.
 pub(crate) async fn where_keys<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     keys: &KeySet<'_, K>,
 ) -> Result<Where, StoreError> {
     let spec = store.spec();
@@ -71,7 +71,7 @@ pub(crate) async fn where_keys<T: Facts, K: Key>(
 
 /// Upserts `rows` as one batch.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let batch = Batch::new(store.spec(), rows)?;
@@ -80,7 +80,7 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 
 /// The stored facts of `keys` into `sink`.
 pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     keys: &[K],
     sink: S,
 ) -> Result<Salvage<S::Facts, K>, StoreError> {
@@ -91,7 +91,7 @@ pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
 
 /// The facts `filter` selects into `sink`.
 pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
     salvage: bool,
     sink: S,
@@ -102,7 +102,7 @@ pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
 
 /// How many visible rows `filter` selects.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -121,7 +121,7 @@ pub(crate) async fn count<T: Facts, K: Key>(
 
 /// Deletes the rows of `keys`, of every version and fingerprint.
 pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -131,7 +131,7 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 
 /// Deletes the visible rows that `filter` selects.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     store.delete_rows(filtered(store.spec(), filter)?).await

@@ -7,26 +7,68 @@ use core::sync::atomic::{AtomicU64, Ordering};
 #[derive(Debug, Default)]
 pub(crate) struct Counters([AtomicU64; Counter::COUNT]);
 
-/// Which counter to add to.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Counter {
-    Reads,
-    RowsRead,
-    Writes,
-    RowsWritten,
-    BytesWritten,
-    Hits,
-    Misses,
-    Stale,
-    Corrupt,
-    Computed,
-    Shared,
-    WriteFailures,
+/// Declares each counter once: its [`Counter`], and the [`StoreStats`]
+/// field a snapshot reads it into.
+macro_rules! counters {
+    ($($(#[$doc:meta])* $field:ident: $counter:ident,)*) => {
+        /// Which counter to add to.
+        #[derive(Debug, Clone, Copy)]
+        pub(crate) enum Counter {
+            $($counter,)*
+        }
+
+        impl Counter {
+            /// How many counters there are.
+            const COUNT: usize = [$(Self::$counter),*].len();
+        }
+
+        /// A snapshot of a store's counters since it was opened, shared by
+        /// its clones and the caches built on it
+        /// ([`FactStore::stats`](super::FactStore::stats)). Each counter
+        /// only grows; a service exports them as monotonic counters.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct StoreStats {
+            $($(#[$doc])* pub $field: u64,)*
+        }
+
+        impl Counters {
+            /// The counters now.
+            pub(crate) fn snapshot(&self) -> StoreStats {
+                StoreStats {
+                    $($field: self.get(Counter::$counter),)*
+                }
+            }
+        }
+    };
 }
 
-impl Counter {
-    /// How many counters there are.
-    const COUNT: usize = Self::WriteFailures as usize + 1;
+counters! {
+    /// Reads run (by keys or by filter, and the cache's lookups).
+    reads: Reads,
+    /// Rows (facts) those reads returned.
+    rows_read: RowsRead,
+    /// Write batches committed.
+    writes: Writes,
+    /// Rows (for a paged store, facts) written.
+    rows_written: RowsWritten,
+    /// Bytes of packed facts written.
+    bytes_written: BytesWritten,
+    /// Keys the cache answered from the table.
+    hits: Hits,
+    /// Keys the cache found nothing for.
+    misses: Misses,
+    /// Keys the cache found only an older fact for (its source stamp below
+    /// the one asked for).
+    stale: Stale,
+    /// Cached facts whose bytes were corrupt, recomputed.
+    corrupt: Corrupt,
+    /// Facts the cache's compute functions returned.
+    computed: Computed,
+    /// Keys a cache call took from a concurrent call computing them.
+    shared: Shared,
+    /// Cache write-backs that failed (the answers were still returned).
+    write_failures: WriteFailures,
 }
 
 impl Counters {
@@ -37,59 +79,10 @@ impl Counters {
         }
     }
 
-    /// The counters now, each field read from its own counter.
-    pub(crate) fn snapshot(&self) -> StoreStats {
-        let get = |c: Counter| {
-            self.0
-                .get(c as usize)
-                .map_or(0, |a| a.load(Ordering::Relaxed))
-        };
-        StoreStats {
-            reads: get(Counter::Reads),
-            rows_read: get(Counter::RowsRead),
-            writes: get(Counter::Writes),
-            rows_written: get(Counter::RowsWritten),
-            bytes_written: get(Counter::BytesWritten),
-            hits: get(Counter::Hits),
-            misses: get(Counter::Misses),
-            stale: get(Counter::Stale),
-            corrupt: get(Counter::Corrupt),
-            computed: get(Counter::Computed),
-            shared: get(Counter::Shared),
-            write_failures: get(Counter::WriteFailures),
-        }
+    /// The value of `counter`.
+    fn get(&self, counter: Counter) -> u64 {
+        self.0
+            .get(counter as usize)
+            .map_or(0, |a| a.load(Ordering::Relaxed))
     }
-}
-
-/// A snapshot of a store's counters since it was opened, shared by its
-/// clones and the caches built on it ([`FactStore::stats`](super::FactStore::stats)).
-/// Each counter only grows; a service exports them as monotonic counters.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct StoreStats {
-    /// Reads run (by keys or by filter, and the cache's lookups).
-    pub reads: u64,
-    /// Rows (facts) those reads returned.
-    pub rows_read: u64,
-    /// Write batches committed.
-    pub writes: u64,
-    /// Rows (for a paged store, facts) written.
-    pub rows_written: u64,
-    /// Bytes of packed facts written.
-    pub bytes_written: u64,
-    /// Keys the cache answered from the table.
-    pub hits: u64,
-    /// Keys the cache found nothing for.
-    pub misses: u64,
-    /// Keys the cache found only an older fact for (its source stamp below
-    /// the one asked for).
-    pub stale: u64,
-    /// Cached facts whose bytes were corrupt, recomputed.
-    pub corrupt: u64,
-    /// Facts the cache's compute functions returned.
-    pub computed: u64,
-    /// Keys a cache call took from a concurrent call computing them.
-    pub shared: u64,
-    /// Cache write-backs that failed (the answers were still returned).
-    pub write_failures: u64,
 }

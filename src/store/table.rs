@@ -1,71 +1,22 @@
-//! What the layouts and the cache work with: a store's table and
-//! connection, how it fills transient fields, and what it counts.
+//! What the layouts and the cache work with on a [`FactStore`]: its table
+//! and connection, how it fills transient fields, and what it counts.
 
 use std::sync::Arc;
 
 use crate::facts::Facts;
 
 use super::batch::Batch;
-use super::db::{Db, Pool};
+use super::db::Pool;
 use super::error::StoreError;
+use super::fact_store::FactStore;
 use super::key::Key;
-use super::pg::PgWrite;
 use super::spec::{quote, Spec, Where};
 use super::stats::{Counter, Counters};
 
 /// Fills a fact's transient fields from its row's key.
 pub(crate) type Fill<T, K> = Arc<dyn Fn(&K, &mut <T as Facts>::Transient) + Send + Sync>;
 
-/// A store's table, shared by its clones.
-pub(crate) struct Table<T: Facts, K: Key> {
-    pub(crate) db: Db,
-    pub(crate) spec: Arc<Spec>,
-    names: Arc<[String]>,
-    fill: Option<Fill<T, K>>,
-    pg_write: PgWrite,
-    /// The layout's name, as spans record it.
-    layout: &'static str,
-    counters: Arc<Counters>,
-}
-
-impl<T: Facts, K: Key> Clone for Table<T, K> {
-    fn clone(&self) -> Self {
-        Self {
-            db: self.db.clone(),
-            spec: Arc::clone(&self.spec),
-            names: Arc::clone(&self.names),
-            fill: self.fill.clone(),
-            pg_write: self.pg_write,
-            layout: self.layout,
-            counters: Arc::clone(&self.counters),
-        }
-    }
-}
-
-impl<T: Facts, K: Key> Table<T, K> {
-    pub(crate) fn new(
-        db: Db,
-        spec: Spec,
-        layout: &'static str,
-        fill: Option<Fill<T, K>>,
-        pg_write: PgWrite,
-    ) -> Self {
-        Self {
-            layout,
-            db,
-            names: spec.keys.iter().map(|c| c.name.clone()).collect(),
-            spec: Arc::new(spec),
-            fill,
-            pg_write,
-            counters: Arc::default(),
-        }
-    }
-
-    /// The table's name.
-    pub(crate) fn table(&self) -> &str {
-        &self.spec.table
-    }
-
+impl<T: Facts, K: Key> FactStore<T, K> {
     /// Writes a batch to a table of one fact per row, on either backend.
     pub(crate) async fn write(&self, batch: &Batch<'_>) -> Result<u64, StoreError> {
         self.db.0.upsert(&self.spec, batch, self.pg_write).await
@@ -79,7 +30,7 @@ impl<T: Facts, K: Key> Table<T, K> {
             "factpack.store",
             operation,
             table = %self.spec.table,
-            layout = self.layout,
+            layout = super::layout::name(&self.spec),
             asked,
             rows = tracing::field::Empty,
             bytes = tracing::field::Empty,

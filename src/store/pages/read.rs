@@ -13,13 +13,13 @@ use std::collections::BTreeSet;
 use crate::facts::Facts;
 
 use super::super::error::StoreError;
+use super::super::fact_store::FactStore;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::{Cell, Mirror};
 use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
-use super::super::table::Table;
 use super::super::value::SqlType;
 use super::codec::{self, Entry};
 use super::exact::{compare, cond_column, Exact};
@@ -242,7 +242,7 @@ impl<K: Key> Visit<K> for Fact<'_> {
 /// Visits the pages `w` selects as the driver streams them, each with those
 /// of its facts that `keep` keeps (slices of the row), in page order.
 async fn for_each<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     w: Where,
     keep: &ReadKeys,
     mut each: impl FnMut(&[Fact<'_>]) -> Result<(), StoreError>,
@@ -321,7 +321,7 @@ async fn for_each<T: Facts, K: Key>(
 /// could hold (so that a corrupt count can neither ask for more memory than
 /// the rows carry nor fail the read). Read from the pages' SQL columns only,
 /// before their data. A hint: `None` when the query fails.
-async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<usize> {
+async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
     let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
     let [least, _] = store.spec().dialect.least_greatest;
     let facts = format!("{least}(t.facts, LENGTH(t.data) / {smallest})");
@@ -331,7 +331,7 @@ async fn capacity<T: Facts, K: Key>(store: &Table<T, K>, w: &Where) -> Option<us
 
 /// The stored facts of `keys` into `sink`.
 pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     keys: &[K],
     sink: S,
 ) -> Result<Salvage<S::Facts, K>, StoreError> {
@@ -344,7 +344,7 @@ pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
 
 /// The facts `filter` selects into `sink`.
 pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
     salvage: bool,
     sink: S,
@@ -359,7 +359,7 @@ pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
 /// slices of the page. Columns are allocated once, for as many facts as the
 /// selected pages hold (or as many keys as asked for).
 async fn read_pages<T: Facts, K: Key, S: Sink<T, K>>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     w: Where,
     keep: &ReadKeys,
     salvage: bool,
@@ -417,7 +417,7 @@ fn inside_sql(
 /// The sum of `expr`, each term taken as at least 0, over the pages `w`
 /// selects.
 async fn sum<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     expr: &str,
     w: &Where,
     action: &'static str,
@@ -440,7 +440,7 @@ async fn sum<T: Facts, K: Key>(
 /// records) are counted from their recorded fact count, without reading
 /// their data; the others are read and checked fact by fact.
 pub(crate) async fn count<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();

@@ -14,12 +14,12 @@ use crate::facts::Facts;
 use crate::packed::Packed;
 
 use super::super::error::StoreError;
+use super::super::fact_store::FactStore;
 use super::super::filter::Filter;
 use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::{quote, quoted, Conflict, Spec, Where};
 use super::super::sql::{Data, Rows};
-use super::super::table::Table;
 use super::super::value::SqlType;
 use super::codec::{self, Entry};
 use super::exact::{compare, Exact};
@@ -308,7 +308,7 @@ fn versions_sql(versions: &BTreeSet<(i64, i64)>) -> String {
 /// Rewrites the pages of `prefixes` (encoded, with their cells) of
 /// `versions` (every version when empty) with `change`, in one transaction.
 async fn rewrite<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     prefixes: &BTreeMap<Vec<u8>, Vec<Cell>>,
     versions: &BTreeSet<(i64, i64)>,
     change: &Change<'_>,
@@ -371,7 +371,7 @@ async fn rewrite<T: Facts, K: Key>(
 
 /// Upserts `rows` into a paged store. Returns the facts written.
 pub(crate) async fn upsert<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     rows: &[(K, Packed<T>)],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -383,7 +383,7 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
 
 /// Deletes the facts of `keys`, of every version. Returns the facts removed.
 pub(crate) async fn delete<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     keys: &[K],
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
@@ -398,7 +398,7 @@ pub(crate) async fn delete<T: Facts, K: Key>(
 
 /// Deletes the visible facts `filter` selects. Returns the facts removed.
 pub(crate) async fn delete_where<T: Facts, K: Key>(
-    store: &Table<T, K>,
+    store: &FactStore<T, K>,
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();

@@ -27,6 +27,38 @@ macro_rules! either {
     };
 }
 
+/// `execute` and `fetch` on `$T`, a pool (`self: &Self`) or a transaction
+/// (`self: &mut Self`), whose variants' executor is `$on` of `$x`: one pair
+/// of statements, whatever they run on.
+macro_rules! statements {
+    ($T:ident, self: $recv:ty, $x:ident => $on:expr) => {
+        impl $T {
+            /// Runs a statement; returns the rows it affected.
+            pub(crate) async fn execute(
+                self: $recv,
+                table: &str,
+                sql: String,
+                params: &[Param],
+                action: &'static str,
+            ) -> Result<u64, StoreError> {
+                either!(self, $T($x) => execute_on($on, table, sql, params, action).await)
+            }
+
+            /// Streams the rows of a query into `each`, which sees every
+            /// row while the driver still holds it.
+            pub(crate) async fn fetch(
+                self: $recv,
+                table: &str,
+                sql: String,
+                params: &[Param],
+                each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
+            ) -> Result<(), StoreError> {
+                either!(self, $T($x) => fetch_on($on, table, sql, params, each).await)
+            }
+        }
+    };
+}
+
 /// The database behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -166,6 +198,8 @@ impl Db {
     }
 }
 
+statements!(Pool, self: &Self, pool => pool);
+
 impl Pool {
     /// How this backend spells the store's SQL.
     pub(crate) fn dialect(&self) -> &'static Dialect {
@@ -183,31 +217,7 @@ impl Pool {
         ddl: Vec<String>,
         expected: &[(String, &str)],
     ) -> Result<(), StoreError> {
-        let table = &spec.table;
-        either!(self, Pool(pool) => create_on(pool, table, ddl, expected).await)
-    }
-
-    /// Runs a statement; returns the rows it affected.
-    pub(crate) async fn execute(
-        &self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        action: &'static str,
-    ) -> Result<u64, StoreError> {
-        either!(self, Pool(pool) => execute_on(pool, table, sql, params, action).await)
-    }
-
-    /// Streams the rows of a query into `each`, which sees every row while
-    /// the driver still holds it.
-    pub(crate) async fn fetch(
-        &self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        either!(self, Pool(pool) => fetch_on(pool, table, sql, params, each).await)
+        either!(self, Pool(pool) => create_on(pool, &spec.table, ddl, expected).await)
     }
 
     /// The integer a query of one row and one column returns (0 without a
@@ -220,15 +230,14 @@ impl Pool {
         action: &'static str,
     ) -> Result<i64, StoreError> {
         let mut n = 0_i64;
-        self.fetch(table, sql, params, |row| {
+        let read = |row: &dyn Cells| {
             n = row
                 .big(0)
                 .map_err(StoreError::db(table, action))?
                 .unwrap_or(0);
             Ok(())
-        })
-        .await?;
-        Ok(n)
+        };
+        self.fetch(table, sql, params, read).await.map(|()| n)
     }
 
     /// About how many rows `w` selects in `table`: PostgreSQL's planner
@@ -301,33 +310,13 @@ pub(crate) enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
 }
 
+statements!(Tx, self: &mut Self, tx => &mut **tx);
+
 impl Tx {
     /// Commits.
     pub(crate) async fn commit(self, table: &str) -> Result<(), StoreError> {
         let fail = StoreError::db(table, "cannot commit the batch");
         either!(self, Tx(tx) => tx.commit().await.map_err(fail))
-    }
-
-    /// Runs a statement; returns the rows it affected.
-    pub(crate) async fn execute(
-        &mut self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        action: &'static str,
-    ) -> Result<u64, StoreError> {
-        either!(self, Tx(tx) => execute_on(&mut **tx, table, sql, params, action).await)
-    }
-
-    /// Streams the rows of a query into `each`.
-    pub(crate) async fn fetch(
-        &mut self,
-        table: &str,
-        sql: String,
-        params: &[Param],
-        each: impl FnMut(&dyn Cells) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        either!(self, Tx(tx) => fetch_on(&mut **tx, table, sql, params, each).await)
     }
 
     /// Takes the transaction's advisory locks `ids` (in sorted order, so

@@ -121,14 +121,6 @@ where
     }
 }
 
-/// The number of an integer or time cell.
-fn int(cell: &Cell) -> Option<i64> {
-    match cell {
-        Cell::Int(v) => Some(*v),
-        _ => None,
-    }
-}
-
 impl Sql for Postgres {
     /// A value, or an array, of its column's type.
     fn bind(args: &mut PgArguments, param: &Param) -> Result<(), sqlx::Error> {
@@ -139,12 +131,14 @@ impl Sql for Postgres {
         // `f` for `add`: the cell's value, when it is of `$pat`.
         macro_rules! of {
             ($pat:pat => $v:expr) => {
-                |c| match c {
+                |c: &_| match c {
                     $pat => $v,
                     _ => None,
                 }
             };
         }
+        // The number of an integer or time cell.
+        let int = of!(Cell::Int(v) => Some(*v));
         let a = &mut *args;
         match sql {
             SqlType::Bool => add(a, cells, one, of!(Cell::Bool(v) => Some(*v))),
@@ -187,11 +181,9 @@ impl Sql for Postgres {
         "SELECT column_name::text, data_type::text FROM information_schema.columns \
          WHERE table_schema = current_schema() AND table_name = $1";
 
-    fn schema_lock(table: &str) -> Option<[String; 2]> {
-        Some(
-            ["lock", "unlock"]
-                .map(|f| format!("SELECT pg_advisory_{f}(hashtext('factpack:{table}'))")),
-        )
+    fn schema_lock(table: &str) -> Option<(String, String)> {
+        let call = |f| format!("SELECT pg_advisory_{f}(hashtext('factpack:{table}'))");
+        Some((call("lock"), call("unlock")))
     }
 }
 
@@ -245,14 +237,15 @@ pub(crate) async fn upsert(
         quote(table),
         spec.on_conflict("t", batch.stamped)
     );
-    let query = sqlx::query_with(AssertSqlSafe(insert), args);
-    let done = query.execute(conn).await;
-    Ok(done
-        .map_err(fail("cannot upsert the batch"))?
-        .rows_affected())
+    let done = sqlx::query_with(AssertSqlSafe(insert), args)
+        .execute(conn)
+        .await;
+    let done = done.map_err(fail("cannot upsert the batch"))?;
+    Ok(done.rows_affected())
 }
 
-/// Streams `rows` into `target` (a quoted table name) by binary `COPY`.
+/// Streams `rows` into `target` (a quoted table name) by binary `COPY`;
+/// aborts the `COPY` when a row cannot be written.
 pub(crate) async fn copy_in<D: Data>(
     conn: &mut PgConnection,
     table: &str,
@@ -270,24 +263,22 @@ pub(crate) async fn copy_in<D: Data>(
     buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
     buf.extend_from_slice(&[0; 8]); // flags, header extension length
     let fields = i16::try_from(rows.columns.len().saturating_add(1)).unwrap_or(i16::MAX);
-    for (i, data) in rows.data.iter().enumerate() {
-        buf.extend_from_slice(&fields.to_be_bytes());
-        for (cell, (_, sql)) in rows.row(i).iter().zip(&rows.columns) {
-            copy_cell(&mut buf, *sql, cell);
-        }
-        // The data is written straight into the send buffer, behind its
-        // length, which is filled in after: a field holds at most
-        // `i32::MAX` bytes.
-        let at = buf.len();
-        buf.extend_from_slice(&[0; 4]);
-        let sent = async {
+    let written = async {
+        for (i, data) in rows.data.iter().enumerate() {
+            buf.extend_from_slice(&fields.to_be_bytes());
+            for (cell, (_, sql)) in rows.row(i).iter().zip(&rows.columns) {
+                copy_cell(&mut buf, *sql, cell);
+            }
+            // The data is written straight into the send buffer, behind its
+            // length, which is filled in after: a field holds at most
+            // `i32::MAX` bytes.
+            let at = buf.len();
+            buf.extend_from_slice(&[0; 4]);
             data.put(&mut buf)?;
             let len = buf.len().saturating_sub(at).saturating_sub(4);
             let len = i32::try_from(len).map_err(|_| {
-                StoreError::config(
-                    table,
-                    format!("a row's data of {len} bytes, more than a bytea can hold"),
-                )
+                let why = format!("a row's data of {len} bytes, more than a bytea can hold");
+                StoreError::config(table, why)
             })?;
             if let Some(field) = buf.get_mut(at..at.saturating_add(4)) {
                 field.copy_from_slice(&len.to_be_bytes());
@@ -297,19 +288,16 @@ pub(crate) async fn copy_in<D: Data>(
                 sent.map_err(fail("COPY failed"))?;
                 buf.clear();
             }
-            Ok(())
         }
-        .await;
-        if let Err(e) = sent {
-            let _ = copy.abort("factpack: cannot write a row").await;
-            return Err(e);
-        }
+        buf.extend_from_slice(&(-1_i16).to_be_bytes());
+        let sent = copy.send(buf.as_slice()).await;
+        sent.map(drop).map_err(fail("COPY failed"))
+    };
+    if let Err(e) = written.await {
+        let _ = copy.abort("factpack: cannot write a row").await;
+        return Err(e);
     }
-    buf.extend_from_slice(&(-1_i16).to_be_bytes());
-    let sent = copy.send(buf.as_slice()).await;
-    sent.map_err(fail("COPY failed"))?;
-    copy.finish().await.map_err(fail("COPY failed"))?;
-    Ok(())
+    copy.finish().await.map_err(fail("COPY failed")).map(drop)
 }
 
 /// Appends one field to a binary `COPY` row, in PostgreSQL's binary format:

@@ -105,7 +105,7 @@ pub(crate) trait Sql: Database<Arguments: IntoArguments<Self>, Row: Cells> {
     /// The statements that take and release the lock serializing the
     /// store's schema changes to `table`, when concurrent
     /// `CREATE TABLE IF NOT EXISTS` can race.
-    fn schema_lock(table: &str) -> Option<[String; 2]>;
+    fn schema_lock(table: &str) -> Option<(String, String)>;
 }
 
 /// Arguments for `params`.
@@ -163,9 +163,8 @@ where
 {
     let acquired = pool.acquire().await;
     let mut conn = acquired.map_err(StoreError::db(table, "cannot connect"))?;
-    let lock = DB::schema_lock(table);
-    if let Some([take, _]) = &lock {
-        let take = take.clone();
+    let (take, release) = DB::schema_lock(table).unzip();
+    if let Some(take) = take {
         execute_on(&mut *conn, table, take, &[], "cannot lock the schema").await?;
     }
     let result = async {
@@ -191,7 +190,7 @@ where
         Ok(())
     }
     .await;
-    if let Some([_, release]) = lock {
+    if let Some(release) = release {
         execute_on(&mut *conn, table, release, &[], "cannot unlock the schema").await?;
     }
     result
@@ -217,11 +216,6 @@ impl<D> Rows<D> {
         }
     }
 
-    /// Rows written.
-    pub(crate) fn len(&self) -> usize {
-        self.data.len()
-    }
-
     /// The cells of row `i`.
     pub(crate) fn row(&self, i: usize) -> &[Cell] {
         let n = self.columns.len();
@@ -233,9 +227,8 @@ impl<D> Rows<D> {
 
     /// The quoted column names, `data` last.
     pub(crate) fn names(&self) -> String {
-        let mut names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
-        names.push("data");
-        names.join(", ")
+        let names = self.columns.iter().map(|(n, _)| n.as_str());
+        names.chain(["data"]).collect::<Vec<_>>().join(", ")
     }
 }
 

@@ -3,13 +3,14 @@
 
 use core::fmt::Write as _;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
     SqlitePoolOptions, SqliteQueryResult, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Arguments, AssertSqlSafe, Row, Sqlite};
+use sqlx::{Arguments, AssertSqlSafe, Row, SqlSafeStr, Sqlite};
 
 use super::batch::Batch;
 use super::db::DbOptions;
@@ -82,10 +83,7 @@ fn in_list(
                 Some(Cell::Bool(v)) => write!(json, "{}", u8::from(*v)),
                 Some(Cell::Int(v)) => write!(json, "{v}"),
                 Some(Cell::Float(v)) if v.is_finite() => write!(json, "{v:?}"),
-                Some(Cell::Text(v)) => {
-                    json_string(&mut json, v);
-                    Ok(())
-                }
+                Some(Cell::Text(v)) => json_string(&mut json, v),
                 Some(Cell::Float(v)) => {
                     return Err(StoreError::WrongType {
                         table: table.to_owned(),
@@ -113,23 +111,21 @@ fn in_list(
 }
 
 /// Appends `s` as a JSON string literal.
-fn json_string(out: &mut String, s: &str) {
+fn json_string(out: &mut String, s: &str) -> core::fmt::Result {
     out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
+            c if u32::from(c) < 0x20 => write!(out, "\\u{:04x}", u32::from(c))?,
             c => out.push(c),
         }
     }
-    out.push('"');
+    out.write_char('"')
 }
 
 /// Appends one cell.
-pub(crate) fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), sqlx::Error> {
+fn bind_cell(args: &mut SqliteArguments, cell: &Cell) -> Result<(), sqlx::Error> {
     match cell {
         Cell::Null => args.add(None::<i64>),
         Cell::Bool(v) => args.add(*v),
@@ -167,7 +163,7 @@ impl Sql for Sqlite {
     const COLUMNS: &'static str = "SELECT name, type FROM pragma_table_info(?)";
 
     /// None: `CREATE TABLE IF NOT EXISTS` takes SQLite's one writer lock.
-    fn schema_lock(_: &str) -> Option<[String; 2]> {
+    fn schema_lock(_: &str) -> Option<(String, String)> {
         None
     }
 }
@@ -184,43 +180,41 @@ pub(crate) async fn insert<D: Data>(
 ) -> Result<u64, StoreError> {
     let fail = |action| StoreError::db(table, action);
     let now = chrono::Utc::now().timestamp_micros();
+    let (per, names) = (per_statement.max(1), rows.names());
     let one = format!("({}, ?, ?)", vec!["?"; rows.columns.len()].join(", "));
-    let sql = |n: usize| {
-        format!(
-            "INSERT INTO {} ({}, updated_at) VALUES {}{conflict}",
-            quote(table),
-            rows.names(),
-            vec![one.as_str(); n].join(", ")
-        )
+    let sql = |n| {
+        let values = vec![one.as_str(); n].join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({names}, updated_at) VALUES {values}{conflict}",
+            quote(table)
+        );
+        AssertSqlSafe(Arc::<str>::from(sql)).into_sql_str()
     };
-    let full = sql(per_statement);
+    // Its clones share the statement's text.
+    let full = sql(per);
     let mut affected = 0_u64;
-    for start in (0..rows.len()).step_by(per_statement) {
-        let end = start.saturating_add(per_statement).min(rows.len());
+    for (chunk, start) in rows.data.chunks(per).zip((0..).step_by(per)) {
         let mut args = SqliteArguments::default();
-        for i in start..end {
+        for (d, i) in chunk.iter().zip(start..) {
             for cell in rows.row(i) {
                 bind_cell(&mut args, cell).map_err(fail("cannot bind the batch"))?;
             }
             let mut data = Vec::new();
-            if let Some(d) = rows.data.get(i) {
-                d.put(&mut data)?;
-            }
+            d.put(&mut data)?;
             args.add(data)
                 .and_then(|()| args.add(now))
                 .map_err(|e| fail("cannot bind the batch")(sqlx::Error::Encode(e)))?;
         }
-        let n = end.saturating_sub(start);
-        let statement = if n < per_statement {
-            sql(n)
+        let statement = if chunk.len() < per {
+            sql(chunk.len())
         } else {
             full.clone()
         };
-        let done = sqlx::query_with(AssertSqlSafe(statement), args)
-            .execute(&mut *conn)
-            .await
-            .map_err(fail("cannot write the batch"))?;
-        affected = affected.saturating_add(done.rows_affected());
+        let done = sqlx::query_with(statement, args).execute(&mut *conn).await;
+        let n = done
+            .map_err(fail("cannot write the batch"))?
+            .rows_affected();
+        affected = affected.saturating_add(n);
     }
     Ok(affected)
 }
@@ -231,15 +225,9 @@ pub(crate) async fn upsert(
     spec: &Spec,
     batch: &Batch<'_>,
 ) -> Result<u64, StoreError> {
-    let conflict = spec.on_conflict(&quote(&spec.table), batch.stamped);
-    insert(
-        conn,
-        &spec.table,
-        &batch.rows,
-        ROWS_PER_STATEMENT,
-        &conflict,
-    )
-    .await
+    let (table, rows) = (&spec.table, &batch.rows);
+    let conflict = spec.on_conflict(&quote(table), batch.stamped);
+    insert(conn, table, rows, ROWS_PER_STATEMENT, &conflict).await
 }
 
 #[cfg(test)]
@@ -249,7 +237,7 @@ mod tests {
     #[test]
     fn json_escapes_quotes_backslashes_and_controls() {
         let mut out = String::new();
-        json_string(&mut out, "a\"b\\c\nd");
+        json_string(&mut out, "a\"b\\c\nd").unwrap();
         assert_eq!(out, r#""a\"b\\c\u000ad""#);
     }
 }

@@ -10,9 +10,10 @@ use sqlx::{Postgres, Sqlite, Transaction};
 
 use super::batch::Batch;
 use super::error::StoreError;
+use super::mirror::Cell;
 use super::pg::{self, PgWrite};
 use super::spec::{quote, Dialect, Param, Spec, Where};
-use super::sql::{create_on, execute_on, fetch_on, Cells, Data, Rows};
+use super::sql::{check_columns, execute_on, fetch_on, Cells, Data, Rows};
 use super::sqlite;
 use super::value::{SqlType, Value};
 
@@ -210,14 +211,48 @@ impl Pool {
     }
 
     /// Creates the table of `spec` and its indexes if they do not exist,
-    /// and checks an existing table's columns.
+    /// and checks an existing table's columns, in one write transaction:
+    /// concurrent creations wait for each other (on SQLite, `BEGIN
+    /// IMMEDIATE` already makes them).
     pub(crate) async fn create(
         &self,
         spec: &Spec,
         ddl: Vec<String>,
         expected: &[(String, &str)],
     ) -> Result<(), StoreError> {
-        either!(self, Pool(pool) => create_on(pool, &spec.table, ddl, expected).await)
+        let table = &spec.table;
+        let mut tx = self.begin(table).await?;
+        let columns = match tx {
+            Tx::Postgres(_) => {
+                let lock = pg::schema_lock(table);
+                tx.execute(table, lock, &[], "cannot lock the schema")
+                    .await?;
+                pg::COLUMNS
+            }
+            Tx::Sqlite(_) => sqlite::COLUMNS,
+        };
+        let mut ddl = ddl.into_iter();
+        if let Some(create) = ddl.next() {
+            tx.execute(table, create, &[], "cannot create the table")
+                .await?;
+        }
+        let mut found = Vec::new();
+        let name = [Param::One(SqlType::Text, Cell::Text(table.clone()))];
+        let add = |row: &dyn Cells| {
+            let text = |i| match row.value(i, SqlType::Text) {
+                Some(Value::Text(v)) => Ok(v),
+                _ => Err(StoreError::config(table, "cannot read the table's columns")),
+            };
+            found.push((text(0)?, text(1)?));
+            Ok(())
+        };
+        tx.fetch(table, columns.to_owned(), &name, add).await?;
+        check_columns(table, expected, &found)?;
+        for index in ddl {
+            tx.execute(table, index, &[], "cannot create the indexes")
+                .await?;
+        }
+        tx.commit(table).await
     }
 
     /// The integer a query of one row and one column returns (0 without a

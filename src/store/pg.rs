@@ -51,6 +51,18 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, Sto
         .map_err(StoreError::db("", "cannot connect"))
 }
 
+/// The query of an existing table's columns and types, by table name.
+pub(crate) const COLUMNS: &str =
+    "SELECT column_name::text, data_type::text FROM information_schema.columns \
+     WHERE table_schema = current_schema() AND table_name = $1";
+
+/// The statement that takes the lock serializing the store's schema changes
+/// to `table` until the transaction ends: concurrent `CREATE TABLE IF NOT
+/// EXISTS` can race.
+pub(crate) fn schema_lock(table: &str) -> String {
+    format!("SELECT pg_advisory_xact_lock(hashtext('factpack:{table}'))")
+}
+
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::postgres,
@@ -175,15 +187,6 @@ impl Sql for Postgres {
 
     fn affected(done: &PgQueryResult) -> u64 {
         done.rows_affected()
-    }
-
-    const COLUMNS: &'static str =
-        "SELECT column_name::text, data_type::text FROM information_schema.columns \
-         WHERE table_schema = current_schema() AND table_name = $1";
-
-    fn schema_lock(table: &str) -> Option<(String, String)> {
-        let call = |f| format!("SELECT pg_advisory_{f}(hashtext('factpack:{table}'))");
-        Some((call("lock"), call("unlock")))
     }
 }
 

@@ -98,14 +98,6 @@ pub(crate) trait Sql: Database<Arguments: IntoArguments<Self>, Row: Cells> {
 
     /// The rows a statement affected.
     fn affected(done: &Self::QueryResult) -> u64;
-
-    /// The query of an existing table's columns and types, by table name.
-    const COLUMNS: &'static str;
-
-    /// The statements that take and release the lock serializing the
-    /// store's schema changes to `table`, when concurrent
-    /// `CREATE TABLE IF NOT EXISTS` can race.
-    fn schema_lock(table: &str) -> Option<(String, String)>;
 }
 
 /// Arguments for `params`.
@@ -147,53 +139,6 @@ pub(crate) async fn fetch_on<'c, DB: Sql>(
         each(&row)?;
     }
     Ok(())
-}
-
-/// Creates the table and its indexes, then checks an existing table's
-/// columns, under the backend's schema lock.
-pub(crate) async fn create_on<DB>(
-    pool: &sqlx::Pool<DB>,
-    table: &str,
-    ddl: Vec<String>,
-    expected: &[(String, &str)],
-) -> Result<(), StoreError>
-where
-    DB: Sql,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-{
-    let acquired = pool.acquire().await;
-    let mut conn = acquired.map_err(StoreError::db(table, "cannot connect"))?;
-    let (take, release) = DB::schema_lock(table).unzip();
-    if let Some(take) = take {
-        execute_on(&mut *conn, table, take, &[], "cannot lock the schema").await?;
-    }
-    let result = async {
-        let mut ddl = ddl.into_iter();
-        if let Some(create) = ddl.next() {
-            execute_on(&mut *conn, table, create, &[], "cannot create the table").await?;
-        }
-        let mut found = Vec::new();
-        let name = [Param::One(SqlType::Text, Cell::Text(table.to_owned()))];
-        let add = |row: &dyn Cells| {
-            let text = |i| match row.value(i, SqlType::Text) {
-                Some(Value::Text(v)) => Ok(v),
-                _ => Err(StoreError::config(table, "cannot read the table's columns")),
-            };
-            found.push((text(0)?, text(1)?));
-            Ok(())
-        };
-        fetch_on(&mut *conn, table, DB::COLUMNS.to_owned(), &name, add).await?;
-        check_columns(table, expected, &found)?;
-        for index in ddl {
-            execute_on(&mut *conn, table, index, &[], "cannot create the indexes").await?;
-        }
-        Ok(())
-    }
-    .await;
-    if let Some(release) = release {
-        execute_on(&mut *conn, table, release, &[], "cannot unlock the schema").await?;
-    }
-    result
 }
 
 /// Rows of a bulk write: per row the cells of `columns` (quoted names, with
@@ -249,7 +194,7 @@ impl Data for &[u8] {
 }
 
 /// Compares the columns an existing table has with those the store expects.
-fn check_columns(
+pub(crate) fn check_columns(
     table: &str,
     expected: &[(String, &str)],
     found: &[(String, String)],

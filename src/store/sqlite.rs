@@ -48,6 +48,9 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool,
         .map_err(StoreError::db("", "cannot connect"))
 }
 
+/// The query of an existing table's columns and types, by table name.
+pub(crate) const COLUMNS: &str = "SELECT name, type FROM pragma_table_info(?)";
+
 /// How SQLite spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::sqlite,
@@ -158,13 +161,6 @@ impl Sql for Sqlite {
 
     fn affected(done: &SqliteQueryResult) -> u64 {
         done.rows_affected()
-    }
-
-    const COLUMNS: &'static str = "SELECT name, type FROM pragma_table_info(?)";
-
-    /// None: `CREATE TABLE IF NOT EXISTS` takes SQLite's one writer lock.
-    fn schema_lock(_: &str) -> Option<(String, String)> {
-        None
     }
 }
 

@@ -28,9 +28,9 @@ macro_rules! either {
     };
 }
 
-/// `execute` and `fetch` on `$T`, a pool (`self: &Self`) or a transaction
-/// (`self: &mut Self`), whose variants' executor is `$on` of `$x`: one pair
-/// of statements, whatever they run on.
+/// `execute` and `fetch` for `$T`, the pool (borrowed shared) or a
+/// transaction (borrowed exclusively), each variant running them on `$on`
+/// of its `$x`: sqlx's executors for the two differ, the statements do not.
 macro_rules! statements {
     ($T:ident, self: $recv:ty, $x:ident => $on:expr) => {
         impl $T {
@@ -211,9 +211,10 @@ impl Pool {
     }
 
     /// Creates the table of `spec` and its indexes if they do not exist,
-    /// and checks an existing table's columns, in one write transaction:
-    /// concurrent creations wait for each other (on SQLite, `BEGIN
-    /// IMMEDIATE` already makes them).
+    /// and checks an existing table's columns, in one write transaction.
+    /// Concurrent `CREATE TABLE IF NOT EXISTS` can race: on PostgreSQL each
+    /// creator first takes an advisory lock on the table's name; on SQLite,
+    /// `BEGIN IMMEDIATE` already serializes them.
     pub(crate) async fn create(
         &self,
         spec: &Spec,
@@ -224,7 +225,7 @@ impl Pool {
         let mut tx = self.begin(table).await?;
         let columns = match tx {
             Tx::Postgres(_) => {
-                let lock = pg::schema_lock(table);
+                let lock = format!("SELECT pg_advisory_xact_lock(hashtext('factpack:{table}'))");
                 tx.execute(table, lock, &[], "cannot lock the schema")
                     .await?;
                 pg::COLUMNS
@@ -233,8 +234,8 @@ impl Pool {
         };
         let mut ddl = ddl.into_iter();
         if let Some(create) = ddl.next() {
-            tx.execute(table, create, &[], "cannot create the table")
-                .await?;
+            let action = "cannot create the table";
+            tx.execute(table, create, &[], action).await?;
         }
         let mut found = Vec::new();
         let name = [Param::One(SqlType::Text, Cell::Text(table.clone()))];

@@ -56,13 +56,6 @@ pub(crate) const COLUMNS: &str =
     "SELECT column_name::text, data_type::text FROM information_schema.columns \
      WHERE table_schema = current_schema() AND table_name = $1";
 
-/// The statement that takes the lock serializing the store's schema changes
-/// to `table` until the transaction ends: concurrent `CREATE TABLE IF NOT
-/// EXISTS` can race.
-pub(crate) fn schema_lock(table: &str) -> String {
-    format!("SELECT pg_advisory_xact_lock(hashtext('factpack:{table}'))")
-}
-
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::postgres,

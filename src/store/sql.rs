@@ -45,18 +45,16 @@ where
     usize: ColumnIndex<R>,
     for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> f64: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
-    for<'r> &'r str: Decode<'r, R::Database>,
+    for<'r> &'r str: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> &'r [u8]: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn value(&self, i: usize, sql: SqlType) -> Option<Value> {
-        let int = || R::Database::int(self, i, sql, true);
         Some(match sql {
             SqlType::Bool => Value::Bool(self.try_get(i).ok()?),
             SqlType::F64 => Value::Float(self.try_get(i).ok()?),
-            SqlType::Text => Value::Text(self.try_get(i).ok()?),
-            _ => Value::from_int(sql, int()?)?,
+            SqlType::Text => Value::Text(self.try_get::<&str, _>(i).ok()?.to_owned()),
+            _ => Value::from_int(sql, R::Database::int(self, i, sql, true)?)?,
         })
     }
 

@@ -15,18 +15,26 @@ use sqlx::Database;
 use crate::facts::Facts;
 use crate::packed::Packed;
 
-impl<DB: Database, T: Facts> Type<DB> for Packed<T>
-where
-    [u8]: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <[u8] as Type<DB>>::type_info()
-    }
+/// `Type` for `$t`: a byte string's, wherever sqlx has byte strings.
+macro_rules! bytes_type {
+    ($t:ty) => {
+        impl<DB: Database, T: Facts> Type<DB> for $t
+        where
+            [u8]: Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <[u8] as Type<DB>>::type_info()
+            }
 
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <[u8] as Type<DB>>::compatible(ty)
-    }
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <[u8] as Type<DB>>::compatible(ty)
+            }
+        }
+    };
 }
+
+bytes_type!(Packed<T>);
+bytes_type!(FactRef<'_, T>);
 
 impl<T: Facts> PgHasArrayType for Packed<T> {
     fn array_type_info() -> PgTypeInfo {
@@ -74,19 +82,6 @@ pub struct FactRef<'r, T: Facts>(pub T::View<'r>);
 impl<T: Facts> core::fmt::Debug for FactRef<'_, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&self.0, f)
-    }
-}
-
-impl<DB: Database, T: Facts> Type<DB> for FactRef<'_, T>
-where
-    [u8]: Type<DB>,
-{
-    fn type_info() -> DB::TypeInfo {
-        <[u8] as Type<DB>>::type_info()
-    }
-
-    fn compatible(ty: &DB::TypeInfo) -> bool {
-        <[u8] as Type<DB>>::compatible(ty)
     }
 }
 

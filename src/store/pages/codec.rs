@@ -15,15 +15,14 @@
 use crate::page::frame::{self, Frame};
 use crate::page::PageError;
 use crate::store::mirror::Cell;
+use crate::store::spec::Column;
 use crate::store::value::SqlType;
 
-/// The key bytes of `cells`, columns of types `types`.
-pub(crate) fn key_bytes(types: &[SqlType], cells: &[Cell]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(cells.len().saturating_mul(8));
-    for (sql, cell) in types.iter().zip(cells) {
-        cell.put_encoded(*sql, &mut out);
-    }
-    out
+/// The first 8 bytes of `bytes`, zeros past its end.
+pub(crate) fn word(bytes: &[u8]) -> [u8; 8] {
+    let mut word = [0_u8; 8];
+    word.iter_mut().zip(bytes).for_each(|(w, b)| *w = *b);
+    word
 }
 
 /// Why a page's bytes cannot be read.
@@ -47,20 +46,20 @@ fn fault(e: &PageError) -> PageFault {
 }
 
 /// Splits the page of a row whose `format_version` and `fingerprint`
-/// columns are `row` into its entries, checking its structure (not the
-/// blobs). A page whose header claims another version, or another
+/// columns are `row` into its frame and entries, checking its structure
+/// (not the blobs). A page whose header claims another version, or another
 /// fingerprint for it, is a fault, as a fact whose version byte differs
 /// from its row is corrupt.
 ///
 /// # Errors
 /// A page whose frame is not sound (magic bytes, revision, truncation,
 /// offset table) or whose header is not its row's, or keys that do not
-/// hold `key`'s values, one per fact, up to the end of the row.
+/// hold values of the columns `key`, one per fact, up to the end of the row.
 pub(crate) fn row_entries<'a>(
     data: &'a [u8],
-    key: &[SqlType],
+    key: &[Column],
     (version, fingerprint): (i64, i64),
-) -> Result<Vec<Entry<'a>>, PageFault> {
+) -> Result<(Frame<'a>, Vec<Entry<'a>>), PageFault> {
     let page = Frame::parse(data, "page", &[], false).map_err(|e| fault(&e))?;
     let claimed = page.fingerprints().last().map(|f| f as i64);
     if (i64::from(page.version()), claimed) != (version, Some(fingerprint)) {
@@ -76,15 +75,15 @@ pub(crate) fn row_entries<'a>(
     let mut out = Vec::with_capacity(page.len());
     for i in 0..page.len() {
         let start = at;
-        for sql in key {
+        for column in key {
             let rest = data.get(at..).unwrap_or(&[]);
-            let (value, tail) = Cell::split_encoded(*sql, rest).ok_or_else(|| {
+            let (value, tail) = Cell::split_encoded(column.sql, rest).ok_or_else(|| {
                 let len = data.len();
                 PageFault(format!(
                     "truncated: fact {i}'s key at offset {at} runs past the page's {len} bytes"
                 ))
             })?;
-            if *sql == SqlType::Text && core::str::from_utf8(value).is_err() {
+            if column.sql == SqlType::Text && core::str::from_utf8(value).is_err() {
                 return Err(PageFault(format!(
                     "fact {i}: a key string is not UTF-8 at offset {at}"
                 )));
@@ -103,23 +102,16 @@ pub(crate) fn row_entries<'a>(
             page.len()
         )));
     }
-    Ok(out)
+    Ok((page, out))
 }
 
-/// The fingerprints a page records, one per version up to its own; `None`
-/// when its bytes are not a page.
-pub(crate) fn fingerprints(data: &[u8]) -> Option<Vec<u64>> {
-    let page = Frame::parse(data, "page", &[], false).ok()?;
-    Some(page.fingerprints().collect())
-}
-
-/// Decodes key bytes written by [`key_bytes`] back into cells; `None` if
-/// they do not hold `types` (entries already checked the structure).
-pub(crate) fn key_cells(types: &[SqlType], mut bytes: &[u8]) -> Option<Vec<Cell>> {
-    let mut out = Vec::with_capacity(types.len());
-    for sql in types {
-        let (value, rest) = Cell::split_encoded(*sql, bytes)?;
-        out.push(Cell::decode(*sql, value)?);
+/// Decodes key bytes back into cells; `None` if they do not hold values of
+/// the columns `key`.
+pub(crate) fn key_cells(key: &[Column], mut bytes: &[u8]) -> Option<Vec<Cell>> {
+    let mut out = Vec::with_capacity(key.len());
+    for column in key {
+        let (value, rest) = Cell::split_encoded(column.sql, bytes)?;
+        out.push(Cell::decode(column.sql, value)?);
         bytes = rest;
     }
     bytes.is_empty().then_some(out)
@@ -162,8 +154,25 @@ mod tests {
 
     const TYPES: [SqlType; 2] = [SqlType::Text, SqlType::I64];
 
+    fn columns(types: &[SqlType]) -> Vec<Column> {
+        let column = |&sql| Column {
+            name: "k".into(),
+            sql,
+        };
+        types.iter().map(column).collect()
+    }
+
+    /// The key bytes of `cells`, columns of types `types`.
+    fn key_bytes(types: &[SqlType], cells: &[Cell]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (sql, cell) in types.iter().zip(cells) {
+            cell.put_encoded(*sql, &mut out);
+        }
+        out
+    }
+
     fn entries<'a>(data: &'a [u8], key: &[SqlType]) -> Result<Vec<Entry<'a>>, PageFault> {
-        row_entries(data, key, (2, 12))
+        row_entries(data, &columns(key), (2, 12)).map(|(_, entries)| entries)
     }
 
     fn sample() -> Vec<u8> {
@@ -179,13 +188,13 @@ mod tests {
     #[test]
     fn pages_round_trip() {
         let page = sample();
-        let got = entries(&page, &TYPES).unwrap();
+        let (frame, got) = row_entries(&page, &columns(&TYPES), (2, 12)).unwrap();
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].blob, b"one");
         assert_eq!(got[1].blob, b"");
-        assert_eq!(fingerprints(&page), Some(vec![11, 12]));
+        assert_eq!(frame.fingerprints().collect::<Vec<_>>(), vec![11, 12]);
         assert_eq!(
-            key_cells(&TYPES, got[1].key),
+            key_cells(&columns(&TYPES), got[1].key),
             Some(vec![Cell::Text("é".into()), Cell::Int(-1)])
         );
     }

@@ -9,8 +9,8 @@ use core::ops::Bound;
 use crate::store::error::StoreError;
 use crate::store::filter::{Cond, Filter};
 use crate::store::mirror::Cell;
-use crate::store::spec::Spec;
-use crate::store::value::SqlType;
+use crate::store::spec::{Column, Spec};
+use crate::store::value::Value;
 
 use super::codec::{self, Entry};
 
@@ -55,19 +55,6 @@ pub(crate) fn compare(a: &Cell, b: &Cell) -> Option<Ordering> {
     }
 }
 
-fn bound(
-    spec: &Spec,
-    column: &str,
-    b: &Bound<crate::store::value::Value>,
-) -> Result<Bound<Cell>, StoreError> {
-    let sql = spec.column(column)?;
-    Ok(match b.as_ref().map(|v| spec.cell(column, sql, v)) {
-        Bound::Included(v) => Bound::Included(v?),
-        Bound::Excluded(v) => Bound::Excluded(v?),
-        Bound::Unbounded => Bound::Unbounded,
-    })
-}
-
 impl Exact {
     /// The checks of `filter` on columns that are not the page's prefix,
     /// with every value checked against its column's type.
@@ -75,31 +62,29 @@ impl Exact {
         let mut checks = Vec::new();
         for cond in &filter.conds {
             let column = cond_column(cond);
-            let target = if let Some(i) = spec.keys.iter().position(|c| c.name == column) {
-                match i.checked_sub(prefix) {
+            let sql = spec.column(column)?;
+            let target = match spec.keys.iter().position(|c| c.name == column) {
+                Some(i) => match i.checked_sub(prefix) {
                     Some(j) => Target::Suffix(j),
                     None => continue, // decided by SQL, exactly
-                }
-            } else if let Some(i) = spec.mirrors.iter().position(|m| m.name() == column) {
-                Target::Mirror(i)
-            } else {
-                return Err(StoreError::UnknownColumn {
-                    table: spec.table.clone(),
-                    column: column.to_owned(),
-                });
+                },
+                None => match spec.mirrors.iter().position(|m| m.name() == column) {
+                    Some(i) => Target::Mirror(i),
+                    None => continue, // neither: `spec.column` said so
+                },
+            };
+            let cell = |v: &Value| spec.cell(column, sql, v);
+            let bound = |b: &Bound<Value>| {
+                Ok::<_, StoreError>(match b {
+                    Bound::Included(v) => Bound::Included(cell(v)?),
+                    Bound::Excluded(v) => Bound::Excluded(cell(v)?),
+                    Bound::Unbounded => Bound::Unbounded,
+                })
             };
             let test = match cond {
-                Cond::Range { lo, hi, .. } => {
-                    Test::Range(bound(spec, column, lo)?, bound(spec, column, hi)?)
-                }
+                Cond::Range { lo, hi, .. } => Test::Range(bound(lo)?, bound(hi)?),
                 Cond::In { values, .. } => {
-                    let sql = spec.column(column)?;
-                    Test::In(
-                        values
-                            .iter()
-                            .map(|v| spec.cell(column, sql, v))
-                            .collect::<Result<_, _>>()?,
-                    )
+                    Test::In(values.iter().map(cell).collect::<Result<_, _>>()?)
                 }
                 Cond::Null { null, .. } => Test::Null(*null),
             };
@@ -135,34 +120,20 @@ impl Exact {
         })
     }
 
-    /// Whether `entry`, of a page whose key suffixes hold `suffix_types`,
-    /// passes every check.
-    pub(crate) fn matches(&self, spec: &Spec, suffix_types: &[SqlType], entry: &Entry) -> bool {
-        let reads_key = self
-            .checks
-            .iter()
-            .any(|(t, _)| matches!(t, Target::Suffix(_)));
-        let suffix = match reads_key {
-            true => codec::key_cells(suffix_types, entry.key).unwrap_or_default(),
-            false => Vec::new(),
-        };
-        let blob = entry.blob;
-        self.checks.iter().all(|(target, test)| {
-            let owned;
-            let value = match target {
-                Target::Mirror(i) => match spec.mirrors.get(*i) {
-                    Some(m) => {
-                        owned = m.cell(blob);
-                        &owned
-                    }
-                    None => return false,
-                },
-                Target::Suffix(i) => match suffix.get(*i) {
-                    Some(c) => c,
-                    None => return false,
-                },
-            };
-            passes(test, value)
+    /// Whether `entry`, whose key suffix holds the columns `suffix`, passes
+    /// every check.
+    pub(crate) fn matches(&self, spec: &Spec, suffix: &[Column], entry: &Entry) -> bool {
+        // The key suffix is decoded once, if a check reads it.
+        let mut cells = None;
+        self.checks.iter().all(|(target, test)| match target {
+            Target::Mirror(i) => spec
+                .mirrors
+                .get(*i)
+                .is_some_and(|m| passes(test, &m.cell(entry.blob))),
+            Target::Suffix(i) => cells
+                .get_or_insert_with(|| codec::key_cells(suffix, entry.key).unwrap_or_default())
+                .get(*i)
+                .is_some_and(|c| passes(test, c)),
         })
     }
 }

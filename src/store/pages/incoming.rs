@@ -11,8 +11,6 @@
 //! adjacent and deduplicated exactly as a sort by key would (the last given
 //! wins); distinct keys that encode alike stay in key order.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use crate::facts::Facts;
 use crate::packed::Packed;
 
@@ -21,14 +19,13 @@ use super::super::error::StoreError;
 use super::super::key::Key;
 use super::super::mirror::Cell;
 use super::super::spec::Spec;
-use super::super::value::SqlType;
 
+use super::codec;
 use super::shape::Layout;
 
-/// A fact of an upsert, placed.
+/// A fact of an upsert, placed: its key's prefix and suffix, encoded.
 pub(super) struct New<'a> {
-    pub(super) prefix: &'a [Cell],
-    pub(super) prefix_bytes: &'a [u8],
+    pub(super) prefix: &'a [u8],
     pub(super) suffix: &'a [u8],
     pub(super) bucket: i64,
     pub(super) version: i64,
@@ -36,33 +33,15 @@ pub(super) struct New<'a> {
     pub(super) blob: &'a [u8],
 }
 
-/// One row of the batch, placed: where its key lies in [`Incoming::keys`]
+/// One row of the batch, placed: where its key lies in the keys' buffer
 /// (prefix, then suffix from `split`), its bucket, version and blob.
-#[derive(Clone, Copy)]
 struct Placed<'a> {
     start: usize,
     split: usize,
     end: usize,
     bucket: i64,
     version: u8,
-    fingerprint: Option<u64>,
     blob: &'a [u8],
-}
-
-/// The facts of one upsert, deduplicated and placed.
-pub(super) struct Incoming<'a> {
-    /// Every row's whole key, encoded (prefix then suffix), back to back.
-    keys: Vec<u8>,
-    /// The rows kept, in order, each with its prefix (an index into
-    /// `prefixes`): copied out of `rows` once, so that [`Incoming::news`]
-    /// reads them in order rather than all over `rows`.
-    kept: Vec<(Placed<'a>, usize)>,
-    /// The cells of each prefix, in order of first use.
-    prefixes: Vec<Vec<Cell>>,
-    /// The prefixes touched, encoded, with their cells.
-    pub(super) touched: BTreeMap<Vec<u8>, Vec<Cell>>,
-    /// Their (version, fingerprint) pairs, and the visible ones.
-    pub(super) versions: BTreeSet<(i64, i64)>,
 }
 
 /// A fixed hash of `bytes` (a word at a time), so that the order of a
@@ -78,138 +57,82 @@ fn hash(bytes: &[u8]) -> u64 {
 /// The first 8 bytes of `bytes` (zeros past its end) as a big-endian
 /// integer: ordering these orders the bytes, up to ties.
 fn head(bytes: &[u8]) -> u64 {
-    let mut word = [0_u8; 8];
-    for (w, b) in word.iter_mut().zip(bytes) {
-        *w = *b;
-    }
-    u64::from_be_bytes(word)
+    u64::from_be_bytes(codec::word(bytes))
 }
 
-impl<'a> Incoming<'a> {
-    /// Deduplicates and places `rows`.
-    ///
-    /// # Errors
-    /// A blob of a version this code does not know (written by newer code).
-    pub(super) fn new<T: Facts, K: Key>(
-        spec: &Spec,
-        layout: &Layout,
-        rows: &'a [(K, Packed<T>)],
-    ) -> Result<Self, StoreError> {
-        let types: Vec<SqlType> = spec.keys.iter().map(|c| c.sql).collect();
-        let mut keys =
-            Vec::with_capacity(rows.len().saturating_mul(types.len()).saturating_mul(12));
-        let mut placed = Vec::with_capacity(rows.len());
-        // Each row's (prefix hash, first bytes of its suffix, row).
-        // Everything read from a row is read here, in the order given.
-        let mut order: Vec<(u64, u64, usize)> = Vec::with_capacity(rows.len());
-        let mut values = Vec::with_capacity(types.len());
-        let bucketed = spec.mirrors.get(layout.bucket);
-        for (i, (key, packed)) in rows.iter().enumerate() {
-            let start = keys.len();
-            let split = key.put_encoded(layout.prefix, &mut keys);
-            let end = keys.len();
-            let prefix = keys.get(start..split).unwrap_or(&[]);
-            let suffix = keys.get(split..end).unwrap_or(&[]);
-            order.push((hash(prefix), head(suffix), i));
-            let blob = packed.as_bytes();
-            let version = packed.version();
-            placed.push(Placed {
-                start,
-                split,
-                end,
-                bucket: layout.bucket_of(&bucketed.map_or(Cell::Null, |m| m.cell(blob))),
-                version,
-                fingerprint: T::fingerprint_at(version),
-                blob,
-            });
-        }
-
-        // Sorted by prefix hash (so each prefix's facts are together), then
-        // by key bytes (so each page's are nearly in order), then by key;
-        // among equal keys the last given comes first and is the one kept.
-        let bytes = |i: usize| {
-            let row = placed.get(i);
-            row.and_then(|r| keys.get(r.start..r.end)).unwrap_or(&[])
-        };
-        let key_of = |i: usize| rows.get(i).map(|r| &r.0);
-        order.sort_unstable_by(|a, b| {
-            (a.0, a.1)
-                .cmp(&(b.0, b.1))
-                .then_with(|| bytes(a.2).cmp(bytes(b.2)))
-                .then_with(|| key_of(a.2).cmp(&key_of(b.2)))
-                .then(b.2.cmp(&a.2))
+/// The facts of `rows`, deduplicated and placed in the order above, their
+/// keys encoded into `keys`.
+///
+/// # Errors
+/// A blob of a version this code does not know (written by newer code).
+pub(super) fn place<'a, T: Facts, K: Key>(
+    spec: &Spec,
+    layout: &Layout,
+    rows: &'a [(K, Packed<T>)],
+    keys: &'a mut Vec<u8>,
+) -> Result<Vec<New<'a>>, StoreError> {
+    let per_row = spec.keys.len().saturating_mul(12);
+    keys.reserve(rows.len().saturating_mul(per_row));
+    let mut placed = Vec::with_capacity(rows.len());
+    // Each row's (prefix hash, first bytes of its suffix, row).
+    // Everything read from a row is read here, in the order given.
+    let mut order: Vec<(u64, u64, usize)> = Vec::with_capacity(rows.len());
+    let bucketed = spec.mirrors.get(layout.bucket);
+    for (i, (key, packed)) in rows.iter().enumerate() {
+        let start = keys.len();
+        let split = key.put_encoded(layout.prefix, keys);
+        let end = keys.len();
+        let prefix = keys.get(start..split).unwrap_or(&[]);
+        let suffix = keys.get(split..end).unwrap_or(&[]);
+        order.push((hash(prefix), head(suffix), i));
+        let blob = packed.as_bytes();
+        placed.push(Placed {
+            start,
+            split,
+            end,
+            bucket: layout.bucket_of(&bucketed.map_or(Cell::Null, |m| m.cell(blob))),
+            version: packed.version(),
+            blob,
         });
-        order.dedup_by(|later, kept| {
-            (later.0, later.1) == (kept.0, kept.1) && key_of(later.2) == key_of(kept.2)
-        });
+    }
+    let keys: &'a [u8] = keys;
 
-        // A version this code cannot store: report the least such key.
-        let unknown = order.iter().filter_map(|&(_, _, i)| rows.get(i));
-        let unknown = unknown.filter(|(_, p)| T::fingerprint_at(p.version()).is_none());
-        if let Some((key, packed)) = unknown.min_by(|a, b| a.0.cmp(&b.0)) {
-            return Err(unknown_version::<T, K>(spec, key, packed.version()));
-        }
+    // Sorted by prefix hash (so each prefix's facts are together), then
+    // by key bytes (so each page's are nearly in order), then by key;
+    // among equal keys the last given comes first and is the one kept.
+    let bytes = |i: usize| {
+        let row = placed.get(i);
+        row.and_then(|r| keys.get(r.start..r.end)).unwrap_or(&[])
+    };
+    let key_of = |i: usize| rows.get(i).map(|r| &r.0);
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| bytes(a.2).cmp(bytes(b.2)))
+            .then_with(|| key_of(a.2).cmp(&key_of(b.2)))
+            .then(b.2.cmp(&a.2))
+    });
+    order.dedup_by(|later, kept| {
+        (later.0, later.1) == (kept.0, kept.1) && key_of(later.2) == key_of(kept.2)
+    });
 
-        let mut kept = Vec::with_capacity(order.len());
-        let mut prefixes = Vec::new();
-        let mut touched = BTreeMap::new();
-        let mut versions: BTreeSet<(i64, i64)> = spec
-            .visible
-            .iter()
-            .map(|(v, fp)| (i64::from(*v), *fp))
-            .collect();
-        let (mut last, mut last_version) = (None, None);
-        for &(_, _, i) in &order {
-            let Some(row) = placed.get(i) else {
-                continue;
-            };
-            let prefix = keys.get(row.start..row.split).unwrap_or(&[]);
-            if last != Some(prefix) {
-                last = Some(prefix);
-                if let Some((key, _)) = rows.get(i) {
-                    values.clear();
-                    key.push_values(&mut values);
-                }
-                let cells: Vec<Cell> = values
-                    .drain(..)
-                    .take(layout.prefix)
-                    .map(Cell::from)
-                    .collect();
-                touched
-                    .entry(prefix.to_vec())
-                    .or_insert_with(|| cells.clone());
-                prefixes.push(cells);
-            }
-            // Consecutive facts mostly share it: skip the set's lookup.
-            let version = (i64::from(row.version), row.fingerprint.unwrap_or(0) as i64);
-            if last_version != Some(version) {
-                last_version = Some(version);
-                versions.insert(version);
-            }
-            kept.push((*row, prefixes.len().saturating_sub(1)));
-        }
-        Ok(Self {
-            keys,
-            kept,
-            prefixes,
-            touched,
-            versions,
+    // A version this code cannot store: report the least such key.
+    let unknown = order.iter().filter_map(|&(_, _, i)| rows.get(i));
+    let unknown = unknown.filter(|(_, p)| T::fingerprint_at(p.version()).is_none());
+    if let Some((key, packed)) = unknown.min_by(|a, b| a.0.cmp(&b.0)) {
+        return Err(unknown_version::<T, K>(spec, key, packed.version()));
+    }
+
+    let news = order.iter().filter_map(|&(_, _, i)| {
+        let r = placed.get(i)?;
+        Some(New {
+            prefix: keys.get(r.start..r.split)?,
+            suffix: keys.get(r.split..r.end)?,
+            bucket: r.bucket,
+            version: i64::from(r.version),
+            fingerprint: T::fingerprint_at(r.version).unwrap_or(0) as i64,
+            blob: r.blob,
         })
-    }
-
-    /// The placed facts, in order.
-    pub(super) fn news(&self) -> Vec<New<'_>> {
-        self.kept
-            .iter()
-            .map(|(r, prefix)| New {
-                prefix: self.prefixes.get(*prefix).map_or(&[], Vec::as_slice),
-                prefix_bytes: self.keys.get(r.start..r.split).unwrap_or(&[]),
-                suffix: self.keys.get(r.split..r.end).unwrap_or(&[]),
-                bucket: r.bucket,
-                version: i64::from(r.version),
-                fingerprint: r.fingerprint.unwrap_or(0) as i64,
-                blob: r.blob,
-            })
-            .collect()
-    }
+    });
+    Ok(news.collect())
 }

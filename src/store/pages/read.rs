@@ -7,7 +7,6 @@
 //! Counting reads the same pages, and counts those lying wholly inside the
 //! filter from their rows alone.
 
-use core::fmt::Write as _;
 use std::collections::BTreeSet;
 
 use crate::facts::Facts;
@@ -20,143 +19,122 @@ use super::super::mirror::{Cell, Mirror};
 use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
-use super::super::value::SqlType;
+use super::super::value::{SqlType, Value};
 use super::codec::{self, Entry};
 use super::exact::{compare, cond_column, Exact};
-use super::shape::{min_max, paged, Layout, NULL_BUCKET};
+use super::shape::{min_max, paged, prefix_in, Layout, NULL_BUCKET, PAGE_KEY};
 use super::wanted::Wanted;
 
-/// `SELECT prefix.., format_version, fingerprint, bucket, page, data,
-/// <bucketed field>_min, <bucketed field>_max`.
-pub(crate) fn select_sql(spec: &Spec, layout: &Layout, where_sql: &str) -> String {
-    let mut columns: Vec<String> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| format!("t.{}", quote(&c.name)))
-        .collect();
-    columns.extend(
-        ["format_version", "fingerprint", "bucket", "page", "data"].map(|c| format!("t.{c}")),
-    );
-    if let Some(m) = spec.mirrors.get(layout.bucket) {
-        columns.extend(min_max(m.name()).map(|c| format!("t.{}", quote(&c))));
+/// Appends the prefix of `row`, whose first columns are the prefix's,
+/// encoded as facts' keys are.
+pub(crate) fn put_prefix(
+    row: &dyn Cells,
+    spec: &Spec,
+    layout: &Layout,
+    out: &mut Vec<u8>,
+) -> Result<(), StoreError> {
+    for (i, c) in layout.split(spec).0.iter().enumerate() {
+        row.put_key(i, c.sql, out)
+            .ok_or_else(|| StoreError::BadKey {
+                table: spec.table.clone(),
+                column: c.name.clone(),
+            })?;
     }
-    format!(
-        "SELECT {} FROM {} AS t WHERE {where_sql}",
-        columns.join(", "),
-        quote(&spec.table)
-    )
+    Ok(())
 }
 
 /// The SQL columns of a page row.
-#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Head {
-    pub(crate) prefix: Vec<Cell>,
     /// The prefix, encoded as facts' keys are.
-    pub(crate) prefix_bytes: Vec<u8>,
-    pub(crate) version: i64,
-    pub(crate) fingerprint: i64,
+    pub(crate) prefix: Vec<u8>,
     pub(crate) bucket: i64,
     pub(crate) page: i64,
+    pub(crate) version: i64,
+    pub(crate) fingerprint: i64,
     /// The least and greatest value of the bucketed field among the page's
     /// facts, as its row records them; `None` when null or unreadable.
     pub(crate) span: Option<(Cell, Cell)>,
 }
 
 impl Head {
-    /// The page, as errors name it: its prefix, bucket, number and version.
-    pub(crate) fn describe(&self, spec: &Spec) -> String {
-        let mut out = String::from("(");
-        for (i, (c, cell)) in spec.keys.iter().zip(&self.prefix).enumerate() {
-            let sep = if i > 0 { ", " } else { "" };
-            let value = cell.clone().into_value(c.sql);
-            let value = value.map_or_else(|| "null".to_owned(), |v| v.to_string());
-            let _ = write!(out, "{sep}{} = {value}", c.name);
-        }
-        let bucket = match self.bucket {
-            NULL_BUCKET => "null".to_owned(),
-            b => b.to_string(),
-        };
-        let (page, version) = (self.page, self.version);
-        let _ = write!(out, "), bucket {bucket}, page {page}, version {version}");
-        out
+    /// `SELECT prefix.., bucket, page, format_version, fingerprint, data,
+    /// <bucketed field>_min, <bucketed field>_max`: rows for [`Head::read`].
+    pub(crate) fn select(spec: &Spec, layout: &Layout, where_sql: &str) -> String {
+        let prefix = layout.split(spec).0.iter().map(|c| c.name.as_str());
+        let bucketed = spec.mirrors.get(layout.bucket).map(|m| min_max(m.name()));
+        let columns: Vec<String> = prefix
+            .chain(PAGE_KEY.map(|(name, _)| name))
+            .chain(["data"])
+            .map(quote)
+            .chain(bucketed.into_iter().flatten().map(|c| quote(&c)))
+            .map(|c| format!("t.{c}"))
+            .collect();
+        format!(
+            "SELECT {} FROM {} AS t WHERE {where_sql}",
+            columns.join(", "),
+            quote(&spec.table)
+        )
     }
-}
 
-/// The prefix cells of `row`, whose first columns are the prefix's.
-pub(crate) fn prefix_of(
-    row: &dyn Cells,
-    spec: &Spec,
-    layout: &Layout,
-) -> Result<Vec<Cell>, StoreError> {
-    let columns = spec.keys.iter().take(layout.prefix).enumerate();
-    columns
-        .map(|(i, c)| {
-            row.value(i, c.sql)
-                .map(Cell::from)
-                .ok_or_else(|| StoreError::BadKey {
-                    table: spec.table.clone(),
-                    column: c.name.clone(),
-                })
-        })
-        .collect()
-}
-
-/// A row of [`select_sql`]: the page's SQL columns, and its bytes borrowed
-/// from the row.
-pub(crate) fn page_row<'a>(
-    row: &'a dyn Cells,
-    spec: &Spec,
-    layout: &Layout,
-) -> Result<(Head, &'a [u8]), StoreError> {
-    let p = layout.prefix;
-    let col = |off: usize, sql: SqlType, name: &str| {
-        let bad = || StoreError::BadKey {
-            table: spec.table.clone(),
-            column: name.to_owned(),
+    /// A row of [`Head::select`]: the page's SQL columns, and its bytes
+    /// borrowed from the row.
+    pub(crate) fn read<'a>(
+        row: &'a dyn Cells,
+        spec: &Spec,
+        layout: &Layout,
+    ) -> Result<(Self, &'a [u8]), StoreError> {
+        let mut prefix = Vec::with_capacity(64);
+        put_prefix(row, spec, layout, &mut prefix)?;
+        let at = |i: usize| layout.prefix.saturating_add(i);
+        let int = |i: usize, (name, sql): (&str, SqlType)| {
+            row.int(at(i), sql).ok_or_else(|| StoreError::BadKey {
+                table: spec.table.clone(),
+                column: name.to_owned(),
+            })
         };
-        row.int(p.saturating_add(off), sql).ok_or_else(bad)
-    };
-    let bound = |off: usize| {
-        let sql = spec.mirrors.get(layout.bucket)?.sql;
-        row.value(p.saturating_add(off), sql).map(Cell::from)
-    };
-    let prefix = prefix_of(row, spec, layout)?;
-    let head = Head {
-        prefix_bytes: codec::key_bytes(&layout.prefix_types(spec), &prefix),
-        prefix,
-        version: col(0, SqlType::I16, "format_version")?,
-        fingerprint: col(1, SqlType::I64, "fingerprint")?,
-        bucket: col(2, SqlType::I64, "bucket")?,
-        page: col(3, SqlType::I32, "page")?,
-        span: bound(5).zip(bound(6)),
-    };
-    let data = row.bytes(p.saturating_add(4));
-    Ok((
-        head,
-        data.map_err(StoreError::db(&spec.table, "cannot read a page"))?,
-    ))
+        let bound = |i: usize| {
+            let sql = spec.mirrors.get(layout.bucket)?.sql;
+            row.value(at(i), sql).map(Cell::from)
+        };
+        let [bucket, page, version, fingerprint] = PAGE_KEY;
+        let head = Self {
+            prefix,
+            bucket: int(0, bucket)?,
+            page: int(1, page)?,
+            version: int(2, version)?,
+            fingerprint: int(3, fingerprint)?,
+            span: bound(5).zip(bound(6)),
+        };
+        let data = row
+            .bytes(at(4))
+            .map_err(StoreError::db(&spec.table, "cannot read a page"));
+        Ok((head, data?))
+    }
+
+    /// The page, as errors name it: its prefix, bucket, number and version.
+    pub(crate) fn describe(&self, spec: &Spec, layout: &Layout) -> String {
+        let show = |v: Option<Value>| v.map_or_else(|| "null".to_owned(), |v| v.to_string());
+        let cells = layout.prefix_cells(spec, &self.prefix);
+        let prefix: Vec<String> = (layout.split(spec).0.iter().zip(cells))
+            .map(|(c, cell)| format!("{} = {}", c.name, show(cell.into_value(c.sql))))
+            .collect();
+        let bucket = show((self.bucket != NULL_BUCKET).then_some(Value::Int(self.bucket)));
+        let (prefix, page, version) = (prefix.join(", "), self.page, self.version);
+        format!("({prefix}), bucket {bucket}, page {page}, version {version}")
+    }
 }
 
 /// The pages `filter` may select: visible, its prefix conditions exactly,
 /// its conditions on mirrored fields by each page's min and max.
 pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Where, StoreError> {
     let mut w = Where::visible(spec);
-    let prefix: Vec<&str> = spec
-        .keys
-        .iter()
-        .take(layout.prefix)
-        .map(|c| c.name.as_str())
-        .collect();
-    let on_prefix = Filter {
-        conds: filter
-            .conds
-            .iter()
-            .filter(|c| prefix.contains(&cond_column(c)))
-            .cloned()
-            .collect(),
-    };
-    w.filter(spec, &on_prefix)?;
+    let prefix = layout.split(spec).0;
+    let on_prefix = filter.conds.iter().filter(|cond| {
+        let column = cond_column(cond);
+        prefix.iter().any(|c| c.name == column)
+    });
+    let conds = on_prefix.cloned().collect();
+    w.filter(spec, &Filter { conds })?;
     for cond in &filter.conds {
         let column = cond_column(cond);
         let Some(m) = spec.mirrors.iter().find(|m| m.name() == column) else {
@@ -193,13 +171,40 @@ pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Wh
     Ok(w)
 }
 
-/// Which facts of the selected pages a read keeps.
+/// Which facts of the selected pages a read (or a delete) takes.
 #[derive(Debug)]
-enum ReadKeys {
+pub(crate) enum ReadKeys {
     /// Those passing the exact filter.
     Filter(Exact),
     /// Those whose key is one of these.
     Keys(Wanted),
+}
+
+impl ReadKeys {
+    /// Whether each fact of the page of `head` is taken. A page whose every
+    /// fact passes the filter by its recorded span (pages with a null
+    /// bucketed field have their own bucket) is taken whole, without reading
+    /// each fact's field.
+    pub(crate) fn takes<'s>(
+        &'s self,
+        spec: &'s Spec,
+        layout: &Layout,
+        head: &Head,
+    ) -> impl Fn(&Entry) -> bool + 's {
+        let span = head.span.as_ref().filter(|_| head.bucket != NULL_BUCKET);
+        let (whole, suffixes) = match self {
+            Self::Filter(exact) => {
+                let inside = |(lo, hi): &(Cell, Cell)| exact.implied_by_span(layout.bucket, lo, hi);
+                (exact.is_empty() || span.is_some_and(inside), None)
+            }
+            Self::Keys(wanted) => (false, wanted.suffixes(&head.prefix)),
+        };
+        let suffix = layout.split(spec).1;
+        move |entry: &Entry| match self {
+            Self::Filter(exact) => whole || exact.matches(spec, suffix, entry),
+            Self::Keys(_) => suffixes.is_some_and(|s| s.contains(entry.key)),
+        }
+    }
 }
 
 /// One fact of a page, as a read visits it.
@@ -222,20 +227,20 @@ impl<K: Key> Visit<K> for Fact<'_> {
     fn key(&self) -> Result<K, StoreError> {
         let bad = || StoreError::CorruptPage {
             table: self.spec.table.clone(),
-            page: self.head.describe(self.spec),
+            page: self.head.describe(self.spec, self.layout),
             reason: "a fact's key does not hold the key type's values".to_owned(),
         };
-        let suffix_types = self.layout.suffix_types(self.spec);
-        let suffix = codec::key_cells(&suffix_types, self.entry.key).ok_or_else(bad)?;
-        let cells = self.head.prefix.iter().cloned().chain(suffix);
-        let mut values = cells
+        let (prefix, suffix) = self.layout.split(self.spec);
+        let prefix = codec::key_cells(prefix, &self.head.prefix).ok_or_else(bad)?;
+        let suffix = codec::key_cells(suffix, self.entry.key).ok_or_else(bad)?;
+        let mut values = (prefix.into_iter().chain(suffix))
             .zip(&self.spec.keys)
             .map_while(|(cell, c)| cell.into_value(c.sql));
         K::from_values(&mut values).ok_or_else(bad)
     }
 
     fn place(&self) -> String {
-        format!(" (in page {})", self.head.describe(self.spec))
+        format!(" (in page {})", self.head.describe(self.spec, self.layout))
     }
 }
 
@@ -249,59 +254,33 @@ async fn for_each<T: Facts, K: Key>(
 ) -> Result<(), StoreError> {
     let spec = store.spec();
     let layout = paged(spec)?;
-    let suffix_types = layout.suffix_types(spec);
+    let suffix = layout.split(spec).1;
     // With several compatible versions visible, a key may sit in a page of
     // each: the newest wins, so pages are read newest first.
     let dedupe = spec.visible.len() > 1;
     let mut seen: BTreeSet<Vec<u8>> = BTreeSet::new();
-    let order = if dedupe {
-        " ORDER BY t.format_version DESC"
-    } else {
-        ""
-    };
-    let sql = format!("{}{order}", select_sql(spec, layout, &w.sql));
+    let order = dedupe.then_some(" ORDER BY t.format_version DESC");
+    let sql = Head::select(spec, layout, &w.sql) + order.unwrap_or_default();
     let visit = |row: &dyn Cells| -> Result<(), StoreError> {
-        let (head, data) = page_row(row, spec, layout)?;
+        let (head, data) = Head::read(row, spec, layout)?;
         let head_version = u8::try_from(head.version).unwrap_or(0);
-        let entries = codec::row_entries(data, &suffix_types, (head.version, head.fingerprint))
+        let (_, entries) = codec::row_entries(data, suffix, (head.version, head.fingerprint))
             .map_err(|fault| StoreError::CorruptPage {
                 table: spec.table.clone(),
-                page: head.describe(spec),
+                page: head.describe(spec, layout),
                 reason: fault.0,
             })?;
-        let prefix_bytes = &head.prefix_bytes;
         let mut facts = Vec::with_capacity(entries.len());
-        // A page whose every fact passes the filter by its recorded span
-        // (pages with a null bucketed field have their own bucket) is kept
-        // whole, without reading each fact's field.
-        let (whole_page, suffixes) = match keep {
-            ReadKeys::Filter(exact) => (
-                head.bucket != NULL_BUCKET
-                    && head
-                        .span
-                        .as_ref()
-                        .is_some_and(|(lo, hi)| exact.implied_by_span(layout.bucket, lo, hi)),
-                None,
-            ),
-            ReadKeys::Keys(wanted) => (false, wanted.suffixes(prefix_bytes)),
-        };
+        let takes = keep.takes(spec, layout, &head);
         for entry in entries {
-            let kept = match keep {
-                ReadKeys::Keys(_) => suffixes.is_some_and(|s| s.contains(entry.key)),
-                ReadKeys::Filter(exact) if whole_page || exact.is_empty() => true,
-                ReadKeys::Filter(exact) => {
-                    // A fact that fails the filter only because its bytes
-                    // cannot be read, or claim another version than their
-                    // page, is kept, for the read to report it.
-                    exact.matches(spec, &suffix_types, &entry)
-                        || T::validate(entry.blob).is_err()
-                        || version_mismatch::<T>(entry.blob, head_version).is_some()
-                }
-            };
-            if !kept {
-                continue;
-            }
-            if dedupe && !seen.insert([prefix_bytes.as_slice(), entry.key].concat()) {
+            // A fact that fails the filter only because its bytes cannot be
+            // read, or claim another version than their page, is kept, for
+            // the read to report it.
+            let kept = takes(&entry)
+                || (matches!(keep, ReadKeys::Filter(_))
+                    && (T::validate(entry.blob).is_err()
+                        || version_mismatch::<T>(entry.blob, head_version).is_some()));
+            if !kept || (dedupe && !seen.insert([head.prefix.as_slice(), entry.key].concat())) {
                 continue;
             }
             facts.push(Fact {
@@ -316,19 +295,6 @@ async fn for_each<T: Facts, K: Key>(
     store.pool().fetch(&spec.table, sql, &w.params, visit).await
 }
 
-/// How many facts the pages `w` selects hold, at most: each page's `facts`
-/// column, kept between 0 and how many of the smallest valid fact its data
-/// could hold (so that a corrupt count can neither ask for more memory than
-/// the rows carry nor fail the read). Read from the pages' SQL columns only,
-/// before their data. A hint: `None` when the query fails.
-async fn capacity<T: Facts, K: Key>(store: &FactStore<T, K>, w: &Where) -> Option<usize> {
-    let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
-    let [least, _] = store.spec().dialect.least_greatest;
-    let facts = format!("{least}(t.facts, LENGTH(t.data) / {smallest})");
-    let n = sum(store, &facts, w, "cannot count the selected facts").await;
-    usize::try_from(n.ok()?).ok()
-}
-
 /// The stored facts of `keys` into `sink`.
 pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
     store: &FactStore<T, K>,
@@ -338,7 +304,9 @@ pub(crate) async fn get<T: Facts, K: Key, S: Sink<T, K>>(
     let spec = store.spec();
     let layout = paged(spec)?;
     let wanted = Wanted::new(spec, layout, keys)?;
-    let w = wanted.pages(spec, layout)?;
+    // The visible pages that can hold the keys: those of their prefixes.
+    let mut w = Where::visible(spec);
+    prefix_in(spec, layout, &mut w, [], wanted.prefixes().map(|p| (p, [])))?;
     read_pages(store, w, &ReadKeys::Keys(wanted), false, sink).await
 }
 
@@ -369,12 +337,20 @@ async fn read_pages<T: Facts, K: Key, S: Sink<T, K>>(
     // hold. A filter keeps about as many facts as its pages hold only when
     // the pages' SQL columns decide it (on the prefix, or by the bucketed
     // field's range, where only the pages at its ends hold facts it drops);
-    // otherwise the columns grow as facts come.
-    let bucketed = paged(store.spec())?.bucket;
+    // otherwise the columns grow as facts come. The pages' `facts` column
+    // is kept between 0 and how many of the smallest valid fact their data
+    // could hold, so that a corrupt count can neither ask for more memory
+    // than the rows carry nor fail the read (a hint: `None` when the query
+    // fails).
+    let spec = store.spec();
     let expected = match keep {
         ReadKeys::Keys(keys) => Some(keys.len()),
-        ReadKeys::Filter(exact) if S::SIZED && exact.decided_by_pages(bucketed) => {
-            capacity(store, &w).await
+        ReadKeys::Filter(exact) if S::SIZED && exact.decided_by_pages(paged(spec)?.bucket) => {
+            let smallest = T::HEADER_LENS.first().copied().unwrap_or(1).max(1);
+            let [least, _] = spec.dialect.least_greatest;
+            let facts = format!("{least}(t.facts, LENGTH(t.data) / {smallest})");
+            let n = sum(store, &facts, &w, "cannot count the selected facts").await;
+            n.ok().and_then(|n| usize::try_from(n).ok())
         }
         ReadKeys::Filter(_) => None,
     };
@@ -400,16 +376,14 @@ fn inside_sql(
         format!("{lo_col} IS NOT NULL"),
         format!("{hi_col} IS NOT NULL"),
     ];
+    // The least value against the lower bound, the greatest against the
+    // upper: then every value between them is inside too.
     for cond in &filter.conds {
-        let Cond::Range { column, lo, hi } = cond else {
-            continue;
-        };
-        if column != m.name() {
-            continue;
+        if let Cond::Range { column, lo, hi } = cond {
+            if column == m.name() {
+                parts.extend(w.range(spec, (m.name(), m.sql), (lo, hi), [&lo_col, &hi_col])?);
+            }
         }
-        // The least value against the lower bound, the greatest against
-        // the upper: then every value between them is inside too.
-        parts.extend(w.range(spec, (m.name(), m.sql), (lo, hi), [&lo_col, &hi_col])?);
     }
     Ok(format!("({})", parts.join(" AND ")))
 }
@@ -454,12 +428,12 @@ pub(crate) async fn count<T: Facts, K: Key>(
     if let Some(m) =
         bucketed.filter(|_| spec.visible.len() == 1 && exact.decided_by_pages(layout.bucket))
     {
+        // Both take the parameters of the condition.
+        let inside = inside_sql(spec, m, filter, &mut rest)?;
         let mut whole = rest.clone();
-        let inside = inside_sql(spec, m, filter, &mut whole)?;
         whole.sql.push_str(&format!(" AND {inside}"));
         let recorded = sum(store, "t.facts", &whole, "cannot count the facts").await?;
         n = u64::try_from(recorded).unwrap_or(0);
-        let inside = inside_sql(spec, m, filter, &mut rest)?;
         rest.sql
             .push_str(&format!(" AND NOT COALESCE({inside}, FALSE)"));
     }

@@ -9,8 +9,9 @@ use super::super::error::StoreError;
 use super::super::field::FieldName;
 use super::super::mirror::Cell;
 pub(crate) use super::super::spec::Layout;
-use super::super::spec::{quote, Spec, Where, Written};
+use super::super::spec::{quote, Column, Spec, Where, Written};
 use super::super::value::SqlType;
+use super::codec;
 
 /// Packs several facts into each row: pages keyed by a prefix of the key
 /// columns and a time bucket. See [`StoreBuilder::pages`](super::super::StoreBuilder::pages).
@@ -109,43 +110,58 @@ impl Layout {
         }
     }
 
-    /// The types of the key columns past the prefix, as a page stores them.
-    pub(crate) fn suffix_types(&self, spec: &Spec) -> Vec<SqlType> {
-        spec.keys.iter().skip(self.prefix).map(|c| c.sql).collect()
+    /// The key columns of the prefix, and those past it: a page's facts'
+    /// key suffix.
+    pub(crate) fn split<'s>(&self, spec: &'s Spec) -> (&'s [Column], &'s [Column]) {
+        spec.keys
+            .split_at_checked(self.prefix)
+            .unwrap_or((&spec.keys, &[]))
     }
 
-    /// The types of the prefix columns.
-    pub(crate) fn prefix_types(&self, spec: &Spec) -> Vec<SqlType> {
-        spec.keys.iter().take(self.prefix).map(|c| c.sql).collect()
+    /// The cells of the prefix encoded as `bytes` (nulls where they do not
+    /// decode).
+    pub(crate) fn prefix_cells(&self, spec: &Spec, bytes: &[u8]) -> Vec<Cell> {
+        let columns = self.split(spec).0;
+        let mut cells = codec::key_cells(columns, bytes).unwrap_or_default();
+        cells.resize(columns.len(), Cell::Null);
+        cells
     }
 }
 
-/// Adds to `w` that a page's prefix columns, then its `extra` columns,
-/// hold one of `rows` (each holding at least as many cells); nothing when
-/// there are no such columns.
-pub(crate) fn prefix_in<'a>(
+/// The columns of a page's key after its prefix.
+pub(crate) const PAGE_KEY: [(&str, SqlType); 4] = [
+    ("bucket", SqlType::I64),
+    ("page", SqlType::I32),
+    ("format_version", SqlType::I16),
+    ("fingerprint", SqlType::I64),
+];
+
+/// Adds to `w` that a page's prefix columns, then its `extra` columns, hold
+/// one of `rows`: an encoded prefix and the extra columns' values. Nothing
+/// when there are no such columns.
+pub(crate) fn prefix_in<'a, const N: usize>(
     spec: &Spec,
     layout: &Layout,
     w: &mut Where,
-    extra: &[(&str, SqlType)],
-    rows: impl Iterator<Item = &'a [Cell]> + Clone,
+    extra: [(&str, SqlType); N],
+    rows: impl Iterator<Item = (&'a [u8], [Cell; N])>,
 ) -> Result<(), StoreError> {
-    let mut columns: Vec<(&str, SqlType)> = spec
-        .keys
+    let prefix = layout
+        .split(spec)
+        .0
         .iter()
-        .take(layout.prefix)
-        .map(|c| (c.name.as_str(), c.sql))
-        .collect();
-    columns.extend_from_slice(extra);
+        .map(|c| (c.name.as_str(), c.sql));
+    let columns: Vec<(&str, SqlType)> = prefix.chain(extra).collect();
     if columns.is_empty() {
         return Ok(());
     }
-    let values: Vec<Vec<Cell>> = (0..columns.len())
-        .map(|j| {
-            let cell = |cells: &[Cell]| cells.get(j).cloned().unwrap_or(Cell::Null);
-            rows.clone().map(cell).collect()
-        })
-        .collect();
+    let mut values = vec![Vec::new(); columns.len()];
+    for (bytes, extra) in rows {
+        let cells = layout.prefix_cells(spec, bytes).into_iter().chain(extra);
+        for (column, cell) in values.iter_mut().zip(cells) {
+            column.push(cell);
+        }
+    }
     w.in_list(&columns, values, &spec.table)
 }
 
@@ -157,16 +173,13 @@ pub(crate) fn min_max(field: &str) -> [String; 2] {
 /// The columns of a paged table besides `data` and `updated_at`, in the
 /// order a write sends them.
 pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
-    let mut out: Vec<Written> = spec
-        .keys
+    let prefix = layout
+        .split(spec)
+        .0
         .iter()
-        .take(layout.prefix)
-        .map(|c| (c.name.clone(), c.sql, true))
-        .collect();
-    out.push(("bucket".into(), SqlType::I64, true));
-    out.push(("page".into(), SqlType::I32, true));
-    out.push(("format_version".into(), SqlType::I16, true));
-    out.push(("fingerprint".into(), SqlType::I64, true));
+        .map(|c| (c.name.clone(), c.sql, true));
+    let key = PAGE_KEY.map(|(name, sql)| (name.to_owned(), sql, true));
+    let mut out: Vec<Written> = prefix.chain(key).collect();
     for m in &spec.mirrors {
         out.extend(min_max(m.name()).map(|name| (name, m.sql, false)));
     }
@@ -177,9 +190,10 @@ pub(crate) fn columns(spec: &Spec, layout: &Layout) -> Vec<Written> {
 /// `CREATE TABLE IF NOT EXISTS` of a paged table, and what the backend
 /// adds to it.
 pub(crate) fn ddl(spec: &Spec, layout: &Layout) -> Vec<String> {
-    // The key: the prefix, bucket, page, version and fingerprint.
     let columns = columns(spec, layout);
-    let key = columns.iter().take(layout.prefix.saturating_add(4));
+    let key = columns
+        .iter()
+        .take(layout.prefix.saturating_add(PAGE_KEY.len()));
     let key: Vec<String> = key.map(|c| c.0.clone()).collect();
     let mut out = vec![spec.create_table(&columns, &key)];
     out.extend((spec.dialect.page_ddl)(&quote(&spec.table)));

@@ -15,10 +15,10 @@ use rustc_hash::FxHashSet;
 use super::super::encoded::Encoded;
 use super::super::error::StoreError;
 use super::super::key::Key;
-use super::super::mirror::Cell;
-use super::super::spec::{Spec, Where};
+use super::super::spec::Spec;
 use super::super::value::SqlType;
-use super::shape::{prefix_in, Layout};
+use super::codec;
+use super::shape::Layout;
 
 /// Bytes in a [`Suffixes::Words`] word.
 const WORD: usize = 8;
@@ -52,12 +52,7 @@ impl Suffixes {
 
     /// `bytes` as a word, when it has the words' width.
     fn word(width: usize, bytes: &[u8]) -> Option<u64> {
-        let mut word = [0_u8; WORD];
-        if bytes.len() != width {
-            return None;
-        }
-        word.get_mut(..width)?.copy_from_slice(bytes);
-        Some(u64::from_le_bytes(word))
+        (bytes.len() == width).then(|| u64::from_le_bytes(codec::word(bytes)))
     }
 
     /// Adds `suffix`; whether it was new.
@@ -83,8 +78,8 @@ impl Suffixes {
 
 /// The width of every encoded suffix of `types`, when it is fixed: a byte
 /// for a bool, eight for every other type but text.
-fn fixed_width(types: &[SqlType]) -> Option<usize> {
-    types.iter().try_fold(0_usize, |width, sql| match sql {
+fn fixed_width(types: impl IntoIterator<Item = SqlType>) -> Option<usize> {
+    types.into_iter().try_fold(0_usize, |width, sql| match sql {
         SqlType::Text => None,
         SqlType::Bool => Some(width.saturating_add(1)),
         _ => Some(width.saturating_add(8)),
@@ -96,8 +91,6 @@ fn fixed_width(types: &[SqlType]) -> Option<usize> {
 pub(crate) struct Wanted {
     /// Each distinct prefix's encoding, at its position.
     prefixes: Encoded,
-    /// Each prefix's cells, for the pages' `WHERE`.
-    cells: Vec<Vec<Cell>>,
     /// Each prefix's suffixes.
     suffixes: Vec<Suffixes>,
     /// Distinct keys in all.
@@ -105,7 +98,7 @@ pub(crate) struct Wanted {
 }
 
 impl Wanted {
-    /// Groups `keys` by prefix, dropping repeats; each prefix's cells are
+    /// Groups `keys` by prefix, dropping repeats; each prefix's values are
     /// checked against their columns' types.
     ///
     /// # Errors
@@ -117,11 +110,11 @@ impl Wanted {
     ) -> Result<Self, StoreError> {
         let mut wanted = Self {
             prefixes: Encoded::with_capacity(0),
-            cells: Vec::new(),
             suffixes: Vec::new(),
             len: 0,
         };
-        let width = fixed_width(&layout.suffix_types(spec));
+        let (prefix_columns, suffix_columns) = layout.split(spec);
+        let width = fixed_width(suffix_columns.iter().map(|c| c.sql));
         let mut buf = Vec::with_capacity(64);
         let mut values = Vec::with_capacity(spec.keys.len());
         // Keys often come grouped by prefix: the last one's position is
@@ -137,30 +130,24 @@ impl Wanted {
                 None => {
                     values.clear();
                     key.push_values(&mut values);
-                    let cells = values
-                        .iter()
-                        .zip(&spec.keys)
-                        .take(layout.prefix)
-                        .map(|(v, c)| spec.cell(&c.name, c.sql, v))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    for (v, c) in values.iter().zip(prefix_columns) {
+                        spec.cell(&c.name, c.sql, v)?;
+                    }
                     // A set holds 4 billion prefixes; keys past that are
                     // not asked for, as past a key set's own bound.
                     let Some(at) = wanted.prefixes.place(prefix) else {
                         continue;
                     };
-                    wanted.cells.push(cells);
                     wanted.suffixes.push(Suffixes::new(width));
                     at
                 }
             };
             last = Some(at);
-            if wanted
+            let new = wanted
                 .suffixes
                 .get_mut(at)
-                .is_some_and(|s| s.insert(suffix))
-            {
-                wanted.len = wanted.len.saturating_add(1);
-            }
+                .is_some_and(|s| s.insert(suffix));
+            wanted.len = wanted.len.saturating_add(usize::from(new));
         }
         Ok(wanted)
     }
@@ -176,22 +163,9 @@ impl Wanted {
         self.suffixes.get(self.prefixes.position(prefix)?)
     }
 
-    /// Each distinct prefix, encoded, with its cells.
-    pub(crate) fn prefixes(&self) -> impl Iterator<Item = (&[u8], &[Cell])> {
-        self.prefixes
-            .iter()
-            .zip(self.cells.iter().map(Vec::as_slice))
-    }
-
-    /// The visible pages that can hold the keys: those of their prefixes.
-    ///
-    /// # Errors
-    /// A prefix list the backend cannot bind.
-    pub(crate) fn pages(&self, spec: &Spec, layout: &Layout) -> Result<Where, StoreError> {
-        let mut w = Where::visible(spec);
-        let cells = self.cells.iter().map(Vec::as_slice);
-        prefix_in(spec, layout, &mut w, &[], cells)?;
-        Ok(w)
+    /// Each distinct prefix, encoded.
+    pub(crate) fn prefixes(&self) -> impl Iterator<Item = &[u8]> {
+        self.prefixes.iter()
     }
 }
 
@@ -201,9 +175,9 @@ mod tests {
 
     #[test]
     fn fixed_suffixes_are_words_and_others_bytes() {
-        assert_eq!(fixed_width(&[SqlType::I64]), Some(8));
-        assert_eq!(fixed_width(&[SqlType::Bool, SqlType::Bool]), Some(2));
-        assert_eq!(fixed_width(&[SqlType::I64, SqlType::Text]), None);
+        assert_eq!(fixed_width([SqlType::I64]), Some(8));
+        assert_eq!(fixed_width([SqlType::Bool, SqlType::Bool]), Some(2));
+        assert_eq!(fixed_width([SqlType::I64, SqlType::Text]), None);
         assert!(matches!(Suffixes::new(Some(8)), Suffixes::Words { .. }));
         assert!(matches!(Suffixes::new(Some(16)), Suffixes::Bytes(_)));
         assert!(matches!(Suffixes::new(None), Suffixes::Bytes(_)));

@@ -152,8 +152,9 @@ impl<T: Facts, K: Key> StoreBuilder<T, K> {
     ///   [`StoreError::CorruptPage`] naming it; the next upsert that touches
     ///   its group drops it (its facts become misses);
     /// - [`delete_versions_below`](FactStore::delete_versions_below) counts
-    ///   pages; [`PgWrite`] does not apply (pages are few: they travel in one
-    ///   `UNNEST` statement).
+    ///   pages; [`PgWrite`] does not apply (the rewritten pages' old rows are
+    ///   deleted first, so on PostgreSQL the pages go straight into the
+    ///   table by binary `COPY`).
     #[must_use]
     pub fn pages(mut self, pages: PageSpec) -> Self {
         self.pages = Some(pages);

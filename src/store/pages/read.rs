@@ -124,9 +124,20 @@ impl Head {
     }
 }
 
+/// What `filter` asks of the paged store of `spec`: its layout, the checks
+/// left for each fact, and the pages that may hold the facts it selects.
+pub(crate) fn selection<'s>(
+    spec: &'s Spec,
+    filter: &Filter,
+) -> Result<(&'s Layout, Exact, Where), StoreError> {
+    let layout = paged(spec)?;
+    let exact = Exact::new(spec, layout.prefix, filter)?;
+    Ok((layout, exact, coarse(spec, layout, filter)?))
+}
+
 /// The pages `filter` may select: visible, its prefix conditions exactly,
 /// its conditions on mirrored fields by each page's min and max.
-pub(crate) fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Where, StoreError> {
+fn coarse(spec: &Spec, layout: &Layout, filter: &Filter) -> Result<Where, StoreError> {
     let mut w = Where::visible(spec);
     let prefix = layout.split(spec).0;
     let on_prefix = filter.conds.iter().filter(|cond| {
@@ -317,10 +328,8 @@ pub(crate) async fn read<T: Facts, K: Key, S: Sink<T, K>>(
     salvage: bool,
     sink: S,
 ) -> Result<Salvage<S::Facts, K>, StoreError> {
-    let spec = store.spec();
-    let layout = paged(spec)?;
-    let keep = ReadKeys::Filter(Exact::new(spec, layout.prefix, filter)?);
-    read_pages(store, coarse(spec, layout, filter)?, &keep, salvage, sink).await
+    let (_, exact, w) = selection(store.spec(), filter)?;
+    read_pages(store, w, &ReadKeys::Filter(exact), salvage, sink).await
 }
 
 /// Reads the selected facts into `sink`: each page's facts together, as
@@ -418,9 +427,7 @@ pub(crate) async fn count<T: Facts, K: Key>(
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = paged(spec)?;
-    let exact = Exact::new(spec, layout.prefix, filter)?;
-    let mut rest = coarse(spec, layout, filter)?;
+    let (layout, exact, mut rest) = selection(spec, filter)?;
     let mut n = 0_u64;
     // With one visible version a key is in one page, so pages' counts add
     // up; with several, the same key may be in a page of each.

@@ -21,9 +21,9 @@ use super::super::mirror::Cell;
 use super::super::spec::{quote, quoted, Conflict, Spec, Where};
 use super::super::sql::{Data, Rows};
 use super::codec;
-use super::exact::{compare, Exact};
+use super::exact::compare;
 use super::incoming::{self, New};
-use super::read::{coarse, put_prefix, Head, ReadKeys};
+use super::read::{put_prefix, selection, Head, ReadKeys};
 use super::shape::{paged, prefix_in, Layout, PAGE_KEY};
 use super::wanted::Wanted;
 
@@ -337,9 +337,7 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
     filter: &Filter,
 ) -> Result<u64, StoreError> {
     let spec = store.spec();
-    let layout = paged(spec)?;
-    let exact = Exact::new(spec, layout.prefix, filter)?;
-    let w = coarse(spec, layout, filter)?;
+    let (layout, exact, w) = selection(spec, filter)?;
     // The prefixes that may hold such facts; the rewrite reads all their pages.
     let (prefix, _) = layout.split(spec);
     let columns = prefix.iter().map(|c| format!("t.{}", quote(&c.name)));

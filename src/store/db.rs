@@ -212,9 +212,8 @@ impl Pool {
 
     /// Creates the table of `spec` and its indexes if they do not exist,
     /// and checks an existing table's columns, in one write transaction.
-    /// Concurrent `CREATE TABLE IF NOT EXISTS` can race: on PostgreSQL each
-    /// creator first takes an advisory lock on the table's name; on SQLite,
-    /// `BEGIN IMMEDIATE` already serializes them.
+    /// Concurrent `CREATE TABLE IF NOT EXISTS` can race, so each creator
+    /// first takes the schema's lock (see [`Tx::lock`]).
     pub(crate) async fn create(
         &self,
         spec: &Spec,
@@ -223,15 +222,8 @@ impl Pool {
     ) -> Result<(), StoreError> {
         let table = &spec.table;
         let mut tx = self.begin(table).await?;
-        let columns = match tx {
-            Tx::Postgres(_) => {
-                let lock = format!("SELECT pg_advisory_xact_lock(hashtext('factpack:{table}'))");
-                tx.execute(table, lock, &[], "cannot lock the schema")
-                    .await?;
-                pg::COLUMNS
-            }
-            Tx::Sqlite(_) => sqlite::COLUMNS,
-        };
+        tx.lock(table, [Lock::Schema], "cannot lock the schema")
+            .await?;
         let mut ddl = ddl.into_iter();
         if let Some(create) = ddl.next() {
             let action = "cannot create the table";
@@ -247,7 +239,8 @@ impl Pool {
             found.push((text(0)?, text(1)?));
             Ok(())
         };
-        tx.fetch(table, columns.to_owned(), &name, add).await?;
+        let columns = self.dialect().columns.to_owned();
+        tx.fetch(table, columns, &name, add).await?;
         check_columns(table, expected, &found)?;
         for index in ddl {
             tx.execute(table, index, &[], "cannot create the indexes")
@@ -340,6 +333,31 @@ impl Pool {
     }
 }
 
+/// What a transaction's advisory lock on a table covers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Lock<'a> {
+    /// The table's schema, while a store creates or checks it.
+    Schema,
+    /// The pages of one key prefix (encoded), while a write rewrites them:
+    /// unlike row locks, it also covers pages that do not exist yet.
+    Prefix(&'a [u8]),
+}
+
+impl Lock<'_> {
+    /// The lock's id: FNV-1a of the table's name, then `0xfe` for the
+    /// schema or `0xff` and the prefix (a table's name is ASCII, so neither
+    /// byte can continue it).
+    fn id(self, table: &str) -> i64 {
+        let (tag, key): (u8, &[u8]) = match self {
+            Self::Schema => (0xfe, &[]),
+            Self::Prefix(prefix) => (0xff, prefix),
+        };
+        let bytes = b"factpack:".iter().chain(table.as_bytes()).chain([&tag]);
+        let fnv = |h: u64, b: &u8| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        bytes.chain(key).fold(0xcbf2_9ce4_8422_2325, fnv) as i64
+    }
+}
+
 /// A write transaction on either backend.
 pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
@@ -355,19 +373,24 @@ impl Tx {
         either!(self, Tx(tx) => tx.commit().await.map_err(fail))
     }
 
-    /// Takes the transaction's advisory locks `ids` (in sorted order, so
-    /// that two writers cannot deadlock) where the backend has them;
-    /// SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.
-    pub(crate) async fn lock(&mut self, table: &str, mut ids: Vec<i64>) -> Result<(), StoreError> {
+    /// Takes the transaction's advisory `locks` of `table` (in sorted
+    /// order, so that two writers cannot deadlock) where the backend has
+    /// them; SQLite's `BEGIN IMMEDIATE` already holds its one writer lock.
+    pub(crate) async fn lock<'k>(
+        &mut self,
+        table: &str,
+        locks: impl IntoIterator<Item = Lock<'k>>,
+        action: &'static str,
+    ) -> Result<(), StoreError> {
         let Self::Postgres(tx) = self else {
             return Ok(());
         };
+        let mut ids: Vec<i64> = locks.into_iter().map(|lock| lock.id(table)).collect();
         ids.sort_unstable();
         ids.dedup();
         let sql = "SELECT count(pg_advisory_xact_lock(u.id)) FROM unnest($1::bigint[]) AS u(id)";
         let done = sqlx::query(sql).bind(ids).execute(&mut **tx).await;
-        done.map(|_| ())
-            .map_err(StoreError::db(table, "cannot lock the pages"))
+        done.map(|_| ()).map_err(StoreError::db(table, action))
     }
 
     /// Inserts `rows` into `table`, which holds none of their keys.
@@ -380,5 +403,20 @@ impl Tx {
             Self::Postgres(tx) => pg::copy_in(tx, table, &quote(table), rows).await,
             Self::Sqlite(tx) => sqlite::insert(tx, table, rows, 16, "").await.map(|_| ()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lock_ids_differ_by_table_and_what_they_cover() {
+        let id = |table, lock: Lock<'_>| lock.id(table);
+        assert_ne!(id("a", Lock::Prefix(b"x")), id("b", Lock::Prefix(b"x")));
+        assert_ne!(id("a", Lock::Prefix(b"x")), id("a", Lock::Prefix(b"y")));
+        assert_eq!(id("a", Lock::Prefix(b"x")), id("a", Lock::Prefix(b"x")));
+        assert_ne!(id("a", Lock::Schema), id("a", Lock::Prefix(b"")));
+        assert_ne!(id("a", Lock::Schema), id("b", Lock::Schema));
     }
 }

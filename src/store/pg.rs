@@ -51,11 +51,6 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<PgPool, Sto
         .map_err(StoreError::db("", "cannot connect"))
 }
 
-/// The query of an existing table's columns and types, by table name.
-pub(crate) const COLUMNS: &str =
-    "SELECT column_name::text, data_type::text FROM information_schema.columns \
-     WHERE table_schema = current_schema() AND table_name = $1";
-
 /// How PostgreSQL spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::postgres,
@@ -70,6 +65,8 @@ pub(crate) static DIALECT: Dialect = Dialect {
     placeholder: |n| format!("${n}"),
     in_list,
     page_ddl,
+    columns: "SELECT column_name::text, data_type::text FROM information_schema.columns \
+              WHERE table_schema = current_schema() AND table_name = $1",
 };
 
 /// `AND lhs = ANY($n::type[])`, or with several columns `AND (lhs) IN

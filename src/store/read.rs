@@ -11,7 +11,7 @@ use super::error::{CorruptRow, StoreError};
 use super::fact_store::FactStore;
 use super::key::Key;
 use super::lookup::KeySet;
-use super::spec::{quote, Spec, Where};
+use super::spec::{quote, Column, Spec, Where};
 use super::sql::Cells;
 use super::table::Fill;
 use super::value::SqlType;
@@ -52,15 +52,7 @@ impl<'a> RowRef<'a> {
     /// Appends the row's key as [`Key::put_encoded`] encodes it, straight
     /// from the driver's cells (no `Value`, no `String`).
     pub(crate) fn put_key(self, spec: &Spec, out: &mut Vec<u8>) -> Result<(), StoreError> {
-        for (i, c) in spec.keys.iter().enumerate() {
-            self.0
-                .put_key(i, c.sql, out)
-                .ok_or_else(|| StoreError::BadKey {
-                    table: spec.table.clone(),
-                    column: c.name.clone(),
-                })?;
-        }
-        Ok(())
+        put_key_columns(self.0, &spec.table, &spec.keys, out)
     }
 
     pub(crate) fn key<K: Key>(self, spec: &Spec) -> Result<K, StoreError> {
@@ -79,6 +71,28 @@ impl<'a> RowRef<'a> {
             column: failed.unwrap_or_else(|| spec.key_list()),
         })
     }
+}
+
+/// Appends the values of `columns`, the first columns of `row`, as
+/// [`Key::put_encoded`] encodes keys.
+///
+/// # Errors
+/// [`StoreError::BadKey`] naming the first column that does not hold a
+/// value of its type.
+pub(crate) fn put_key_columns(
+    row: &dyn Cells,
+    table: &str,
+    columns: &[Column],
+    out: &mut Vec<u8>,
+) -> Result<(), StoreError> {
+    for (i, c) in columns.iter().enumerate() {
+        row.put_key(i, c.sql, out)
+            .ok_or_else(|| StoreError::BadKey {
+                table: table.to_owned(),
+                column: c.name.clone(),
+            })?;
+    }
+    Ok(())
 }
 
 /// Bytes and the transient fields filled for them: a column source.

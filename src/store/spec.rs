@@ -90,6 +90,8 @@ pub(crate) struct Dialect {
     /// The statements a paged table `table` (quoted) needs after its
     /// `CREATE TABLE`.
     pub(crate) page_ddl: fn(&str) -> Vec<String>,
+    /// The query of an existing table's columns and types, by table name.
+    pub(crate) columns: &'static str,
 }
 
 /// A backend's [`Where::in_list`]: `(where, lhs, columns, values, table)`.
@@ -122,6 +124,18 @@ pub(crate) fn check_ident(table: &str, what: &str, name: &str) -> Result<(), Sto
             table,
             format!("{what} `{name}` is not an identifier of at most 48 ASCII letters, digits and underscores, starting with a letter"),
         ))
+    }
+}
+
+/// The condition that a row on `alias` is of one of `versions`, each a
+/// `(format_version, fingerprint)` pair; `FALSE` for none.
+pub(crate) fn versions_sql(alias: &str, versions: impl IntoIterator<Item = (i64, i64)>) -> String {
+    let one = |(v, fp)| format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})");
+    let parts: Vec<String> = versions.into_iter().map(one).collect();
+    if parts.is_empty() {
+        "FALSE".to_owned()
+    } else {
+        format!("({})", parts.join(" OR "))
     }
 }
 
@@ -238,16 +252,8 @@ impl Spec {
     /// The condition that a row on `alias` is of a visible version and
     /// fingerprint.
     pub(crate) fn visibility(&self, alias: &str) -> String {
-        let parts: Vec<String> = self
-            .visible
-            .iter()
-            .map(|(v, fp)| format!("({alias}.format_version = {v} AND {alias}.fingerprint = {fp})"))
-            .collect();
-        if parts.is_empty() {
-            "FALSE".to_owned()
-        } else {
-            format!("({})", parts.join(" OR "))
-        }
+        let visible = self.visible.iter().map(|(v, fp)| (i64::from(*v), *fp));
+        versions_sql(alias, visible)
     }
 
     /// A value for `column` of type `sql`, or the error naming both.

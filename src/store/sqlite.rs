@@ -48,9 +48,6 @@ pub(crate) async fn connect(url: &str, options: DbOptions) -> Result<SqlitePool,
         .map_err(StoreError::db("", "cannot connect"))
 }
 
-/// The query of an existing table's columns and types, by table name.
-pub(crate) const COLUMNS: &str = "SELECT name, type FROM pragma_table_info(?)";
-
 /// How SQLite spells the store's SQL.
 pub(crate) static DIALECT: Dialect = Dialect {
     ty: SqlType::sqlite,
@@ -61,6 +58,7 @@ pub(crate) static DIALECT: Dialect = Dialect {
     placeholder: |_| "?".to_owned(),
     in_list,
     page_ddl: |_| Vec::new(),
+    columns: "SELECT name, type FROM pragma_table_info(?)",
 };
 
 /// `AND lhs IN (SELECT value FROM json_each(?))`, or with several columns

@@ -16,7 +16,7 @@ use super::super::fact_store::FactStore;
 use super::super::filter::{Cond, Filter};
 use super::super::key::Key;
 use super::super::mirror::{Cell, Mirror};
-use super::super::read::{version_mismatch, Reader, Salvage, Sink, Visit};
+use super::super::read::{put_key_columns, version_mismatch, Reader, Salvage, Sink, Visit};
 use super::super::spec::{quote, Param, Spec, Where};
 use super::super::sql::Cells;
 use super::super::value::{SqlType, Value};
@@ -24,24 +24,6 @@ use super::codec::{self, Entry};
 use super::exact::{compare, cond_column, Exact};
 use super::shape::{min_max, paged, prefix_in, Layout, NULL_BUCKET, PAGE_KEY};
 use super::wanted::Wanted;
-
-/// Appends the prefix of `row`, whose first columns are the prefix's,
-/// encoded as facts' keys are.
-pub(crate) fn put_prefix(
-    row: &dyn Cells,
-    spec: &Spec,
-    layout: &Layout,
-    out: &mut Vec<u8>,
-) -> Result<(), StoreError> {
-    for (i, c) in layout.split(spec).0.iter().enumerate() {
-        row.put_key(i, c.sql, out)
-            .ok_or_else(|| StoreError::BadKey {
-                table: spec.table.clone(),
-                column: c.name.clone(),
-            })?;
-    }
-    Ok(())
-}
 
 /// The SQL columns of a page row.
 pub(crate) struct Head {
@@ -84,7 +66,7 @@ impl Head {
         layout: &Layout,
     ) -> Result<(Self, &'a [u8]), StoreError> {
         let mut prefix = Vec::with_capacity(64);
-        put_prefix(row, spec, layout, &mut prefix)?;
+        put_key_columns(row, &spec.table, layout.split(spec).0, &mut prefix)?;
         let at = |i: usize| layout.prefix.saturating_add(i);
         let int = |i: usize, (name, sql): (&str, SqlType)| {
             row.int(at(i), sql).ok_or_else(|| StoreError::BadKey {

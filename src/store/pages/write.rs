@@ -13,17 +13,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::facts::Facts;
 use crate::packed::Packed;
 
+use super::super::db::Lock;
 use super::super::error::StoreError;
 use super::super::fact_store::FactStore;
 use super::super::filter::Filter;
 use super::super::key::Key;
 use super::super::mirror::Cell;
-use super::super::spec::{quote, quoted, Conflict, Spec, Where};
+use super::super::read::put_key_columns;
+use super::super::spec::{quote, quoted, versions_sql, Conflict, Spec, Where};
 use super::super::sql::{Data, Rows};
 use super::codec;
 use super::exact::compare;
 use super::incoming::{self, New};
-use super::read::{put_prefix, selection, Head, ReadKeys};
+use super::read::{selection, Head, ReadKeys};
 use super::shape::{paged, prefix_in, Layout, PAGE_KEY};
 use super::wanted::Wanted;
 
@@ -244,13 +246,6 @@ fn paginate<'a>(
     out
 }
 
-/// FNV-1a of the table and a prefix: the prefix's advisory lock.
-fn lock_id(table: &str, prefix: &[u8]) -> i64 {
-    let bytes = b"factpack:".iter().chain(table.as_bytes()).chain(&[0xff]);
-    let fnv = |h: u64, b: &u8| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-    bytes.chain(prefix).fold(0xcbf2_9ce4_8422_2325, fnv) as i64
-}
-
 /// Rewrites the pages of `prefixes` (encoded) that `w` selects (it holds
 /// their versions) with `change`, in one transaction.
 async fn rewrite<T: Facts, K: Key, P: AsRef<[u8]>>(
@@ -267,8 +262,8 @@ async fn rewrite<T: Facts, K: Key, P: AsRef<[u8]>>(
     let prefixes = prefixes.iter().map(AsRef::as_ref);
     prefix_in(spec, layout, &mut w, [], prefixes.clone().map(|p| (p, [])))?;
     let mut tx = store.pool().begin(&spec.table).await?;
-    let locks = prefixes.map(|p| lock_id(&spec.table, p)).collect();
-    tx.lock(&spec.table, locks).await?;
+    let locks = prefixes.map(Lock::Prefix);
+    tx.lock(&spec.table, locks, "cannot lock the pages").await?;
     let mut stored = Vec::new();
     let sql = Head::select(spec, layout, &w.sql);
     tx.fetch(&spec.table, sql, &w.params, |row| {
@@ -307,10 +302,10 @@ pub(crate) async fn upsert<T: Facts, K: Key>(
     // (consecutive facts mostly share one).
     let version = |n: &New| (n.version, n.fingerprint);
     let runs = news.chunk_by(|a, b| version(a) == version(b));
-    let versions: BTreeSet<_> = runs.filter_map(|run| Some(version(run.first()?))).collect();
-    let one = |(v, fp)| format!(" OR (t.format_version = {v} AND t.fingerprint = {fp})");
-    let versions: String = versions.into_iter().map(one).collect();
-    let w = Where::raw(spec, format!("({}{versions})", spec.visibility("t")));
+    let visible = spec.visible.iter().map(|(v, fp)| (i64::from(*v), *fp));
+    let new = runs.filter_map(|run| Some(version(run.first()?)));
+    let versions: BTreeSet<_> = visible.chain(new).collect();
+    let w = Where::raw(spec, versions_sql("t", versions));
     let prefixes = news.chunk_by(|a, b| a.prefix == b.prefix);
     let prefixes: Vec<&[u8]> = prefixes
         .filter_map(|run| Some(run.first()?.prefix))
@@ -353,7 +348,7 @@ pub(crate) async fn delete_where<T: Facts, K: Key>(
         .pool()
         .fetch(&spec.table, sql, &w.params, |row| {
             let mut prefix = Vec::new();
-            put_prefix(row, spec, layout, &mut prefix)?;
+            put_key_columns(row, &spec.table, layout.split(spec).0, &mut prefix)?;
             prefixes.push(prefix);
             Ok(())
         })
@@ -372,12 +367,5 @@ mod tests {
         assert!(!newer(&Cell::Int(1), &Cell::Int(1)));
         assert!(newer(&Cell::Int(1), &Cell::Null));
         assert!(!newer(&Cell::Null, &Cell::Int(1)));
-    }
-
-    #[test]
-    fn lock_ids_differ_by_table_and_prefix() {
-        assert_ne!(lock_id("a", b"x"), lock_id("b", b"x"));
-        assert_ne!(lock_id("a", b"x"), lock_id("a", b"y"));
-        assert_eq!(lock_id("a", b"x"), lock_id("a", b"x"));
     }
 }
